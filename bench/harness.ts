@@ -1,0 +1,64 @@
+/**
+ * Shared pieces of the benchmark suite: a row type, a timer that runs a
+ * function for a fixed wall time, and a comparison helper. Each
+ * bench/*.bench.ts file default-exports an async function returning rows.
+ */
+export interface BenchRow {
+  /** The suite (file) the row belongs to, e.g. "env". */
+  suite: string;
+  /** What was measured, e.g. "vec step, 1024 envs (wasm)". */
+  name: string;
+  value: number;
+  unit: string;
+  /** Ratio against a baseline measured in the same run, when there is one. */
+  ratio?: number;
+  ratioOf?: string;
+  /** The target from the issue, as text, e.g. ">= 150e6". */
+  target?: string;
+  /** Whether the target was met (undefined when there is no target). */
+  pass?: boolean;
+}
+
+/**
+ * Calls `fn` repeatedly for about `seconds` (after a short warm-up) and
+ * returns calls per second. `fn` returns the number of work items it did
+ * (e.g. env steps), so the result is items per second.
+ */
+export function rate(fn: () => number, seconds = 1): number {
+  const warm = performance.now() + Math.min(200, seconds * 200);
+  while (performance.now() < warm) fn();
+  let items = 0;
+  const start = performance.now();
+  let now = start;
+  const end = start + seconds * 1000;
+  while (now < end) {
+    items += fn();
+    now = performance.now();
+  }
+  return (items * 1000) / (now - start);
+}
+
+/** Async variant of {@link rate}. */
+export async function rateAsync(fn: () => Promise<number>, seconds = 1): Promise<number> {
+  const warm = performance.now() + Math.min(200, seconds * 200);
+  while (performance.now() < warm) await fn();
+  let items = 0;
+  const start = performance.now();
+  let now = start;
+  const end = start + seconds * 1000;
+  while (now < end) {
+    items += await fn();
+    now = performance.now();
+  }
+  return (items * 1000) / (now - start);
+}
+
+/** Checks a value against a `>= x` target and fills `target`/`pass`. */
+export function atLeast(row: BenchRow, min: number, text = `>= ${min}`): BenchRow {
+  return { ...row, target: text, pass: row.value >= min };
+}
+
+/** Checks a ratio against a `>= x` target and fills `target`/`pass`. */
+export function ratioAtLeast(row: BenchRow, min: number): BenchRow {
+  return { ...row, target: `ratio >= ${min}`, pass: (row.ratio ?? 0) >= min };
+}

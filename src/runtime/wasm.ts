@@ -1,0 +1,145 @@
+/**
+ * Loading deepq's WebAssembly module and creating arenas (see the layout
+ * in assembly/layout.ts). The module is compiled once per process, from bytes
+ * inlined in the bundle, or taken precompiled from {@link useWasmModule} where
+ * the runtime forbids compiling bytes (workerd, Vercel edge).
+ */
+import { PAGE, REGION_ALIGN, STATIC_BYTES } from "../../assembly/layout.ts";
+import { WASM_RELAXED_BASE64, WASM_SIMD_BASE64 } from "./wasm-bytes.generated.ts";
+import { BackendError } from "../errors.ts";
+
+/** Which build of the module runs: plain 128-bit SIMD, or with relaxed SIMD (fused multiply-add). */
+export type WasmFlavor = "simd" | "relaxed-simd";
+
+interface Loaded {
+  module: WebAssembly.Module;
+  flavor: WasmFlavor;
+}
+
+let provided: Loaded | undefined;
+let loading: Promise<Loaded> | undefined;
+const byFlavor = new Map<WasmFlavor, Promise<Loaded>>();
+
+function decode(base64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(base64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+function compile(flavor: WasmFlavor): Promise<Loaded> {
+  let p = byFlavor.get(flavor);
+  if (!p) {
+    const bytes = decode(flavor === "simd" ? WASM_SIMD_BASE64 : WASM_RELAXED_BASE64);
+    p = WebAssembly.compile(bytes).then(
+      (module) => ({ module, flavor }),
+      (e: unknown) => {
+        byFlavor.delete(flavor);
+        throw new BackendError(`cannot compile deepq's WebAssembly module (${flavor}): ${(e as Error).message}`);
+      },
+    );
+    byFlavor.set(flavor, p);
+  }
+  return p;
+}
+
+/** Whether this runtime validates the relaxed-SIMD build. */
+export function supportsRelaxedSimd(): boolean {
+  try {
+    return WebAssembly.validate(decode(WASM_RELAXED_BASE64));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Gives deepq a precompiled module instead of letting it compile the inlined
+ * bytes. Edge runtimes (workerd, Vercel edge) import `.wasm` files as
+ * `WebAssembly.Module`s and forbid compiling bytes. Call before {@link init}.
+ */
+export function useWasmModule(module: WebAssembly.Module, flavor: WasmFlavor = "simd"): void {
+  if (!(module instanceof WebAssembly.Module)) throw new BackendError("useWasmModule expects a WebAssembly.Module");
+  provided = { module, flavor };
+  loading = undefined;
+}
+
+/**
+ * Compiles the module once (memoised; later calls return the same promise).
+ * Picks the relaxed-SIMD build where the runtime validates it.
+ */
+export function init(): Promise<Loaded> {
+  if (provided) return Promise.resolve(provided);
+  loading ??= compile(supportsRelaxedSimd() ? "relaxed-simd" : "simd").catch((e: unknown) => {
+    loading = undefined;
+    throw e;
+  });
+  return loading;
+}
+
+/** Exported kernels: every argument and result is an i32 address/count or an f64. */
+export type Kernels = Record<string, (...args: number[]) => number>;
+
+/**
+ * Plans the regions of one arena, then instantiates it with a memory of
+ * exactly the size needed. Addresses are known before instantiation so owners
+ * can keep them as plain numbers.
+ */
+export class ArenaPlan {
+  private end = STATIC_BYTES;
+
+  /** Reserves `bytes` (rounded up to the alignment) and returns the region's address. */
+  region(bytes: number, align = REGION_ALIGN): number {
+    const at = Math.ceil(this.end / align) * align;
+    this.end = at + Math.max(0, bytes);
+    return at;
+  }
+
+  /** Total bytes planned so far. */
+  get bytes(): number {
+    return this.end;
+  }
+
+  /** Instantiates the arena; `flavor` forces a build (tests compare the two). */
+  async instantiate(flavor?: WasmFlavor): Promise<Arena> {
+    const { module, flavor: used } = flavor ? await compile(flavor) : await init();
+    const pages = Math.ceil(this.end / PAGE);
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    const instance = await WebAssembly.instantiate(module, {
+      env: {
+        memory,
+        abort: () => {
+          throw new BackendError("deepq's WebAssembly module aborted");
+        },
+      },
+    });
+    return new Arena(memory, instance.exports as unknown as Kernels, used);
+  }
+}
+
+/** One instance of the module with its own memory, which never grows. */
+export class Arena {
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    readonly kernels: Kernels,
+    readonly flavor: WasmFlavor,
+  ) {}
+
+  get buffer(): ArrayBuffer {
+    return this.memory.buffer;
+  }
+  f64(ptr: number, length: number): Float64Array {
+    return new Float64Array(this.memory.buffer, ptr, length);
+  }
+  f32(ptr: number, length: number): Float32Array {
+    return new Float32Array(this.memory.buffer, ptr, length);
+  }
+  i32(ptr: number, length: number): Int32Array {
+    return new Int32Array(this.memory.buffer, ptr, length);
+  }
+  u32(ptr: number, length: number): Uint32Array {
+    return new Uint32Array(this.memory.buffer, ptr, length);
+  }
+  u8(ptr: number, length: number): Uint8Array {
+    return new Uint8Array(this.memory.buffer, ptr, length);
+  }
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { ArenaPlan, init, supportsRelaxedSimd } from "../src/runtime/wasm.ts";
+import { REGION_ALIGN, STATIC_BYTES } from "../assembly/layout.ts";
+
+describe("wasm runtime", () => {
+  it("init() is memoised", async () => {
+    const a = init();
+    expect(init()).toBe(a);
+    const { flavor } = await a;
+    expect(flavor).toBe(supportsRelaxedSimd() ? "relaxed-simd" : "simd");
+  });
+
+  it("static data fits below STATIC_BYTES, and the module agrees on it", async () => {
+    for (const flavor of ["simd", "relaxed-simd"] as const) {
+      const arena = await new ArenaPlan().instantiate(flavor);
+      expect(arena.kernels.heapBase()).toBeLessThanOrEqual(STATIC_BYTES);
+      expect(arena.kernels.staticBytes()).toBe(STATIC_BYTES);
+    }
+  });
+
+  it("plans aligned regions and sizes the memory once", async () => {
+    const plan = new ArenaPlan();
+    const a = plan.region(10);
+    const b = plan.region(100);
+    expect(a).toBe(STATIC_BYTES);
+    expect(b % REGION_ALIGN).toBe(0);
+    expect(b).toBeGreaterThanOrEqual(a + 10);
+    const arena = await plan.instantiate();
+    expect(arena.buffer.byteLength).toBeGreaterThanOrEqual(b + 100);
+    expect(() => arena.memory.grow(1)).toThrow();
+  });
+});
