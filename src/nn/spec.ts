@@ -1,0 +1,110 @@
+/**
+ * What a deepq Q-network is, independent of the engine that runs it (tfjs
+ * backends or the fused AssemblyScript engine). Every engine implements the
+ * same math on the same flat parameter layout, so weights, Adam state, save
+ * files and safetensors exports move between engines unchanged.
+ *
+ * Network: `observationSize -> hidden[0] -> ... -> hidden[k-1] -> nActions`,
+ * ReLU after every hidden layer, a linear head. With `dueling`, the last
+ * hidden layer feeds two heads, value `V` (1 unit) and advantage `A`
+ * (nActions units), and `Q = V + A - mean(A)`.
+ *
+ * Flat parameters (f32), layer by layer in {@link layerShapes} order, each
+ * layer its weight `W` as `[in, out]` row-major (`W[i * out + j]` connects
+ * input i to output j; PyTorch's nn.Linear stores the transpose) then its bias
+ * `[out]`. Adam's first and second moments use the same layout.
+ *
+ * One update from a batch of B transitions (obs, action, reward, nextObs,
+ * done, discount, weight):
+ *   q_i     = Q(obs_i)[action_i]
+ *   a*_i    = argmax_a Q_online(nextObs_i)[a] if doubleQ, else argmax of Q_target
+ *             (ties: the lowest index, as torch.argmax)
+ *   y_i     = reward_i + (1 - done_i) * discount_i * Q_target(nextObs_i)[a*_i]
+ *             (discount_i = gamma^k for a k-step return; y carries no gradient)
+ *   td_i    = q_i - y_i                     (returned, for prioritized replay)
+ *   loss    = (1/B) sum_i weight_i * l(td_i), l = td^2 ("mse", as nn.MSELoss)
+ *             or Huber with delta 1 ("huber", as nn.SmoothL1Loss / SB3)
+ *             (weight_i = 1 without prioritized replay)
+ *   g       = d loss / d params; if maxGradNorm: g *= min(1, maxGradNorm / (||g||_2 + 1e-6))
+ *             (torch.nn.utils.clip_grad_norm_)
+ *   Adam, as torch.optim.Adam with defaults beta1 0.9, beta2 0.999, eps 1e-8:
+ *             t += 1; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2
+ *             p -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+ * Target network: hard copy (`tau` = 1) or Polyak `target = tau*online + (1-tau)*target`.
+ */
+import { Rng } from "../runtime/rng.ts";
+import { InvalidArgumentError } from "../errors.ts";
+import { checkInt } from "../validate.ts";
+
+export interface NetSpec {
+  observationSize: number;
+  nActions: number;
+  /** Hidden layer widths (SB3's `netArch`). */
+  hidden: readonly number[];
+  dueling: boolean;
+}
+
+export interface LayerShape {
+  /** Name used in exports: `layers.0` ... for the trunk and plain head, `value` / `advantage` for dueling heads. */
+  name: string;
+  inSize: number;
+  outSize: number;
+  /** Offset of W in the flat parameter vector (floats); b follows at `offset + inSize * outSize`. */
+  offset: number;
+}
+
+/** Largest hidden width accepted by any engine (a sanity bound, not an engine limit). */
+export const MAX_WIDTH = 65536;
+
+/** Validates a spec, naming the offending field. */
+export function checkNetSpec(spec: NetSpec, prefix = "options"): NetSpec {
+  checkInt(`${prefix}.observationSize`, spec.observationSize, { min: 1, max: MAX_WIDTH });
+  checkInt(`${prefix}.nActions`, spec.nActions, { min: 1, max: MAX_WIDTH });
+  if (!Array.isArray(spec.hidden)) throw new InvalidArgumentError(`${prefix}.netArch`, spec.hidden, "an array of positive integer layer widths");
+  spec.hidden.forEach((h, i) => checkInt(`${prefix}.netArch[${i}]`, h, { min: 1, max: MAX_WIDTH }));
+  if (spec.dueling && spec.hidden.length === 0) throw new InvalidArgumentError(`${prefix}.netArch`, spec.hidden, "at least one hidden layer when dueling is true");
+  return spec;
+}
+
+/** The layers of a spec in flat-parameter order. */
+export function layerShapes(spec: NetSpec): LayerShape[] {
+  const out: LayerShape[] = [];
+  let offset = 0;
+  const push = (name: string, inSize: number, outSize: number) => {
+    out.push({ name, inSize, outSize, offset });
+    offset += inSize * outSize + outSize;
+  };
+  let prev = spec.observationSize;
+  spec.hidden.forEach((h, i) => {
+    push(`layers.${i}`, prev, h);
+    prev = h;
+  });
+  if (spec.dueling) {
+    push("value", prev, 1);
+    push("advantage", prev, spec.nActions);
+  } else {
+    push(`layers.${spec.hidden.length}`, prev, spec.nActions);
+  }
+  return out;
+}
+
+/** Number of f32 parameters. */
+export function paramCount(spec: NetSpec): number {
+  return layerShapes(spec).reduce((n, l) => n + l.inSize * l.outSize + l.outSize, 0);
+}
+
+/**
+ * PyTorch's default nn.Linear initialisation: weights and biases uniform in
+ * (-1/sqrt(fan_in), 1/sqrt(fan_in)), drawn in flat-parameter order from a
+ * seeded xoshiro128** stream (so every engine starts from the same weights).
+ */
+export function initParams(spec: NetSpec, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  const params = new Float32Array(paramCount(spec));
+  for (const l of layerShapes(spec)) {
+    const bound = 1 / Math.sqrt(l.inSize);
+    const n = l.inSize * l.outSize + l.outSize;
+    for (let i = 0; i < n; i++) params[l.offset + i] = rng.uniform(-bound, bound);
+  }
+  return params;
+}
