@@ -1,0 +1,123 @@
+/**
+ * Conversion between deepq's flat parameters (src/nn/spec.ts) and PyTorch
+ * nn.Linear tensors (`<prefix>.weight` of shape [out, in], `<prefix>.bias`
+ * of shape [out]), used by safetensors export and by loadPolicy.
+ */
+import { FormatError, InvalidArgumentError } from "../errors.ts";
+import type { Tensor } from "../io/safetensors.ts";
+import { layerShapes, paramCount, type NetSpec } from "./spec.ts";
+
+/** Compares names so that `layers.10` sorts after `layers.9`. */
+export function naturalCompare(a: string, b: string): number {
+  const pa = a.match(/\d+|\D+/g) ?? [];
+  const pb = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const x = pa[i]!;
+    const y = pb[i]!;
+    if (x === y) continue;
+    const nx = /^\d/.test(x) && /^\d/.test(y);
+    return nx ? Number(x) - Number(y) || x.length - y.length : x < y ? -1 : 1;
+  }
+  return pa.length - pb.length;
+}
+
+/** PyTorch tensors for a network; `names` overrides the layer prefixes (one per layer). */
+export function toTorchTensors(spec: NetSpec, params: Float32Array, names?: readonly string[]): Array<[string, Tensor]> {
+  const layers = layerShapes(spec);
+  if (names !== undefined && (!Array.isArray(names) || names.length !== layers.length || !names.every((n) => typeof n === "string" && n.length > 0) || new Set(names).size !== names.length)) {
+    throw new InvalidArgumentError("names", names, `${layers.length} distinct non-empty layer names (${layers.map((l) => l.name).join(", ")})`);
+  }
+  const out: Array<[string, Tensor]> = [];
+  layers.forEach((l, k) => {
+    const prefix = names?.[k] ?? l.name;
+    const w = new Float32Array(l.inSize * l.outSize);
+    for (let i = 0; i < l.inSize; i++) for (let j = 0; j < l.outSize; j++) w[j * l.inSize + i] = params[l.offset + i * l.outSize + j]!;
+    out.push([`${prefix}.weight`, { shape: [l.outSize, l.inSize], data: w }]);
+    out.push([`${prefix}.bias`, { shape: [l.outSize], data: params.slice(l.offset + l.inSize * l.outSize, l.offset + l.inSize * l.outSize + l.outSize) }]);
+  });
+  return out;
+}
+
+interface Linear {
+  prefix: string;
+  inSize: number;
+  outSize: number;
+  weight: Float32Array;
+  bias: Float32Array | undefined;
+}
+
+/**
+ * Recovers an MLP from nn.Linear tensors with any layer names: layers are
+ * chained by shape (the first takes `observationSize` inputs when given, else
+ * the one whose input size no other layer produces), ties broken by natural
+ * name order. Heads named `value` and `advantage` (deepq's dueling export)
+ * make a dueling network. Anything else is a FormatError saying why.
+ */
+export function fromTorchTensors(tensors: Map<string, Tensor>, observationSize?: number): { spec: NetSpec; params: Float32Array } {
+  const linears: Linear[] = [];
+  const used = new Set<string>();
+  for (const [name, t] of tensors) {
+    if (!name.endsWith(".weight")) continue;
+    const prefix = name.slice(0, -".weight".length);
+    if (t.shape.length !== 2) throw new FormatError(`${name} has shape [${t.shape}]; an nn.Linear weight is [out, in]`);
+    const [outSize, inSize] = t.shape as [number, number];
+    const b = tensors.get(`${prefix}.bias`);
+    if (b && (b.shape.length !== 1 || b.shape[0] !== outSize)) throw new FormatError(`${prefix}.bias has shape [${b.shape}]; expected [${outSize}] to match ${name}`);
+    linears.push({ prefix, inSize, outSize, weight: t.data, bias: b?.data });
+    used.add(name);
+    if (b) used.add(`${prefix}.bias`);
+  }
+  const extra = [...tensors.keys()].filter((n) => !used.has(n));
+  if (extra.length) throw new FormatError(`tensors ${extra.slice(0, 5).join(", ")} are not nn.Linear weights or biases; an MLP has only those`);
+  if (linears.length === 0) throw new FormatError("no nn.Linear weights (`<name>.weight` of shape [out, in]) found");
+  linears.sort((a, b) => naturalCompare(a.prefix, b.prefix));
+
+  const value = linears.find((l) => l.prefix === "value");
+  const advantage = linears.find((l) => l.prefix === "advantage");
+  const dueling = value !== undefined && advantage !== undefined;
+  const trunkPool = dueling ? linears.filter((l) => l !== value && l !== advantage) : linears.slice();
+
+  const produced = new Set(trunkPool.map((l) => l.outSize));
+  const first =
+    observationSize !== undefined
+      ? trunkPool.find((l) => l.inSize === observationSize)
+      : trunkPool.find((l) => !produced.has(l.inSize)) ?? trunkPool[0];
+  if (!first) {
+    throw new FormatError(observationSize !== undefined ? `no layer takes ${observationSize} inputs (the observation size)` : "cannot find the first layer");
+  }
+  const chain = [first];
+  const left = new Set(trunkPool.filter((l) => l !== first));
+  while (left.size) {
+    const last = chain[chain.length - 1]!;
+    const next = [...left].find((l) => l.inSize === last.outSize);
+    if (!next) break;
+    chain.push(next);
+    left.delete(next);
+  }
+  if (left.size) {
+    throw new FormatError(`layers do not chain: ${[...left].map((l) => `${l.prefix} [${l.outSize}, ${l.inSize}]`).join(", ")} cannot follow ${chain.map((l) => l.prefix).join(" -> ")}`);
+  }
+  let layers: Linear[];
+  let spec: NetSpec;
+  if (dueling) {
+    const h = chain[chain.length - 1]!.outSize;
+    if (value.outSize !== 1 || value.inSize !== h || advantage.inSize !== h) {
+      throw new FormatError(`dueling heads must be value [1, ${h}] and advantage [n, ${h}]; got value [${value.outSize}, ${value.inSize}], advantage [${advantage.outSize}, ${advantage.inSize}]`);
+    }
+    layers = [...chain, value, advantage];
+    spec = { observationSize: first.inSize, nActions: advantage.outSize, hidden: chain.map((l) => l.outSize), dueling: true };
+  } else {
+    layers = chain;
+    spec = { observationSize: first.inSize, nActions: chain[chain.length - 1]!.outSize, hidden: chain.slice(0, -1).map((l) => l.outSize), dueling: false };
+  }
+  const params = new Float32Array(paramCount(spec));
+  layerShapes(spec).forEach((shape, k) => {
+    const l = layers[k]!;
+    for (let i = 0; i < l.inSize; i++) for (let j = 0; j < l.outSize; j++) params[shape.offset + i * l.outSize + j] = l.weight[j * l.inSize + i]!;
+    if (l.bias) params.set(l.bias, shape.offset + l.inSize * l.outSize);
+  });
+  for (let i = 0; i < params.length; i++) {
+    if (!Number.isFinite(params[i])) throw new FormatError("the network holds NaN or infinite weights");
+  }
+  return { spec, params };
+}
