@@ -41,3 +41,6 @@ export const STATIC_BYTES = 65536;
 
 // Kernel exports take and return only i32 and f64 (never i64, which would
 // surface as BigInt in JS): addresses are i32 byte offsets.
+
+/** Bytes of one PCG64 generator's state (assembly/lib/pcg64.ts): state then inc, each a little-endian u128. */
+export const PCG64_BYTES = 32;
