@@ -1,14 +1,14 @@
 // `npm run build` (after build:wasm) runs this. Outputs in dist/:
 //   deepq.mjs       ESM, every runtime with `import` and `WebAssembly.compile`
-//                   (Node, Deno, Bun, browsers, CDN); deepq's module inlined,
-//                   tfjs's .wasm beside it, found through import.meta.url
+//                   (Node, Deno, Bun, browsers, CDN); self-contained: deepq's
+//                   and tfjs's WebAssembly binaries inlined as base64
 //   deepq.umd.js    the same as a classic script (global `deepq`) or CommonJS
 //   workerd.mjs     workerd / wrangler: imports ./deepq-simd.wasm and
 //                   ./tfjs-backend-wasm-simd.wasm as WebAssembly.Modules
 //   edge.mjs        the same for Vercel edge (`./NAME.wasm?module`)
 //   policy.mjs      inference only, no tfjs (once src/policy.ts exists), and
 //                   policy.workerd.mjs / policy.edge.mjs
-//   *.wasm          the binaries the files above load
+//   *.wasm          the binaries workerd.mjs and edge.mjs import
 // Type declarations come from scripts/build-types.mjs.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -58,7 +58,7 @@ function noInlinedDeepqWasm() {
 /**
  * The plugins every deepq bundle is built with (the runtime tests' fixtures
  * use them too, so they run what users get).
- * @param {{ wasm: "url" | "module" | "none", lists: { kernels: string[], gradients: string[] } }} o
+ * @param {{ wasm: "inline" | "module" | "none", lists: { kernels: string[], gradients: string[] } }} o
  */
 export function deepqPlugins({ wasm, lists }) {
   return [
@@ -83,8 +83,8 @@ export const onwarn = (warning, warn) => {
 
 /**
  * The builds of one entry. `files` names the outputs (relative to `outDir`):
- * `es` (WASM inlined or beside it, via import.meta.url), `umd` (classic
- * script / CommonJS), `workerd` and `edge` (WASM as imported modules).
+ * `es` (WASM inlined), `umd` (classic script, global `umdName`), `workerd`
+ * and `edge` (WASM as imported modules).
  * @param {{ input: string, outDir: string, lists: any, tfjs?: boolean, minified?: boolean,
  *   files: { es?: string, umd?: string, umdName?: string, workerd?: string, edge?: string } }} o
  */
@@ -95,7 +95,7 @@ export function entryBuilds({ input, outDir, lists, files, tfjs: withTfjs = true
     builds.push({
       input,
       onwarn,
-      plugins: deepqPlugins({ wasm: withTfjs ? "url" : "none", lists }),
+      plugins: deepqPlugins({ wasm: withTfjs ? "inline" : "none", lists }),
       output: [
         ...(files.es ? [{ file: `${outDir}/${files.es}`, format: "es", plugins: post }] : []),
         ...(files.umd ? [{ file: `${outDir}/${files.umd}`, format: "umd", name: files.umdName, plugins: post }] : []),

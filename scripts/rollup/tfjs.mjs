@@ -23,11 +23,12 @@
 //      no `__dirname`, no process-wide `uncaughtException` handlers; the hook
 //      above does all loading), and its CommonJS tail becomes `export default`.
 // 3. `deepq:tfjs-wasm-binary` resolves per build to
-//    src/runtime/tfjs-wasm-binary.url.ts (the .wasm beside the bundle, found
-//    through `import.meta.url`) or src/runtime/tfjs-wasm-binary.module.ts (an
-//    imported `WebAssembly.Module`, for runtimes that forbid compiling bytes).
-// 4. The tfjs binary is emitted beside every output that loads it;
-//    `wasmAssets` emits other files (deepq's own module for workerd builds).
+//    src/runtime/tfjs-wasm-binary.inline.ts (the binary inlined as base64,
+//    from the virtual module `deepq:tfjs-wasm-base64`) or
+//    src/runtime/tfjs-wasm-binary.module.ts (an imported `WebAssembly.Module`,
+//    for runtimes that forbid compiling bytes).
+// 4. Module builds get the tfjs .wasm emitted beside them; `wasmAssets` emits
+//    other files (deepq's own module for those builds).
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -64,13 +65,13 @@ function patch(code, id, from, to) {
 }
 
 /**
- * @param {{ wasm: "url" | "module", kernels: string[], gradients: string[], warn?: boolean }} options
+ * @param {{ wasm: "inline" | "module", kernels: string[], gradients: string[] }} options
  * @returns {import("rollup").Plugin}
  */
 export function tfjs({ wasm, kernels, gradients }) {
   const core = pkgDir("@tensorflow/tfjs-core");
   const wasmPkg = pkgDir("@tensorflow/tfjs-backend-wasm");
-  const binarySource = join(root, "src", "runtime", wasm === "url" ? "tfjs-wasm-binary.url.ts" : "tfjs-wasm-binary.module.ts");
+  const binarySource = join(root, "src", "runtime", wasm === "inline" ? "tfjs-wasm-binary.inline.ts" : "tfjs-wasm-binary.module.ts");
   const missing = [];
   for (const b of BACKENDS) {
     for (const k of kernels) {
@@ -91,10 +92,10 @@ export function tfjs({ wasm, kernels, gradients }) {
 
   return {
     name: "deepq-tfjs",
-    generateBundle(_options, bundle) {
-      // The tfjs binary goes beside the output when the build loads it.
-      const used = Object.values(bundle).some((c) => c.type === "chunk" && c.moduleIds.includes(binarySource));
-      if (used) this.emitFile({ type: "asset", fileName: TFJS_WASM_FILE, source: readFileSync(tfjsWasmPath()) });
+    generateBundle() {
+      // Module builds get the tfjs binary beside them (always, so the set of
+      // files to bind as modules does not depend on what the entry imports).
+      if (wasm === "module") this.emitFile({ type: "asset", fileName: TFJS_WASM_FILE, source: readFileSync(tfjsWasmPath()) });
     },
     buildStart() {
       if (missing.length) this.warn(`tfjs has no kernel file for: ${missing.join(", ")} (listed in src/runtime/tfjs-kernels.ts)`);
@@ -104,6 +105,7 @@ export function tfjs({ wasm, kernels, gradients }) {
       if (m) return `${V}backend-${m[1]}`;
       if (/^@tensorflow\/tfjs-core\/dist\/register_all_gradients(\.js)?$/.test(source)) return `${V}gradients`;
       if (source === "deepq:tfjs-wasm-binary") return binarySource;
+      if (source === "deepq:tfjs-wasm-base64") return `${V}base64`;
       if (importer && slash(importer).endsWith("tfjs-backend-wasm/dist/backend_wasm.js") && /threaded-simd(\.worker)?\.js$/.test(source)) {
         return `${V}threaded-stub`;
       }
@@ -112,6 +114,9 @@ export function tfjs({ wasm, kernels, gradients }) {
     load(id) {
       if (!id.startsWith(V)) return null;
       const what = id.slice(V.length);
+      if (what === "base64") {
+        return `export const TFJS_WASM_SIMD_BASE64 = ${JSON.stringify(readFileSync(tfjsWasmPath()).toString("base64"))};\n`;
+      }
       if (what === "threaded-stub") {
         return `export default function threadedBuildIsNotBundled() { throw new Error("deepq bundles only tfjs's single-threaded SIMD wasm build"); }\nexport const wasmWorkerContents = "";\n`;
       }

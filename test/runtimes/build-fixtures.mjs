@@ -1,7 +1,7 @@
 // Bundles test/runtimes/fixtures/smoke.ts with the same plugins as dist/
-// (rollup.config.mjs) into build/runtimes/: smoke.mjs (+ the tfjs .wasm
-// beside it), smoke.workerd.mjs and smoke.edge.mjs (WASM imported as
-// modules). Not minified, so stack traces stay readable. Run by `pretest`.
+// (rollup.config.mjs) into build/runtimes/: smoke.mjs (WASM inlined),
+// smoke.workerd.mjs and smoke.edge.mjs (WASM imported as modules, the .wasm
+// files beside them). Not minified, so stack traces stay readable. Run by `pretest`.
 import { fileURLToPath } from "node:url";
 import { rollup } from "rollup";
 import { entryBuilds } from "../../rollup.config.mjs";
