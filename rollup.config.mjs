@@ -10,7 +10,7 @@
 //                   policy.workerd.mjs / policy.edge.mjs
 //   *.wasm          the binaries workerd.mjs and edge.mjs import
 // Type declarations come from scripts/build-types.mjs.
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import commonjs from "@rollup/plugin-commonjs";
 import nodeResolve from "@rollup/plugin-node-resolve";
@@ -55,15 +55,28 @@ function noInlinedDeepqWasm() {
   };
 }
 
+/** Replaces src/runtime/build-info.ts with the facts of this build. */
+function buildInfo(delivery) {
+  const file = here("./src/runtime/build-info.ts");
+  return {
+    name: "deepq-build-info",
+    load: (id) =>
+      id === file
+        ? `export const BUNDLED = true;\nexport const WASM_DELIVERY = ${JSON.stringify(delivery)};\n`
+        : null,
+  };
+}
+
 /**
  * The plugins every deepq bundle is built with (the runtime tests' fixtures
  * use them too, so they run what users get).
- * @param {{ wasm: "inline" | "module" | "none", lists: { kernels: string[], gradients: string[] } }} o
+ * @param {{ delivery: "inline" | "module", tfjs: boolean, lists: { kernels: string[], gradients: string[] } }} o
  */
-export function deepqPlugins({ wasm, lists }) {
+export function deepqPlugins({ delivery, tfjs: withTfjs, lists }) {
   return [
-    ...(wasm === "none" ? [] : [tfjs({ wasm, ...lists })]),
-    ...(wasm === "module" ? [noInlinedDeepqWasm()] : []),
+    buildInfo(delivery),
+    ...(withTfjs ? [tfjs({ wasm: delivery, ...lists })] : []),
+    ...(delivery === "module" ? [noInlinedDeepqWasm()] : []),
     // node-resolve: finds tfjs (and seedrandom, long) in node_modules, using
     // their ESM "module" builds.
     nodeResolve({ browser: false, preferBuiltins: false, mainFields: ["module", "main"], exportConditions: ["import", "default"] }),
@@ -95,7 +108,7 @@ export function entryBuilds({ input, outDir, lists, files, tfjs: withTfjs = true
     builds.push({
       input,
       onwarn,
-      plugins: deepqPlugins({ wasm: withTfjs ? "inline" : "none", lists }),
+      plugins: deepqPlugins({ delivery: "inline", tfjs: withTfjs, lists }),
       output: [
         ...(files.es ? [{ file: `${outDir}/${files.es}`, format: "es", plugins: post }] : []),
         ...(files.umd ? [{ file: `${outDir}/${files.umd}`, format: "umd", name: files.umdName, plugins: post }] : []),
@@ -109,8 +122,7 @@ export function entryBuilds({ input, outDir, lists, files, tfjs: withTfjs = true
       external: (id) => id.startsWith("deepq-wasm:"),
       plugins: [
         moduleEntry(input),
-        ...deepqPlugins({ wasm: withTfjs ? "module" : "none", lists }),
-        noInlinedDeepqWasm(),
+        ...deepqPlugins({ delivery: "module", tfjs: withTfjs, lists }),
         wasmAssets({ "deepq-simd.wasm": here("./build/deepq-simd.wasm") }),
       ],
       output: [
@@ -134,6 +146,8 @@ function forbidTfjs(entry) {
 }
 
 export default async function config() {
+  // A clean dist/ every build: no stale entry survives its source.
+  rmSync(here("./dist"), { recursive: true, force: true });
   const lists = await readKernelLists();
   const builds = entryBuilds({
     input: here("./src/index.ts"),

@@ -293,6 +293,7 @@ export function expectSameTraining(a: TrainReport, b: TrainReport, tol = 1e-4): 
  * wasm backend (not the cpu fallback) whose loss goes down.
  */
 export function expectSmoke(report: Report, { runtime, canCompileWasm = true }: { runtime: string; canCompileWasm?: boolean }): void {
+  expect(report.build).toEqual({ bundled: true, wasmDelivery: canCompileWasm ? "inline" : "module" });
   expect(report.publicExports).toEqual(expect.arrayContaining(["init", "useWasmModule", "DeepQError", "capabilities", "probeWebGPU"]));
   expect(["simd", "relaxed-simd"]).toContain(report.publicInit);
   expect(report.capabilities).toMatchObject({ runtime, canCompileWasm, wasmSimd: true });

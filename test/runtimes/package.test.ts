@@ -48,6 +48,23 @@ describe("package", () => {
     }
   });
 
+  it("deepq/policy: built from src/policy.ts once it exists (own builds, self-contained, no tfjs)", async () => {
+    expect(pkg.exports["./policy"]).toMatchObject({ types: "./dist/policy.d.ts", default: "./dist/policy.mjs" });
+    if (!existsSync(join(ROOT, "src", "policy.ts"))) {
+      // Not written yet: nothing may be built for it (no stale file).
+      expect(existsSync(join(DIST, "policy.mjs"))).toBe(false);
+      return;
+    }
+    const dir = tempProject();
+    const resolve = async (conditions: string[]) =>
+      (await run(process.execPath, [...conditions.map((c) => `--conditions=${c}`), "--input-type=module", "-e", `console.log(import.meta.resolve("deepq/policy"))`], { cwd: dir })).stdout.trim().replace(fileUrl(ROOT), "");
+    expect(await resolve([])).toBe("dist/policy.mjs");
+    expect(await resolve(["workerd"])).toBe("dist/policy.workerd.mjs");
+    expect(await resolve(["edge-light"])).toBe("dist/policy.edge.mjs");
+    for (const f of ["policy.mjs", "policy.workerd.mjs", "policy.edge.mjs"]) expect(read(f), f).not.toMatch(/tensorflow|tfjs/i);
+    expect(existsSync(join(DIST, "policy.d.ts"))).toBe(true);
+  });
+
   it("type declarations compile in a consumer (moduleResolution bundler and node16)", () => {
     const dir = tempProject({
       "main.ts": `import { init, capabilities, probeWebGPU, DeepQError, type Capabilities, type WebGPUProbe } from "deepq";
