@@ -58,7 +58,9 @@ export function supportsRelaxedSimd(): boolean {
  * `WebAssembly.Module`s and forbid compiling bytes. Call before {@link init}.
  */
 export function useWasmModule(module: WebAssembly.Module, flavor: WasmFlavor = "simd"): void {
-  if (!(module instanceof WebAssembly.Module)) throw new BackendError("useWasmModule expects a WebAssembly.Module");
+  // A brand check, not instanceof: Vercel's sandbox (EdgeVM) hands in modules
+  // compiled in another realm, which instantiate fine but fail instanceof.
+  if (Object.prototype.toString.call(module) !== "[object WebAssembly.Module]") throw new BackendError("useWasmModule expects a WebAssembly.Module");
   provided = { module, flavor };
   loading = undefined;
 }

@@ -1,0 +1,96 @@
+/**
+ * Headless Chromium (Debian's /usr/bin/chromium driven by playwright-core)
+ * loading the bundle cross-origin from a CDN stand-in (a second HTTP server on
+ * 127.0.0.1, another port = another origin, with CORS headers) through
+ * `<script type="module">`. WebGPU is enabled (`--enable-unsafe-webgpu`): on a
+ * machine without a GPU, Chromium grants SwiftShader, a fallback adapter.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { WebGPUProbe } from "../../src/runtime/capabilities.ts";
+import type { Report } from "./fixtures/smoke.ts";
+import { cdnServer, docSnippets, expectSameTraining, expectSmoke, findRuntime, pageServer, skipOrFail, trained, type StaticServer } from "./harness.ts";
+
+const chromium = findRuntime("chromium");
+const FLAGS = ["--headless=new", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-unsafe-webgpu"];
+const CDN_PREFIX = "https://cdn.jsdelivr.net";
+
+describe.skipIf(!chromium)("runtime: Chromium, bundle from a cross-origin CDN", () => {
+  let browser: Browser;
+  let cdn: StaticServer;
+  let pages: StaticServer;
+
+  beforeAll(async () => {
+    const { chromium: pw } = await import("playwright-core");
+    cdn = await cdnServer();
+    const snippets = docSnippets();
+    pages = await pageServer({
+      // The package-root URL, as jsDelivr serves it: no redirect to dist/.
+      "/smoke.html": `<!doctype html><script type="module">
+        import * as deepq from "${cdn.url}/npm/deepq@0.1.0";
+        import * as smoke from "${cdn.url}/build/runtimes/smoke.mjs";
+        try {
+          window.__report = await smoke.report(deepq, { backends: ["wasm", "cpu", "webgpu"], webgpu: true });
+        } catch (e) {
+          window.__report = { error: String(e && e.stack || e) };
+        }
+      </script>`,
+      "/snippet.html": snippets.browser!.replaceAll(CDN_PREFIX, cdn.url),
+      "/snippet-umd.html": snippets["browser-umd"]!.replaceAll(CDN_PREFIX, cdn.url),
+    });
+    browser = await pw.launch({ executablePath: chromium, headless: true, args: FLAGS, timeout: 60_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await cdn?.close();
+    await pages?.close();
+  });
+
+  async function open(path: string, ready: string): Promise<{ value: unknown; errors: string[] }> {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    try {
+      // localhost vs the CDN's 127.0.0.1: different origins.
+      await page.goto(`${pages.url.replace("127.0.0.1", "localhost")}${path}`);
+      await page.waitForFunction(ready, null, { timeout: 60_000 });
+      return { value: await page.evaluate(ready), errors };
+    } catch (e) {
+      throw new Error(`${path}: ${(e as Error).message}\npage errors: ${errors.join("\n")}`);
+    } finally {
+      await page.close();
+    }
+  }
+
+  it("dist/deepq.mjs from the CDN origin loads and inits; AS arena; tfjs trains on wasm; WebGPU (SwiftShader) matches wasm within 1e-4", async () => {
+    const { value } = await open("/smoke.html", "window.__report");
+    const report = value as Report & { error?: string };
+    if (report.error) throw new Error(report.error);
+    expectSmoke(report, { runtime: "browser" });
+    expect(cdn.requests).toContain("/npm/deepq@0.1.0");
+    const probe = report.webgpuProbe as WebGPUProbe;
+    if (!probe.available) {
+      skipOrFail(`Chromium granted no WebGPU adapter (${probe.reason})`, "Chromium needs --enable-unsafe-webgpu and its SwiftShader Vulkan ICD (Debian's chromium package ships it)");
+      return;
+    }
+    expect(probe.isFallbackAdapter, `adapter ${JSON.stringify(probe)}`).toBe(true);
+    expect(trained(report, "webgpu").backend).toBe("webgpu");
+    expectSameTraining(trained(report, "webgpu"), trained(report, "wasm"), 1e-4);
+  });
+
+  it("docs/runtimes.md <script type=module> snippet runs from the CDN origin", async () => {
+    const { value, errors } = await open("/snippet.html", "document.body && document.body.textContent.startsWith('deepq on') && document.body.textContent");
+    expect(value).toMatch(/^deepq on browser: WebAssembly (relaxed-)?simd$/);
+    expect(errors).toEqual([]);
+    expect(cdn.requests).toContain("/npm/deepq@0.1.0/dist/deepq.mjs");
+  });
+
+  it("docs/runtimes.md classic <script> snippet: dist/deepq.umd.js defines the deepq global", async () => {
+    const { value, errors } = await open("/snippet-umd.html", "document.body && document.body.textContent.startsWith('deepq on') && document.body.textContent");
+    expect(value).toMatch(/^deepq on browser: WebAssembly (relaxed-)?simd$/);
+    expect(errors).toEqual([]);
+    expect(cdn.requests).toContain("/npm/deepq@0.1.0/dist/deepq.umd.js");
+  });
+});

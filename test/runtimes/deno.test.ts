@@ -1,0 +1,49 @@
+/**
+ * Deno 2 (npm `deno`) on the built dist/ files, with no permission flags:
+ * everything deepq needs is inside the bundle. WebGPU: Deno + Mesa's lavapipe
+ * Vulkan driver (Debian's mesa-vulkan-drivers) grants a software adapter.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { WebGPUProbe } from "../../src/runtime/capabilities.ts";
+import { DIST, FIXTURES, ROOT, docSnippets, expectSameTraining, expectSmoke, fileUrl, findRuntime, parseReport, run, skipOrFail, tempProject, trained } from "./harness.ts";
+
+const deno = findRuntime("deno");
+// Quiet, hermetic Deno: no update check, no lockfile or package.json pickup
+// for the host; Mesa wants a runtime dir.
+const env = { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", XDG_RUNTIME_DIR: mkdtempSync(join(tmpdir(), "deepq-xdg-")) };
+const host = (options: object) =>
+  // --allow-read only for the host's dynamic import() of computed URLs; the
+  // doc snippet below proves deepq itself needs no permission.
+  run(deno!, ["run", "--no-lock", "--no-prompt", "--no-config", `--allow-read=${ROOT}`, join(import.meta.dirname, "hosts", "host.mjs"), fileUrl(join(DIST, "deepq.mjs")), fileUrl(join(FIXTURES, "smoke.mjs")), JSON.stringify(options)], {
+    env: { ...env, DENO_NO_PACKAGE_JSON: "1" },
+    cwd: tmpdir(),
+  });
+
+describe.skipIf(!deno)("runtime: Deno", () => {
+  it("dist/deepq.mjs loads and inits; AS arena; tfjs trains on wasm (not cpu)", async () => {
+    const report = parseReport(await host({ backends: ["wasm", "cpu"] }));
+    expectSmoke(report, { runtime: "deno" });
+  });
+
+  it("WebGPU: lavapipe fallback adapter is reported, tfjs webgpu matches wasm within 1e-4", async () => {
+    const report = parseReport(await host({ backends: ["wasm", "webgpu"], webgpu: true }));
+    const probe = report.webgpuProbe as WebGPUProbe;
+    if (!probe.available) {
+      skipOrFail(`Deno got no WebGPU adapter (${probe.reason})`, "Install Mesa's Vulkan drivers: apt-get install -y mesa-vulkan-drivers (.ci/run does it)");
+      return;
+    }
+    expect(report.capabilities).toMatchObject({ webgpuApi: true });
+    expect(probe.isFallbackAdapter, `adapter ${probe.description}`).toBe(true);
+    expect(trained(report, "webgpu").backend).toBe("webgpu");
+    expectSameTraining(trained(report, "webgpu"), trained(report, "wasm"), 1e-4);
+  });
+
+  it("docs/runtimes.md Deno snippet runs with no flags (npm:deepq from node_modules)", async () => {
+    const dir = tempProject({ "main.js": docSnippets().deno! });
+    const r = await run(deno!, ["run", "--no-lock", "--no-prompt", "main.js"], { cwd: dir, env });
+    expect(r.stdout, r.stderr).toMatch(/^deepq on deno: WebAssembly (relaxed-)?simd\n$/);
+  });
+});

@@ -1,0 +1,309 @@
+/**
+ * Shared pieces of the runtime tests (test/runtimes/*.test.ts): where the
+ * built files and the runtimes are, running a runtime with a time limit,
+ * the CDN stand-in, doc snippets, and the assertions every runtime's smoke
+ * report must pass.
+ *
+ * Missing runtimes: locally a test skips with a loud message saying how to
+ * install the runtime; in CI (`process.env.CI`) it fails.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { extname, join, normalize, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { expect } from "vitest";
+import type { Report, TrainReport } from "./fixtures/smoke.ts";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const DIST = join(ROOT, "dist");
+export const FIXTURES = join(ROOT, "build", "runtimes");
+export const fileUrl = (p: string) => pathToFileURL(p).href;
+
+// ---------------------------------------------------------------- runtimes
+
+export type RuntimeName = "deno" | "bun" | "workerd" | "chromium" | "edge-runtime";
+
+const INSTALL: Record<RuntimeName, string> = {
+  deno: "npm ci (devDependency `deno`, whose postinstall must be allowed: see allowScripts in package.json)",
+  bun: "npm ci (devDependency `bun`, whose postinstall must be allowed: see allowScripts in package.json)",
+  workerd: "npm ci (devDependency `workerd`, whose postinstall must be allowed: see allowScripts in package.json)",
+  chromium: "apt-get install -y chromium (Debian's package; .ci/run does it)",
+  "edge-runtime": "npm ci (devDependency `edge-runtime`)",
+};
+
+function binary(name: RuntimeName): string | undefined {
+  const bin = (file: string) => (existsSync(file) ? file : undefined);
+  switch (name) {
+    case "deno":
+      return bin(join(ROOT, "node_modules", "deno", "deno")) ?? bin(join(ROOT, "node_modules", ".bin", "deno"));
+    case "bun":
+      return bin(join(ROOT, "node_modules", "bun", "bin", "bun.exe")) ?? bin(join(ROOT, "node_modules", ".bin", "bun"));
+    case "workerd":
+      return bin(join(ROOT, "node_modules", "workerd", "bin", "workerd")) ?? bin(join(ROOT, "node_modules", ".bin", "workerd"));
+    case "chromium":
+      return bin(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium");
+    case "edge-runtime":
+      return bin(join(ROOT, "node_modules", "edge-runtime", "package.json"));
+  }
+}
+
+/**
+ * The runtime's executable, or undefined (the caller skips) after a loud
+ * message. In CI a missing runtime throws: CI must run every runtime.
+ */
+export function findRuntime(name: RuntimeName): string | undefined {
+  const found = binary(name);
+  if (found) return found;
+  const msg = `runtime ${name} is not installed, so its runtime tests cannot run. Install it with: ${INSTALL[name]}`;
+  if (process.env.CI) throw new Error(`${msg} (CI must run every runtime test)`);
+  console.warn(`\n${"!".repeat(78)}\n!! SKIPPING: ${msg}\n${"!".repeat(78)}\n`);
+  return undefined;
+}
+
+/** In CI a skipped check is a failure; locally it is a loud warning. */
+export function skipOrFail(what: string, how: string): void {
+  const msg = `${what}. ${how}`;
+  if (process.env.CI) throw new Error(`${msg} (CI must run it)`);
+  console.warn(`\n${"!".repeat(78)}\n!! SKIPPING: ${msg}\n${"!".repeat(78)}\n`);
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command, killing it (and failing) after `timeoutMs`. */
+export function run(cmd: string, args: string[], { cwd = ROOT, env = {}, timeoutMs = 90_000 }: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d));
+    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${cmd} ${args.join(" ")} ran past ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts a long-running process; `stop()` kills it (by its own pid). */
+export function start(cmd: string, args: string[], { cwd = ROOT, env = {} }: { cwd?: string; env?: Record<string, string> } = {}) {
+  const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d));
+  child.stderr.on("data", (d: Buffer) => (output += d));
+  return {
+    child,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("close", () => resolve());
+        child.kill("SIGKILL");
+      }),
+  };
+}
+
+/** The JSON a host printed after the `DEEPQ_REPORT ` marker. */
+export function parseReport<T = Report>(r: RunResult | string): T {
+  const text = typeof r === "string" ? r : r.stdout;
+  const line = text.split("\n").find((l) => l.startsWith("DEEPQ_REPORT "));
+  if (!line) {
+    const extra = typeof r === "string" ? "" : `\nexit code ${r.code}\nstderr:\n${r.stderr}`;
+    throw new Error(`no DEEPQ_REPORT line in the output:\n${text}${extra}`);
+  }
+  return JSON.parse(line.slice("DEEPQ_REPORT ".length)) as T;
+}
+
+/** A free TCP port on 127.0.0.1 (for runtimes that take a port, not 0). */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** Polls `url` until it answers (any status) or `timeoutMs` passes. */
+export async function waitForHttp(url: string, timeoutMs: number, alive: () => boolean = () => true): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(2000) });
+      return;
+    } catch (e) {
+      if (Date.now() > end || !alive()) throw new Error(`${url} did not answer in ${timeoutMs} ms: ${(e as Error).message}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+// ------------------------------------------------------------ HTTP servers
+
+const TYPES: Record<string, string> = {
+  ".mjs": "text/javascript",
+  ".js": "text/javascript",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+  ".html": "text/html",
+};
+
+export interface StaticServer {
+  url: string;
+  requests: string[];
+  close(): Promise<void>;
+}
+
+async function listen(server: Server, requests: string[]): Promise<StaticServer> {
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/**
+ * A CDN stand-in on its own origin, serving this package like jsDelivr:
+ * `/npm/deepq@VERSION/<file>` is a file of the package, `/npm/deepq@VERSION`
+ * is the `jsdelivr` entry served WITHOUT a redirect, and `/build/runtimes/…`
+ * the test fixtures. CORS headers on everything, as CDNs send.
+ */
+export function cdnServer(): Promise<StaticServer> {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string; jsdelivr: string };
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://cdn").pathname);
+    requests.push(path);
+    let file: string | undefined;
+    const m = /^\/npm\/deepq(@[^/]+)?(\/.*)?$/.exec(path);
+    if (m) file = !m[2] || m[2] === "/" ? pkg.jsdelivr : m[2];
+    else if (path.startsWith("/build/runtimes/")) file = path;
+    const abs = file && normalize(join(ROOT, file));
+    if (!abs || !abs.startsWith(ROOT.endsWith(sep) ? ROOT : ROOT + sep) || !existsSync(abs)) {
+      res.writeHead(404, { "access-control-allow-origin": "*" });
+      res.end("not found");
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[extname(abs)] ?? "application/octet-stream", "access-control-allow-origin": "*", "cache-control": "no-store" });
+    res.end(readFileSync(abs));
+  });
+  return listen(server, requests);
+}
+
+/** The page's origin: serves `pages[path]` as HTML. */
+export function pageServer(pages: Record<string, string>): Promise<StaticServer> {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://page").pathname;
+    requests.push(path);
+    const html = pages[path];
+    res.writeHead(html === undefined ? 404 : 200, { "content-type": "text/html" });
+    res.end(html ?? "not found");
+  });
+  return listen(server, requests);
+}
+
+// ------------------------------------------------------------ doc snippets
+
+/**
+ * The code blocks of docs/runtimes.md fenced as ```LANG deepq-test=ID, by ID:
+ * the tests run exactly what the doc shows.
+ */
+export function docSnippets(): Record<string, string> {
+  const md = readFileSync(join(ROOT, "docs", "runtimes.md"), "utf8");
+  const out: Record<string, string> = {};
+  for (const m of md.matchAll(/^```\w*[ \t]+deepq-test=([\w.-]+)[^\n]*\n([\s\S]*?)^```/gm)) out[m[1]!] = m[2]!;
+  return out;
+}
+
+/**
+ * A temporary project whose node_modules/deepq links to this repository, so
+ * `import "deepq"` goes through package.json `exports` as for a user.
+ */
+export function tempProject(files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), "deepq-rt-"));
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(ROOT, join(dir, "node_modules", "deepq"), "dir");
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "app", private: true, type: "module", dependencies: { deepq: "*" } }));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, ".."), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+// -------------------------------------------------------------- assertions
+
+const isTrain = (t: Report["tfjs"][string] | undefined): t is TrainReport => !!t && !("error" in t);
+
+/** The tfjs training run of `backend`, failing with its error when it has one. */
+export function trained(report: Report, backend: string): TrainReport {
+  const t = report.tfjs[backend];
+  if (!isTrain(t)) throw new Error(`tfjs ${backend} failed: ${t?.error ?? "not run"}`);
+  return t;
+}
+
+/** Every number of `a` within `tol` of `b` (relative above magnitude 1). */
+export function expectClose(a: number[], b: number[], tol: number, what: string): void {
+  expect(a.length, what).toBe(b.length);
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(b[i]!));
+    if (!(d <= worst)) {
+      worst = d;
+      at = i;
+    }
+  }
+  expect(worst, `${what}: worst difference ${worst} at ${at} (${a[at]} vs ${b[at]})`).toBeLessThanOrEqual(tol);
+}
+
+/** Two backends' runs of the smoke update agree within `tol`. */
+export function expectSameTraining(a: TrainReport, b: TrainReport, tol = 1e-4): void {
+  const what = `${a.backend} vs ${b.backend}`;
+  expectClose(a.q, b.q, tol, `${what}: Q-values`);
+  expectClose([a.loss], [b.loss], tol, `${what}: loss`);
+  expectClose(a.grads, b.grads, tol, `${what}: gradients`);
+  expectClose(a.sgdLosses, b.sgdLosses, tol, `${what}: SGD losses`);
+  expectClose(a.adamLosses, b.adamLosses, tol, `${what}: Adam losses`);
+  expect(a.greedy, `${what}: greedy actions`).toEqual(b.greedy);
+}
+
+/**
+ * What every runtime's report must show: the public bundle loaded and
+ * initialised, an arena of deepq's AS module, and a tfjs training run on the
+ * wasm backend (not the cpu fallback) whose loss goes down.
+ */
+export function expectSmoke(report: Report, { runtime, canCompileWasm = true }: { runtime: string; canCompileWasm?: boolean }): void {
+  expect(report.build).toEqual({ bundled: true, wasmDelivery: canCompileWasm ? "inline" : "module" });
+  expect(report.publicExports).toEqual(expect.arrayContaining(["init", "useWasmModule", "DeepQError", "capabilities", "probeWebGPU"]));
+  expect(["simd", "relaxed-simd"]).toContain(report.publicInit);
+  expect(report.capabilities).toMatchObject({ runtime, canCompileWasm, wasmSimd: true });
+  expect(report.arena.memoryBytes).toBeGreaterThan(report.arena.region);
+  expect(report.arena.heapBase).toBeLessThanOrEqual(report.arena.staticBytes);
+  const wasm = trained(report, "wasm");
+  expect(wasm.backend).toBe("wasm");
+  expect(report.tfjsKernelsRegistered.wasm, "the slim kernel set, not all of tfjs").toBeLessThan(80);
+  expect(wasm.grads.every(Number.isFinite) && wasm.grads.some((g) => g !== 0)).toBe(true);
+  expect(wasm.sgdLosses[2]!).toBeLessThan(wasm.sgdLosses[0]!);
+  expect(wasm.adamLosses[4]!).toBeLessThan(wasm.adamLosses[0]!);
+  if (report.tfjs.cpu) expectSameTraining(trained(report, "cpu"), wasm);
+}

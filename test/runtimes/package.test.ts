@@ -1,0 +1,101 @@
+/**
+ * The package as users install it: `exports` conditions pick the right file,
+ * the files are self-contained, and the type declarations compile in a
+ * consumer.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+import { DIST, ROOT, fileUrl, run, tempProject } from "./harness.ts";
+
+const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+const read = (f: string) => readFileSync(join(DIST, f), "utf8");
+
+describe("package", () => {
+  it("exports: each condition resolves to its build", async () => {
+    const dir = tempProject();
+    const resolveWith = async (specifier: string, conditions: string[] = []) => {
+      const r = await run(process.execPath, [...conditions.map((c) => `--conditions=${c}`), "--input-type=module", "-e", `console.log(import.meta.resolve(${JSON.stringify(specifier)}))`], { cwd: dir });
+      expect(r.stderr).toBe("");
+      return r.stdout.trim().replace(fileUrl(ROOT), "");
+    };
+    expect(await resolveWith("deepq")).toBe("dist/deepq.mjs");
+    expect(await resolveWith("deepq", ["browser"])).toBe("dist/deepq.mjs");
+    expect(await resolveWith("deepq", ["workerd"])).toBe("dist/workerd.mjs");
+    expect(await resolveWith("deepq", ["edge-light"])).toBe("dist/edge.mjs");
+    expect(await resolveWith("deepq/workerd")).toBe("dist/workerd.mjs");
+    expect(await resolveWith("deepq/workerd", ["edge-light"])).toBe("dist/edge.mjs");
+    expect(await resolveWith("deepq/umd")).toBe("dist/deepq.umd.js");
+    expect(Object.keys(pkg.exports["."])[0]).toBe("types");
+    expect(pkg.sideEffects).toBe(false);
+    for (const field of ["main", "module", "unpkg", "jsdelivr", "types"]) expect(existsSync(join(ROOT, pkg[field])), field).toBe(true);
+  });
+
+  it("deepq.mjs and deepq.umd.js are self-contained; workerd.mjs and edge.mjs import the .wasm files beside them", () => {
+    for (const f of ["deepq.mjs", "deepq.umd.js"]) {
+      const code = read(f);
+      expect(code, f).not.toMatch(/\bimport\s*\(|^import\s|\brequire\(|__dirname/m);
+      expect(code, f).toContain("AGFzbQ"); // base64 of "\0asm": WebAssembly inlined
+    }
+    for (const [f, suffix] of [["workerd.mjs", ""], ["edge.mjs", "?module"]] as const) {
+      const code = read(f);
+      const imports = [...code.matchAll(/import\s*\w+\s*from\s*"([^"]+)"/g)].map((m) => m[1]);
+      expect(imports.length, f).toBeGreaterThan(0);
+      for (const spec of imports) expect(["./deepq-simd.wasm", "./tfjs-backend-wasm-simd.wasm"].map((s) => s + suffix), f).toContain(spec);
+      expect(code, f).not.toContain("AGFzbQ"); // no inlined bytes
+      for (const spec of imports) expect(existsSync(join(DIST, spec!.replace(/\?module$/, ""))), spec).toBe(true);
+    }
+  });
+
+  it("deepq/policy: built from src/policy.ts once it exists (own builds, self-contained, no tfjs)", async () => {
+    expect(pkg.exports["./policy"]).toMatchObject({ types: "./dist/policy.d.ts", default: "./dist/policy.mjs" });
+    if (!existsSync(join(ROOT, "src", "policy.ts"))) {
+      // Not written yet: nothing may be built for it (no stale file).
+      expect(existsSync(join(DIST, "policy.mjs"))).toBe(false);
+      return;
+    }
+    const dir = tempProject();
+    const resolve = async (conditions: string[]) =>
+      (await run(process.execPath, [...conditions.map((c) => `--conditions=${c}`), "--input-type=module", "-e", `console.log(import.meta.resolve("deepq/policy"))`], { cwd: dir })).stdout.trim().replace(fileUrl(ROOT), "");
+    expect(await resolve([])).toBe("dist/policy.mjs");
+    expect(await resolve(["workerd"])).toBe("dist/policy.workerd.mjs");
+    expect(await resolve(["edge-light"])).toBe("dist/policy.edge.mjs");
+    for (const f of ["policy.mjs", "policy.workerd.mjs", "policy.edge.mjs"]) expect(read(f), f).not.toMatch(/tensorflow|tfjs/i);
+    expect(existsSync(join(DIST, "policy.d.ts"))).toBe(true);
+  });
+
+  it("type declarations compile in a consumer (moduleResolution bundler and node16)", () => {
+    const dir = tempProject({
+      "main.ts": `import { init, capabilities, probeWebGPU, DeepQError, type Capabilities, type WebGPUProbe } from "deepq";
+        import * as edge from "deepq/workerd";
+        const c: Capabilities = capabilities;
+        const runtime: "node" | string = c.runtime;
+        export async function f(): Promise<string> {
+          const { flavor } = await init();
+          const p: WebGPUProbe = await probeWebGPU();
+          const e: DeepQError = new edge.DeepQError("x");
+          return flavor + runtime + p.isFallbackAdapter + e.name;
+        }
+        // @ts-expect-error not exported
+        import { ArenaPlan } from "deepq";
+        void ArenaPlan;`,
+    });
+    for (const moduleResolution of [ts.ModuleResolutionKind.Bundler, ts.ModuleResolutionKind.Node16]) {
+      const options: ts.CompilerOptions = {
+        strict: true,
+        noEmit: true,
+        target: ts.ScriptTarget.ES2022,
+        module: moduleResolution === ts.ModuleResolutionKind.Bundler ? ts.ModuleKind.ESNext : ts.ModuleKind.Node16,
+        moduleResolution,
+        lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
+        types: [],
+        skipLibCheck: false,
+        skipDefaultLibCheck: true, // check deepq's .d.ts files, not lib.dom.d.ts
+      };
+      const program = ts.createProgram([join(dir, "main.ts")], options);
+      const diags = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+      expect(diags, `moduleResolution ${ts.ModuleResolutionKind[moduleResolution]}`).toEqual([]);
+    }
+  });
+});

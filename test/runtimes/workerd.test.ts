@@ -1,0 +1,84 @@
+/**
+ * Cloudflare's workerd (npm `workerd`) on dist/workerd.mjs: WASM arrives as
+ * `.wasm` modules bound in the config (workerd forbids compiling bytes, so
+ * `capabilities.canCompileWasm` must be false and tfjs must still run on wasm,
+ * not fall back to cpu).
+ */
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { describe, expect, it } from "vitest";
+import { DIST, FIXTURES, docSnippets, expectSmoke, findRuntime, freePort, parseReport, start, tempProject, waitForHttp } from "./harness.ts";
+
+const workerd = findRuntime("workerd");
+const WASM = ["deepq-simd.wasm", "tfjs-backend-wasm-simd.wasm"];
+
+/** Serves `dir/config.capnp` on a free port, GETs /, stops workerd. */
+async function serve(dir: string, config: string): Promise<{ status: number; text: string; log: string }> {
+  const port = await freePort();
+  writeFileSync(join(dir, "config.capnp"), config.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`));
+  const proc = start(workerd!, ["serve", "config.capnp", "--verbose"], { cwd: dir });
+  try {
+    const url = `http://127.0.0.1:${port}/`;
+    await waitForHttp(url, 30_000, () => proc.child.exitCode === null);
+    const res = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+    return { status: res.status, text: await res.text(), log: proc.output() };
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\nworkerd output:\n${proc.output()}`);
+  } finally {
+    await proc.stop();
+  }
+}
+
+describe.skipIf(!workerd)("runtime: workerd", () => {
+  it("dist/workerd.mjs with .wasm module bindings: inits; AS arena; tfjs trains on wasm (not cpu), agreeing with cpu", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "deepq-workerd-"));
+    copyFileSync(join(import.meta.dirname, "hosts", "worker.mjs"), join(dir, "worker.mjs"));
+    copyFileSync(join(DIST, "workerd.mjs"), join(dir, "workerd.mjs"));
+    copyFileSync(join(FIXTURES, "smoke.workerd.mjs"), join(dir, "smoke.workerd.mjs"));
+    for (const f of WASM) copyFileSync(join(DIST, f), join(dir, f));
+    const config = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "main", worker = .w)],
+  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
+);
+const w :Workerd.Worker = (
+  modules = [
+    (name = "worker.mjs", esModule = embed "worker.mjs"),
+    (name = "workerd.mjs", esModule = embed "workerd.mjs"),
+    (name = "smoke.workerd.mjs", esModule = embed "smoke.workerd.mjs"),
+${WASM.map((f) => `    (name = "${f}", wasm = embed "${f}"),`).join("\n")}
+  ],
+  compatibilityDate = "2025-01-01",
+);
+`;
+    const { status, text, log } = await serve(dir, config);
+    expect(status, text + log).toBe(200);
+    expectSmoke(parseReport(text), { runtime: "workerd", canCompileWasm: false });
+  });
+
+  it("docs/runtimes.md worker, bundled as wrangler does (workerd condition, .wasm as modules), runs with the doc's workerd config", async () => {
+    const snippets = docSnippets();
+    const app = tempProject({ "src/worker.js": snippets.workerd! });
+    const out = mkdtempSync(join(tmpdir(), "deepq-workerd-app-"));
+    // What wrangler does: esbuild with the workerd conditions, .wasm imports
+    // kept as modules and uploaded beside the bundle.
+    await build({
+      entryPoints: [join(app, "src", "worker.js")],
+      bundle: true,
+      format: "esm",
+      platform: "neutral",
+      target: "es2022",
+      conditions: ["workerd", "worker", "browser"],
+      mainFields: ["module", "main"],
+      external: ["*.wasm"],
+      outfile: join(out, "worker.js"),
+      logLevel: "error",
+    });
+    for (const f of WASM) copyFileSync(join(DIST, f), join(out, f));
+    const { status, text, log } = await serve(out, snippets["workerd-config"]!);
+    expect(status, text + log).toBe(200);
+    expect(text).toMatch(/^deepq on workerd: WebAssembly simd$/);
+  });
+});
