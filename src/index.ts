@@ -5,3 +5,10 @@
 export { DeepQError, InvalidArgumentError, InvalidStateError, FormatError, BackendError, DivergenceError } from "./errors.ts";
 export { init, useWasmModule } from "./runtime/wasm.ts";
 export type { WasmFlavor } from "./runtime/wasm.ts";
+export { make, makeVec, registeredEnvs } from "./envs/registry.ts";
+export { checkEnv } from "./envs/check-env.ts";
+export { Box, Discrete } from "./envs/spaces.ts";
+export type { Env, VecEnv, EnvSpec, Space, Info, ResetArgs, ResetResult, StepResult, VecStepResult } from "./envs/env.ts";
+export type { CartPoleEnv, CartPoleVecEnv } from "./envs/cartpole.ts";
+export type { CartPoleId, CartPoleOptions, CartPoleVecOptions } from "./envs/cartpole-common.ts";
+export type { Seed } from "./envs/seeding.ts";
