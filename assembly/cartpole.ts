@@ -14,7 +14,8 @@ import {
 import {
   FORCE_MAG, GRAVITY, LENGTH, MASSPOLE, POLEMASS_LENGTH, TAU, THETA_THRESHOLD_RADIANS, TOTAL_MASS, X_THRESHOLD,
 } from "./lib/cartpole-constants";
-import { COS2, SIN2, cos, pcg64Random, sin, sinCos2 } from "./lib/standin-math";
+import { cos, cos2, sin, sin2, sincos2 } from "./lib/libm";
+import { pcg64Uniform } from "./lib/pcg64";
 
 @inline function addr(h: usize, slot: i32): usize {
   return <usize>load<i64>(h + <usize>slot * SLOT);
@@ -94,9 +95,9 @@ import { COS2, SIN2, cos, pcg64Random, sin, sinCos2 } from "./lib/standin-math";
   let theta_dot = f64x2.shuffle(t0, t1, 1, 3);
   const action = i64x2.extend_low_i32x4_s(v128.load64_zero(a));
   const force = v128.bitselect(k(FORCE_MAG), k(-FORCE_MAG), i64x2.eq(action, i64x2.splat(1)));
-  sinCos2(theta);
-  const costheta = COS2;
-  const sintheta = SIN2;
+  sincos2(theta);
+  const costheta = cos2;
+  const sintheta = sin2;
 
   const temp = div(add(force, mul(mul(k(POLEMASS_LENGTH), mul(theta_dot, theta_dot)), sintheta)), k(TOTAL_MASS));
   const thetaacc = div(
@@ -149,12 +150,11 @@ function redraw(h: usize, count: i32): void {
   const list = addr(h, CP_RESET_LIST);
   const rng = addr(h, CP_RNG);
   const low = f64At(h, CP_LOW);
-  // numpy's uniform: low + (high - low) * random().
-  const range = f64At(h, CP_HIGH) - low;
+  const high = f64At(h, CP_HIGH);
   for (let v = 0; v < 4; v++) {
     for (let j = 0; j < count; j++) {
       const env = <usize>load<i32>(list + (<usize>j << 2));
-      store<f64>(state + (env << 5) + (<usize>v << 3), low + range * pcg64Random(rng));
+      store<f64>(state + (env << 5) + (<usize>v << 3), pcg64Uniform(rng, low, high));
     }
   }
   for (let j = 0; j < count; j++) {

@@ -42,6 +42,9 @@ export const STATIC_BYTES = 65536;
 // Kernel exports take and return only i32 and f64 (never i64, which would
 // surface as BigInt in JS): addresses are i32 byte offsets.
 
+/** Bytes of one PCG64 generator's state (assembly/lib/pcg64.ts): state then inc, each a little-endian u128. */
+export const PCG64_BYTES = 32;
+
 // ---------------------------------------------------------------------------
 // CartPole (assembly/cartpole.ts; src/envs/cartpole.ts)
 // ---------------------------------------------------------------------------
@@ -72,7 +75,7 @@ export const CP_ELAPSED = 7;
 export const CP_PREV_DONE = 8;
 /** Address of i32[N]: scratch, the envs being autoreset during a step, in index order. */
 export const CP_RESET_LIST = 9;
-/** Address of the PCG64 generator state that reset draws come from. */
+/** Address of the PCG64 generator state (PCG64_BYTES) that reset draws come from. */
 export const CP_RNG = 10;
 /** f64: lower reset bound (Gymnasium's `low`, default -0.05). */
 export const CP_LOW = 11;

@@ -9,7 +9,8 @@ import {
 } from "../../assembly/lib/cartpole-constants.ts";
 import { CartPoleBase, CartPoleVecBase, cartpoleConfig, type CartPoleConfig, type CartPoleId, type CartPoleOptions, type CartPoleVecOptions } from "./cartpole-common.ts";
 import type { Seed } from "./seeding.ts";
-import { PCG64_STATE_BYTES, cos, pcg64Random, seedPcg64, sin } from "./standin-math.ts";
+import { cos, sin } from "./libm.ts";
+import { Pcg64 } from "./pcg64.ts";
 
 /**
  * cartpole.py's `step` for the env whose state is `s[4i .. 4i + 4)`:
@@ -41,21 +42,9 @@ export function stepCartPole(s: Float64Array, i: number, action: number): boolea
   return x < -X_THRESHOLD || x > X_THRESHOLD || theta < -THETA_THRESHOLD_RADIANS || theta > THETA_THRESHOLD_RADIANS;
 }
 
-/** numpy's PCG64 generator state with `uniform(low, high)`. */
-class Generator {
-  private readonly words = new BigUint64Array(PCG64_STATE_BYTES / 8);
-  seed(seed: Seed): void {
-    seedPcg64(this.words, seed);
-  }
-  /** numpy's Generator.uniform: low + (high - low) * random(). */
-  uniform(low: number, range: number): number {
-    return low + range * pcg64Random(this.words);
-  }
-}
-
 /** One CartPole, as `gymnasium.make(id)`, in plain TypeScript. */
 export class CartPoleReferenceEnv extends CartPoleBase {
-  private readonly rng = new Generator();
+  private rng = Pcg64.fromSeed(0);
   private readonly s: Float64Array;
 
   constructor(options?: CartPoleOptions, id: CartPoleId = "CartPole-v1") {
@@ -65,10 +54,10 @@ export class CartPoleReferenceEnv extends CartPoleBase {
   }
 
   protected seedCore(seed: Seed): void {
-    this.rng.seed(seed);
+    this.rng = Pcg64.fromSeed(seed);
   }
   protected resetCore(low: number, high: number): void {
-    for (let v = 0; v < 4; v++) this.s[v] = this.rng.uniform(low, high - low);
+    for (let v = 0; v < 4; v++) this.s[v] = this.rng.uniform(low, high);
   }
   protected stepCore(action: number): boolean {
     return stepCartPole(this.s, 0, action);
@@ -80,7 +69,7 @@ export class CartPoleReferenceEnv extends CartPoleBase {
 
 /** `numEnvs` CartPoles as Gymnasium's CartPoleVectorEnv, in plain TypeScript, one env at a time. */
 export class CartPoleVecReferenceEnv extends CartPoleVecBase {
-  private readonly rng = new Generator();
+  private rng = Pcg64.fromSeed(0);
   private readonly s: Float64Array;
   private readonly obs: Float32Array;
   private readonly reward: Float32Array;
@@ -114,7 +103,7 @@ export class CartPoleVecReferenceEnv extends CartPoleVecBase {
   }
 
   protected seedCore(seed: Seed): void {
-    this.rng.seed(seed);
+    this.rng = Pcg64.fromSeed(seed);
   }
 
   protected resetCore(low: number, high: number): void {
@@ -150,6 +139,6 @@ export class CartPoleVecReferenceEnv extends CartPoleVecBase {
 
   /** uniform(low, high, size=(4, envs.length)) assigned to state[:, envs]: all x's first, then all x_dot's, ... */
   private redraw(envs: readonly number[]): void {
-    for (let v = 0; v < 4; v++) for (const i of envs) this.s[4 * i + v] = this.rng.uniform(this.low, this.high - this.low);
+    for (let v = 0; v < 4; v++) for (const i of envs) this.s[4 * i + v] = this.rng.uniform(this.low, this.high);
   }
 }

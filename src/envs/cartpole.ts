@@ -6,12 +6,12 @@
  */
 import {
   CP_ACTIONS, CP_ELAPSED, CP_HEADER_SLOTS, CP_HIGH, CP_LOW, CP_MAX_STEPS, CP_NUM_ENVS, CP_OBS, CP_PREV_DONE,
-  CP_RESET_LIST, CP_REWARD, CP_RNG, CP_STATE, CP_SUTTON_BARTO, CP_TERMINATED, CP_TRUNCATED, SLOT,
+  CP_RESET_LIST, CP_REWARD, CP_RNG, CP_STATE, CP_SUTTON_BARTO, CP_TERMINATED, CP_TRUNCATED, PCG64_BYTES, SLOT,
 } from "../../assembly/layout.ts";
 import { ArenaPlan, type Kernels, type WasmFlavor } from "../runtime/wasm.ts";
 import { CartPoleBase, CartPoleVecBase, cartpoleConfig, type CartPoleConfig, type CartPoleId, type CartPoleOptions, type CartPoleVecOptions, type VecArrays } from "./cartpole-common.ts";
 import type { Seed } from "./seeding.ts";
-import { PCG64_STATE_BYTES, seedPcg64 } from "./standin-math.ts";
+import { pcg64Seed, writePcg64 } from "./pcg64.ts";
 
 /** One arena holding N CartPoles: the header, the kernels and views of every region. */
 class CartPoleMemory {
@@ -20,7 +20,7 @@ class CartPoleMemory {
     readonly kernels: Kernels,
     readonly arrays: VecArrays,
     readonly actions: Int32Array,
-    private readonly rng: BigUint64Array,
+    private readonly rng: number,
     private readonly slots: DataView,
   ) {}
 
@@ -37,7 +37,7 @@ class CartPoleMemory {
       [CP_ELAPSED, plan.region(8 * n)],
       [CP_PREV_DONE, plan.region(8 * n)],
       [CP_RESET_LIST, plan.region(4 * n)],
-      [CP_RNG, plan.region(PCG64_STATE_BYTES)],
+      [CP_RNG, plan.region(PCG64_BYTES)],
     ];
     const arena = await plan.instantiate(flavor);
     const slots = new DataView(arena.buffer, header, CP_HEADER_SLOTS * SLOT);
@@ -53,12 +53,11 @@ class CartPoleMemory {
       terminated: arena.u8(address(CP_TERMINATED), n),
       truncated: arena.u8(address(CP_TRUNCATED), n),
     };
-    const rng = new BigUint64Array(arena.buffer, address(CP_RNG), PCG64_STATE_BYTES / 8);
-    return new CartPoleMemory(header, arena.kernels, arrays, arena.i32(address(CP_ACTIONS), n), rng, slots);
+    return new CartPoleMemory(header, arena.kernels, arrays, arena.i32(address(CP_ACTIONS), n), address(CP_RNG), slots);
   }
 
   seed(seed: Seed): void {
-    seedPcg64(this.rng, seed);
+    writePcg64(this.slots.buffer, this.rng, pcg64Seed(seed));
   }
 
   reset(low: number, high: number): void {

@@ -1,0 +1,69 @@
+/**
+ * Batch kernels over deepq's bit-exact math (assembly/lib/libm.ts,
+ * assembly/lib/pcg64.ts), for the tests and the benchmark. Each takes
+ * addresses of f64 (or u64) arrays in the arena. Every SIMD kernel has a
+ * scalar twin that the tests compare it with.
+ */
+import { cos, cos2, fma, fma2, sin, sin2, sincos2 } from "./lib/libm";
+import { pcg64Next, pcg64Random, pcg64Uniform } from "./lib/pcg64";
+import { SINCOSTAB } from "./lib/sincostab";
+
+/** out[i] = sin(x[i]). */
+export function sinBatch(x: usize, out: usize, n: i32): void {
+  for (let i: usize = 0, m = <usize>n << 3; i < m; i += 8) store<f64>(out + i, sin(load<f64>(x + i)));
+}
+
+/** out[i] = cos(x[i]). */
+export function cosBatch(x: usize, out: usize, n: i32): void {
+  for (let i: usize = 0, m = <usize>n << 3; i < m; i += 8) store<f64>(out + i, cos(load<f64>(x + i)));
+}
+
+/** sinOut[i] = sin(x[i]), cosOut[i] = cos(x[i]) through sincos2, two at a time (an odd last one alone). */
+export function sincos2Batch(x: usize, sinOut: usize, cosOut: usize, n: i32): void {
+  const m = <usize>n << 3;
+  let i: usize = 0;
+  for (; i + 16 <= m; i += 16) {
+    sincos2(v128.load(x + i));
+    v128.store(sinOut + i, sin2);
+    v128.store(cosOut + i, cos2);
+  }
+  if (i < m) {
+    sincos2(f64x2.splat(load<f64>(x + i)));
+    store<f64>(sinOut + i, f64x2.extract_lane(sin2, 0));
+    store<f64>(cosOut + i, f64x2.extract_lane(cos2, 0));
+  }
+}
+
+/** out[i] = fma(a[i], b[i], c[i]). */
+export function fmaBatch(a: usize, b: usize, c: usize, out: usize, n: i32): void {
+  for (let i: usize = 0, m = <usize>n << 3; i < m; i += 8) {
+    store<f64>(out + i, fma(load<f64>(a + i), load<f64>(b + i), load<f64>(c + i)));
+  }
+}
+
+/** out[i] = fma(a[i], b[i], c[i]) through fma2, two at a time (n even). */
+export function fma2Batch(a: usize, b: usize, c: usize, out: usize, n: i32): void {
+  for (let i: usize = 0, m = <usize>n << 3; i < m; i += 16) {
+    v128.store(out + i, fma2(v128.load(a + i), v128.load(b + i), v128.load(c + i)));
+  }
+}
+
+/** Writes the next n raw outputs of the generator at `state` (u64 each). */
+export function pcg64Fill(state: usize, out: usize, n: i32): void {
+  for (let i: usize = 0, m = <usize>n << 3; i < m; i += 8) store<u64>(out + i, pcg64Next(state));
+}
+
+/** Writes the next n random() doubles of the generator at `state`. */
+export function pcg64RandomFill(state: usize, out: usize, n: i32): void {
+  for (let i: usize = 0, m = <usize>n << 3; i < m; i += 8) store<f64>(out + i, pcg64Random(state));
+}
+
+/** Writes n draws of uniform(low, high) from the generator at `state`. */
+export function pcg64UniformFill(state: usize, out: usize, n: i32, low: f64, high: f64): void {
+  for (let i: usize = 0, m = <usize>n << 3; i < m; i += 8) store<f64>(out + i, pcg64Uniform(state, low, high));
+}
+
+/** Address of the sin/cos table in static data (the tests compare it with the TypeScript copy). */
+export function sincostabAddress(): usize {
+  return SINCOSTAB;
+}

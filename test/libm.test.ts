@@ -1,0 +1,215 @@
+/**
+ * deepq's glibc-identical sin/cos and exact fma, checked bit for bit:
+ * against glibc's own values (the golden libm_checks and
+ * test/fixtures/libm-sincos.f64 from scripts/gen-libm-fixture.c), C's fma()
+ * (test/fixtures/fma-cases.f64), and between the TypeScript, scalar
+ * WebAssembly and SIMD WebAssembly implementations in both module builds.
+ */
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { cos, fma, sin } from "../src/envs/libm.ts";
+import { SINCOSTAB } from "../src/envs/sincostab.ts";
+import { ArenaPlan, type Arena, type WasmFlavor } from "../src/runtime/wasm.ts";
+
+function fixture(name: string): Float64Array {
+  const b = readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
+  return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+
+/** Every `stride`-th value starting at `offset`. */
+function column(rows: Float64Array, stride: number, offset: number): Float64Array {
+  return Float64Array.from({ length: rows.length / stride }, (_, i) => rows[i * stride + offset]!);
+}
+
+/** Indices where got and want differ in any bit (NaNs of either sign and payload count as equal). */
+function mismatches(got: Float64Array, want: Float64Array): number[] {
+  expect(got.length).toBe(want.length);
+  const g = new BigUint64Array(got.buffer, got.byteOffset, got.length);
+  const w = new BigUint64Array(want.buffer, want.byteOffset, want.length);
+  const bad: number[] = [];
+  for (let i = 0; i < g.length; i++) {
+    if (g[i] !== w[i] && !(Number.isNaN(got[i]) && Number.isNaN(want[i]))) bad.push(i);
+  }
+  return bad;
+}
+
+/** Asserts bit equality, showing the first few differing inputs. */
+function expectBits(got: Float64Array, want: Float64Array, inputs: Float64Array, what: string): void {
+  const bad = mismatches(got, want);
+  const shown = bad.slice(0, 5).map((i) => `x=${inputs[i]}: got ${got[i]}, want ${want[i]}`);
+  expect(shown, `${what}: ${bad.length} of ${got.length} differ`).toEqual([]);
+}
+
+/** Deterministic test inputs (xorshift64*), so failures reproduce. */
+function inputs(n: number, seed: bigint, make: (u: number, bits: bigint) => number): Float64Array {
+  let s = seed;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    s ^= s >> 12n;
+    s ^= (s << 25n) & 0xffffffffffffffffn;
+    s ^= s >> 27n;
+    const bits = (s * 0x2545f4914f6cdd1dn) & 0xffffffffffffffffn;
+    out[i] = make(Number(bits >> 11n) * 2 ** -53, bits);
+  }
+  return out;
+}
+
+const asDouble = (bits: bigint): number => new Float64Array(new BigUint64Array([bits]).buffer)[0]!;
+
+const golden = JSON.parse(readFileSync(new URL("./fixtures/cartpole-v1.json", import.meta.url), "utf8")) as {
+  libm_checks: [number, number, number][];
+};
+const goldenX = Float64Array.from(golden.libm_checks, (r) => r[0]);
+const goldenSin = Float64Array.from(golden.libm_checks, (r) => r[1]);
+const goldenCos = Float64Array.from(golden.libm_checks, (r) => r[2]);
+const table = fixture("libm-sincos.f64");
+const tableX = column(table, 3, 0);
+const tableSin = column(table, 3, 1);
+const tableCos = column(table, 3, 2);
+const fmaRows = fixture("fma-cases.f64");
+const fmaA = column(fmaRows, 4, 0);
+const fmaB = column(fmaRows, 4, 1);
+const fmaC = column(fmaRows, 4, 2);
+const fmaWant = column(fmaRows, 4, 3);
+
+/** Wide inputs: CartPole angles, everything up to 2.5, the reduction ranges, any bit pattern. */
+const wide = inputs(60_000, 0x9e3779b97f4a7c15n, (u, bits) => {
+  switch (Number(bits & 7n)) {
+    case 0:
+    case 1:
+    case 2:
+      return (2 * u - 1) * 0.25;
+    case 3:
+      return (2 * u - 1) * 2.5;
+    case 4:
+      return (bits & 8n ? -1 : 1) * 2 ** (-40 + 41.4 * u);
+    case 5:
+      return (bits & 8n ? -1 : 1) * 2 ** (1 + 26 * u);
+    case 6:
+      return (bits & 8n ? -1 : 1) * 2 ** (26 + 997 * u);
+    default:
+      return asDouble(bits);
+  }
+});
+const specials = Float64Array.from([0, -0, Infinity, -Infinity, NaN, 5e-324, -5e-324, 2.2250738585072014e-308, Number.MAX_VALUE, -Number.MAX_VALUE]);
+
+const tsMap = (f: (x: number) => number, xs: Float64Array): Float64Array => xs.map(f);
+
+describe("TypeScript sin/cos (src/envs/libm.ts)", () => {
+  it("match glibc on the golden libm_checks", () => {
+    expectBits(tsMap(sin, goldenX), goldenSin, goldenX, "sin");
+    expectBits(tsMap(cos, goldenX), goldenCos, goldenX, "cos");
+  });
+
+  it(`match glibc on ${tableX.length} inputs of test/fixtures/libm-sincos.f64`, () => {
+    expectBits(tsMap(sin, tableX), tableSin, tableX, "sin");
+    expectBits(tsMap(cos, tableX), tableCos, tableX, "cos");
+  });
+
+  it("keep glibc's special values", () => {
+    expect(Object.is(sin(0), 0) && Object.is(sin(-0), -0)).toBe(true);
+    expect([cos(0), cos(-0)]).toEqual([1, 1]);
+    for (const x of [Infinity, -Infinity, NaN]) {
+      expect(sin(x)).toBeNaN();
+      expect(cos(x)).toBeNaN();
+    }
+  });
+
+  it("differ from Math.sin/Math.cos where V8 does (the reason this module exists)", () => {
+    const differing = [...tableX].filter((x) => Math.sin(x) !== sin(x) || Math.cos(x) !== cos(x)).length;
+    expect(differing).toBeGreaterThan(0);
+  });
+});
+
+describe("software fma", () => {
+  it(`TypeScript fma matches C fma() on ${fmaA.length} hard cases`, () => {
+    const got = fmaA.map((a, i) => fma(a, fmaB[i]!, fmaC[i]!));
+    expectBits(got, fmaWant, fmaA, "fma");
+  });
+
+  it("rounds once, where a multiply then add rounds twice", () => {
+    // (1 + 2^-27)^2 - 1 = 2^-26 + 2^-54 exactly; rounding the square first loses the 2^-54.
+    const a = 1 + 2 ** -27;
+    expect(fma(a, a, -1)).toBe(2 ** -26 + 2 ** -54);
+    expect(a * a - 1).toBe(2 ** -26);
+    expect(Object.is(fma(-1, 0, -0), -0)).toBe(true);
+  });
+});
+
+for (const flavor of ["simd", "relaxed-simd"] as const satisfies readonly WasmFlavor[]) {
+  describe(`WebAssembly libm (${flavor} build)`, () => {
+    const n = Math.max(wide.length, tableX.length, fmaA.length);
+    let arena: Arena;
+    let bufs: { x: number; s: number; c: number; a: number; b: number; d: number };
+
+    beforeAll(async () => {
+      const plan = new ArenaPlan();
+      bufs = { x: plan.region(8 * n), s: plan.region(8 * n), c: plan.region(8 * n), a: plan.region(8 * n), b: plan.region(8 * n), d: plan.region(8 * n) };
+      arena = await plan.instantiate(flavor);
+    });
+
+    /** Runs a kernel over xs; returns [sin, cos] copies. */
+    function run(kernel: "scalar" | "simd", xs: Float64Array): [Float64Array, Float64Array] {
+      arena.f64(bufs.x, xs.length).set(xs);
+      if (kernel === "scalar") {
+        arena.kernels.sinBatch(bufs.x, bufs.s, xs.length);
+        arena.kernels.cosBatch(bufs.x, bufs.c, xs.length);
+      } else {
+        arena.kernels.sincos2Batch(bufs.x, bufs.s, bufs.c, xs.length);
+      }
+      return [arena.f64(bufs.s, xs.length).slice(), arena.f64(bufs.c, xs.length).slice()];
+    }
+
+    for (const kernel of ["scalar", "simd"] as const) {
+      it(`${kernel} sin/cos match glibc on the golden libm_checks and the fixture`, () => {
+        for (const [xs, ws, wc] of [
+          [goldenX, goldenSin, goldenCos],
+          [tableX, tableSin, tableCos],
+        ] as const) {
+          const [s, c] = run(kernel, xs);
+          expectBits(s, ws, xs, `${kernel} sin`);
+          expectBits(c, wc, xs, `${kernel} cos`);
+        }
+      });
+    }
+
+    it("SIMD sincos2 equals scalar sin/cos on wide inputs, odd lengths and special values", () => {
+      for (const xs of [wide, wide.subarray(0, 999), specials, Float64Array.from([specials[4]!, 0.1]), Float64Array.from([0.1, 3.0])]) {
+        const [s1, c1] = run("scalar", xs);
+        const [s2, c2] = run("simd", xs);
+        expectBits(s2, s1, xs, "sin");
+        expectBits(c2, c1, xs, "cos");
+      }
+    });
+
+    it("scalar sin/cos equal the TypeScript twin on wide inputs", () => {
+      for (const xs of [wide, specials]) {
+        const [s, c] = run("scalar", xs);
+        expectBits(s, tsMap(sin, xs), xs, "sin");
+        expectBits(c, tsMap(cos, xs), xs, "cos");
+      }
+    });
+
+    it("keep glibc's special values", () => {
+      const [s, c] = run("simd", specials);
+      expect(Object.is(s[0], 0) && Object.is(s[1], -0)).toBe(true);
+      expect([c[0], c[1]]).toEqual([1, 1]);
+      for (const i of [2, 3, 4]) expect([s[i], c[i]]).toEqual([NaN, NaN]);
+    });
+
+    it("holds the same sin/cos table as the TypeScript twin", () => {
+      expect(mismatches(arena.f64(arena.kernels.sincostabAddress(), SINCOSTAB.length).slice(), SINCOSTAB)).toEqual([]);
+    });
+
+    for (const kernel of ["fmaBatch", "fma2Batch"] as const) {
+      it(`${kernel} matches C fma() on the hard cases`, () => {
+        const m = fmaA.length;
+        arena.f64(bufs.a, m).set(fmaA);
+        arena.f64(bufs.b, m).set(fmaB);
+        arena.f64(bufs.c, m).set(fmaC);
+        arena.kernels[kernel](bufs.a, bufs.b, bufs.c, bufs.d, m);
+        expectBits(arena.f64(bufs.d, m).slice(), fmaWant, fmaA, kernel);
+      });
+    }
+  });
+}
