@@ -120,8 +120,8 @@ afterAll(() => console.log(`CartPole golden figures (Gymnasium 1.4):\n${report.j
 type MakeEnv = (o: { suttonBartoReward: boolean; maxEpisodeSteps?: number }) => Promise<CartPoleBase>;
 
 const singles: Array<[string, MakeEnv]> = [
-  ["wasm simd", (o) => CartPoleEnv.create(o, "CartPole-v1", "simd")],
-  ["wasm relaxed-simd", (o) => CartPoleEnv.create(o, "CartPole-v1", "relaxed-simd")],
+  ["wasm simd", (o) => CartPoleEnv.create(o, "CartPole-v1", { flavor: "simd" })],
+  ["wasm relaxed-simd", (o) => CartPoleEnv.create(o, "CartPole-v1", { flavor: "relaxed-simd" })],
   ["ts reference", async (o) => new CartPoleReferenceEnv(o)],
 ];
 

@@ -89,71 +89,115 @@ const AFTER_TERMINATION_WARNING =
   "You are calling 'step()' even though this environment has already returned terminated = True. " +
   "You should always call 'reset()' once you receive 'terminated = True' -- any further steps are undefined behavior.";
 
+/** Every env's arrays, env i's at [4i, 4i + 4) or [i]; the WASM core's are views into its memory. */
+export interface VecArrays {
+  state: Float64Array;
+  observation: Float32Array;
+  reward: Float32Array;
+  terminated: Uint8Array;
+  truncated: Uint8Array;
+}
+
 /**
- * One CartPole env with Gymnasium's semantics around a physics core that a
- * subclass provides: `gymnasium.make(id)` = TimeLimit > OrderEnforcing >
- * CartPoleEnv, or the unwrapped env when `maxEpisodeSteps` is Infinity.
+ * The physics side of N CartPoles (a single env is N = 1): the WASM kernels
+ * (cartpole.ts) or the TypeScript reference (cartpole-reference.ts).
  */
-export abstract class CartPoleBase implements Env {
+export interface CartPoleCore {
+  readonly arrays: VecArrays;
+  /** Reseeds the generator: numpy's `Generator(PCG64(SeedSequence(seed)))`. */
+  seed(seed: Seed): void;
+  /** Draws every state from uniform(low, high, size=(4, N)) in C order and writes the observations; autoresets reuse the bounds. */
+  reset(low: number, high: number): void;
+  /** cartpole.py's step of env 0 with `action` (0 or 1); writes its observation, returns terminated. */
+  step(action: number): boolean;
+  /**
+   * CartPoleVectorEnv's step of every env with `actions` (length N):
+   * returns -1, or the index of an action outside {0, 1} having changed nothing.
+   */
+  stepVec(actions: Int32Array): number;
+}
+
+/** What single and vector CartPoles share: the core, reset's seeding and bounds, the order checks, the state view. */
+abstract class CartPoleShared {
+  readonly spec: EnvSpec;
+  protected readonly core: CartPoleCore;
+  protected readonly suttonBarto: boolean;
+  private seeded = false;
+  /** reset() was called and close() was not. */
+  protected ready = false;
+  private closed = false;
+
+  protected constructor(config: CartPoleConfig, core: CartPoleCore) {
+    this.spec = config.spec;
+    this.suttonBarto = config.suttonBartoReward;
+    this.core = core;
+  }
+
+  /**
+   * The live float64 state, Gymnasium's `env.unwrapped.state`: env i's
+   * (x, x_dot, theta, theta_dot) at [4i, 4i + 4). Writing its elements, or
+   * assigning an array of them all, sets the state the next step starts from.
+   */
+  get state(): Float64Array {
+    return this.core.arrays.state;
+  }
+  set state(value: ArrayLike<number>) {
+    const { state } = this.core.arrays;
+    state.set(checkVector("state", value, state.length));
+  }
+
+  /** Checks the arguments, then reseeds (or seeds once from entropy) and draws the initial state. */
+  protected resetCore(args: ResetArgs | undefined): void {
+    if (this.closed) throw new InvalidStateError("the env is closed");
+    const { seed, low, high } = parseReset(args);
+    if (seed !== undefined || !this.seeded) this.core.seed(seed ?? entropySeed());
+    this.seeded = true;
+    this.core.reset(low, high);
+    this.ready = true;
+  }
+
+  protected notReady(): InvalidStateError {
+    return new InvalidStateError(this.closed ? "the env is closed" : "call reset() before step()");
+  }
+
+  close(): void {
+    this.closed = true;
+    this.ready = false;
+  }
+}
+
+/**
+ * One CartPole with Gymnasium's semantics around a core: `gymnasium.make(id)`
+ * = TimeLimit > OrderEnforcing > CartPoleEnv, or the unwrapped env when
+ * `maxEpisodeSteps` is Infinity.
+ */
+export class CartPoleBase extends CartPoleShared implements Env {
   readonly observationSpace = cartpoleObservationSpace();
   readonly actionSpace = new Discrete(2);
-  readonly spec: EnvSpec;
-  private readonly suttonBarto: boolean;
   private readonly maxEpisodeSteps: number;
-  private readonly stateView: Float64Array;
+  private readonly obs: Float32Array;
   private elapsed = 0;
   /** Gymnasium's steps_beyond_terminated; -1 for None. */
   private stepsBeyondTerminated = -1;
   private warned = false;
-  private seeded = false;
-  /** reset() was called and close() was not. */
-  private ready = false;
-  private closed = false;
 
-  protected constructor(config: CartPoleConfig, state: Float64Array) {
-    this.spec = config.spec;
-    this.suttonBarto = config.suttonBartoReward;
+  protected constructor(config: CartPoleConfig, core: CartPoleCore) {
+    super(config, core);
     this.maxEpisodeSteps = config.spec.maxEpisodeSteps;
-    this.stateView = state;
-  }
-
-  /** Reseeds the core's PCG64 as numpy's `Generator(PCG64(SeedSequence(seed)))`. */
-  protected abstract seedCore(seed: Seed): void;
-  /** Draws the state from uniform(low, high, size=(4,)) and writes the observation. */
-  protected abstract resetCore(low: number, high: number): void;
-  /** One physics step with `action` (0 or 1); returns terminated. */
-  protected abstract stepCore(action: number): boolean;
-  /** A fresh float32 copy of the state. */
-  protected abstract observe(): Float32Array;
-
-  /**
-   * The live float64 state (x, x_dot, theta, theta_dot), Gymnasium's
-   * `env.unwrapped.state`: writing its elements, or assigning 4 numbers,
-   * sets the state the next step starts from.
-   */
-  get state(): Float64Array {
-    return this.stateView;
-  }
-  set state(value: ArrayLike<number>) {
-    this.stateView.set(checkVector("state", value, 4));
+    this.obs = core.arrays.observation;
   }
 
   reset(args?: ResetArgs): ResetResult {
-    if (this.closed) throw new InvalidStateError("the env is closed");
-    const { seed, low, high } = parseReset(args);
-    if (seed !== undefined || !this.seeded) this.seedCore(seed ?? entropySeed());
-    this.seeded = true;
-    this.resetCore(low, high);
+    this.resetCore(args);
     this.elapsed = 0;
     this.stepsBeyondTerminated = -1;
-    this.ready = true;
     return { observation: this.observe(), info: {} };
   }
 
   step(action: number): StepResult {
     if (action !== 0 && action !== 1) throw new InvalidArgumentError("action", action, "0 or 1 (an integer in Discrete(2))");
-    if (!this.ready) throw new InvalidStateError(this.closed ? "the env is closed" : "call reset() before step()");
-    const terminated = this.stepCore(action);
+    if (!this.ready) throw this.notReady();
+    const terminated = this.core.step(action);
     let reward = this.suttonBarto ? 0 : 1;
     if (terminated) {
       if (this.stepsBeyondTerminated < 0) {
@@ -172,72 +216,41 @@ export abstract class CartPoleBase implements Env {
     return { observation: this.observe(), reward, terminated, truncated, info: {} };
   }
 
-  close(): void {
-    this.closed = true;
-    this.ready = false;
+  /** A fresh copy of the observation (agents keep them): four element copies, about twice as fast as slice() in V8. */
+  private observe(): Float32Array {
+    const o = this.obs;
+    const out = new Float32Array(4);
+    out[0] = o[0]!;
+    out[1] = o[1]!;
+    out[2] = o[2]!;
+    out[3] = o[3]!;
+    return out;
   }
 }
 
-/** The arrays a vector CartPole exposes; the WASM core's are views into its memory. */
-export interface VecArrays {
-  state: Float64Array;
-  observation: Float32Array;
-  reward: Float32Array;
-  terminated: Uint8Array;
-  truncated: Uint8Array;
-}
-
 /**
- * A vector of CartPole envs with the checks and result objects of
- * CartPoleVectorEnv (`gym.make_vec(id, num_envs, vectorization_mode=
- * "vector_entry_point")`); a subclass provides the batched core.
+ * A vector of CartPoles around a core, as CartPoleVectorEnv
+ * (`gym.make_vec(id, num_envs, vectorization_mode="vector_entry_point")`).
  */
-export abstract class CartPoleVecBase implements VecEnv {
+export class CartPoleVecBase extends CartPoleShared implements VecEnv {
   readonly numEnvs: number;
   readonly singleObservationSpace = cartpoleObservationSpace();
   readonly singleActionSpace = new Discrete(2);
   readonly observationSpace: Box;
-  readonly spec: EnvSpec;
-  protected readonly suttonBarto: boolean;
-  private readonly arrays: VecArrays;
   private readonly result: VecStepResult;
-  private seeded = false;
-  private ready = false;
-  private closed = false;
 
-  protected constructor(config: CartPoleConfig & { numEnvs: number }, arrays: VecArrays) {
+  protected constructor(config: CartPoleConfig & { numEnvs: number }, core: CartPoleCore) {
+    super(config, core);
     this.numEnvs = config.numEnvs;
-    this.spec = config.spec;
-    this.suttonBarto = config.suttonBartoReward;
     this.observationSpace = cartpoleObservationSpace([config.numEnvs, 4]);
-    this.arrays = arrays;
-    const { observation, reward, terminated, truncated } = arrays;
+    const { observation, reward, terminated, truncated } = core.arrays;
     this.result = Object.freeze({ observation, reward, terminated, truncated, info: Object.freeze({}) as Info });
-  }
-
-  protected abstract seedCore(seed: Seed): void;
-  /** Draws every env's state, uniform(low, high, size=(4, N)) in C order; later autoresets use the same bounds. */
-  protected abstract resetCore(low: number, high: number): void;
-  /** One vector step with `actions` (length checked); returns -1 or the index of an action outside {0, 1}, having changed nothing. */
-  protected abstract stepCore(actions: Int32Array): number;
-
-  /** Live view of every env's float64 state, env i's (x, x_dot, theta, theta_dot) at [4i, 4i + 4); writable. */
-  get state(): Float64Array {
-    return this.arrays.state;
-  }
-  set state(value: ArrayLike<number>) {
-    this.arrays.state.set(checkVector("state", value, 4 * this.numEnvs));
   }
 
   /** Resets every env; the observation is the same view `step` returns. */
   reset(args?: ResetArgs): { readonly observation: Float32Array; readonly info: Info } {
-    if (this.closed) throw new InvalidStateError("the vector env is closed");
-    const { seed, low, high } = parseReset(args);
-    if (seed !== undefined || !this.seeded) this.seedCore(seed ?? entropySeed());
-    this.seeded = true;
-    this.resetCore(low, high);
-    this.ready = true;
-    return { observation: this.arrays.observation, info: {} };
+    this.resetCore(args);
+    return { observation: this.result.observation, info: {} };
   }
 
   /**
@@ -248,14 +261,9 @@ export abstract class CartPoleVecBase implements VecEnv {
     if (!(actions instanceof Int32Array) || actions.length !== this.numEnvs) {
       throw new InvalidArgumentError("actions", actions, `an Int32Array of ${this.numEnvs} actions, each 0 or 1`);
     }
-    if (!this.ready) throw new InvalidStateError(this.closed ? "the vector env is closed" : "call reset() before step()");
-    const bad = this.stepCore(actions);
+    if (!this.ready) throw this.notReady();
+    const bad = this.core.stepVec(actions);
     if (bad >= 0) throw new InvalidArgumentError(`actions[${bad}]`, actions[bad], "0 or 1 (an integer in Discrete(2))");
     return this.result;
-  }
-
-  close(): void {
-    this.closed = true;
-    this.ready = false;
   }
 }

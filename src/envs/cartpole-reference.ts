@@ -7,7 +7,7 @@
 import {
   FORCE_MAG, GRAVITY, LENGTH, MASSPOLE, POLEMASS_LENGTH, TAU, THETA_THRESHOLD_RADIANS, TOTAL_MASS, X_THRESHOLD,
 } from "../../assembly/lib/cartpole-constants.ts";
-import { CartPoleBase, CartPoleVecBase, cartpoleConfig, type CartPoleConfig, type CartPoleId, type CartPoleOptions, type CartPoleVecOptions } from "./cartpole-common.ts";
+import { CartPoleBase, CartPoleVecBase, cartpoleConfig, type CartPoleConfig, type CartPoleCore, type CartPoleId, type CartPoleOptions, type CartPoleVecOptions, type VecArrays } from "./cartpole-common.ts";
 import type { Seed } from "./seeding.ts";
 import { cos, sin } from "./libm.ts";
 import { Pcg64 } from "./pcg64.ts";
@@ -42,103 +42,96 @@ export function stepCartPole(s: Float64Array, i: number, action: number): boolea
   return x < -X_THRESHOLD || x > X_THRESHOLD || theta < -THETA_THRESHOLD_RADIANS || theta > THETA_THRESHOLD_RADIANS;
 }
 
-/** One CartPole, as `gymnasium.make(id)`, in plain TypeScript. */
-export class CartPoleReferenceEnv extends CartPoleBase {
+/** N CartPoles in plain arrays: the twin of the WASM kernels' bookkeeping, one env at a time. */
+class ReferenceCore implements CartPoleCore {
+  readonly arrays: VecArrays;
   private rng = Pcg64.fromSeed(0);
-  private readonly s: Float64Array;
-
-  constructor(options?: CartPoleOptions, id: CartPoleId = "CartPole-v1") {
-    const state = new Float64Array(4);
-    super(cartpoleConfig(id, options), state);
-    this.s = state;
-  }
-
-  protected seedCore(seed: Seed): void {
-    this.rng = Pcg64.fromSeed(seed);
-  }
-  protected resetCore(low: number, high: number): void {
-    for (let v = 0; v < 4; v++) this.s[v] = this.rng.uniform(low, high);
-  }
-  protected stepCore(action: number): boolean {
-    return stepCartPole(this.s, 0, action);
-  }
-  protected observe(): Float32Array {
-    return new Float32Array(this.s);
-  }
-}
-
-/** `numEnvs` CartPoles as Gymnasium's CartPoleVectorEnv, in plain TypeScript, one env at a time. */
-export class CartPoleVecReferenceEnv extends CartPoleVecBase {
-  private rng = Pcg64.fromSeed(0);
-  private readonly s: Float64Array;
-  private readonly obs: Float32Array;
-  private readonly reward: Float32Array;
-  private readonly terminated: Uint8Array;
-  private readonly truncated: Uint8Array;
+  private readonly n: number;
+  /** Gymnasium's `steps`: steps since each env's reset. */
   private readonly steps: Float64Array;
+  /** Done on the previous step: autoreset on the next. */
   private readonly prevDone: Uint8Array;
   private readonly maxSteps: number;
+  private readonly suttonBarto: boolean;
   private low = 0;
   private high = 0;
 
-  constructor(options: CartPoleVecOptions, id: CartPoleId = "CartPole-v1") {
-    const config: CartPoleConfig & { numEnvs: number } = cartpoleConfig(id, options, true);
-    const n = config.numEnvs;
-    const arrays = {
+  constructor(n: number, config: CartPoleConfig) {
+    this.n = n;
+    this.arrays = {
       state: new Float64Array(4 * n),
       observation: new Float32Array(4 * n),
       reward: new Float32Array(n),
       terminated: new Uint8Array(n),
       truncated: new Uint8Array(n),
     };
-    super(config, arrays);
-    this.s = arrays.state;
-    this.obs = arrays.observation;
-    this.reward = arrays.reward;
-    this.terminated = arrays.terminated;
-    this.truncated = arrays.truncated;
     this.steps = new Float64Array(n);
     this.prevDone = new Uint8Array(n);
     this.maxSteps = config.spec.maxEpisodeSteps;
+    this.suttonBarto = config.suttonBartoReward;
   }
 
-  protected seedCore(seed: Seed): void {
+  seed(seed: Seed): void {
     this.rng = Pcg64.fromSeed(seed);
   }
 
-  protected resetCore(low: number, high: number): void {
+  reset(low: number, high: number): void {
     this.low = low;
     this.high = high;
-    this.redraw(Array.from({ length: this.numEnvs }, (_, i) => i));
-    this.obs.set(this.s);
+    this.redraw(Array.from({ length: this.n }, (_, i) => i));
+    this.arrays.observation.set(this.arrays.state);
     this.steps.fill(0);
     this.prevDone.fill(0);
   }
 
-  protected stepCore(actions: Int32Array): number {
-    const n = this.numEnvs;
-    for (let i = 0; i < n; i++) if (actions[i] !== 0 && actions[i] !== 1) return i;
+  step(action: number): boolean {
+    const { state, observation } = this.arrays;
+    const terminated = stepCartPole(state, 0, action);
+    for (let v = 0; v < 4; v++) observation[v] = state[v]!;
+    return terminated;
+  }
+
+  stepVec(actions: Int32Array): number {
+    const { state, observation, reward, terminated, truncated } = this.arrays;
+    for (let i = 0; i < this.n; i++) if (actions[i] !== 0 && actions[i] !== 1) return i;
     const redraw: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const term = stepCartPole(this.s, i, actions[i]!);
+    for (let i = 0; i < this.n; i++) {
+      const term = stepCartPole(state, i, actions[i]!);
       const prev = this.prevDone[i] === 1;
       const steps = prev ? 0 : this.steps[i]! + 1;
       const t = term && !prev;
       const tr = steps >= this.maxSteps && !prev;
       this.steps[i] = steps;
-      this.reward[i] = prev ? 0 : this.suttonBarto ? (term ? -1 : -0) : 1;
-      this.terminated[i] = t ? 1 : 0;
-      this.truncated[i] = tr ? 1 : 0;
+      reward[i] = prev ? 0 : this.suttonBarto ? (term ? -1 : -0) : 1;
+      terminated[i] = t ? 1 : 0;
+      truncated[i] = tr ? 1 : 0;
       this.prevDone[i] = t || tr ? 1 : 0;
       if (prev) redraw.push(i);
     }
     this.redraw(redraw);
-    this.obs.set(this.s);
+    observation.set(state);
     return -1;
   }
 
   /** uniform(low, high, size=(4, envs.length)) assigned to state[:, envs]: all x's first, then all x_dot's, ... */
   private redraw(envs: readonly number[]): void {
-    for (let v = 0; v < 4; v++) for (const i of envs) this.s[4 * i + v] = this.rng.uniform(this.low, this.high);
+    const { state } = this.arrays;
+    for (let v = 0; v < 4; v++) for (const i of envs) state[4 * i + v] = this.rng.uniform(this.low, this.high);
+  }
+}
+
+/** One CartPole, as `gymnasium.make(id)`, in plain TypeScript. */
+export class CartPoleReferenceEnv extends CartPoleBase {
+  constructor(options?: CartPoleOptions, id: CartPoleId = "CartPole-v1") {
+    const config = cartpoleConfig(id, options);
+    super(config, new ReferenceCore(1, config));
+  }
+}
+
+/** `numEnvs` CartPoles as Gymnasium's CartPoleVectorEnv, in plain TypeScript. */
+export class CartPoleVecReferenceEnv extends CartPoleVecBase {
+  constructor(options: CartPoleVecOptions, id: CartPoleId = "CartPole-v1") {
+    const config = cartpoleConfig(id, options, true);
+    super(config, new ReferenceCore(config.numEnvs, config));
   }
 }

@@ -8,23 +8,26 @@ import {
   CP_ACTIONS, CP_ELAPSED, CP_HEADER_SLOTS, CP_HIGH, CP_LOW, CP_MAX_STEPS, CP_NUM_ENVS, CP_OBS, CP_PREV_DONE,
   CP_RESET_LIST, CP_REWARD, CP_RNG, CP_STATE, CP_SUTTON_BARTO, CP_TERMINATED, CP_TRUNCATED, PCG64_BYTES, SLOT,
 } from "../../assembly/layout.ts";
-import { ArenaPlan, type Kernels, type WasmFlavor } from "../runtime/wasm.ts";
-import { CartPoleBase, CartPoleVecBase, cartpoleConfig, type CartPoleConfig, type CartPoleId, type CartPoleOptions, type CartPoleVecOptions, type VecArrays } from "./cartpole-common.ts";
+import { ArenaPlan, type WasmFlavor } from "../runtime/wasm.ts";
+import { CartPoleBase, CartPoleVecBase, cartpoleConfig, type CartPoleConfig, type CartPoleCore, type CartPoleId, type CartPoleOptions, type CartPoleVecOptions, type VecArrays } from "./cartpole-common.ts";
 import type { Seed } from "./seeding.ts";
 import { pcg64Seed, writePcg64 } from "./pcg64.ts";
 
-/** One arena holding N CartPoles: the header, the kernels and views of every region. */
-class CartPoleMemory {
+/** N CartPoles in one arena: the header, views of every region and the kernels, as a {@link CartPoleCore}. */
+class CartPoleMemory implements CartPoleCore {
   private constructor(
-    readonly header: number,
-    readonly kernels: Kernels,
     readonly arrays: VecArrays,
-    readonly actions: Int32Array,
+    private readonly header: number,
+    private readonly actions: Int32Array,
     private readonly rng: number,
     private readonly slots: DataView,
+    private readonly stepKernel: (header: number, action: number) => number,
+    private readonly vecKernel: (header: number) => number,
+    private readonly resetKernel: (header: number) => void,
   ) {}
 
-  static async create(n: number, config: CartPoleConfig, flavor?: WasmFlavor): Promise<CartPoleMemory> {
+  /** `flavor` forces a WASM build and `scalar` the scalar twin of the vector kernel (tests compare them). */
+  static async create(n: number, config: CartPoleConfig, { flavor, scalar = false }: WasmChoice = {}): Promise<CartPoleMemory> {
     const plan = new ArenaPlan();
     const header = plan.region(CP_HEADER_SLOTS * SLOT);
     const at: Array<[slot: number, address: number]> = [
@@ -45,15 +48,25 @@ class CartPoleMemory {
     for (const [slot, address] of at) slots.setBigInt64(slot * SLOT, BigInt(address), true);
     slots.setFloat64(CP_MAX_STEPS * SLOT, config.spec.maxEpisodeSteps, true);
     slots.setBigInt64(CP_SUTTON_BARTO * SLOT, config.suttonBartoReward ? 1n : 0n, true);
-    const address = (slot: number) => Number(slots.getBigInt64(slot * SLOT, true));
+    const address = new Map(at);
     const arrays: VecArrays = {
-      state: arena.f64(address(CP_STATE), 4 * n),
-      observation: arena.f32(address(CP_OBS), 4 * n),
-      reward: arena.f32(address(CP_REWARD), n),
-      terminated: arena.u8(address(CP_TERMINATED), n),
-      truncated: arena.u8(address(CP_TRUNCATED), n),
+      state: arena.f64(address.get(CP_STATE)!, 4 * n),
+      observation: arena.f32(address.get(CP_OBS)!, 4 * n),
+      reward: arena.f32(address.get(CP_REWARD)!, n),
+      terminated: arena.u8(address.get(CP_TERMINATED)!, n),
+      truncated: arena.u8(address.get(CP_TRUNCATED)!, n),
     };
-    return new CartPoleMemory(header, arena.kernels, arrays, arena.i32(address(CP_ACTIONS), n), address(CP_RNG), slots);
+    const k = arena.kernels;
+    return new CartPoleMemory(
+      arrays,
+      header,
+      arena.i32(address.get(CP_ACTIONS)!, n),
+      address.get(CP_RNG)!,
+      slots,
+      k.cartpoleStep!,
+      scalar ? k.cartpoleVecStepScalar! : k.cartpoleVecStep!,
+      k.cartpoleReset!,
+    );
   }
 
   seed(seed: Seed): void {
@@ -63,8 +76,23 @@ class CartPoleMemory {
   reset(low: number, high: number): void {
     this.slots.setFloat64(CP_LOW * SLOT, low, true);
     this.slots.setFloat64(CP_HIGH * SLOT, high, true);
-    this.kernels.cartpoleReset!(this.header);
+    this.resetKernel(this.header);
   }
+
+  step(action: number): boolean {
+    return this.stepKernel(this.header, action) !== 0;
+  }
+
+  stepVec(actions: Int32Array): number {
+    this.actions.set(actions);
+    return this.vecKernel(this.header);
+  }
+}
+
+/** Which WASM build and kernel run (tests pin them; by default the best build the runtime runs, SIMD kernel). */
+export interface WasmChoice {
+  flavor?: WasmFlavor;
+  scalar?: boolean;
 }
 
 /**
@@ -72,36 +100,9 @@ class CartPoleMemory {
  * with `make("CartPole-v1", options)`.
  */
 export class CartPoleEnv extends CartPoleBase {
-  private readonly memory: CartPoleMemory;
-  private readonly obs: Float32Array;
-  private readonly header: number;
-  private readonly stepKernel: (header: number, action: number) => number;
-
-  private constructor(config: CartPoleConfig, memory: CartPoleMemory) {
-    super(config, memory.arrays.state);
-    this.memory = memory;
-    this.obs = memory.arrays.observation;
-    this.header = memory.header;
-    this.stepKernel = memory.kernels.cartpoleStep!;
-  }
-
-  /** `flavor` forces a WASM build (tests compare them); by default the best the runtime runs. */
-  static async create(options?: CartPoleOptions, id: CartPoleId = "CartPole-v1", flavor?: WasmFlavor): Promise<CartPoleEnv> {
+  static async create(options?: CartPoleOptions, id: CartPoleId = "CartPole-v1", wasm?: WasmChoice): Promise<CartPoleEnv> {
     const config = cartpoleConfig(id, options);
-    return new CartPoleEnv(config, await CartPoleMemory.create(1, config, flavor));
-  }
-
-  protected seedCore(seed: Seed): void {
-    this.memory.seed(seed);
-  }
-  protected resetCore(low: number, high: number): void {
-    this.memory.reset(low, high);
-  }
-  protected stepCore(action: number): boolean {
-    return this.stepKernel(this.header, action) !== 0;
-  }
-  protected observe(): Float32Array {
-    return this.obs.slice();
+    return new CartPoleEnv(config, await CartPoleMemory.create(1, config, wasm));
   }
 }
 
@@ -110,31 +111,8 @@ export class CartPoleEnv extends CartPoleBase {
  * a step is one WASM call. Create with `makeVec("CartPole-v1", { numEnvs })`.
  */
 export class CartPoleVecEnv extends CartPoleVecBase {
-  private readonly memory: CartPoleMemory;
-  private readonly header: number;
-  private readonly stepKernel: (header: number) => number;
-
-  private constructor(config: CartPoleConfig & { numEnvs: number }, memory: CartPoleMemory, scalar: boolean) {
-    super(config, memory.arrays);
-    this.memory = memory;
-    this.header = memory.header;
-    this.stepKernel = scalar ? memory.kernels.cartpoleVecStepScalar! : memory.kernels.cartpoleVecStep!;
-  }
-
-  /** `flavor` forces a WASM build and `scalar` the scalar twin of the SIMD kernel (tests compare them). */
-  static async create(options: CartPoleVecOptions, id: CartPoleId = "CartPole-v1", { flavor, scalar = false }: { flavor?: WasmFlavor; scalar?: boolean } = {}): Promise<CartPoleVecEnv> {
+  static async create(options: CartPoleVecOptions, id: CartPoleId = "CartPole-v1", wasm?: WasmChoice): Promise<CartPoleVecEnv> {
     const config = cartpoleConfig(id, options, true);
-    return new CartPoleVecEnv(config, await CartPoleMemory.create(config.numEnvs, config, flavor), scalar);
-  }
-
-  protected seedCore(seed: Seed): void {
-    this.memory.seed(seed);
-  }
-  protected resetCore(low: number, high: number): void {
-    this.memory.reset(low, high);
-  }
-  protected stepCore(actions: Int32Array): number {
-    this.memory.actions.set(actions);
-    return this.stepKernel(this.header);
+    return new CartPoleVecEnv(config, await CartPoleMemory.create(config.numEnvs, config, wasm));
   }
 }
