@@ -1,9 +1,9 @@
 /**
- * What every CartPole flavour shares, whoever does the physics (the WASM
- * kernels in cartpole.ts or the plain-TypeScript reference): the registered
- * versions, option parsing, spaces, and the wrappers that give Gymnasium's
- * semantics around a physics core — `TimeLimit`, `OrderEnforcing`, the
- * reward rules and the after-termination warning for one env; argument
+ * What every CartPole shares, whoever does the physics (the WASM kernels
+ * in cartpole.ts or the plain-TypeScript reference): the registered versions,
+ * option parsing, spaces, and the wrappers that give Gymnasium's semantics
+ * around a {@link CartPoleCore} — seeding, `TimeLimit`, `OrderEnforcing`,
+ * the reward rules and the after-termination warning for one env; argument
  * checks and the reused result views for a vector env.
  */
 import { InvalidArgumentError, InvalidStateError } from "../errors.ts";
@@ -58,21 +58,11 @@ export function cartpoleObservationSpace(shape: readonly number[] = [4]): Box {
   const high = [X_THRESHOLD * 2, Infinity, THETA_THRESHOLD_RADIANS * 2, Infinity];
   const size = shape.reduce((a, b) => a * b, 1);
   const tiled = Array.from({ length: size }, (_, i) => high[i % 4]!);
-  return new Box(
-    tiled.map((h) => -h),
-    tiled,
-    shape,
-  );
+  return new Box(tiled.map((h) => -h), tiled, shape);
 }
 
-/** A reset's checked arguments: the seed (if any) and Gymnasium's `maybe_parse_reset_bounds`. */
-export interface ResetPlan {
-  seed: Seed | undefined;
-  low: number;
-  high: number;
-}
-
-export function parseReset(args: unknown): ResetPlan {
+/** Checks reset's arguments: the seed (if any) and the bounds, as Gymnasium's `maybe_parse_reset_bounds`. */
+function parseReset(args: unknown): { seed: Seed | undefined; low: number; high: number } {
   const a = checkOptions("reset(args)", args ?? undefined);
   checkKnownKeys("reset(args)", a, ["seed", "options"]);
   const seed = a.seed === undefined || a.seed === null ? undefined : checkSeed("seed", a.seed);
