@@ -200,6 +200,8 @@ export function cartpoleStep(h: usize, action: i32): i32 {
   const list = addr(h, CP_RESET_LIST);
   const maxSteps = f64At(h, CP_MAX_STEPS);
   const suttonBarto = load<i64>(h, CP_SUTTON_BARTO * SLOT) != 0;
+  // Envs done on the previous step go through the physics too, as in
+  // Gymnasium, without a branch; the redraw below overwrites their state.
   let redraws = 0;
   let i = 0;
   if (simd) {

@@ -8,6 +8,11 @@ import { Box, Discrete } from "../src/envs/spaces.ts";
 const upright = [0, 0, 0, 0];
 
 describe("make", () => {
+  it("is exported from the package entry with makeVec, checkEnv and the spaces", async () => {
+    const deepq = await import("../src/index.ts");
+    for (const name of ["make", "makeVec", "checkEnv", "Box", "Discrete"] as const) expect(typeof deepq[name]).toBe("function");
+  });
+
   it("registers CartPole-v1 and CartPole-v0 with Gymnasium's specs", async () => {
     expect(registeredEnvs()).toEqual(["CartPole-v1", "CartPole-v0"]);
     expect((await make("CartPole-v1")).spec).toEqual({ id: "CartPole-v1", maxEpisodeSteps: 500, rewardThreshold: 475 });
