@@ -1,0 +1,261 @@
+/**
+ * CartPole physics as gymnasium/envs/classic_control/cartpole.py computes it
+ * (float64 Euler, the same operations in the same order, so results match
+ * Gymnasium bit for bit), for one env and for a vector of envs with the
+ * bookkeeping and autoreset of Gymnasium's CartPoleVectorEnv. A vector step
+ * is one call: envs go through the physics in pairs on f64x2 lanes and the
+ * odd one out through the scalar twin, which also steps the single env.
+ * Memory layout: the CartPole section of assembly/layout.ts.
+ */
+import {
+  CP_ACTIONS, CP_ELAPSED, CP_HIGH, CP_LOW, CP_MAX_STEPS, CP_NUM_ENVS, CP_OBS, CP_PREV_DONE,
+  CP_RESET_LIST, CP_REWARD, CP_RNG, CP_STATE, CP_SUTTON_BARTO, CP_TERMINATED, CP_TRUNCATED, SLOT,
+} from "./layout";
+import {
+  FORCE_MAG, GRAVITY, LENGTH, MASSPOLE, POLEMASS_LENGTH, TAU, THETA_THRESHOLD_RADIANS, TOTAL_MASS, X_THRESHOLD,
+} from "./lib/cartpole-constants";
+import { cos, cos2, sin, sin2, sincos2 } from "./lib/libm";
+import { pcg64Uniform } from "./lib/pcg64";
+
+@inline function addr(h: usize, slot: i32): usize {
+  return <usize>load<i64>(h + <usize>slot * SLOT);
+}
+@inline function f64At(h: usize, slot: i32): f64 {
+  return load<f64>(h + <usize>slot * SLOT);
+}
+
+// f64x2 arithmetic, short so the SIMD physics reads like the scalar one.
+@inline function k(c: f64): v128 {
+  return f64x2.splat(c);
+}
+@inline function add(a: v128, b: v128): v128 {
+  return f64x2.add(a, b);
+}
+@inline function sub(a: v128, b: v128): v128 {
+  return f64x2.sub(a, b);
+}
+@inline function mul(a: v128, b: v128): v128 {
+  return f64x2.mul(a, b);
+}
+@inline function div(a: v128, b: v128): v128 {
+  return f64x2.div(a, b);
+}
+@inline function or(a: v128, b: v128): v128 {
+  return v128.or(a, b);
+}
+
+/**
+ * Steps the env whose state is at `s` (and observation at `o`); returns
+ * whether it terminated. Line for line cartpole.py's `step`.
+ */
+@inline function stepOne(s: usize, o: usize, action: i32): bool {
+  let x = load<f64>(s, 0);
+  let x_dot = load<f64>(s, 8);
+  let theta = load<f64>(s, 16);
+  let theta_dot = load<f64>(s, 24);
+  const force = action == 1 ? FORCE_MAG : -FORCE_MAG;
+  const costheta = cos(theta);
+  const sintheta = sin(theta);
+
+  const temp = (force + POLEMASS_LENGTH * (theta_dot * theta_dot) * sintheta) / TOTAL_MASS;
+  const thetaacc = (GRAVITY * sintheta - costheta * temp) / (LENGTH * (4.0 / 3.0 - (MASSPOLE * (costheta * costheta)) / TOTAL_MASS));
+  const xacc = temp - (POLEMASS_LENGTH * thetaacc * costheta) / TOTAL_MASS;
+
+  x = x + TAU * x_dot;
+  x_dot = x_dot + TAU * xacc;
+  theta = theta + TAU * theta_dot;
+  theta_dot = theta_dot + TAU * thetaacc;
+
+  store<f64>(s, x, 0);
+  store<f64>(s, x_dot, 8);
+  store<f64>(s, theta, 16);
+  store<f64>(s, theta_dot, 24);
+  // np.array(self.state, dtype=np.float32): round to nearest.
+  store<f32>(o, <f32>x, 0);
+  store<f32>(o, <f32>x_dot, 4);
+  store<f32>(o, <f32>theta, 8);
+  store<f32>(o, <f32>theta_dot, 12);
+  return x < -X_THRESHOLD || x > X_THRESHOLD || theta < -THETA_THRESHOLD_RADIANS || theta > THETA_THRESHOLD_RADIANS;
+}
+
+/**
+ * The f64x2 twin of {@link stepOne} for the two adjacent envs at `s`
+ * (state), `o` (observations) and `a` (actions). The env-major state is
+ * transposed in registers to one variable per vector, (env 0, env 1).
+ * Returns the terminated mask (all-ones lanes).
+ */
+@inline function stepPair(s: usize, o: usize, a: usize): v128 {
+  const s0 = v128.load(s, 0); // env 0: x, x_dot
+  const t0 = v128.load(s, 16); // env 0: theta, theta_dot
+  const s1 = v128.load(s, 32);
+  const t1 = v128.load(s, 48);
+  let x = f64x2.shuffle(s0, s1, 0, 2);
+  let x_dot = f64x2.shuffle(s0, s1, 1, 3);
+  let theta = f64x2.shuffle(t0, t1, 0, 2);
+  let theta_dot = f64x2.shuffle(t0, t1, 1, 3);
+  const action = i64x2.extend_low_i32x4_s(v128.load64_zero(a));
+  const force = v128.bitselect(k(FORCE_MAG), k(-FORCE_MAG), i64x2.eq(action, i64x2.splat(1)));
+  sincos2(theta);
+  const costheta = cos2;
+  const sintheta = sin2;
+
+  const temp = div(add(force, mul(mul(k(POLEMASS_LENGTH), mul(theta_dot, theta_dot)), sintheta)), k(TOTAL_MASS));
+  const thetaacc = div(
+    sub(mul(k(GRAVITY), sintheta), mul(costheta, temp)),
+    mul(k(LENGTH), sub(k(4.0 / 3.0), div(mul(k(MASSPOLE), mul(costheta, costheta)), k(TOTAL_MASS)))),
+  );
+  const xacc = sub(temp, div(mul(mul(k(POLEMASS_LENGTH), thetaacc), costheta), k(TOTAL_MASS)));
+
+  x = add(x, mul(k(TAU), x_dot));
+  x_dot = add(x_dot, mul(k(TAU), xacc));
+  theta = add(theta, mul(k(TAU), theta_dot));
+  theta_dot = add(theta_dot, mul(k(TAU), thetaacc));
+
+  const n0 = f64x2.shuffle(x, x_dot, 0, 2);
+  const m0 = f64x2.shuffle(theta, theta_dot, 0, 2);
+  const n1 = f64x2.shuffle(x, x_dot, 1, 3);
+  const m1 = f64x2.shuffle(theta, theta_dot, 1, 3);
+  v128.store(s, n0, 0);
+  v128.store(s, m0, 16);
+  v128.store(s, n1, 32);
+  v128.store(s, m1, 48);
+  v128.store(o, i64x2.shuffle(f32x4.demote_f64x2_zero(n0), f32x4.demote_f64x2_zero(m0), 0, 2), 0);
+  v128.store(o, i64x2.shuffle(f32x4.demote_f64x2_zero(n1), f32x4.demote_f64x2_zero(m1), 0, 2), 16);
+  return or(
+    or(f64x2.lt(x, k(-X_THRESHOLD)), f64x2.gt(x, k(X_THRESHOLD))),
+    or(f64x2.lt(theta, k(-THETA_THRESHOLD_RADIANS)), f64x2.gt(theta, k(THETA_THRESHOLD_RADIANS))),
+  );
+}
+
+/** The index of the first action outside {0, 1}, or -1. */
+@inline function firstInvalidAction(a: usize, n: i32): i32 {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    if (v128.any_true(v128.and(v128.load(a + (<usize>i << 2)), i32x4.splat(~1)))) break;
+  }
+  for (; i < n; i++) {
+    if ((load<i32>(a + (<usize>i << 2)) & ~1) != 0) return i;
+  }
+  return -1;
+}
+
+/**
+ * Draws new states for the `count` envs listed at CP_RESET_LIST, as
+ * `np_random.uniform(low, high, size=(4, count))` assigned to
+ * `state[:, envs]`: C order, so all x's first, then all x_dot's, ...
+ */
+function redraw(h: usize, count: i32): void {
+  const state = addr(h, CP_STATE);
+  const obs = addr(h, CP_OBS);
+  const list = addr(h, CP_RESET_LIST);
+  const rng = addr(h, CP_RNG);
+  const low = f64At(h, CP_LOW);
+  const high = f64At(h, CP_HIGH);
+  for (let v = 0; v < 4; v++) {
+    for (let j = 0; j < count; j++) {
+      const env = <usize>load<i32>(list + (<usize>j << 2));
+      store<f64>(state + (env << 5) + (<usize>v << 3), pcg64Uniform(rng, low, high));
+    }
+  }
+  for (let j = 0; j < count; j++) {
+    const env = <usize>load<i32>(list + (<usize>j << 2));
+    for (let v: usize = 0; v < 4; v++) store<f32>(obs + (env << 4) + (v << 2), <f32>load<f64>(state + (env << 5) + (v << 3)));
+  }
+}
+
+/** Resets every env of the header at `h` (also a single env: N = 1 draws Gymnasium's size (4,)). */
+export function cartpoleReset(h: usize): void {
+  const n = <i32>load<i64>(h, CP_NUM_ENVS * SLOT);
+  const list = addr(h, CP_RESET_LIST);
+  for (let i = 0; i < n; i++) store<i32>(list + (<usize>i << 2), i);
+  redraw(h, n);
+  memory.fill(addr(h, CP_ELAPSED), 0, <usize>n << 3);
+  memory.fill(addr(h, CP_PREV_DONE), 0, <usize>n << 3);
+}
+
+/** Steps the single env at `h` (env 0) with `action` (0 or 1, checked by the caller); returns terminated (0/1). */
+export function cartpoleStep(h: usize, action: i32): i32 {
+  return <i32>stepOne(addr(h, CP_STATE), addr(h, CP_OBS), action);
+}
+
+/**
+ * One step of every env, as CartPoleVectorEnv.step: physics, terminated,
+ * steps += 1, truncated = steps >= max_episode_steps, reward; then envs done
+ * on the previous step are redrawn, with reward 0 and not terminated or
+ * truncated (their action is ignored). Returns -1, or the index of the first
+ * action outside {0, 1}, having changed nothing.
+ */
+@inline function vecStep(h: usize, simd: bool): i32 {
+  const n = <i32>load<i64>(h, CP_NUM_ENVS * SLOT);
+  const actions = addr(h, CP_ACTIONS);
+  const bad = firstInvalidAction(actions, n);
+  if (bad >= 0) return bad;
+  const state = addr(h, CP_STATE);
+  const obs = addr(h, CP_OBS);
+  const reward = addr(h, CP_REWARD);
+  const terminated = addr(h, CP_TERMINATED);
+  const truncated = addr(h, CP_TRUNCATED);
+  const elapsed = addr(h, CP_ELAPSED);
+  const prevDone = addr(h, CP_PREV_DONE);
+  const list = addr(h, CP_RESET_LIST);
+  const maxSteps = f64At(h, CP_MAX_STEPS);
+  const suttonBarto = load<i64>(h, CP_SUTTON_BARTO * SLOT) != 0;
+  // Envs done on the previous step go through the physics too, as in
+  // Gymnasium, without a branch; the redraw below overwrites their state.
+  let redraws = 0;
+  let i = 0;
+  if (simd) {
+    // Rewards as doubles, narrowed on store: -float32(terminated) with suttonBartoReward, else ones.
+    const rewardDone = k(suttonBarto ? -1.0 : 1.0);
+    const rewardAlive = k(suttonBarto ? -0.0 : 1.0);
+    for (; i + 1 < n; i += 2) {
+      const e = <usize>i;
+      const term = stepPair(state + (e << 5), obs + (e << 4), actions + (e << 2));
+      const prev = v128.load(prevDone + (e << 3));
+      const steps = v128.andnot(add(v128.load(elapsed + (e << 3)), k(1.0)), prev);
+      const t = v128.andnot(term, prev);
+      const tr = v128.andnot(f64x2.ge(steps, k(maxSteps)), prev);
+      v128.store(elapsed + (e << 3), steps);
+      v128.store64_lane(reward + (e << 2), f32x4.demote_f64x2_zero(v128.andnot(v128.bitselect(rewardDone, rewardAlive, term), prev)), 0);
+      store<u16>(terminated + e, flagBytes(t));
+      store<u16>(truncated + e, flagBytes(tr));
+      v128.store(prevDone + (e << 3), or(t, tr));
+      if (v128.any_true(prev)) {
+        if (i64x2.extract_lane(prev, 0) != 0) store<i32>(list + (<usize>(redraws++) << 2), i);
+        if (i64x2.extract_lane(prev, 1) != 0) store<i32>(list + (<usize>(redraws++) << 2), i + 1);
+      }
+    }
+  }
+  for (; i < n; i++) {
+    const e = <usize>i;
+    const term = stepOne(state + (e << 5), obs + (e << 4), load<i32>(actions + (e << 2)));
+    const prev = load<i64>(prevDone + (e << 3)) != 0;
+    const steps = prev ? 0.0 : load<f64>(elapsed + (e << 3)) + 1.0;
+    const t = term && !prev;
+    const tr = steps >= maxSteps && !prev;
+    store<f64>(elapsed + (e << 3), steps);
+    store<f32>(reward + (e << 2), <f32>(prev ? 0.0 : suttonBarto ? (term ? -1.0 : -0.0) : 1.0));
+    store<u8>(terminated + e, <u8>t);
+    store<u8>(truncated + e, <u8>tr);
+    store<i64>(prevDone + (e << 3), t || tr ? -1 : 0);
+    if (prev) store<i32>(list + (<usize>(redraws++) << 2), i);
+  }
+  if (redraws > 0) redraw(h, redraws);
+  return -1;
+}
+
+/** Two 0/1 bytes (little-endian u16) from the lanes of a 64-bit mask. */
+@inline function flagBytes(mask: v128): u16 {
+  const bits = i64x2.bitmask(mask);
+  return <u16>((bits & 1) | ((bits & 2) << 7));
+}
+
+/** One vector step (SIMD); see {@link vecStep}. */
+export function cartpoleVecStep(h: usize): i32 {
+  return vecStep(h, true);
+}
+
+/** The scalar twin of {@link cartpoleVecStep}, for tests: the same results, one env at a time. */
+export function cartpoleVecStepScalar(h: usize): i32 {
+  return vecStep(h, false);
+}

@@ -1,0 +1,118 @@
+/**
+ * CartPole on deepq's WebAssembly kernels (assembly/cartpole.ts): the state
+ * lives in WASM memory, a step is one call, and `state`, observations and
+ * vector results are views into that memory. Semantics are Gymnasium 1.4's,
+ * bit for bit (see cartpole-common.ts for the wrappers).
+ */
+import {
+  CP_ACTIONS, CP_ELAPSED, CP_HEADER_SLOTS, CP_HIGH, CP_LOW, CP_MAX_STEPS, CP_NUM_ENVS, CP_OBS, CP_PREV_DONE,
+  CP_RESET_LIST, CP_REWARD, CP_RNG, CP_STATE, CP_SUTTON_BARTO, CP_TERMINATED, CP_TRUNCATED, PCG64_BYTES, SLOT,
+} from "../../assembly/layout.ts";
+import { ArenaPlan, type WasmFlavor } from "../runtime/wasm.ts";
+import { CartPoleBase, CartPoleVecBase, cartpoleConfig, type CartPoleConfig, type CartPoleCore, type CartPoleId, type CartPoleOptions, type CartPoleVecOptions, type VecArrays } from "./cartpole-common.ts";
+import type { Seed } from "./seeding.ts";
+import { pcg64Seed, writePcg64 } from "./pcg64.ts";
+
+/** N CartPoles in one arena: the header, views of every region and the kernels, as a {@link CartPoleCore}. */
+class CartPoleMemory implements CartPoleCore {
+  private constructor(
+    readonly arrays: VecArrays,
+    private readonly header: number,
+    private readonly actions: Int32Array,
+    private readonly rng: number,
+    private readonly slots: DataView,
+    private readonly stepKernel: (header: number, action: number) => number,
+    private readonly vecKernel: (header: number) => number,
+    private readonly resetKernel: (header: number) => void,
+  ) {}
+
+  /** `flavor` forces a WASM build and `scalar` the scalar twin of the vector kernel (tests compare them). */
+  static async create(n: number, config: CartPoleConfig, { flavor, scalar = false }: WasmChoice = {}): Promise<CartPoleMemory> {
+    const plan = new ArenaPlan();
+    const header = plan.region(CP_HEADER_SLOTS * SLOT);
+    const at: Array<[slot: number, address: number]> = [
+      [CP_STATE, plan.region(32 * n)],
+      [CP_OBS, plan.region(16 * n)],
+      [CP_ACTIONS, plan.region(4 * n)],
+      [CP_REWARD, plan.region(4 * n)],
+      [CP_TERMINATED, plan.region(n)],
+      [CP_TRUNCATED, plan.region(n)],
+      [CP_ELAPSED, plan.region(8 * n)],
+      [CP_PREV_DONE, plan.region(8 * n)],
+      [CP_RESET_LIST, plan.region(4 * n)],
+      [CP_RNG, plan.region(PCG64_BYTES)],
+    ];
+    const arena = await plan.instantiate(flavor);
+    const slots = new DataView(arena.buffer, header, CP_HEADER_SLOTS * SLOT);
+    slots.setBigInt64(CP_NUM_ENVS * SLOT, BigInt(n), true);
+    for (const [slot, address] of at) slots.setBigInt64(slot * SLOT, BigInt(address), true);
+    slots.setFloat64(CP_MAX_STEPS * SLOT, config.spec.maxEpisodeSteps, true);
+    slots.setBigInt64(CP_SUTTON_BARTO * SLOT, config.suttonBartoReward ? 1n : 0n, true);
+    const address = new Map(at);
+    const arrays: VecArrays = {
+      state: arena.f64(address.get(CP_STATE)!, 4 * n),
+      observation: arena.f32(address.get(CP_OBS)!, 4 * n),
+      reward: arena.f32(address.get(CP_REWARD)!, n),
+      terminated: arena.u8(address.get(CP_TERMINATED)!, n),
+      truncated: arena.u8(address.get(CP_TRUNCATED)!, n),
+    };
+    const k = arena.kernels;
+    return new CartPoleMemory(
+      arrays,
+      header,
+      arena.i32(address.get(CP_ACTIONS)!, n),
+      address.get(CP_RNG)!,
+      slots,
+      k.cartpoleStep!,
+      scalar ? k.cartpoleVecStepScalar! : k.cartpoleVecStep!,
+      k.cartpoleReset!,
+    );
+  }
+
+  seed(seed: Seed): void {
+    writePcg64(this.slots.buffer, this.rng, pcg64Seed(seed));
+  }
+
+  reset(low: number, high: number): void {
+    this.slots.setFloat64(CP_LOW * SLOT, low, true);
+    this.slots.setFloat64(CP_HIGH * SLOT, high, true);
+    this.resetKernel(this.header);
+  }
+
+  step(action: number): boolean {
+    return this.stepKernel(this.header, action) !== 0;
+  }
+
+  stepVec(actions: Int32Array): number {
+    this.actions.set(actions);
+    return this.vecKernel(this.header);
+  }
+}
+
+/** Which WASM build and kernel run (tests pin them; by default the best build the runtime runs, SIMD kernel). */
+export interface WasmChoice {
+  flavor?: WasmFlavor;
+  scalar?: boolean;
+}
+
+/**
+ * CartPole-v1 (or v0), as `gymnasium.make(id)`, on the WASM kernels. Create
+ * with `make("CartPole-v1", options)`.
+ */
+export class CartPoleEnv extends CartPoleBase {
+  static async create(options?: CartPoleOptions, id: CartPoleId = "CartPole-v1", wasm?: WasmChoice): Promise<CartPoleEnv> {
+    const config = cartpoleConfig(id, options);
+    return new CartPoleEnv(config, await CartPoleMemory.create(1, config, wasm));
+  }
+}
+
+/**
+ * `numEnvs` CartPoles in one WASM memory, as Gymnasium's CartPoleVectorEnv;
+ * a step is one WASM call. Create with `makeVec("CartPole-v1", { numEnvs })`.
+ */
+export class CartPoleVecEnv extends CartPoleVecBase {
+  static async create(options: CartPoleVecOptions, id: CartPoleId = "CartPole-v1", wasm?: WasmChoice): Promise<CartPoleVecEnv> {
+    const config = cartpoleConfig(id, options, true);
+    return new CartPoleVecEnv(config, await CartPoleMemory.create(config.numEnvs, config, wasm));
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * `make` and `makeVec`: env ids to constructors, as Gymnasium's registry.
+ * Registered: CartPole-v1 and CartPole-v0 (WASM kernels).
+ */
+import { InvalidArgumentError } from "../errors.ts";
+import { CartPoleEnv, CartPoleVecEnv } from "./cartpole.ts";
+import type { CartPoleId, CartPoleOptions, CartPoleVecOptions } from "./cartpole-common.ts";
+import type { Env, VecEnv } from "./env.ts";
+
+interface Registration {
+  make(options: unknown): Promise<Env>;
+  makeVec?(options: unknown): Promise<VecEnv>;
+}
+
+const cartpole = (id: CartPoleId): Registration => ({
+  make: (options) => CartPoleEnv.create(options as CartPoleOptions, id),
+  makeVec: (options) => CartPoleVecEnv.create(options as CartPoleVecOptions, id),
+});
+
+const registry = new Map<string, Registration>([
+  ["CartPole-v1", cartpole("CartPole-v1")],
+  ["CartPole-v0", cartpole("CartPole-v0")],
+]);
+
+/** The ids `make` accepts. */
+export function registeredEnvs(): string[] {
+  return [...registry.keys()];
+}
+
+function lookup(id: unknown, vector: boolean): Registration {
+  const found = typeof id === "string" ? registry.get(id) : undefined;
+  const known = [...registry].filter(([, r]) => !vector || r.makeVec).map(([k]) => JSON.stringify(k));
+  if (!found || (vector && !found.makeVec)) throw new InvalidArgumentError("id", id, `a registered env id, one of ${known.join(", ")}`);
+  return found;
+}
+
+/** Creates the env registered as `id`, as `gymnasium.make(id, **options)`. */
+export function make(id: CartPoleId, options?: CartPoleOptions): Promise<CartPoleEnv>;
+export function make(id: string, options?: Record<string, unknown>): Promise<Env>;
+export async function make(id: string, options?: object): Promise<Env> {
+  return lookup(id, false).make(options);
+}
+
+/**
+ * Creates `options.numEnvs` copies of env `id` stepped together, as
+ * `gymnasium.make_vec(id, num_envs, vectorization_mode="vector_entry_point")`.
+ */
+export function makeVec(id: CartPoleId, options: CartPoleVecOptions): Promise<CartPoleVecEnv>;
+export function makeVec(id: string, options: Record<string, unknown>): Promise<VecEnv>;
+export async function makeVec(id: string, options: object): Promise<VecEnv> {
+  return lookup(id, true).makeVec!(options);
+}
