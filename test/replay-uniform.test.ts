@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ReplayBuffer } from "../src/replay/buffer.ts";
-import { ReferenceReplayBuffer } from "../src/replay/reference.ts";
+import { ReferenceReplayBuffer, rowBelow } from "../src/replay/reference.ts";
 import { ArenaPlan, type WasmFlavor } from "../src/runtime/wasm.ts";
 import { Rng } from "../src/runtime/rng.ts";
 import { InvalidArgumentError, InvalidStateError } from "../src/errors.ts";
@@ -202,6 +202,43 @@ describe("ReplayBuffer: sampling", () => {
       });
       expectRows(rb.sample(300), nStepTransitions(flat(stream), nSteps, 0.95), 5, 0.95);
     }
+  });
+});
+
+describe("uniform row draws (Lemire's multiply-shift, one 32-bit draw a row)", () => {
+  it("the TS twin's high word of x * n is exact up to n = 2^30 (against BigInt)", () => {
+    const rng = new Rng(12);
+    const ns = [1, 2, 3, 1000, 1_000_003, 2 ** 20, 2 ** 30 - 1, 2 ** 30];
+    const xs = [0, 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32 - 2 ** 20, ...Array.from({ length: 5000 }, () => rng.nextU32())];
+    for (const n of ns) {
+      for (const x of xs) {
+        const draws = [x, ...Array.from({ length: 4 }, () => rng.nextU32())];
+        let used = 0;
+        const got = rowBelow({ nextU32: () => draws[used++]! }, n);
+        // Lemire: redraw while (x * n) mod 2^32 < 2^32 mod n; the row is the high word.
+        const threshold = (2n ** 32n) % BigInt(n);
+        let j = 0;
+        while ((BigInt(draws[j]!) * BigInt(n)) % 2n ** 32n < threshold) j++;
+        expect(got).toBe(Number((BigInt(draws[j]!) * BigInt(n)) >> 32n));
+        expect(used).toBe(j + 1);
+      }
+    }
+  });
+
+  it("WASM and the TS reference draw the same rows from a span of over 2^20 rows", async () => {
+    const options = { capacity: 1_200_000, observationSize: 1, seed: 4, maxBatchSize: 4096 };
+    const rb = await ReplayBuffer.create(options);
+    const ref = ReferenceReplayBuffer.uniform(options);
+    const o = new Float32Array(1);
+    const n = new Float32Array(1);
+    for (let t = 0; t < options.capacity; t++) {
+      n[0] = t + 1;
+      rb.add(o, t, 0, n, false);
+      ref.add(o, t, 0, n, false);
+      o[0] = n[0];
+    }
+    expect(rb.size).toBe(options.capacity - 1);
+    for (let i = 0; i < 20; i++) expect(rb.sample(4096).indices).toEqual(ref.sample(4096).indices);
   });
 });
 

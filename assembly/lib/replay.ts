@@ -17,7 +17,7 @@ import {
   LANE_HEAD, LANE_CHAIN, LANE_PENDING, LANE_SKIP, REPLAY_LANE_INTS, CHAIN_OPEN, CHAIN_ENDED,
   REPLAY_FLAG_STEPS, REPLAY_FLAG_DONE, REPLAY_END_TERMINATED,
 } from "../layout";
-import { rngInt, rngNextDouble } from "./rng";
+import { rngNextDouble, rngNextU32 } from "./rng";
 import { treeFind, treeRoot, treeSet } from "./sumtree";
 
 // Header slots hold i64 (sizes, counters, addresses) or f64; every integer a
@@ -59,6 +59,10 @@ import { treeFind, treeRoot, treeSet } from "./sumtree";
 @inline function copyObs<T>(src: usize, dst: usize, d: i32): void {
   let j = 0;
   if (isVector<T>()) {
+    if (d == 4) {
+      v128.store(dst, v128.load(src));
+      return;
+    }
     for (; j + 4 <= d; j += 4) v128.store(at32(dst, j), v128.load(at32(src, j)));
   }
   for (; j < d; j++) store<f32>(at32(dst, j), load<f32>(at32(src, j)));
@@ -68,6 +72,22 @@ import { treeFind, treeRoot, treeSet } from "./sumtree";
 @inline function sameObs(a: usize, b: usize, d: i32): bool {
   for (let j = 0; j < d; j++) if (load<u32>(at32(a, j)) != load<u32>(at32(b, j))) return false;
   return true;
+}
+
+/**
+ * A uniform row in [0, n) from one 32-bit draw (Lemire 2019, "Fast random
+ * integer generation in an interval"): the high word of draw * n, redrawing
+ * the rare draws that would bias it. Exactly uniform, and half the draws of
+ * rngInt's 53-bit double, which were half of a sample's time. Twin:
+ * `rowBelow` in src/replay/reference.ts.
+ */
+@inline function rowBelow(rng: usize, n: u32): i32 {
+  let m = <u64>rngNextU32(rng) * <u64>n;
+  if (<u32>m < n) {
+    const threshold = (<u32>0 - n) % n; // 2^32 mod n
+    while (<u32>m < threshold) m = <u64>rngNextU32(rng) * <u64>n;
+  }
+  return <i32>(m >>> 32);
 }
 
 /** Sets the priority leaf of `row` (a no-op in a uniform buffer). */
@@ -225,6 +245,8 @@ export function sampleBatch<T>(h: usize, batch: i32): void {
   const minLeaf = leaves != 0 ? treeRoot(slotA(h, RH_MIN_TREE)) : 0;
   const beta = slotF(h, RH_BETA);
 
+  // Draw every row first: the RNG is one serial chain, while the gather's
+  // loads are independent of each other and overlap once nothing sits between them.
   for (let i = 0; i < batch; i++) {
     let row: i32;
     let weight: f32 = 1;
@@ -232,21 +254,25 @@ export function sampleBatch<T>(h: usize, batch: i32): void {
       row = treeFind(sumTree, leaves, (<f64>i + rngNextDouble(rng)) * stratum);
       weight = <f32>Math.pow(minLeaf / load<f64>(sumTree + (<usize>(leaves + row) << 3)), beta);
     } else {
-      do row = rngInt(rng, span);
+      do row = rowBelow(rng, span);
       while (load<u8>(flags + <usize>row) == 0);
     }
+    store<i32>(at32(outIndices, i), row);
+    store<f32>(at32(outWeights, i), weight);
+  }
+  const rowBytes = <usize>d << 2;
+  for (let i = 0; i < batch; i++) {
+    const row = load<i32>(at32(outIndices, i));
     const f = <i32>load<u8>(flags + <usize>row);
     const k = f & REPLAY_FLAG_STEPS;
     let next = row + k * numEnvs;
     if (next >= capacity) next -= capacity;
-    copyObs<T>(at32(obs, row * d), at32(outObs, i * d), d);
-    copyObs<T>(at32(obs, next * d), at32(outNextObs, i * d), d);
+    copyObs<T>(obs + <usize>row * rowBytes, outObs + <usize>i * rowBytes, d);
+    copyObs<T>(obs + <usize>next * rowBytes, outNextObs + <usize>i * rowBytes, d);
     store<i32>(at32(outActions, i), load<i32>(at32(actions, row)));
     store<f32>(at32(outRewards, i), load<f32>(at32(rewards, row)));
     store<f32>(at32(outDones, i), (f & REPLAY_FLAG_DONE) != 0 ? 1 : 0);
     store<f32>(at32(outDiscounts, i), load<f32>(at32(discounts, k)));
-    store<f32>(at32(outWeights, i), weight);
-    store<i32>(at32(outIndices, i), row);
   }
 }
 

@@ -275,7 +275,8 @@ export class ReplayBuffer {
     this.checkLive();
     checkInt("batchSize", batchSize, this.#batchRange);
     if (this.size === 0) {
-      throw new InvalidStateError(`cannot sample from an empty replay buffer (the newest ${this.nSteps - 1} transitions of each env wait for their ${this.nSteps}-step return)`);
+      const waiting = this.nSteps > 1 ? ` (the newest ${this.nSteps - 1} transitions of each env wait for their ${this.nSteps}-step return)` : "";
+      throw new InvalidStateError(`cannot sample from an empty replay buffer${waiting}`);
     }
     this.kernels.replaySample!(this.addresses.header, batchSize);
     let batch = this.#batch;

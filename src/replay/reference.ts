@@ -34,6 +34,9 @@ export class ReferenceReplayBuffer {
   private readonly discounts: Float32Array;
   private readonly lanes: Lane[];
   private readonly obs: Float32Array;
+  /** The bits of obs and of the staged obs, for comparing observations exactly. */
+  private readonly obsBits: Uint32Array;
+  private readonly stagedBits: Uint32Array;
   private readonly actions: Int32Array;
   private readonly rewards: Float32Array;
   private readonly flags: Uint8Array;
@@ -63,6 +66,8 @@ export class ReferenceReplayBuffer {
     this.discounts = discountTable(cfg.gamma, cfg.nSteps);
     this.lanes = Array.from({ length: cfg.numEnvs }, () => ({ head: 0, chain: CHAIN_NONE, pending: 0, skip: false }));
     this.obs = new Float32Array(cfg.capacity * d);
+    this.obsBits = new Uint32Array(this.obs.buffer);
+    this.stagedBits = new Uint32Array(this.staging.obs.buffer);
     this.actions = new Int32Array(cfg.capacity);
     this.rewards = new Float32Array(cfg.capacity);
     this.flags = new Uint8Array(cfg.capacity);
@@ -122,13 +127,15 @@ export class ReferenceReplayBuffer {
         row = this.find((i + this.rng.nextDouble()) * stratum);
         weight = Math.pow(minLeaf / this.sumTree[this.leaves + row]!, this.beta_);
       } else {
-        do row = this.rng.int(this.span);
+        do row = rowBelow(this.rng, this.span);
         while (this.flags[row] === 0);
       }
       const k = this.flags[row]! & REPLAY_FLAG_STEPS;
       const next = (row + k * numEnvs) % this.capacity;
-      out.observations.set(this.obs.subarray(row * d, row * d + d), i * d);
-      out.nextObservations.set(this.obs.subarray(next * d, next * d + d), i * d);
+      for (let j = 0; j < d; j++) {
+        out.observations[i * d + j] = this.obs[row * d + j]!;
+        out.nextObservations[i * d + j] = this.obs[next * d + j]!;
+      }
       out.actions[i] = this.actions[row]!;
       out.rewards[i] = this.rewards[row]!;
       out.dones[i] = this.flags[row]! & REPLAY_FLAG_DONE ? 1 : 0;
@@ -160,16 +167,15 @@ export class ReferenceReplayBuffer {
     }
     const { numEnvs, laneRows: L, nSteps, observationSize: d } = this.config;
     const s = this.staging;
-    const inObs = s.obs.subarray(env * d, env * d + d);
     let head = lane.head;
-    if (lane.chain === CHAIN_OPEN && !sameBits(inObs, this.obs.subarray((head * numEnvs + env) * d, (head * numEnvs + env) * d + d))) {
+    if (lane.chain === CHAIN_OPEN && !this.sameObs(env, head * numEnvs + env)) {
       this.finalizeWindow(env, (head - 1 + L) % L, lane.pending, false);
       lane.pending = 0;
       lane.chain = CHAIN_ENDED;
     }
     if (lane.chain === CHAIN_ENDED) head = (head + 1) % L;
     const row = lane.chain === CHAIN_OPEN ? head * numEnvs + env : this.claimRow(head, env);
-    if (lane.chain !== CHAIN_OPEN) this.obs.set(inObs, row * d);
+    if (lane.chain !== CHAIN_OPEN) this.obs.set(s.obs.subarray(env * d, env * d + d), row * d);
     this.actions[row] = s.actions[env]!;
     this.rewards[row] = s.rewards[env]!;
     lane.pending++;
@@ -190,6 +196,13 @@ export class ReferenceReplayBuffer {
       }
     }
     lane.head = next;
+  }
+
+  /** Whether env `env`'s staged obs has the same bits as the obs of `row`. */
+  private sameObs(env: number, row: number): boolean {
+    const d = this.config.observationSize;
+    for (let j = 0; j < d; j++) if (this.stagedBits[env * d + j] !== this.obsBits[row * d + j]) return false;
+    return true;
   }
 
   private claimRow(pos: number, env: number): number {
@@ -248,9 +261,22 @@ export class ReferenceReplayBuffer {
   }
 }
 
-function sameBits(a: Float32Array, b: Float32Array): boolean {
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let j = 0; j < ua.length; j++) if (ua[j] !== ub[j]) return false;
-  return true;
+/**
+ * A uniform integer in [0, n), n <= 2^30, from one 32-bit draw (Lemire's
+ * multiply-shift with rejection), as the AS `rowBelow`. JS has no 64-bit
+ * multiply: the low word of x * n is exact from Math.imul, and x * n - low is
+ * a multiple of 2^32 that the double product (off by at most 2^10 below 2^62)
+ * pins down by rounding.
+ */
+export function rowBelow(rng: Pick<Rng, "nextU32">, n: number): number {
+  let x = rng.nextU32();
+  let low = Math.imul(x, n) >>> 0;
+  if (low < n) {
+    const threshold = (4294967296 - n) % n;
+    while (low < threshold) {
+      x = rng.nextU32();
+      low = Math.imul(x, n) >>> 0;
+    }
+  }
+  return Math.round((x * n - low) / 4294967296);
 }

@@ -48,27 +48,30 @@ function arrayLike(name: string, value: unknown, length: number | undefined, wha
   return value as ArrayLike<unknown>;
 }
 
-// Each check is a cheap test first; the error (and its message) is only built on failure.
-function float32(name: string, x: unknown): number {
+// Each check is a cheap test first; the error and its argument name
+// (`name`, or `name[index]` for an element) are only built on failure.
+const element = (name: string, index: number) => (index < 0 ? name : `${name}[${index}]`);
+
+function float32(name: string, index: number, x: unknown): number {
   const f = typeof x === "number" ? Math.fround(x) : NaN;
-  if (!Number.isFinite(f)) throw new InvalidArgumentError(name, x, "a finite number within float32 range");
+  if (!Number.isFinite(f)) throw new InvalidArgumentError(element(name, index), x, "a finite number within float32 range");
   return f;
 }
 
-function action(name: string, x: unknown): number {
+function action(name: string, index: number, x: unknown): number {
   if (typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= MAX_ACTION) return x;
-  return checkInt(name, x, { min: 0, max: MAX_ACTION });
+  return checkInt(element(name, index), x, { min: 0, max: MAX_ACTION });
 }
 
-function flag(name: string, x: unknown): number {
+function flag(name: string, index: number, x: unknown): number {
   if (x === true || x === 1) return 1;
   if (x === false || x === 0) return 0;
-  throw new InvalidArgumentError(name, x, "true, false, 1 or 0");
+  throw new InvalidArgumentError(element(name, index), x, "true, false, 1 or 0");
 }
 
 function stageFloats(name: string, value: unknown, length: number, out: Float32Array): void {
   const v = arrayLike(name, value, length, "finite numbers");
-  for (let i = 0; i < length; i++) out[i] = float32(`${name}[${i}]`, v[i]);
+  for (let i = 0; i < length; i++) out[i] = float32(name, i, v[i]);
 }
 
 /** Stages one transition of a single env (`add`). */
@@ -84,9 +87,9 @@ export function stageStep(
 ): void {
   stageFloats("obs", obs, cfg.observationSize, s.obs);
   stageFloats("nextObs", nextObs, cfg.observationSize, s.nextObs);
-  s.actions[0] = action("action", act);
-  s.rewards[0] = float32("reward", reward);
-  s.ends[0] = flag("terminated", terminated) * REPLAY_END_TERMINATED + flag("truncated", truncated) * REPLAY_END_TRUNCATED;
+  s.actions[0] = action("action", -1, act);
+  s.rewards[0] = float32("reward", -1, reward);
+  s.ends[0] = flag("terminated", -1, terminated) * REPLAY_END_TERMINATED + flag("truncated", -1, truncated) * REPLAY_END_TRUNCATED;
 }
 
 /** Stages one vector-env step (`addBatch`); `truncated` may be undefined (none). */
@@ -105,11 +108,11 @@ export function stageBatch(
   stageFloats("nextObs", nextObs, n * cfg.observationSize, s.nextObs);
   stageFloats("rewards", rewards, n, s.rewards);
   const a = arrayLike("actions", actions, n, "integer actions");
-  for (let i = 0; i < n; i++) s.actions[i] = action(`actions[${i}]`, a[i]);
+  for (let i = 0; i < n; i++) s.actions[i] = action("actions", i, a[i]);
   const term = arrayLike("terminated", terminated, n, "flags");
   const trunc = truncated === undefined ? undefined : arrayLike("truncated", truncated, n, "flags");
   for (let i = 0; i < n; i++) {
-    s.ends[i] = flag(`terminated[${i}]`, term[i]) * REPLAY_END_TERMINATED + (trunc ? flag(`truncated[${i}]`, trunc[i]) * REPLAY_END_TRUNCATED : 0);
+    s.ends[i] = flag("terminated", i, term[i]) * REPLAY_END_TERMINATED + (trunc ? flag("truncated", i, trunc[i]) * REPLAY_END_TRUNCATED : 0);
   }
 }
 
@@ -126,7 +129,7 @@ export function stagePriorities(cfg: ReplayConfig, s: Staging, indices: unknown,
   let maxLeaf = 0;
   for (let j = 0; j < idx.length; j++) {
     const i = idx[j];
-    s.indices[j] = typeof i === "number" && Number.isInteger(i) && i >= 0 && i < cfg.capacity ? i : checkInt(`indices[${j}]`, i, { min: 0, max: cfg.capacity - 1 });
+    s.indices[j] = typeof i === "number" && Number.isInteger(i) && i >= 0 && i < cfg.capacity ? i : checkInt(element("indices", j), i, { min: 0, max: cfg.capacity - 1 });
     const p = pri[j];
     if (!(typeof p === "number" && p >= 0 && p < Infinity)) throw new InvalidArgumentError(`priorities[${j}]`, p, "a finite number >= 0");
     const leaf = Math.pow(p + epsilon, alpha);
