@@ -84,7 +84,7 @@ export const STATIC_BYTES = 65536;
 // [sum tree, min tree], the staged input of one add (obs, nextObs f32[numEnvs
 // * D], actions i32[numEnvs], rewards f32[numEnvs], ends u8[numEnvs]),
 // [staged priority updates: indices i32[maxBatch], leaves f64[maxBatch]], and
-// the sampled batch, one region per array (see REPLAY_OUT_*).
+// the sampled batch, one region per array (see RH_OUT_*).
 
 /** Header slots of a replay buffer. Sizes first (written once by TS). */
 export const RH_CAPACITY = 0; // rows = laneRows * numEnvs

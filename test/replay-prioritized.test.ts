@@ -116,8 +116,8 @@ describe("PrioritizedReplayBuffer", () => {
       const stream = makeStream({ numEnvs, observationSize: 4, steps: 800 / numEnvs, seed: 3 + numEnvs, pTerminated: 0.06, pTruncated: 0.04 });
       const expected = nStepTransitions(flat(stream), nSteps, 0.9);
       stream.forEach((v, t) => {
-        rb.addBatch(v.obs, v.actions, v.rewards, v.nextObs, v.terminated, v.truncated);
-        ref.addBatch(v.obs, v.actions, v.rewards, v.nextObs, v.terminated, v.truncated);
+        addStream(rb, [v]);
+        addStream(ref, [v]);
         expect(rb.size).toBe(ref.size);
         if (t % 7 !== 6) return;
         const batch = 1 + ((t * 53) % 256);

@@ -192,8 +192,8 @@ describe("ReplayBuffer: sampling", () => {
       const ref = ReferenceReplayBuffer.uniform(options);
       const stream = makeStream({ numEnvs, observationSize: 5, steps: 600 / numEnvs, seed: numEnvs, pTerminated: 0.1, pTruncated: 0.05 });
       stream.forEach((v, t) => {
-        rb.addBatch(v.obs, v.actions, v.rewards, v.nextObs, v.terminated, v.truncated);
-        ref.addBatch(v.obs, v.actions, v.rewards, v.nextObs, v.terminated, v.truncated);
+        addStream(rb, [v]);
+        addStream(ref, [v]);
         expect(rb.size).toBe(ref.size);
         if (t % 10 === 9) {
           const batch = 1 + ((t * 37) % 300);

@@ -55,6 +55,8 @@ import { treeFind, treeRoot, treeSet } from "./sumtree";
  * Copies one observation of `d` floats. With T = v128, 16 bytes at a time
  * (rows need no alignment: wasm SIMD loads and stores accept any address),
  * then the remainder one float at a time; with T = f32, the scalar twin.
+ * A CartPole row is exactly one v128, and skipping the loops for it is worth
+ * about a nanosecond a sampled row.
  */
 @inline function copyObs<T>(src: usize, dst: usize, d: i32): void {
   let j = 0;
@@ -78,7 +80,7 @@ import { treeFind, treeRoot, treeSet } from "./sumtree";
  * A uniform row in [0, n) from one 32-bit draw (Lemire 2019, "Fast random
  * integer generation in an interval"): the high word of draw * n, redrawing
  * the rare draws that would bias it. Exactly uniform, and half the draws of
- * rngInt's 53-bit double, which were half of a sample's time. Twin:
+ * rngInt's 53-bit double (drawing was about half of a sample's time). Twin:
  * `rowBelow` in src/replay/reference.ts.
  */
 @inline function rowBelow(rng: usize, n: u32): i32 {
@@ -245,8 +247,8 @@ export function sampleBatch<T>(h: usize, batch: i32): void {
   const minLeaf = leaves != 0 ? treeRoot(slotA(h, RH_MIN_TREE)) : 0;
   const beta = slotF(h, RH_BETA);
 
-  // Draw every row first: the RNG is one serial chain, while the gather's
-  // loads are independent of each other and overlap once nothing sits between them.
+  // Draw every row into the indices output, then gather them: one loop
+  // chooses (RNG, rejection or tree descent), the other only moves data.
   for (let i = 0; i < batch; i++) {
     let row: i32;
     let weight: f32 = 1;

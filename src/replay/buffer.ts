@@ -13,8 +13,12 @@
  * Storage (assembly/layout.ts has the details): 25 B a CartPole row, one
  * row a transition plus one per episode end for its final observation, so
  * 25 (1 + 1/l) B a transition for episodes of l steps; prioritized replay
- * adds 32 B a row of sum and min trees (f64, capacity rounded up to a power
- * of two). 10^6 CartPole transitions: 25 MB uniform, 59 MB prioritized.
+ * adds sum and min trees, f64 over capacity rounded up to a power of two P,
+ * 32 P / capacity B a row. 10^6 CartPole rows: 25 MB uniform, 59 MB prioritized.
+ * `capacity` counts rows, so each episode end in the window (and each add
+ * whose obs is not the previous nextObs of its env) holds one row that is
+ * not a transition, and the nSteps - 1 newest rows of each env wait for their
+ * return: `size` says how many can be sampled.
  *
  * Sharing an arena. The training engine keeps the buffer and its networks in
  * one WASM memory, so a sampled batch feeds the update without a copy:
@@ -180,10 +184,8 @@ export class ReplayBuffer {
   }
 
   /** A buffer in an arena of its own. */
-  static async create(options: ReplayBufferOptions): Promise<ReplayBuffer> {
-    const plan = new ArenaPlan();
-    const replay = ReplayBuffer.plan(plan, options);
-    return replay.bind(await plan.instantiate());
+  static create(options: ReplayBufferOptions): Promise<ReplayBuffer> {
+    return inOwnArena((plan) => ReplayBuffer.plan(plan, options));
   }
 
   protected constructor(arena: Arena, cfg: ReplayConfig, addresses: ReplayAddresses, r: Regions) {
@@ -242,7 +244,7 @@ export class ReplayBuffer {
    * Adds one transition (numEnvs = 1). `terminated` ends the episode without
    * bootstrapping; `truncated` ends it and still bootstraps from `nextObs`.
    */
-  add(obs: ArrayLike<number>, action: number, reward: number, nextObs: ArrayLike<number>, terminated: boolean, truncated: boolean = false): void {
+  add(obs: ArrayLike<number>, action: number, reward: number, nextObs: ArrayLike<number>, terminated: boolean, truncated?: boolean): void {
     this.checkLive();
     if (this.numEnvs !== 1) throw new InvalidStateError(`add() is for a single env; this buffer has numEnvs = ${this.numEnvs}: use addBatch()`);
     stageStep(this.config, this.staging, obs, action, reward, nextObs, terminated, truncated);
@@ -324,10 +326,8 @@ export class PrioritizedReplayBuffer extends ReplayBuffer {
   }
 
   /** A buffer in an arena of its own. */
-  static override async create(options: PrioritizedReplayBufferOptions): Promise<PrioritizedReplayBuffer> {
-    const plan = new ArenaPlan();
-    const replay = PrioritizedReplayBuffer.plan(plan, options);
-    return replay.bind(await plan.instantiate());
+  static override create(options: PrioritizedReplayBufferOptions): Promise<PrioritizedReplayBuffer> {
+    return inOwnArena((plan) => PrioritizedReplayBuffer.plan(plan, options));
   }
 
   protected constructor(arena: Arena, cfg: ReplayConfig, addresses: ReplayAddresses, r: Regions) {
@@ -365,4 +365,11 @@ function planBuffer<B extends ReplayBuffer>(
 ): ReplayPlan<B> {
   const { addresses, regions } = planRegions(plan, cfg);
   return new ReplayPlan(addresses, plan.bytes, (arena) => make(arena, cfg, addresses, regions));
+}
+
+/** Plans a buffer alone in a new arena and binds it (what `create` does). */
+async function inOwnArena<B extends ReplayBuffer>(planIn: (plan: ArenaPlan) => ReplayPlan<B>): Promise<B> {
+  const plan = new ArenaPlan();
+  const replay = planIn(plan);
+  return replay.bind(await plan.instantiate());
 }

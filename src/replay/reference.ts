@@ -13,7 +13,7 @@ import { InvalidStateError } from "../errors.ts";
 import { checkInt, checkNumber } from "../validate.ts";
 import { discountTable, parseReplayOptions, type PrioritizedReplayBufferOptions, type ReplayBufferOptions, type ReplayConfig } from "./config.ts";
 import { newStaging, stageBatch, stagePriorities, stageStep, type Staging } from "./stage.ts";
-import type { ReplayBatch } from "./buffer.ts";
+import type { ReplayBatch, ReplayBuffer } from "./buffer.ts";
 
 interface Lane {
   head: number;
@@ -95,20 +95,13 @@ export class ReferenceReplayBuffer {
     this.beta_ = checkNumber("beta", value, { min: 0, max: 1 });
   }
 
-  add(obs: ArrayLike<number>, action: number, reward: number, nextObs: ArrayLike<number>, terminated: boolean, truncated = false): void {
-    stageStep(this.config, this.staging, obs, action, reward, nextObs, terminated, truncated);
+  add(...step: Parameters<ReplayBuffer["add"]>): void {
+    stageStep(this.config, this.staging, ...step);
     this.addEntry(0);
   }
 
-  addBatch(
-    obs: ArrayLike<number>,
-    actions: ArrayLike<number>,
-    rewards: ArrayLike<number>,
-    nextObs: ArrayLike<number>,
-    terminated: ArrayLike<number | boolean>,
-    truncated?: ArrayLike<number | boolean>,
-  ): void {
-    stageBatch(this.config, this.staging, obs, actions, rewards, nextObs, terminated, truncated);
+  addBatch(...step: Parameters<ReplayBuffer["addBatch"]>): void {
+    stageBatch(this.config, this.staging, ...step);
     for (let env = 0; env < this.config.numEnvs; env++) this.addEntry(env);
   }
 

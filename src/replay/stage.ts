@@ -74,7 +74,7 @@ function stageFloats(name: string, value: unknown, length: number, out: Float32A
   for (let i = 0; i < length; i++) out[i] = float32(name, i, v[i]);
 }
 
-/** Stages one transition of a single env (`add`). */
+/** Stages one transition of a single env (`add`); `truncated` may be undefined (false). */
 export function stageStep(
   cfg: ReplayConfig,
   s: Staging,
@@ -89,7 +89,7 @@ export function stageStep(
   stageFloats("nextObs", nextObs, cfg.observationSize, s.nextObs);
   s.actions[0] = action("action", -1, act);
   s.rewards[0] = float32("reward", -1, reward);
-  s.ends[0] = flag("terminated", -1, terminated) * REPLAY_END_TERMINATED + flag("truncated", -1, truncated) * REPLAY_END_TRUNCATED;
+  s.ends[0] = flag("terminated", -1, terminated) * REPLAY_END_TERMINATED + (truncated === undefined ? 0 : flag("truncated", -1, truncated) * REPLAY_END_TRUNCATED);
 }
 
 /** Stages one vector-env step (`addBatch`); `truncated` may be undefined (none). */
