@@ -86,3 +86,112 @@ export const CP_MAX_STEPS = 13;
 /** i64: 1 for `suttonBartoReward`, else 0. */
 export const CP_SUTTON_BARTO = 14;
 export const CP_HEADER_SLOTS = 15;
+
+// ===========================================================================
+// Replay (src/replay/buffer.ts plans and binds; assembly/lib/replay.ts runs)
+// ===========================================================================
+//
+// Rows. A buffer of `numEnvs` lanes keeps each env's stream in its own ring
+// of L = ceil(capacity / numEnvs) rows, interleaved: row = pos * numEnvs + env
+// (so one vector-env step touches neighbouring rows, and the uniform sampler
+// draws rows from one contiguous range without a division). Struct of
+// arrays, one region each, reserved at creation:
+//   obs      f32[rows * D]   the observation a transition starts from
+//   actions  i32[rows]
+//   rewards  f32[rows]       the raw reward while a row waits for its n-step
+//                            return, then the return itself
+//   flags    u8[rows]        k | done << 7 (REPLAY_FLAG_*); 0 = not sampleable
+//
+// Next observations are not stored twice (Stable-Baselines3's
+// `optimize_memory_usage`, done with care): the next observation of a row
+// at `pos` with a k-step return is the obs of the row at `pos + k` in the same
+// lane. An episode's final observation (terminated or truncated) takes a row
+// of its own that is never sampled, a "gap"; so does the last next
+// observation before any stream break (an add whose obs is not, bit for bit,
+// the previous nextObs of that env). Bytes per transition, D = observationSize:
+//   row = 4 D + 4 + 4 + 1 = REPLAY_ROW_BYTES_PER_OBS_FLOAT * D + REPLAY_ROW_FIXED_BYTES
+//   CartPole (D = 4): 25 B a row; an episode of l steps spends l + 1 rows, so
+//   25 (1 + 1/l) B a transition: 25.1 B at l = 200, 27.5 B at l = 10, 50 B
+//   only for one-step episodes. (Storing nextObs beside obs would cost 41 B.)
+// The trade-off: `capacity` counts rows, so a full buffer holds capacity minus
+// one row per episode end in the window, minus the nSteps - 1 newest rows of
+// each lane that still wait for their return.
+//
+// Prioritized replay adds a sum tree and a min tree, f64[2 P] each, P =
+// capacity rounded up to a power of two: node 1 is the root, node i has
+// children 2i and 2i + 1, leaf `row` is node P + row. Leaves hold
+// (priority + epsilon)^alpha for sampleable rows, 0 (sum) and +Infinity (min)
+// for the rest: 32 P / capacity B a row (33.5 B at capacity 10^6).
+//
+// Regions of one buffer, in planning order: header (REPLAY_HEADER_SLOTS
+// slots), RNG state (16 B, xoshiro128**), lanes (i32[numEnvs * REPLAY_LANE_INTS]),
+// discount table (f32[nSteps + 1], gamma^k), obs, actions, rewards, flags,
+// [sum tree, min tree], the staged input of one add (obs, nextObs f32[numEnvs
+// * D], actions i32[numEnvs], rewards f32[numEnvs], ends u8[numEnvs]),
+// [staged priority updates: indices i32[maxBatch], leaves f64[maxBatch]], and
+// the sampled batch, one region per array (see RH_OUT_*).
+
+/** Header slots of a replay buffer. Sizes first (written once by TS). */
+export const RH_CAPACITY = 0; // rows = laneRows * numEnvs
+export const RH_LANE_ROWS = 1;
+export const RH_NUM_ENVS = 2;
+export const RH_OBS_SIZE = 3;
+export const RH_N_STEPS = 4;
+export const RH_NEXT_STEP_AUTORESET = 5; // 1: drop each env's entry right after its episode end
+export const RH_TREE_LEAVES = 6; // P; 0 for a uniform buffer
+/** Counters the kernels keep. */
+export const RH_SIZE = 7; // sampleable rows
+export const RH_SPAN = 8; // the uniform sampler draws rows in [0, span)
+/** f64 slots. */
+export const RH_GAMMA = 9;
+export const RH_BETA = 10; // written by TS whenever the agent anneals it
+export const RH_MAX_LEAF = 11; // (max priority so far)^alpha, the leaf of new rows
+/** Region addresses. */
+export const RH_RNG = 12;
+export const RH_LANES = 13;
+export const RH_DISCOUNTS = 14;
+export const RH_OBS = 15;
+export const RH_ACTIONS = 16;
+export const RH_REWARDS = 17;
+export const RH_FLAGS = 18;
+export const RH_SUM_TREE = 19;
+export const RH_MIN_TREE = 20;
+export const RH_IN_OBS = 21;
+export const RH_IN_NEXT_OBS = 22;
+export const RH_IN_ACTIONS = 23;
+export const RH_IN_REWARDS = 24;
+export const RH_IN_ENDS = 25;
+export const RH_IN_INDICES = 26;
+export const RH_IN_LEAVES = 27;
+/** The sampled batch, for row i of B: observations f32[B*D], actions i32[B], rewards f32[B], nextObservations f32[B*D], dones f32[B] (0/1), discounts f32[B] (gamma^k), weights f32[B], indices i32[B]. */
+export const RH_OUT_OBS = 28;
+export const RH_OUT_ACTIONS = 29;
+export const RH_OUT_REWARDS = 30;
+export const RH_OUT_NEXT_OBS = 31;
+export const RH_OUT_DONES = 32;
+export const RH_OUT_DISCOUNTS = 33;
+export const RH_OUT_WEIGHTS = 34;
+export const RH_OUT_INDICES = 35;
+export const REPLAY_HEADER_SLOTS = 36;
+
+/** Per-env lane state, i32s: the ring position of the lane's open row, its chain state, how many rows wait for their return, and whether the next entry is an autoreset step to drop. */
+export const LANE_HEAD = 0;
+export const LANE_CHAIN = 1;
+export const LANE_PENDING = 2;
+export const LANE_SKIP = 3;
+export const REPLAY_LANE_INTS = 4;
+/** LANE_CHAIN: the head row is unused; it holds the previous nextObs of a running episode; it holds an episode's final observation (a gap). */
+export const CHAIN_NONE = 0;
+export const CHAIN_OPEN = 1;
+export const CHAIN_ENDED = 2;
+
+/** flags byte: bits 0-6 the number k of rewards summed (0 = not sampleable), bit 7 done. */
+export const REPLAY_FLAG_STEPS = 0x7f;
+export const REPLAY_FLAG_DONE = 0x80;
+/** Staged ends byte of one env. */
+export const REPLAY_END_TERMINATED = 1;
+export const REPLAY_END_TRUNCATED = 2;
+
+/** Row cost: bytes per observation float, and the action + reward + flags bytes. */
+export const REPLAY_ROW_BYTES_PER_OBS_FLOAT = 4;
+export const REPLAY_ROW_FIXED_BYTES = 9;

@@ -14,3 +14,5 @@ export type { Env, VecEnv, EnvSpec, Space, Info, ResetArgs, ResetResult, StepRes
 export type { CartPoleEnv, CartPoleVecEnv } from "./envs/cartpole.ts";
 export type { CartPoleId, CartPoleOptions, CartPoleVecOptions } from "./envs/cartpole-common.ts";
 export type { Seed } from "./envs/seeding.ts";
+export { ReplayBuffer, PrioritizedReplayBuffer, ReplayPlan } from "./replay/buffer.ts";
+export type { ReplayBatch, ReplayBatchAddresses, ReplayAddresses, ReplayBufferOptions, PrioritizedReplayBufferOptions } from "./replay/buffer.ts";

@@ -1,0 +1,375 @@
+/**
+ * Experience replay resident in WebAssembly memory: {@link ReplayBuffer}
+ * (uniform) and {@link PrioritizedReplayBuffer} (proportional, Schaul et al.
+ * 2016), with Stable-Baselines3's semantics and n-step returns folded in at
+ * insertion, per env.
+ *
+ * ```ts
+ * const rb = await ReplayBuffer.create({ capacity: 100_000, observationSize: 4, seed: 0 });
+ * rb.add(obs, action, reward, nextObs, terminated, truncated);
+ * const b = rb.sample(64); // typed-array views into WASM memory, reused: valid until the next call
+ * ```
+ *
+ * Storage (assembly/layout.ts has the details): 25 B a CartPole row, one
+ * row a transition plus one per episode end for its final observation, so
+ * 25 (1 + 1/l) B a transition for episodes of l steps; prioritized replay
+ * adds sum and min trees, f64 over capacity rounded up to a power of two P,
+ * 32 P / capacity B a row. 10^6 CartPole rows: 25 MB uniform, 59 MB prioritized.
+ * `capacity` counts rows, so each episode end in the window (and each add
+ * whose obs is not the previous nextObs of its env) holds one row that is
+ * not a transition, and the nSteps - 1 newest rows of each env wait for their
+ * return: `size` says how many can be sampled.
+ *
+ * Sharing an arena. The training engine keeps the buffer and its networks in
+ * one WASM memory, so a sampled batch feeds the update without a copy:
+ *
+ * ```ts
+ * const plan = new ArenaPlan();
+ * const replay = ReplayBuffer.plan(plan, options); // validates, reserves regions
+ * replay.addresses.batch.observations;             // known before instantiation
+ * // ... the engine plans its own regions ...
+ * const rb = replay.bind(await plan.instantiate()); // initialises the regions
+ * ```
+ *
+ * `addresses.batch` gives the byte address of each sampled array (for row i
+ * of a batch of B: observations f32[B*D], actions i32[B], rewards f32[B],
+ * nextObservations f32[B*D], dones f32[B] (0/1), discounts f32[B] (gamma^k
+ * for the k rewards summed), weights f32[B] (1 when uniform), indices i32[B]),
+ * each reserved for maxBatchSize rows; `addresses.header` is what the kernels
+ * take, so an AssemblyScript kernel can also sample in place with
+ * `sampleBatch<v128>(header, B)` from assembly/lib/replay.ts.
+ */
+import { ArenaPlan, type Arena, type Kernels } from "../runtime/wasm.ts";
+import { seedState } from "../runtime/rng.ts";
+import { InvalidArgumentError, InvalidStateError } from "../errors.ts";
+import { checkInt, checkNumber } from "../validate.ts";
+import * as L from "../../assembly/layout.ts";
+import { discountTable, parseReplayOptions, type PrioritizedReplayBufferOptions, type ReplayBufferOptions, type ReplayConfig } from "./config.ts";
+import { stageBatch, stagePriorities, stageStep, type Staging } from "./stage.ts";
+
+export type { ReplayBufferOptions, PrioritizedReplayBufferOptions } from "./config.ts";
+
+/** A sampled batch (row i of B). Views into WASM memory, overwritten by the next sample. */
+export interface ReplayBatch {
+  observations: Float32Array;
+  actions: Int32Array;
+  rewards: Float32Array;
+  nextObservations: Float32Array;
+  /** 1 where the episode terminated within the k steps (no bootstrapping), else 0. */
+  dones: Float32Array;
+  /** gamma^k for the k rewards summed into `rewards` (gamma for 1-step). */
+  discounts: Float32Array;
+  /** Importance weights, max-normalised into (0, 1]; all 1 for a uniform buffer. */
+  weights: Float32Array;
+  /** Row indices, for updatePriorities. */
+  indices: Int32Array;
+}
+
+/** Byte address of each array of a sampled batch in the arena. */
+export type ReplayBatchAddresses = { [K in keyof ReplayBatch]: number };
+
+export interface ReplayAddresses {
+  /** The buffer's header: the argument of every replay kernel. */
+  header: number;
+  batch: ReplayBatchAddresses;
+}
+
+/** Every region of one buffer (layout.ts lists them); 0 for the trees of a uniform buffer. */
+interface Regions {
+  rng: number;
+  lanes: number;
+  discounts: number;
+  obs: number;
+  actions: number;
+  rewards: number;
+  flags: number;
+  sumTree: number;
+  minTree: number;
+  inObs: number;
+  inNextObs: number;
+  inActions: number;
+  inRewards: number;
+  inEnds: number;
+  inIndices: number;
+  inLeaves: number;
+}
+
+function planRegions(plan: ArenaPlan, cfg: ReplayConfig): { addresses: ReplayAddresses; regions: Regions } {
+  const { capacity, numEnvs, maxBatchSize: b } = cfg;
+  const d = cfg.observationSize;
+  const leaves = cfg.prioritized?.treeLeaves ?? 0;
+  const header = plan.region(L.REPLAY_HEADER_SLOTS * L.SLOT);
+  const regions: Regions = {
+    rng: plan.region(16),
+    lanes: plan.region(numEnvs * L.REPLAY_LANE_INTS * 4),
+    discounts: plan.region((cfg.nSteps + 1) * 4),
+    obs: plan.region(capacity * d * 4),
+    actions: plan.region(capacity * 4),
+    rewards: plan.region(capacity * 4),
+    flags: plan.region(capacity),
+    sumTree: leaves ? plan.region(2 * leaves * 8) : 0,
+    minTree: leaves ? plan.region(2 * leaves * 8) : 0,
+    inObs: plan.region(numEnvs * d * 4),
+    inNextObs: plan.region(numEnvs * d * 4),
+    inActions: plan.region(numEnvs * 4),
+    inRewards: plan.region(numEnvs * 4),
+    inEnds: plan.region(numEnvs),
+    inIndices: leaves ? plan.region(b * 4) : 0,
+    inLeaves: leaves ? plan.region(b * 8) : 0,
+  };
+  const batch: ReplayBatchAddresses = {
+    observations: plan.region(b * d * 4),
+    actions: plan.region(b * 4),
+    rewards: plan.region(b * 4),
+    nextObservations: plan.region(b * d * 4),
+    dones: plan.region(b * 4),
+    discounts: plan.region(b * 4),
+    weights: plan.region(b * 4),
+    indices: plan.region(b * 4),
+  };
+  return { addresses: { header, batch }, regions };
+}
+
+/**
+ * A buffer planned into an {@link ArenaPlan} and not yet bound: its addresses
+ * are final; `bind` the arena instantiated from that plan to get the buffer.
+ */
+export class ReplayPlan<B extends ReplayBuffer> {
+  #bound = false;
+
+  /** @internal Use ReplayBuffer.plan / PrioritizedReplayBuffer.plan. */
+  constructor(
+    readonly addresses: ReplayAddresses,
+    /** The end of the arena as planned so far: bind checks the arena is at least this large. */
+    private readonly planEnd: number,
+    private readonly build: (arena: Arena) => B,
+  ) {}
+
+  /** Initialises the buffer's regions in `arena` (instantiated from the plan) and returns the buffer. Once. */
+  bind(arena: Arena): B {
+    if (this.#bound) throw new InvalidStateError("this replay plan is already bound to an arena");
+    if (arena.buffer.byteLength < this.planEnd) {
+      throw new InvalidArgumentError("arena", arena, `an arena instantiated from the plan this buffer was planned into (at least ${this.planEnd} bytes)`);
+    }
+    this.#bound = true;
+    return this.build(arena);
+  }
+}
+
+/** Uniform experience replay with replacement, seeded and deterministic. */
+export class ReplayBuffer {
+  /** Rows reserved (the capacity option rounded up to a multiple of numEnvs). */
+  readonly capacity: number;
+  readonly observationSize: number;
+  readonly numEnvs: number;
+  readonly nSteps: number;
+  readonly gamma: number;
+  readonly maxBatchSize: number;
+  readonly addresses: ReplayAddresses;
+  protected readonly config: ReplayConfig;
+  protected readonly kernels: Kernels;
+  protected readonly staging: Staging;
+  /** The header as f64 slots (gamma, beta, max leaf). */
+  protected readonly headerF64: Float64Array;
+  /** The header as i32 pairs: slot s's value is word 2s (little-endian i64). */
+  readonly #headerI32: Int32Array;
+  readonly #arena: Arena;
+  readonly #batchRange: { min: number; max: number };
+  #batch: ReplayBatch | undefined;
+  #disposed = false;
+
+  /** Validates `options` and reserves the buffer's regions in `plan` (see the module comment). */
+  static plan(plan: ArenaPlan, options: ReplayBufferOptions): ReplayPlan<ReplayBuffer> {
+    return planBuffer(plan, parseReplayOptions(options, false), (arena, cfg, addresses, regions) => new ReplayBuffer(arena, cfg, addresses, regions));
+  }
+
+  /** A buffer in an arena of its own. */
+  static create(options: ReplayBufferOptions): Promise<ReplayBuffer> {
+    return inOwnArena((plan) => ReplayBuffer.plan(plan, options));
+  }
+
+  protected constructor(arena: Arena, cfg: ReplayConfig, addresses: ReplayAddresses, r: Regions) {
+    this.#arena = arena;
+    this.config = cfg;
+    this.addresses = addresses;
+    this.kernels = arena.kernels;
+    this.capacity = cfg.capacity;
+    this.observationSize = cfg.observationSize;
+    this.numEnvs = cfg.numEnvs;
+    this.nSteps = cfg.nSteps;
+    this.gamma = cfg.gamma;
+    this.maxBatchSize = cfg.maxBatchSize;
+    this.#batchRange = { min: 1, max: cfg.maxBatchSize };
+    const h = addresses.header;
+    this.#headerI32 = arena.i32(h, 2 * L.REPLAY_HEADER_SLOTS);
+    this.headerF64 = arena.f64(h, L.REPLAY_HEADER_SLOTS);
+    const n = cfg.numEnvs;
+    const d = cfg.observationSize;
+    const leaves = cfg.prioritized?.treeLeaves ?? 0;
+    this.staging = {
+      obs: arena.f32(r.inObs, n * d),
+      nextObs: arena.f32(r.inNextObs, n * d),
+      actions: arena.i32(r.inActions, n),
+      rewards: arena.f32(r.inRewards, n),
+      ends: arena.u8(r.inEnds, n),
+      indices: arena.i32(r.inIndices, leaves ? cfg.maxBatchSize : 0),
+      leaves: arena.f64(r.inLeaves, leaves ? cfg.maxBatchSize : 0),
+    };
+    const b = addresses.batch;
+    const ints: [number, number][] = [
+      [L.RH_CAPACITY, cfg.capacity], [L.RH_LANE_ROWS, cfg.laneRows], [L.RH_NUM_ENVS, n], [L.RH_OBS_SIZE, d],
+      [L.RH_N_STEPS, cfg.nSteps], [L.RH_NEXT_STEP_AUTORESET, cfg.nextStepAutoreset ? 1 : 0], [L.RH_TREE_LEAVES, leaves],
+      [L.RH_RNG, r.rng], [L.RH_LANES, r.lanes], [L.RH_DISCOUNTS, r.discounts], [L.RH_OBS, r.obs], [L.RH_ACTIONS, r.actions],
+      [L.RH_REWARDS, r.rewards], [L.RH_FLAGS, r.flags], [L.RH_SUM_TREE, r.sumTree], [L.RH_MIN_TREE, r.minTree],
+      [L.RH_IN_OBS, r.inObs], [L.RH_IN_NEXT_OBS, r.inNextObs], [L.RH_IN_ACTIONS, r.inActions], [L.RH_IN_REWARDS, r.inRewards],
+      [L.RH_IN_ENDS, r.inEnds], [L.RH_IN_INDICES, r.inIndices], [L.RH_IN_LEAVES, r.inLeaves],
+      [L.RH_OUT_OBS, b.observations], [L.RH_OUT_ACTIONS, b.actions], [L.RH_OUT_REWARDS, b.rewards], [L.RH_OUT_NEXT_OBS, b.nextObservations],
+      [L.RH_OUT_DONES, b.dones], [L.RH_OUT_DISCOUNTS, b.discounts], [L.RH_OUT_WEIGHTS, b.weights], [L.RH_OUT_INDICES, b.indices],
+    ];
+    for (const [slot, value] of ints) this.#headerI32[2 * slot] = value;
+    this.headerF64[L.RH_GAMMA] = cfg.gamma;
+    this.headerF64[L.RH_BETA] = cfg.prioritized?.beta ?? 0;
+    this.headerF64[L.RH_MAX_LEAF] = 1; // SB3-contrib and Schaul et al.: new transitions start at priority 1
+    arena.f32(r.discounts, cfg.nSteps + 1).set(discountTable(cfg.gamma, cfg.nSteps));
+    seedState(arena.u32(r.rng, 4), cfg.seed);
+    if (leaves) arena.f64(r.minTree, 2 * leaves).fill(Infinity);
+  }
+
+  /** Transitions that can be sampled now. */
+  get size(): number {
+    return this.#headerI32[2 * L.RH_SIZE]!;
+  }
+
+  /**
+   * Adds one transition (numEnvs = 1). `terminated` ends the episode without
+   * bootstrapping; `truncated` ends it and still bootstraps from `nextObs`.
+   */
+  add(obs: ArrayLike<number>, action: number, reward: number, nextObs: ArrayLike<number>, terminated: boolean, truncated?: boolean): void {
+    this.checkLive();
+    if (this.numEnvs !== 1) throw new InvalidStateError(`add() is for a single env; this buffer has numEnvs = ${this.numEnvs}: use addBatch()`);
+    stageStep(this.config, this.staging, obs, action, reward, nextObs, terminated, truncated);
+    this.kernels.replayAdd!(this.addresses.header);
+  }
+
+  /**
+   * Adds one vector-env step: obs and nextObs of numEnvs * observationSize
+   * floats, then numEnvs actions, rewards and flags (booleans or 0/1).
+   */
+  addBatch(
+    obs: ArrayLike<number>,
+    actions: ArrayLike<number>,
+    rewards: ArrayLike<number>,
+    nextObs: ArrayLike<number>,
+    terminated: ArrayLike<number | boolean>,
+    truncated?: ArrayLike<number | boolean>,
+  ): void {
+    this.checkLive();
+    stageBatch(this.config, this.staging, obs, actions, rewards, nextObs, terminated, truncated);
+    this.kernels.replayAdd!(this.addresses.header);
+  }
+
+  /**
+   * Samples `batchSize` transitions (1 to maxBatchSize) with replacement in one
+   * WASM call. Returns views into WASM memory that the next sample
+   * overwrites; the same object comes back while batchSize stays the same.
+   */
+  sample(batchSize: number): ReplayBatch {
+    this.checkLive();
+    checkInt("batchSize", batchSize, this.#batchRange);
+    if (this.size === 0) {
+      const waiting = this.nSteps > 1 ? ` (the newest ${this.nSteps - 1} transitions of each env wait for their ${this.nSteps}-step return)` : "";
+      throw new InvalidStateError(`cannot sample from an empty replay buffer${waiting}`);
+    }
+    this.kernels.replaySample!(this.addresses.header, batchSize);
+    let batch = this.#batch;
+    if (batch?.indices.length !== batchSize) batch = this.#batch = this.#views(batchSize);
+    return batch;
+  }
+
+  /**
+   * Makes later calls throw. The memory goes with the last reference to the
+   * buffer (or, planned into a shared arena, to that arena).
+   */
+  dispose(): void {
+    this.#disposed = true;
+  }
+
+  protected checkLive(): void {
+    if (this.#disposed) throw new InvalidStateError("this replay buffer was disposed");
+  }
+
+  #views(n: number): ReplayBatch {
+    const a = this.#arena;
+    const b = this.addresses.batch;
+    const d = this.observationSize;
+    return {
+      observations: a.f32(b.observations, n * d),
+      actions: a.i32(b.actions, n),
+      rewards: a.f32(b.rewards, n),
+      nextObservations: a.f32(b.nextObservations, n * d),
+      dones: a.f32(b.dones, n),
+      discounts: a.f32(b.discounts, n),
+      weights: a.f32(b.weights, n),
+      indices: a.i32(b.indices, n),
+    };
+  }
+}
+
+/** Proportional prioritized replay: sum and min trees in WASM, stratified sampling, max-normalised importance weights. */
+export class PrioritizedReplayBuffer extends ReplayBuffer {
+  readonly alpha: number;
+  readonly epsilon: number;
+
+  /** Validates `options` and reserves the buffer's regions in `plan` (see the module comment). */
+  static override plan(plan: ArenaPlan, options: PrioritizedReplayBufferOptions): ReplayPlan<PrioritizedReplayBuffer> {
+    return planBuffer(plan, parseReplayOptions(options, true), (arena, cfg, addresses, regions) => new PrioritizedReplayBuffer(arena, cfg, addresses, regions));
+  }
+
+  /** A buffer in an arena of its own. */
+  static override create(options: PrioritizedReplayBufferOptions): Promise<PrioritizedReplayBuffer> {
+    return inOwnArena((plan) => PrioritizedReplayBuffer.plan(plan, options));
+  }
+
+  protected constructor(arena: Arena, cfg: ReplayConfig, addresses: ReplayAddresses, r: Regions) {
+    super(arena, cfg, addresses, r);
+    this.alpha = cfg.prioritized!.alpha;
+    this.epsilon = cfg.prioritized!.epsilon;
+  }
+
+  /** Importance-sampling exponent in [0, 1], read by the next sample (the agent anneals it). */
+  get beta(): number {
+    return this.headerF64[L.RH_BETA]!;
+  }
+  set beta(value: number) {
+    this.headerF64[L.RH_BETA] = checkNumber("beta", value, { min: 0, max: 1 });
+  }
+
+  /**
+   * Sets the priorities of sampled rows: `priorities[j]` is |TD error| of
+   * row `indices[j]`, stored as (priority + epsilon)^alpha; the largest seen
+   * becomes the priority of new transitions. Rows that stopped being
+   * sampleable since they were drawn are left alone.
+   */
+  updatePriorities(indices: ArrayLike<number>, priorities: ArrayLike<number>): void {
+    this.checkLive();
+    const maxLeaf = stagePriorities(this.config, this.staging, indices, priorities);
+    if (maxLeaf > this.headerF64[L.RH_MAX_LEAF]!) this.headerF64[L.RH_MAX_LEAF] = maxLeaf;
+    this.kernels.replayUpdatePriorities!(this.addresses.header, indices.length);
+  }
+}
+
+function planBuffer<B extends ReplayBuffer>(
+  plan: ArenaPlan,
+  cfg: ReplayConfig,
+  make: (arena: Arena, cfg: ReplayConfig, addresses: ReplayAddresses, regions: Regions) => B,
+): ReplayPlan<B> {
+  const { addresses, regions } = planRegions(plan, cfg);
+  return new ReplayPlan(addresses, plan.bytes, (arena) => make(arena, cfg, addresses, regions));
+}
+
+/** Plans a buffer alone in a new arena and binds it (what `create` does). */
+async function inOwnArena<B extends ReplayBuffer>(planIn: (plan: ArenaPlan) => ReplayPlan<B>): Promise<B> {
+  const plan = new ArenaPlan();
+  const replay = planIn(plan);
+  return replay.bind(await plan.instantiate());
+}
