@@ -83,8 +83,8 @@ export function referenceState(params: ArrayLike<number>): ReferenceState {
 
 const argmax = (q: number[]) => q.reduce((best, x, i) => (x > q[best]! ? i : best), 0);
 
-/** One update in place; returns the loss, TD errors and the (clipped) gradient. */
-export function referenceUpdate(spec: NetSpec, config: EngineConfig, s: ReferenceState, batch: UpdateBatch): { loss: number; td: number[]; grad: Vec } {
+/** One update in place; returns the loss, TD errors, the gradient's norm before clipping and the (clipped) gradient. */
+export function referenceUpdate(spec: NetSpec, config: EngineConfig, s: ReferenceState, batch: UpdateBatch): { loss: number; td: number[]; norm: number; grad: Vec } {
   const B = batch.actions.length;
   const n = spec.observationSize;
   const grad = new Float64Array(s.params.length);
@@ -106,8 +106,8 @@ export function referenceUpdate(spec: NetSpec, config: EngineConfig, s: Referenc
     const dl = config.loss === "mse" ? 2 * d : Math.max(-1, Math.min(1, d));
     qBackward(spec, s.params, inputs, batch.actions[i]!, (w * dl) / B, grad);
   }
+  const norm = Math.sqrt(grad.reduce((acc, g) => acc + g * g, 0));
   if (config.maxGradNorm !== undefined) {
-    const norm = Math.sqrt(grad.reduce((acc, g) => acc + g * g, 0));
     const coef = Math.min(1, config.maxGradNorm / (norm + 1e-6));
     for (let k = 0; k < grad.length; k++) grad[k]! *= coef;
   }
@@ -119,7 +119,7 @@ export function referenceUpdate(spec: NetSpec, config: EngineConfig, s: Referenc
     const denom = Math.sqrt(s.v[k]!) / Math.sqrt(1 - b2 ** s.step) + eps;
     s.params[k]! -= (config.learningRate / (1 - b1 ** s.step)) * (s.m[k]! / denom);
   }
-  return { loss, td, grad };
+  return { loss, td, norm, grad };
 }
 
 export function referenceSync(s: ReferenceState, tau: number): void {

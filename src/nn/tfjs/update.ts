@@ -121,7 +121,8 @@ export function tdAndGradient(spec: NetSpec, config: EngineConfig, online: Net, 
 /** Q_target(s')[a*] with a* = argmax of Q_online(s') (Double DQN) or of Q_target(s'). */
 function nextStateValue(spec: NetSpec, config: EngineConfig, online: Net, target: Net, nextObs: tf.Tensor): tf.Tensor {
   const qTarget = forward(target, nextObs);
-  if (!config.doubleQ) return tf.max(qTarget, 2, true); // the value at Q_target's own argmax is its max
+  // The value at Q_target's own argmax is its max; with one action a* = 0 either way (and tf.oneHot needs two).
+  if (!config.doubleQ || spec.nActions === 1) return tf.max(qTarget, 2, true);
   const aStar = tf.argMax(forward(online, nextObs), 2); // ties: the lowest index, as torch.argmax
   const pick = tf.cast(tf.oneHot(aStar, spec.nActions), "float32"); // wasm's OneHot writes int32 whatever dtype it is given
   return tf.sum(tf.mul(qTarget, pick), 2, true);
