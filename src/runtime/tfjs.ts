@@ -4,8 +4,8 @@
  * side effects alone, which bundlers may drop), and every failure is reported
  * truthfully: tfjs's `setBackend` resolves `false` instead of throwing, and
  * afterwards `tf.getBackend()` still names the backend that failed, so this
- * module checks the result, restores the previous backend and throws a
- * {@link BackendError} that says why.
+ * module runs the backend's factory itself and throws a {@link BackendError}
+ * that says why it failed.
  *
  * tfjs has one active backend per process; engines on different backends
  * (e.g. a wasm agent and a cpu parity check) call {@link activateBackend}
@@ -13,8 +13,20 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
-import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { setWasmPaths, type BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
+import { absGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Abs_grad.js";
+import { addGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Add_grad.js";
+import { batchMatMulGradConfig } from "@tensorflow/tfjs-core/dist/gradients/BatchMatMul_grad.js";
+import { castGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Cast_grad.js";
+import { meanGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Mean_grad.js";
+import { minimumGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Minimum_grad.js";
+import { multiplyGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Multiply_grad.js";
+import { reluGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Relu_grad.js";
+import { reshapeGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Reshape_grad.js";
+import { squareGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Square_grad.js";
+import { subGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Sub_grad.js";
+import { sumGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Sum_grad.js";
 import { BackendError } from "../errors.ts";
 
 export type TfjsBackendName = "wasm" | "webgpu" | "cpu";
@@ -49,64 +61,64 @@ function configureWasmBinaryPath(): void {
   setWasmPaths(main.replace(/[^\\/]*$/, ""));
 }
 
-/** Registers the cpu backend if its package's import did not (its `MathBackendCPU` keeps the package in any bundle). */
-function registerCpu(): void {
-  if (!tf.findBackendFactory("cpu")) tf.registerBackend("cpu", () => new MathBackendCPU(), 1);
-}
+/** Priorities the backend packages register with (tfjs's own pick when none is set). */
+const DEFAULT_PRIORITY: Record<TfjsBackendName, number> = { webgpu: 3, wasm: 2, cpu: 1 };
+
+/** Without side effects: `tf.findBackend` starts initialising a registered backend. */
+const isInitialised = (name: TfjsBackendName) => tf.engine().registry[name] !== undefined;
 
 /**
- * Registers webgpu on a given adapter, replacing the factory tfjs registers on
- * import (which requests its own adapter): the backend then runs on exactly
- * the adapter the engine ladder examined. Limits are raised to the adapter's,
- * as tfjs's own factory does.
+ * Creates a backend instance: webgpu on exactly the adapter given (the one
+ * the engine ladder examined, not one tfjs's own factory would request, with
+ * limits raised to the adapter's as that factory does); wasm and cpu from the
+ * factories their packages registered, cpu registered here if a bundler
+ * dropped that (its `MathBackendCPU` keeps the package in any bundle).
  */
-function registerWebGpu(adapter: GpuAdapterLike): void {
-  if (tf.findBackendFactory("webgpu")) tf.removeBackend("webgpu");
-  const limitNames = ["maxComputeWorkgroupStorageSize", "maxComputeWorkgroupsPerDimension", "maxStorageBufferBindingSize", "maxBufferSize", "maxComputeWorkgroupSizeX", "maxComputeInvocationsPerWorkgroup"];
-  const requiredLimits = Object.fromEntries(limitNames.map((k) => [k, adapter.limits[k]]));
-  tf.registerBackend("webgpu", async () => {
-    const device = await adapter.requestDevice({ requiredLimits });
+async function createBackend(name: TfjsBackendName, adapter: GpuAdapterLike | undefined): Promise<tf.KernelBackend> {
+  if (name === "webgpu") {
+    if (!adapter) throw new Error("no WebGPU adapter was given");
+    const limits = ["maxComputeWorkgroupStorageSize", "maxComputeWorkgroupsPerDimension", "maxStorageBufferBindingSize", "maxBufferSize", "maxComputeWorkgroupSizeX", "maxComputeInvocationsPerWorkgroup"];
+    const device = await adapter.requestDevice({ requiredLimits: Object.fromEntries(limits.map((k) => [k, adapter.limits[k]])) });
     return new WebGPUBackend(device as ConstructorParameters<typeof WebGPUBackend>[0], adapter.info as ConstructorParameters<typeof WebGPUBackend>[1]);
-  });
+  }
+  if (name === "cpu") return tf.findBackendFactory("cpu")?.() ?? new MathBackendCPU();
+  configureWasmBinaryPath();
+  const factory = tf.findBackendFactory("wasm");
+  if (!factory) throw new Error("@tensorflow/tfjs-backend-wasm was not loaded (dropped by a bundler?)");
+  return factory();
 }
 
 /**
  * Makes a tfjs backend available and active; throws a {@link BackendError}
- * saying why it cannot run here (the previous backend stays active then).
+ * saying why it cannot run here (the active backend is unchanged then).
  * `adapter` is required for webgpu and ignored otherwise. `kernels` are the
  * kernels the caller dispatches: a bundle that dropped one fails here, not
  * in the middle of training.
  */
 export async function loadBackend(name: TfjsBackendName, kernels: readonly string[], adapter?: GpuAdapterLike): Promise<void> {
-  if (!tf.findBackend(name)) await initialise(name, adapter);
+  if (!isInitialised(name)) await initialise(name, adapter);
   activateBackend(name);
+  registerLayoutKernels(name);
   const missing = kernels.filter((k) => !tf.getKernel(k, name));
   if (missing.length > 0) throw new BackendError(`tfjs backend '${name}' lacks the kernels ${missing.join(", ")} (dropped by a bundler?)`);
 }
 
+/**
+ * Initialises a backend by calling its factory here rather than through
+ * `tf.setBackend`, which swallows the factory's error (it only logs it); the
+ * instance is then registered and set, which cannot fail.
+ */
 async function initialise(name: TfjsBackendName, adapter: GpuAdapterLike | undefined): Promise<void> {
-  if (name === "cpu") registerCpu();
-  if (name === "wasm") configureWasmBinaryPath();
-  if (name === "webgpu") {
-    if (!adapter) throw new BackendError("tfjs backend 'webgpu' needs a WebGPU adapter, and none was given");
-    registerWebGpu(adapter);
-  }
-  if (!tf.findBackendFactory(name)) {
-    throw new BackendError(`tfjs backend '${name}' is not registered: @tensorflow/tfjs-backend-${name} was not loaded (dropped by a bundler?)`);
-  }
-  const previous = tf.engine().backendName;
-  let ok = false;
-  let failure = "";
+  let backend: tf.KernelBackend;
   try {
-    ok = await tf.setBackend(name);
+    backend = await createBackend(name, adapter);
   } catch (e) {
-    failure = `: ${(e as Error).message}`;
+    throw new BackendError(`tfjs backend '${name}' failed to initialise: ${(e as Error).message ?? e}`);
   }
-  if (!ok) {
-    if (previous && previous !== name && tf.findBackend(previous)) await tf.setBackend(previous);
-    const hint = name === "wasm" ? " (usually its .wasm binary could not be loaded; tfjs logged the cause)" : "";
-    throw new BackendError(`tfjs backend '${name}' failed to initialise${failure || hint}`);
-  }
+  const priority = tf.engine().registryFactory[name]?.priority ?? DEFAULT_PRIORITY[name];
+  if (tf.findBackendFactory(name)) tf.removeBackend(name);
+  tf.registerBackend(name, () => backend, priority);
+  if (!(await tf.setBackend(name))) throw new BackendError(`tfjs backend '${name}' failed to initialise`);
 }
 
 /**
@@ -115,8 +127,79 @@ async function initialise(name: TfjsBackendName, adapter: GpuAdapterLike | undef
  * and the result is checked rather than trusted.
  */
 export function activateBackend(name: TfjsBackendName): void {
-  if (tf.engine().backendName !== name) void tf.setBackend(name);
-  if (tf.engine().backendName !== name || tf.engine().backend !== tf.findBackend(name)) {
+  if (tf.engine().backendName !== name && isInitialised(name)) void tf.setBackend(name);
+  if (tf.engine().backendName !== name || !isInitialised(name)) {
     throw new BackendError(`tfjs backend '${name}' is not initialised; load it with loadBackend first`);
   }
+}
+
+/**
+ * Registers the gradients of the ops a straightforward tfjs DQN loss uses
+ * (dense layers, ReLU, dueling mean, MSE and Huber), for autodiff with
+ * `tf.grads` or an optimizer's `minimize`. tfjs-core registers none by
+ * default, and its register_all_gradients module cannot be imported by
+ * plain Node (its files import extensionless paths). deepq's engines do not
+ * need this: their backward pass is written out (src/nn/tfjs/net.ts).
+ */
+export function registerAutodiffGradients(): void {
+  for (const g of [absGradConfig, addGradConfig, batchMatMulGradConfig, castGradConfig, meanGradConfig, minimumGradConfig, multiplyGradConfig, reluGradConfig, reshapeGradConfig, squareGradConfig, subGradConfig, sumGradConfig]) {
+    tf.registerGradient(g);
+  }
+}
+
+/**
+ * deepq's two layout kernels, between a flat parameter vector and the layer
+ * tensors it holds: `UNFLATTEN` cuts `x` into consecutive pieces of
+ * `attrs.shapes`; `FLATTEN` concatenates its inputs' elements. On wasm they
+ * copy within the WASM heap: tfjs's own Slice copies the whole input out of
+ * the heap for every piece (`readSync`), 70-250 us to split a 17k-parameter
+ * network against ~8 us here. Elsewhere they are the backend's SplitV and
+ * Concat. Neither needs the reshapes that would otherwise surround them.
+ */
+export const UNFLATTEN = "DeepqUnflatten";
+export const FLATTEN = "DeepqFlatten";
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+function registerLayoutKernels(name: TfjsBackendName): void {
+  if (tf.getKernel(UNFLATTEN, name)) return;
+  const splitV = tf.getKernel("SplitV", name)?.kernelFunc;
+  const concat = tf.getKernel("Concat", name)?.kernelFunc;
+  tf.registerKernel({
+    kernelName: UNFLATTEN,
+    backendName: name,
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const shapes = (attrs as unknown as { shapes: number[][] }).shapes;
+      if (name !== "wasm") {
+        const pieces = splitV!({ inputs, backend, attrs: { numOrSizeSplits: shapes.map(size), axis: 0 } }) as tf.TensorInfo[];
+        return pieces.map((p, i) => ({ ...p, shape: shapes[i]! }));
+      }
+      const wasm = backend as BackendWasm;
+      let offset = 0;
+      return shapes.map((shape) => {
+        const out = wasm.makeOutput(shape, "float32");
+        // Heap views are taken after makeOutput, whose allocation may grow (and detach) the heap.
+        wasm.typedArrayFromHeap(out).set(wasm.typedArrayFromHeap(inputs.x!).subarray(offset, offset + size(shape)));
+        offset += size(shape);
+        return out;
+      });
+    },
+  });
+  tf.registerKernel({
+    kernelName: FLATTEN,
+    backendName: name,
+    kernelFunc: ({ inputs, backend }) => {
+      const parts = Object.values(inputs) as tf.TensorInfo[];
+      if (name !== "wasm") return concat!({ inputs: parts.map((t) => ({ ...t, shape: [size(t.shape)] })) as unknown as tf.NamedTensorMap, backend, attrs: { axis: 0 } });
+      const wasm = backend as BackendWasm;
+      const out = wasm.makeOutput([parts.reduce((n, t) => n + size(t.shape), 0)], "float32");
+      const heap = wasm.typedArrayFromHeap(out);
+      let offset = 0;
+      for (const t of parts) {
+        heap.set(wasm.typedArrayFromHeap(t), offset);
+        offset += size(t.shape);
+      }
+      return out;
+    },
+  });
 }

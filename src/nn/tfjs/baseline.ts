@@ -2,15 +2,14 @@
  * The straightforward tfjs DQN update: per-layer variables, the loss written
  * with tfjs ops, gradients by autodiff, `tf.train.adam`. It is the gradient
  * oracle of the tests and the baseline of bench/qnet.bench.ts; the library
- * does not import it (it registers tfjs's gradients, which the hand-written
- * engine does not need).
+ * does not import it.
  *
  * `dense: "customGrad"` is the probe's faster variant: a dense layer whose
  * gradient transposes explicitly and then runs plain matmuls (autodiff of
  * matMul uses transposed matmuls, ~10x slower on wasm).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
+import { registerAutodiffGradients } from "../../runtime/tfjs.ts";
 import type { EngineConfig, UpdateBatch } from "../engine.ts";
 import { layerShapes, type NetSpec } from "../spec.ts";
 
@@ -21,6 +20,8 @@ export interface Layer {
 }
 
 export type DenseFlavor = "autodiff" | "customGrad";
+
+registerAutodiffGradients();
 
 /** Splits flat spec-layout parameters into per-layer tensors. */
 export function layersFromFlat(spec: NetSpec, flat: ArrayLike<number>): Layer[] {

@@ -11,6 +11,7 @@
  * explicitly (a cheap kernel) and feeds XNNPACK plain matmuls only.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { FLATTEN, UNFLATTEN } from "../../runtime/tfjs.ts";
 import { layerShapes, type NetSpec } from "../spec.ts";
 
 /** One dense layer: weights [1, in, out] and bias [out], views of the flat parameters. */
@@ -27,9 +28,9 @@ export type Net = {
 
 /** Splits flat parameters (spec layout: per layer W [in, out] row-major, then b) into layers. */
 export function netFromFlat(spec: NetSpec, flat: tf.Tensor): Net {
-  const shapes = layerShapes(spec);
-  const pieces = tf.split(flat, shapes.flatMap((l) => [l.inSize * l.outSize, l.outSize]));
-  const layers = shapes.map((l, i): Dense => ({ W: tf.reshape(pieces[2 * i]!, [1, l.inSize, l.outSize]), b: pieces[2 * i + 1] }));
+  const shapes = layerShapes(spec).flatMap((l) => [[1, l.inSize, l.outSize], [l.outSize]]);
+  const pieces = tf.engine().runKernel(UNFLATTEN, { x: flat }, { shapes } as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];
+  const layers = pieces.filter((_, i) => i % 2 === 0).map((W, i): Dense => ({ W, b: pieces[2 * i + 1]! }));
   return { trunk: layers.slice(0, spec.hidden.length), head: layers.slice(spec.hidden.length) };
 }
 
@@ -70,33 +71,39 @@ export function forward(net: Net, x: tf.Tensor, trace?: tf.Tensor[]): tf.Tensor 
 }
 
 /**
- * d loss / d parameters, flat in spec layout, from dQ = d loss / d Q [1, B, nActions].
- * `xT` is the input batch transposed, [1, observationSize, B]; `trace` holds
- * the hidden activations of `forward(net, x, trace)`.
+ * d loss / d parameters, flat in spec layout, from dQ = d loss / d Q [1, B, nActions],
+ * for observations x [1, B, observationSize] whose hidden activations
+ * `forward(net, x, trace)` recorded in `trace`.
  *
- * Per dense layer z = x W + b (B rows): dW = xᵀ dz, db = sum over rows of dz,
- * dx = dz Wᵀ; through ReLU, dz = dh * 1[h > 0].
+ * Per dense layer z = h W + b over B rows: dW = hᵀ dz, db = sum over rows of
+ * dz, dh = dz Wᵀ; through ReLU, dz = dh * 1[output > 0]. The gradient flows
+ * down transposed, dhᵀ = W dzᵀ: XNNPACK repacks the right operand of every
+ * matmul that is new to it, and dzᵀ [out, B] is cheaper to pack than a
+ * transposed copy of W for batches up to the layer width. For the same
+ * reason the input layer takes dWᵀ = dzᵀ x, packing the narrow observations.
  */
-export function backward(net: Net, xT: tf.Tensor, trace: tf.Tensor[], dQ: tf.Tensor): tf.Tensor {
-  const grads: tf.Tensor[] = [];
-  const layerGrad = (inputT: tf.Tensor, dz: tf.Tensor) => [tf.reshape(matMul(inputT, dz), [-1]), tf.sum(dz, [0, 1])];
-  const inputT = (layer: number) => (layer === 0 ? xT : transpose(trace[layer - 1]!));
-
+export function backward(net: Net, x: tf.Tensor, trace: tf.Tensor[], dQ: tf.Tensor): tf.Tensor {
   // Head. Dueling: dQ_j/dV = 1 and dQ_j/dA_k = [j = k] - 1/nActions.
-  const dHead = net.head.length === 1 ? [dQ] : [tf.sum(dQ, 2, true), tf.sub(dQ, tf.mean(dQ, 2, true))];
-  const headInputT = inputT(net.trunk.length);
-  const headGrads = net.head.flatMap((_, k) => layerGrad(headInputT, dHead[k]!));
-  let dh: tf.Tensor | undefined;
-  if (net.trunk.length > 0) {
-    const [first, second] = net.head.map((layer, k) => matMul(dHead[k]!, transpose(layer.W)));
-    dh = second ? tf.add(first!, second) : first;
-  }
+  const dzHead = net.head.length === 1 ? [dQ] : [tf.sum(dQ, 2, true), tf.sub(dQ, tf.mean(dQ, 2, true))];
+  let hT = transpose(trace.at(-1) ?? x); // the head's input, transposed
+  const grads = dzHead.flatMap((dz) => [matMul(hT, dz), tf.sum(dz, [0, 1])]);
+  if (net.trunk.length === 0) return flatten(grads);
+  const [dhV, dhA] = net.head.map((layer, k) => matMul(layer.W, transpose(dzHead[k]!)));
+  let dhT = dhA ? tf.add(dhV!, dhA) : dhV!;
 
-  // Trunk, last layer first.
+  // Trunk, last layer first; hT is the layer's output, transposed.
   for (let i = net.trunk.length - 1; i >= 0; i--) {
-    const dz = tf.mul(dh!, tf.step(trace[i]!)); // ReLU' = 1[h > 0]
-    grads.unshift(...layerGrad(inputT(i), dz));
-    if (i > 0) dh = matMul(dz, transpose(net.trunk[i]!.W));
+    const dzT = tf.mul(dhT, tf.step(hT)); // ReLU' = 1[h > 0]
+    const db = tf.sum(dzT, [0, 2]);
+    if (i === 0) {
+      grads.unshift(transpose(matMul(dzT, x)), db);
+      break;
+    }
+    hT = transpose(trace[i - 1]!);
+    grads.unshift(matMul(hT, transpose(dzT)), db);
+    dhT = matMul(net.trunk[i]!.W, dzT);
   }
-  return tf.concat([...grads, ...headGrads]);
+  return flatten(grads);
 }
+
+const flatten = (tensors: tf.Tensor[]): tf.Tensor => tf.engine().runKernel(FLATTEN, tensors as unknown as tf.NamedTensorMap) as tf.Tensor;

@@ -14,8 +14,6 @@ import { backward, forward, type Net } from "./net.ts";
 export interface HostBatch {
   size: number;
   observations: Float32Array;
-  /** Observations transposed, [observationSize, B]: the input layer's weight gradient is obsᵀ dz. */
-  observationsT: Float32Array;
   nextObservations: Float32Array;
   /** One-hot of the taken actions, [B, nActions]. */
   actionMask: Float32Array;
@@ -31,9 +29,7 @@ export interface HostBatch {
 
 /** Prepares a validated batch on the host (cheap, O(B * features)). */
 export function hostBatch(spec: NetSpec, config: EngineConfig, batch: UpdateBatch, size: number): HostBatch {
-  const { observationSize: n, nActions } = spec;
-  const observationsT = new Float32Array(size * n);
-  for (let i = 0; i < size; i++) for (let j = 0; j < n; j++) observationsT[j * size + i] = batch.observations[i * n + j]!;
+  const { nActions } = spec;
   const actionMask = new Float32Array(size * nActions);
   const lossGradScale = new Float32Array(size * nActions);
   const bootstrap = new Float32Array(size);
@@ -47,7 +43,6 @@ export function hostBatch(spec: NetSpec, config: EngineConfig, batch: UpdateBatc
   return {
     size,
     observations: batch.observations,
-    observationsT,
     nextObservations: batch.nextObservations,
     actionMask,
     lossGradScale,
@@ -58,7 +53,6 @@ export function hostBatch(spec: NetSpec, config: EngineConfig, batch: UpdateBatc
 
 export interface BatchTensors {
   obs: tf.Tensor;
-  obsT: tf.Tensor;
   nextObs: tf.Tensor;
   actionMask: tf.Tensor;
   lossGradScale: tf.Tensor;
@@ -72,7 +66,6 @@ export function uploadBatch(spec: NetSpec, b: HostBatch): BatchTensors {
   const A = spec.nActions;
   return {
     obs: tf.tensor3d(observations, [1, B, n]),
-    obsT: tf.tensor3d(b.observationsT, [1, n, B]),
     nextObs: tf.tensor3d(b.nextObservations, [1, B, n]),
     actionMask: tf.tensor3d(b.actionMask, [1, B, A]),
     lossGradScale: tf.tensor3d(b.lossGradScale, [1, B, A]),
@@ -115,7 +108,7 @@ export function tdAndGradient(spec: NetSpec, config: EngineConfig, online: Net, 
   const td = tf.sub(q, y);
   // loss = (1/B) sum_i w_i l(td_i); y carries no gradient, so d loss / d Q(s_i)[a_i] = w_i / B * l'(td_i).
   const dQ = tf.mul(b.lossGradScale, config.loss === "huber" ? tf.clipByValue(td, -1, 1) : td);
-  return { td, grad: backward(online, b.obsT, trace, dQ) };
+  return { td, grad: backward(online, b.obs, trace, dQ) };
 }
 
 /** Q_target(s')[a*] with a* = argmax of Q_online(s') (Double DQN) or of Q_target(s'). */
@@ -152,9 +145,9 @@ export function adamStep(s: AdamTensors, g: tf.Tensor, c: UpdateConstants, stepS
   return { params, m, v };
 }
 
-/** Kernels the engine dispatches (checked when a backend loads, listed for the bundle's kernel set). */
+/** Kernels the engine dispatches (checked when a backend loads; the bundle's kernel set must hold them). */
 export const ENGINE_KERNELS = [
-  "_FusedMatMul", "Reshape", "SplitV", "Concat", "Transpose", "Identity",
-  "Add", "Sub", "Multiply", "RealDiv", "Square", "Sqrt", "Step", "Minimum", "ClipByValue",
-  "Sum", "Mean", "Max", "ArgMax", "OneHot", "Cast",
-] as const;
+  ...["_FusedMatMul", "Transpose", "Identity", "SplitV", "Concat"], // SplitV, Concat: behind UNFLATTEN, FLATTEN off wasm
+  ...["Add", "Sub", "Multiply", "RealDiv", "Square", "Sqrt", "Step", "Minimum", "ClipByValue"],
+  ...["Sum", "Mean", "Max", "ArgMax", "OneHot", "Cast"],
+];

@@ -1,0 +1,93 @@
+/**
+ * Q-network updates per second on the tfjs engines (wasm, cpu), against the
+ * straightforward tfjs update (customGrad dense layers + tf.train.adam) in
+ * the same run, plus greedy single-observation actions per second and the
+ * kernel profile of one update (printed to stderr).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { TfjsEngine } from "../src/nn/tfjs/engine.ts";
+import { BaselineDqn, type DenseFlavor } from "../src/nn/tfjs/baseline.ts";
+import { initParams, paramCount } from "../src/nn/spec.ts";
+import type { EngineConfig } from "../src/nn/engine.ts";
+import { loadBackend } from "../src/runtime/tfjs.ts";
+import { randomBatches } from "../test/helpers/batches.ts";
+import { atLeast, rate, ratioAtLeast, type BenchRow } from "./harness.ts";
+
+const config = (hidden: readonly number[]): EngineConfig => ({ spec: { observationSize: 4, nActions: 2, hidden, dueling: false }, learningRate: 1e-4, gamma: 0.99, doubleQ: false, loss: "huber", maxGradNorm: 10, seed: 0 });
+const arch = (hidden: readonly number[]) => [4, ...hidden, 2].join("-");
+
+async function engineRate(backend: "wasm" | "cpu", c: EngineConfig, batchSize: number, seconds: number): Promise<number> {
+  const e = await TfjsEngine.create(c, backend);
+  const batches = randomBatches(c.spec, batchSize, 8, 1);
+  let i = 0;
+  const r = rate(() => (e.update(batches[i++ % 8]!), 1), seconds);
+  e.dispose();
+  return r;
+}
+
+async function baselineRate(c: EngineConfig, batchSize: number, flavor: DenseFlavor, seconds: number): Promise<number> {
+  await loadBackend("wasm", []);
+  const b = new BaselineDqn(c, initParams(c.spec, c.seed), flavor);
+  const batches = randomBatches(c.spec, batchSize, 8, 1);
+  let i = 0;
+  const r = rate(() => (b.update(batches[i++ % 8]!), 1), seconds);
+  b.dispose();
+  return r;
+}
+
+/** Kernels of one update and time per kernel class, averaged over 50 profiled updates. */
+async function profile(c: EngineConfig, batchSize: number): Promise<number> {
+  const e = await TfjsEngine.create(c, "wasm");
+  const batches = randomBatches(c.spec, batchSize, 8, 1);
+  for (let i = 0; i < 20; i++) e.update(batches[i % 8]!);
+  const byKernel = new Map<string, { count: number; ms: number }>();
+  let kernels = 0;
+  const runs = 50;
+  for (let i = 0; i < runs; i++) {
+    const p = await tf.profile(() => void e.update(batches[i % 8]!));
+    kernels = p.kernels.length;
+    for (const k of p.kernels) {
+      const s = byKernel.get(k.name) ?? { count: 0, ms: 0 };
+      s.count += 1 / runs;
+      s.ms += (k.kernelTimeMs as number) / runs;
+      byKernel.set(k.name, s);
+    }
+  }
+  e.dispose();
+  const total = [...byKernel.values()].reduce((t, s) => t + s.ms, 0);
+  process.stderr.write(`kernel profile, wasm ${arch(c.spec.hidden)} batch ${batchSize}: ${kernels} kernels, ${(total * 1000).toFixed(0)} us in kernels per update\n`);
+  for (const [name, s] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms)) {
+    process.stderr.write(`  ${name.padEnd(14)} x${s.count.toFixed(0).padStart(2)}  ${(s.ms * 1000).toFixed(0).padStart(5)} us  ${((100 * s.ms) / total).toFixed(0).padStart(3)}%\n`);
+  }
+  return kernels;
+}
+
+export default async function (): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const suite = "qnet";
+  for (const hidden of [[128, 128], [256, 256]]) {
+    const c = config(hidden);
+    for (const batchSize of [64, 256]) {
+      const name = `${arch(hidden)} (${paramCount(c.spec)} params) batch ${batchSize}`;
+      const baseline = await baselineRate(c, batchSize, "customGrad", 1.5);
+      const wasm = await engineRate("wasm", c, batchSize, 1.5);
+      let row: BenchRow = { suite, name: `update, wasm, ${name}`, value: wasm, unit: "updates/s", ratio: wasm / baseline, ratioOf: "customGrad+tf.train.adam" };
+      if (hidden[0] === 128 && batchSize === 64) row = ratioAtLeast(atLeast(row, 1000), 1.6);
+      rows.push({ suite, name: `update, tfjs customGrad baseline, ${name}`, value: baseline, unit: "updates/s" }, row);
+      if (hidden[0] === 128 && batchSize === 64) {
+        const autodiff = await baselineRate(c, batchSize, "autodiff", 1.5);
+        rows.push({ suite, name: `update, tfjs autodiff baseline, ${name}`, value: autodiff, unit: "updates/s", ratio: autodiff / baseline, ratioOf: "customGrad+tf.train.adam" });
+      }
+      rows.push({ suite, name: `update, cpu, ${name}`, value: await engineRate("cpu", c, batchSize, 1.5), unit: "updates/s" });
+    }
+  }
+  const c = config([128, 128]);
+  for (const backend of ["wasm", "cpu"] as const) {
+    const e = await TfjsEngine.create(c, backend);
+    const obs = Float32Array.of(0.01, -0.02, 0.03, 0.04);
+    rows.push({ suite, name: `greedy action, one observation, ${backend}, ${arch(c.spec.hidden)}`, value: rate(() => (e.act(obs), 1), 1), unit: "actions/s" });
+    e.dispose();
+  }
+  rows.push({ suite, name: `kernels per update, wasm, ${arch(c.spec.hidden)} batch 64`, value: await profile(c, 64), unit: "kernels" });
+  return rows;
+}
