@@ -15,18 +15,6 @@ import * as tf from "@tensorflow/tfjs-core";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { setWasmPaths, type BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
-import { absGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Abs_grad.js";
-import { addGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Add_grad.js";
-import { batchMatMulGradConfig } from "@tensorflow/tfjs-core/dist/gradients/BatchMatMul_grad.js";
-import { castGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Cast_grad.js";
-import { meanGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Mean_grad.js";
-import { minimumGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Minimum_grad.js";
-import { multiplyGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Multiply_grad.js";
-import { reluGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Relu_grad.js";
-import { reshapeGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Reshape_grad.js";
-import { squareGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Square_grad.js";
-import { subGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Sub_grad.js";
-import { sumGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Sum_grad.js";
 import { BackendError } from "../errors.ts";
 
 export type TfjsBackendName = "wasm" | "webgpu" | "cpu";
@@ -130,20 +118,6 @@ export function activateBackend(name: TfjsBackendName): void {
   if (tf.engine().backendName !== name && isInitialised(name)) void tf.setBackend(name);
   if (tf.engine().backendName !== name || !isInitialised(name)) {
     throw new BackendError(`tfjs backend '${name}' is not initialised; load it with loadBackend first`);
-  }
-}
-
-/**
- * Registers the gradients of the ops a straightforward tfjs DQN loss uses
- * (dense layers, ReLU, dueling mean, MSE and Huber), for autodiff with
- * `tf.grads` or an optimizer's `minimize`. tfjs-core registers none by
- * default, and its register_all_gradients module cannot be imported by
- * plain Node (its files import extensionless paths). deepq's engines do not
- * need this: their backward pass is written out (src/nn/tfjs/net.ts).
- */
-export function registerAutodiffGradients(): void {
-  for (const g of [absGradConfig, addGradConfig, batchMatMulGradConfig, castGradConfig, meanGradConfig, minimumGradConfig, multiplyGradConfig, reluGradConfig, reshapeGradConfig, squareGradConfig, subGradConfig, sumGradConfig]) {
-    tf.registerGradient(g);
   }
 }
 

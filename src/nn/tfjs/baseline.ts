@@ -9,7 +9,18 @@
  * matMul uses transposed matmuls, ~10x slower on wasm).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { registerAutodiffGradients } from "../../runtime/tfjs.ts";
+import { absGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Abs_grad.js";
+import { addGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Add_grad.js";
+import { batchMatMulGradConfig } from "@tensorflow/tfjs-core/dist/gradients/BatchMatMul_grad.js";
+import { castGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Cast_grad.js";
+import { meanGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Mean_grad.js";
+import { minimumGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Minimum_grad.js";
+import { multiplyGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Multiply_grad.js";
+import { reluGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Relu_grad.js";
+import { reshapeGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Reshape_grad.js";
+import { squareGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Square_grad.js";
+import { subGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Sub_grad.js";
+import { sumGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Sum_grad.js";
 import type { EngineConfig, UpdateBatch } from "../engine.ts";
 import { layerShapes, type NetSpec } from "../spec.ts";
 
@@ -21,7 +32,18 @@ export interface Layer {
 
 export type DenseFlavor = "autodiff" | "customGrad";
 
-registerAutodiffGradients();
+/**
+ * The gradients of the ops a straightforward tfjs DQN loss uses
+ * (dense layers, ReLU, dueling mean, MSE and Huber), registered for autodiff with
+ * `tf.grads` or an optimizer's `minimize`. tfjs-core registers none by
+ * default, and its register_all_gradients module cannot be imported by
+ * plain Node (its files import extensionless paths). The engines do not need
+ * this (their backward pass is written out), and unbundled Deno cannot load
+ * these deep imports, so only this module, outside the library, has them.
+ */
+for (const g of [absGradConfig, addGradConfig, batchMatMulGradConfig, castGradConfig, meanGradConfig, minimumGradConfig, multiplyGradConfig, reluGradConfig, reshapeGradConfig, squareGradConfig, subGradConfig, sumGradConfig]) {
+  tf.registerGradient(g);
+}
 
 /** Splits flat spec-layout parameters into per-layer tensors. */
 export function layersFromFlat(spec: NetSpec, flat: ArrayLike<number>): Layer[] {

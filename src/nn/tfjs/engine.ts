@@ -95,7 +95,7 @@ export class TfjsEngine implements QEngine {
     this.enter();
     const q = this.qTensor(observations, count);
     try {
-      return new Float32Array(q.dataSync());
+      return readSync(q, this.name);
     } finally {
       q.dispose();
     }
@@ -138,7 +138,7 @@ export class TfjsEngine implements QEngine {
     tf.dispose([this.m, this.v]);
     this.m = out.m;
     this.v = out.v;
-    this.lastResult = new TfjsUpdateResult(out.td, batch.weights && Float32Array.from(batch.weights), this.config.loss);
+    this.lastResult = new TfjsUpdateResult(out.td, batch.weights && Float32Array.from(batch.weights), this.config.loss, this.name);
     return this.lastResult;
   }
 
@@ -188,6 +188,15 @@ export class TfjsEngine implements QEngine {
   }
 }
 
+/** A copy of a tensor's values; tfjs webgpu cannot always read synchronously (no OffscreenCanvas in Deno). */
+function readSync(t: tf.Tensor, backend: TfjsBackendName): Float32Array {
+  try {
+    return new Float32Array(t.dataSync());
+  } catch (e) {
+    throw new InvalidStateError(`the ${backend} engine cannot read results synchronously here (${(e as Error).message}); use qValuesAsync or UpdateResult.read`);
+  }
+}
+
 /** TD errors stay on the device until read; once read, the numbers stay readable. */
 class TfjsUpdateResult implements UpdateResult {
   private td?: Float32Array;
@@ -196,6 +205,7 @@ class TfjsUpdateResult implements UpdateResult {
     private tensor: tf.Tensor | undefined,
     private readonly weights: Float32Array | undefined,
     private readonly lossKind: EngineConfig["loss"],
+    private readonly backend: TfjsBackendName,
   ) {}
 
   private live(): tf.Tensor {
@@ -204,7 +214,7 @@ class TfjsUpdateResult implements UpdateResult {
   }
 
   tdErrors(): Float32Array {
-    return (this.td ??= new Float32Array(this.live().dataSync()));
+    return (this.td ??= readSync(this.live(), this.backend));
   }
 
   loss(): number {
