@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import { TfjsEngine } from "../src/nn/tfjs/engine.ts";
 import { netFromFlat, disposeNet } from "../src/nn/tfjs/net.ts";
-import { hostBatch, tdAndGradient, uploadBatch } from "../src/nn/tfjs/update.ts";
+import { tdAndGradient, uploadBatch } from "../src/nn/tfjs/update.ts";
 import { baselineBatch, baselineLoss, baselineTargets, layersFromFlat } from "../src/nn/tfjs/baseline.ts";
 import { initParams, paramCount, type NetSpec } from "../src/nn/spec.ts";
 import type { EngineConfig, QEngine, UpdateBatch } from "../src/nn/engine.ts";
@@ -122,7 +122,7 @@ describe("hand-written gradients", () => {
 
       const mine = tf.tidy(() => {
         const [on, tg] = [netFromFlat(spec, tf.tensor1d(online)), netFromFlat(spec, tf.tensor1d(target))];
-        return tdAndGradient(spec, config, on, tg, uploadBatch(spec, hostBatch(spec, config, batch!, batch!.actions.length))).grad;
+        return tdAndGradient(spec, config, on, tg, uploadBatch(spec, config, batch!)).grad;
       });
       const autodiff = tf.tidy(() => {
         const layers = layersFromFlat(spec, online);

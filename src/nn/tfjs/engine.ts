@@ -30,7 +30,7 @@ import {
 } from "../engine.ts";
 import { initParams, type NetSpec } from "../spec.ts";
 import { disposeNet, forward, netFromFlat, type Net } from "./net.ts";
-import { adamStep, clipGradNorm, ENGINE_KERNELS, hostBatch, tdAndGradient, updateConstants, uploadBatch, type UpdateConstants } from "./update.ts";
+import { adamStep, clipGradNorm, ENGINE_KERNELS, tdAndGradient, updateConstants, uploadBatch, type UpdateConstants } from "./update.ts";
 
 /** A network's flat parameters and the layer views split from them. */
 interface Network {
@@ -121,15 +121,14 @@ export class TfjsEngine implements QEngine {
   }
 
   update(batch: UpdateBatch): UpdateResult {
-    const size = checkUpdateBatch(this.spec, batch);
+    checkUpdateBatch(this.spec, batch);
     this.enter();
-    const host = hostBatch(this.spec, this.config, batch, size);
     this.lastResult?.expire();
     this.step += 1;
     const stepSize = this.config.learningRate / (1 - ADAM.beta1 ** this.step);
     const bc2Sqrt = Math.sqrt(1 - ADAM.beta2 ** this.step);
     const out = tf.tidy(() => {
-      const { td, grad } = tdAndGradient(this.spec, this.config, this.online.net, this.target.net, uploadBatch(this.spec, host));
+      const { td, grad } = tdAndGradient(this.spec, this.config, this.online.net, this.target.net, uploadBatch(this.spec, this.config, batch));
       const g = this.config.maxGradNorm === undefined ? grad : clipGradNorm(grad, this.constants);
       const next = adamStep({ params: this.online.flat, m: this.m, v: this.v }, g, this.constants, tf.scalar(stepSize), tf.scalar(bc2Sqrt));
       return { td, ...next, net: netFromFlat(this.spec, next.params) };

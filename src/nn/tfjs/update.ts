@@ -10,67 +10,43 @@ import { ADAM, type EngineConfig, type UpdateBatch } from "../engine.ts";
 import type { NetSpec } from "../spec.ts";
 import { backward, forward, type Net } from "./net.ts";
 
-/** A batch as the update reads it: host arrays, shaped for {@link uploadBatch}. */
-export interface HostBatch {
-  size: number;
-  observations: Float32Array;
-  nextObservations: Float32Array;
-  /** One-hot of the taken actions, [B, nActions]. */
-  actionMask: Float32Array;
+/** A batch on the device, shaped [1, B, ...] for the update. */
+export interface BatchTensors {
+  obs: tf.Tensor;
+  nextObs: tf.Tensor;
+  /** One-hot of the taken actions, [1, B, nActions]. */
+  actionMask: tf.Tensor;
   /**
    * d loss / d Q(s_i)[a] per unit of l'(td_i): actionMask * weight_i / B, times 2
    * for mse (l = td², l' = 2 td); for huber l' = clip(td, -1, 1).
    */
-  lossGradScale: Float32Array;
-  rewards: Float32Array;
-  /** (1 - done_i) * discount_i: how much of the next state's value y_i keeps. */
-  bootstrap: Float32Array;
-}
-
-/** Prepares a validated batch on the host (cheap, O(B * features)). */
-export function hostBatch(spec: NetSpec, config: EngineConfig, batch: UpdateBatch, size: number): HostBatch {
-  const { nActions } = spec;
-  const actionMask = new Float32Array(size * nActions);
-  const lossGradScale = new Float32Array(size * nActions);
-  const bootstrap = new Float32Array(size);
-  const lossFactor = config.loss === "mse" ? 2 : 1;
-  for (let i = 0; i < size; i++) {
-    const at = i * nActions + batch.actions[i]!;
-    actionMask[at] = 1;
-    lossGradScale[at] = (lossFactor * (batch.weights?.[i] ?? 1)) / size;
-    bootstrap[i] = (1 - batch.dones[i]!) * (batch.discounts?.[i] ?? config.gamma);
-  }
-  return {
-    size,
-    observations: batch.observations,
-    nextObservations: batch.nextObservations,
-    actionMask,
-    lossGradScale,
-    rewards: Float32Array.from(batch.rewards),
-    bootstrap,
-  };
-}
-
-export interface BatchTensors {
-  obs: tf.Tensor;
-  nextObs: tf.Tensor;
-  actionMask: tf.Tensor;
   lossGradScale: tf.Tensor;
   rewards: tf.Tensor;
+  /** (1 - done_i) * discount_i: how much of the next state's value y_i keeps. */
   bootstrap: tf.Tensor;
 }
 
-export function uploadBatch(spec: NetSpec, b: HostBatch): BatchTensors {
-  const { size: B, observations } = b;
-  const n = spec.observationSize;
-  const A = spec.nActions;
+/** Uploads a validated batch; the per-row factors are prepared on the host (O(B * nActions)). */
+export function uploadBatch(spec: NetSpec, config: EngineConfig, batch: UpdateBatch): BatchTensors {
+  const { observationSize: n, nActions: A } = spec;
+  const B = batch.actions.length;
+  const actionMask = new Float32Array(B * A);
+  const lossGradScale = new Float32Array(B * A);
+  const bootstrap = new Float32Array(B);
+  const lossFactor = config.loss === "mse" ? 2 : 1;
+  for (let i = 0; i < B; i++) {
+    const at = i * A + batch.actions[i]!;
+    actionMask[at] = 1;
+    lossGradScale[at] = (lossFactor * (batch.weights?.[i] ?? 1)) / B;
+    bootstrap[i] = (1 - batch.dones[i]!) * (batch.discounts?.[i] ?? config.gamma);
+  }
   return {
-    obs: tf.tensor3d(observations, [1, B, n]),
-    nextObs: tf.tensor3d(b.nextObservations, [1, B, n]),
-    actionMask: tf.tensor3d(b.actionMask, [1, B, A]),
-    lossGradScale: tf.tensor3d(b.lossGradScale, [1, B, A]),
-    rewards: tf.tensor3d(b.rewards, [1, B, 1]),
-    bootstrap: tf.tensor3d(b.bootstrap, [1, B, 1]),
+    obs: tf.tensor3d(batch.observations, [1, B, n]),
+    nextObs: tf.tensor3d(batch.nextObservations, [1, B, n]),
+    actionMask: tf.tensor3d(actionMask, [1, B, A]),
+    lossGradScale: tf.tensor3d(lossGradScale, [1, B, A]),
+    rewards: tf.tensor3d(Float32Array.from(batch.rewards), [1, B, 1]),
+    bootstrap: tf.tensor3d(bootstrap, [1, B, 1]),
   };
 }
 
@@ -141,7 +117,7 @@ export function adamStep(s: AdamTensors, g: tf.Tensor, c: UpdateConstants, stepS
   const m = tf.add(tf.mul(c.beta1, s.m), tf.mul(c.oneMinusBeta1, g)); // m = b1 m + (1 - b1) g
   const v = tf.add(tf.mul(c.beta2, s.v), tf.mul(c.oneMinusBeta2, tf.square(g))); // v = b2 v + (1 - b2) g²
   const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), c.eps); // sqrt(v) / sqrt(1 - b2^t) + eps
-  const params = tf.sub(s.params, tf.mul(stepSize, tf.div(m, denom))); // p -= lr / (1 - b1^t) * m / denom
+  const params = tf.sub(s.params, tf.mul(stepSize, tf.div(m, denom))); // p -= lr / (1 - b1^t) * (m / denom), as torch's addcdiv
   return { params, m, v };
 }
 
