@@ -69,13 +69,13 @@ export class TfjsEngine implements QEngine {
     this.constants = updateConstants(config);
   }
 
-  private network(flat: tf.Tensor): Network {
-    return { flat, net: tf.tidy(() => netFromFlat(this.spec, flat)) };
+  private network(flat: tf.Tensor, net = tf.tidy(() => netFromFlat(this.spec, flat))): Network {
+    return { flat, net };
   }
 
-  private replace(role: NetworkRole, flat: tf.Tensor, net = tf.tidy(() => netFromFlat(this.spec, flat))): void {
+  private replace(role: NetworkRole, next: Network): void {
     const old = this[role];
-    this[role] = { flat, net };
+    this[role] = next;
     old.flat.dispose();
     disposeNet(old.net);
   }
@@ -133,7 +133,7 @@ export class TfjsEngine implements QEngine {
       const next = adamStep({ params: this.online.flat, m: this.m, v: this.v }, g, this.constants, tf.scalar(stepSize), tf.scalar(bc2Sqrt));
       return { td, ...next, net: netFromFlat(this.spec, next.params) };
     });
-    this.replace("online", out.params, out.net);
+    this.replace("online", this.network(out.params, out.net));
     tf.dispose([this.m, this.v]);
     this.m = out.m;
     this.v = out.v;
@@ -145,7 +145,7 @@ export class TfjsEngine implements QEngine {
     checkTau(tau);
     this.enter();
     const flat = tau === 1 ? tf.clone(this.online.flat) : tf.tidy(() => tf.add(tf.mul(tf.scalar(tau), this.online.flat), tf.mul(tf.scalar(1 - tau), this.target.flat)));
-    this.replace("target", flat);
+    this.replace("target", this.network(flat));
   }
 
   async getParams(role: NetworkRole = "online"): Promise<Float32Array> {
@@ -158,7 +158,7 @@ export class TfjsEngine implements QEngine {
     checkRole(role);
     const values = Float32Array.from(checkParams(this.spec, params));
     this.enter();
-    this.replace(role, tf.tensor1d(values));
+    this.replace(role, this.network(tf.tensor1d(values)));
   }
 
   async getOptimizerState(): Promise<OptimizerState> {
