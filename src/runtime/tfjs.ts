@@ -25,7 +25,7 @@ export interface GpuAdapterLike {
   readonly isFallbackAdapter?: boolean;
   /** Where newer implementations moved it (Chromium 12x+); also vendor and description. */
   readonly info?: { readonly isFallbackAdapter?: boolean; readonly vendor?: string; readonly architecture?: string; readonly description?: string };
-  readonly limits: Record<string, unknown>;
+  readonly limits: object;
   requestDevice(descriptor?: object): Promise<unknown>;
 }
 
@@ -66,7 +66,7 @@ async function createBackend(name: TfjsBackendName, adapter: GpuAdapterLike | un
   if (name === "webgpu") {
     if (!adapter) throw new Error("no WebGPU adapter was given");
     const limits = ["maxComputeWorkgroupStorageSize", "maxComputeWorkgroupsPerDimension", "maxStorageBufferBindingSize", "maxBufferSize", "maxComputeWorkgroupSizeX", "maxComputeInvocationsPerWorkgroup"];
-    const device = await adapter.requestDevice({ requiredLimits: Object.fromEntries(limits.map((k) => [k, adapter.limits[k]])) });
+    const device = await adapter.requestDevice({ requiredLimits: Object.fromEntries(limits.map((k) => [k, (adapter.limits as Record<string, number>)[k]])) });
     return new WebGPUBackend(device as ConstructorParameters<typeof WebGPUBackend>[0], adapter.info as ConstructorParameters<typeof WebGPUBackend>[1]);
   }
   if (name === "cpu") return tf.findBackendFactory("cpu")?.() ?? new MathBackendCPU();
