@@ -85,10 +85,11 @@ export function forward(net: Net, x: tf.Tensor, trace?: tf.Tensor[]): tf.Tensor 
 export function backward(net: Net, x: tf.Tensor, trace: tf.Tensor[], dQ: tf.Tensor): tf.Tensor {
   // Head. Dueling: dQ_j/dV = 1 and dQ_j/dA_k = [j = k] - 1/nActions.
   const dzHead = net.head.length === 1 ? [dQ] : [tf.sum(dQ, 2, true), tf.sub(dQ, tf.mean(dQ, 2, true))];
+  const dzHeadT = dzHead.map(transpose);
   let hT = transpose(trace.at(-1) ?? x); // the head's input, transposed
-  const grads = dzHead.flatMap((dz) => [matMul(hT, dz), tf.sum(dz, [0, 1])]);
+  const grads = dzHead.flatMap((dz, k) => [matMul(hT, dz), tf.sum(dzHeadT[k]!, [0, 2])]);
   if (net.trunk.length === 0) return flatten(grads);
-  const [dhV, dhA] = net.head.map((layer, k) => matMul(layer.W, transpose(dzHead[k]!)));
+  const [dhV, dhA] = net.head.map((layer, k) => matMul(layer.W, dzHeadT[k]!));
   let dhT = dhA ? tf.add(dhV!, dhA) : dhV!;
 
   // Trunk, last layer first; hT is the layer's output, transposed.
