@@ -1,0 +1,110 @@
+/**
+ * The Q-network of spec.ts on tfjs tensors: layer views of a flat parameter
+ * tensor, the forward pass, and its hand-written backward pass.
+ *
+ * Batches are rank 3, [1, B, features]: the shape tfjs's matmul kernels take,
+ * so activations go from kernel to kernel with no reshapes in between.
+ *
+ * Why not tfjs autodiff: on the wasm backend, autodiff of matMul dispatches
+ * transposed matmuls, which fall off XNNPACK onto a naive loop (~10x slower),
+ * and every op's gradient adds kernels. The backward pass below transposes
+ * explicitly (a cheap kernel) and feeds XNNPACK plain matmuls only.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { FLATTEN, UNFLATTEN } from "../../runtime/tfjs.ts";
+import { layerShapes, type NetSpec } from "../spec.ts";
+
+/** One dense layer: weights [1, in, out] and bias [out], views of the flat parameters. */
+export type Dense = {
+  W: tf.Tensor;
+  b: tf.Tensor;
+};
+
+/** A network's layers: ReLU trunk, then the head ([out], or [value, advantage] when dueling). */
+export type Net = {
+  trunk: Dense[];
+  head: Dense[];
+};
+
+/** Splits flat parameters (spec layout: per layer W [in, out] row-major, then b) into layers. */
+export function netFromFlat(spec: NetSpec, flat: tf.Tensor): Net {
+  const shapes = layerShapes(spec).flatMap((l) => [[1, l.inSize, l.outSize], [l.outSize]]);
+  const pieces = tf.engine().runKernel(UNFLATTEN, { x: flat }, { shapes } as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];
+  const layers = pieces.filter((_, i) => i % 2 === 0).map((W, i): Dense => ({ W, b: pieces[2 * i + 1]! }));
+  return { trunk: layers.slice(0, spec.hidden.length), head: layers.slice(spec.hidden.length) };
+}
+
+export function disposeNet(net: Net): void {
+  for (const l of [...net.trunk, ...net.head]) tf.dispose([l.W, l.b]);
+}
+
+/**
+ * x W + b, then ReLU if asked: one fused kernel. Dispatched directly because
+ * `tf.fused.matMul` wraps it in three reshapes and a custom-gradient scope.
+ */
+export function dense(x: tf.Tensor, layer: Dense, relu = false): tf.Tensor {
+  return matMul(x, layer.W, layer.b, relu ? "relu" : "linear");
+}
+
+/** a b for rank-3 [1, m, k] x [1, k, n] (optionally + bias, activation): the `_FusedMatMul` kernel. */
+export function matMul(a: tf.Tensor, b: tf.Tensor, bias?: tf.Tensor, activation: "relu" | "linear" = "linear"): tf.Tensor {
+  const inputs: tf.NamedTensorMap = bias ? { a, b, bias } : { a, b };
+  return tf.engine().runKernel("_FusedMatMul", inputs, { transposeA: false, transposeB: false, activation }) as tf.Tensor;
+}
+
+/** Swaps the last two axes: [1, m, n] -> [1, n, m]. */
+export const transpose = (x: tf.Tensor): tf.Tensor => tf.transpose(x, [0, 2, 1]);
+
+/**
+ * Q-values [1, B, nActions] of observations [1, B, observationSize].
+ * `trace`, when given, receives each hidden activation (for {@link backward}).
+ */
+export function forward(net: Net, x: tf.Tensor, trace?: tf.Tensor[]): tf.Tensor {
+  let h = x;
+  for (const layer of net.trunk) {
+    h = dense(h, layer, true);
+    trace?.push(h);
+  }
+  if (net.head.length === 1) return dense(h, net.head[0]!);
+  const [value, advantage] = net.head.map((layer) => dense(h, layer)) as [tf.Tensor, tf.Tensor];
+  return tf.sub(tf.add(value, advantage), tf.mean(advantage, 2, true)); // Q = V + A - mean(A)
+}
+
+/**
+ * d loss / d parameters, flat in spec layout, from dQ = d loss / d Q [1, B, nActions],
+ * for observations x [1, B, observationSize] whose hidden activations
+ * `forward(net, x, trace)` recorded in `trace`.
+ *
+ * Per dense layer z = h W + b over B rows: dW = hᵀ dz, db = sum over rows of
+ * dz, dh = dz Wᵀ; through ReLU, dz = dh * 1[output > 0]. The gradient flows
+ * down transposed, dhᵀ = W dzᵀ: XNNPACK repacks the right operand of every
+ * matmul that is new to it, and dzᵀ [out, B] is cheaper to pack than a
+ * transposed copy of W for batches up to the layer width. For the same
+ * reason the input layer takes dWᵀ = dzᵀ x, packing the narrow observations.
+ */
+export function backward(net: Net, x: tf.Tensor, trace: tf.Tensor[], dQ: tf.Tensor): tf.Tensor {
+  // Head. Dueling: dQ_j/dV = 1 and dQ_j/dA_k = [j = k] - 1/nActions.
+  const dzHead = net.head.length === 1 ? [dQ] : [tf.sum(dQ, 2, true), tf.sub(dQ, tf.mean(dQ, 2, true))];
+  const dzHeadT = dzHead.map(transpose);
+  let hT = transpose(trace.at(-1) ?? x); // the head's input, transposed
+  const grads = dzHead.flatMap((dz, k) => [matMul(hT, dz), tf.sum(dzHeadT[k]!, [0, 2])]);
+  if (net.trunk.length === 0) return flatten(grads);
+  const [dhV, dhA] = net.head.map((layer, k) => matMul(layer.W, dzHeadT[k]!));
+  let dhT = dhA ? tf.add(dhV!, dhA) : dhV!;
+
+  // Trunk, last layer first; hT is the layer's output, transposed.
+  for (let i = net.trunk.length - 1; i >= 0; i--) {
+    const dzT = tf.mul(dhT, tf.step(hT)); // ReLU' = 1[h > 0]
+    const db = tf.sum(dzT, [0, 2]);
+    if (i === 0) {
+      grads.unshift(transpose(matMul(dzT, x)), db);
+      break;
+    }
+    hT = transpose(trace[i - 1]!);
+    grads.unshift(matMul(hT, transpose(dzT)), db);
+    dhT = matMul(net.trunk[i]!.W, dzT);
+  }
+  return flatten(grads);
+}
+
+const flatten = (tensors: tf.Tensor[]): tf.Tensor => tf.engine().runKernel(FLATTEN, tensors as unknown as tf.NamedTensorMap) as tf.Tensor;
