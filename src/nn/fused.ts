@@ -171,7 +171,7 @@ function checkConfig(spec: NetSpec, options: FusedQNetOptions): Config {
     maxGradNorm: o.maxGradNorm === undefined ? undefined : checkNumber("options.maxGradNorm", o.maxGradNorm, { min: 0, minExclusive: true }),
     seed: checkInt("options.seed", o.seed ?? 0, { min: 0, max: Number.MAX_SAFE_INTEGER }),
     scalar: checkOneOf("options.kernels", o.kernels ?? "simd", ["simd", "scalar"]) === "scalar",
-    flavor: o.flavor === undefined ? undefined : checkOneOf("options.flavor", o.flavor, ["simd", "relaxed-simd"]),
+    flavor: o.flavor === undefined ? undefined : checkOneOf<WasmFlavor>("options.flavor", o.flavor, ["simd", "relaxed-simd"]),
   };
 }
 
