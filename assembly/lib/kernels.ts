@@ -27,8 +27,12 @@
   store<f32>(p + (<usize>i << 2), v);
 }
 
+/**
+ * ReLU as pmax (v < 0 ? 0 : v): one instruction where f32x4.max needs eight,
+ * and NaN still propagates. (Only an exact -0 input keeps its sign.)
+ */
 @inline function relu4(v: v128, relu: bool): v128 {
-  return relu ? f32x4.max(v, f32x4.splat(0)) : v;
+  return relu ? f32x4.pmax(v, f32x4.splat(0)) : v;
 }
 
 @inline function reluf(v: f32, relu: bool): f32 {
@@ -121,58 +125,115 @@ export function gemmSplatScalar(M: i32, N: i32, K: i32, a: usize, sam: i32, sak:
 // ---------------------------------------------------------------------------
 
 /**
+ * Byte shuffles that move the lanes set in a 4-bit mask to the front of a
+ * vector, lane order kept (16 masks × 16 bytes; 128 zeroes a byte).
+ */
+const PACK = memory.data<u8>([
+  128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+  4, 5, 6, 7, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 4, 5, 6, 7, 128, 128, 128, 128, 128, 128, 128, 128,
+  8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128,
+  4, 5, 6, 7, 8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 128, 128, 128, 128,
+  12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128,
+  4, 5, 6, 7, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 128, 128, 128, 128,
+  8, 9, 10, 11, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 128, 128, 128, 128,
+  4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 128, 128, 128, 128,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+]);
+
+@inline function pack(v: v128, shuffle: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i8x16.relaxed_swizzle(v, shuffle);
+  return i8x16.swizzle(v, shuffle);
+}
+
+/**
  * c[n] = bias[n] + Σ_k a[k]·B[k, n] (ReLU'd when `relu`) for one input row,
  * N a multiple of 4. Zero inputs are skipped: after a ReLU about half are,
  * so a single observation reads about half of each hidden weight matrix. The
- * nonzero (row byte offset, value) pairs are first compacted into `list`
- * (8 bytes per input) so the multiply loop has no data-dependent branch.
- * Same sums in the same order as gemmSplat (a skipped term adds exactly 0).
+ * nonzero inputs' row byte offsets and values are first packed into `list`
+ * (8·(K + 4) bytes), four inputs per step, so the multiply loop has no
+ * data-dependent branch. Same sums in the same order as gemmSplat (a skipped
+ * term adds exactly 0), so one row gets bit for bit its outputs in a batch.
  * Callers: the forward pass when it has one row (one greedy action per call).
  */
 export function gemvSparse(N: i32, K: i32, a: usize, b: usize, ldb: i32, bias: usize, c: usize, relu: bool, list: usize): void {
+  const values = list + (<usize>(K + 4) << 2);
+  const rowBytes = ldb << 2;
+  // Nonzero is tested on the bits: ReLU zeros are +0, and NaN needs no care.
   let count = 0;
-  for (let k = 0; k < K; k++) {
-    const v = ldf(a, k);
-    const at = list + (<usize>count << 3);
-    store<u32>(at, <u32>(k * ldb) << 2);
-    store<f32>(at, v, 4);
-    count += i32(v != 0);
+  let offsets = i32x4(0, rowBytes, 2 * rowBytes, 3 * rowBytes);
+  const step = i32x4.splat(4 * rowBytes);
+  let k = 0;
+  for (; k + 4 <= K; k += 4) {
+    const v = v128.load(a + (<usize>k << 2));
+    const mask = i32x4.bitmask(i32x4.ne(v, i32x4.splat(0)));
+    const shuffle = v128.load(PACK + (<usize>mask << 4));
+    v128.store(list + (<usize>count << 2), pack(offsets, shuffle));
+    v128.store(values + (<usize>count << 2), pack(v, shuffle));
+    count += <i32>popcnt(mask);
+    offsets = i32x4.add(offsets, step);
   }
-  const end = list + (<usize>count << 3);
+  for (; k < K; k++) {
+    const bits = load<u32>(a + (<usize>k << 2));
+    store<i32>(list + (<usize>count << 2), k * rowBytes);
+    store<u32>(values + (<usize>count << 2), bits);
+    count += i32(bits != 0);
+  }
   let n = 0;
-  for (; n + 32 <= N; n += 32) {
-    const pb = b + (<usize>n << 2);
-    const pbias = bias + (<usize>n << 2);
-    let c0 = v128.load(pbias), c1 = v128.load(pbias, 16), c2 = v128.load(pbias, 32), c3 = v128.load(pbias, 48);
-    let c4 = v128.load(pbias, 64), c5 = v128.load(pbias, 80), c6 = v128.load(pbias, 96), c7 = v128.load(pbias, 112);
-    for (let e = list; e < end; e += 8) {
-      const row = pb + <usize>load<u32>(e);
-      const s = v128.load32_splat(e, 4);
-      c0 = madd(s, v128.load(row), c0);
-      c1 = madd(s, v128.load(row, 16), c1);
-      c2 = madd(s, v128.load(row, 32), c2);
-      c3 = madd(s, v128.load(row, 48), c3);
-      c4 = madd(s, v128.load(row, 64), c4);
-      c5 = madd(s, v128.load(row, 80), c5);
-      c6 = madd(s, v128.load(row, 96), c6);
-      c7 = madd(s, v128.load(row, 112), c7);
-    }
-    const pc = c + (<usize>n << 2);
-    v128.store(pc, relu4(c0, relu));
-    v128.store(pc, relu4(c1, relu), 16);
-    v128.store(pc, relu4(c2, relu), 32);
-    v128.store(pc, relu4(c3, relu), 48);
-    v128.store(pc, relu4(c4, relu), 64);
-    v128.store(pc, relu4(c5, relu), 80);
-    v128.store(pc, relu4(c6, relu), 96);
-    v128.store(pc, relu4(c7, relu), 112);
+  for (; n + 28 <= N; n += 28) gemvBlock(7, n, b, bias, c, list, values, count, relu);
+  switch ((N - n) >> 2) {
+    case 6: gemvBlock(6, n, b, bias, c, list, values, count, relu); break;
+    case 5: gemvBlock(5, n, b, bias, c, list, values, count, relu); break;
+    case 4: gemvBlock(4, n, b, bias, c, list, values, count, relu); break;
+    case 3: gemvBlock(3, n, b, bias, c, list, values, count, relu); break;
+    case 2: gemvBlock(2, n, b, bias, c, list, values, count, relu); break;
+    case 1: gemvBlock(1, n, b, bias, c, list, values, count, relu); break;
   }
-  for (; n < N; n += 4) {
-    const pb = b + (<usize>n << 2);
-    let c0 = v128.load(bias + (<usize>n << 2));
-    for (let e = list; e < end; e += 8) c0 = madd(v128.load32_splat(e, 4), v128.load(pb + <usize>load<u32>(e)), c0);
-    v128.store(c + (<usize>n << 2), relu4(c0, relu));
+}
+
+/**
+ * Columns [n, n + 4V) of gemvSparse, V <= 6 (compile-time after inlining):
+ * one accumulator per vector. Six is the most that keeps accumulators, the
+ * row's loads (which V8 issues together) and the splat in 15 registers; a
+ * spilled accumulator would chain every FMA through a store and a reload.
+ */
+@inline function gemvBlock(V: i32, n: i32, b: usize, bias: usize, c: usize, offsets: usize, values: usize, count: i32, relu: bool): void {
+  const pb = b + (<usize>n << 2);
+  const pbias = bias + (<usize>n << 2);
+  const zero = f32x4.splat(0);
+  let c0 = v128.load(pbias);
+  let c1 = V > 1 ? v128.load(pbias, 16) : zero;
+  let c2 = V > 2 ? v128.load(pbias, 32) : zero;
+  let c3 = V > 3 ? v128.load(pbias, 48) : zero;
+  let c4 = V > 4 ? v128.load(pbias, 64) : zero;
+  let c5 = V > 5 ? v128.load(pbias, 80) : zero;
+  let c6 = V > 6 ? v128.load(pbias, 96) : zero;
+  const end = <usize>count << 2;
+  for (let e: usize = 0; e < end; e += 4) {
+    const row = pb + <usize>load<u32>(offsets + e);
+    const s = v128.load32_splat(values + e);
+    c0 = madd(s, v128.load(row), c0);
+    if (V > 1) c1 = madd(s, v128.load(row, 16), c1);
+    if (V > 2) c2 = madd(s, v128.load(row, 32), c2);
+    if (V > 3) c3 = madd(s, v128.load(row, 48), c3);
+    if (V > 4) c4 = madd(s, v128.load(row, 64), c4);
+    if (V > 5) c5 = madd(s, v128.load(row, 80), c5);
+    if (V > 6) c6 = madd(s, v128.load(row, 96), c6);
   }
+  const pc = c + (<usize>n << 2);
+  v128.store(pc, relu4(c0, relu));
+  if (V > 1) v128.store(pc, relu4(c1, relu), 16);
+  if (V > 2) v128.store(pc, relu4(c2, relu), 32);
+  if (V > 3) v128.store(pc, relu4(c3, relu), 48);
+  if (V > 4) v128.store(pc, relu4(c4, relu), 64);
+  if (V > 5) v128.store(pc, relu4(c5, relu), 80);
+  if (V > 6) v128.store(pc, relu4(c6, relu), 96);
 }
 
 // ---------------------------------------------------------------------------
@@ -257,27 +318,45 @@ export function gemmDotReluScalar(M: i32, N: i32, K: i32, a: usize, lda: i32, w:
 // ---------------------------------------------------------------------------
 
 /**
- * out[n] = Σ_m A[m, n] for n < N (a multiple of 4), four rows per step.
+ * out[n] = Σ_m A[m, n] for n < N (a multiple of 4), down the rows of blocks
+ * of up to 8 vectors (one accumulator each, contiguous loads).
  * Callers: the bias gradient (column sums of dY) of every layer, once per update.
  */
 export function colSum(M: i32, N: i32, a: usize, lda: i32, out: usize): void {
+  let n = 0;
+  for (; n + 32 <= N; n += 32) colSumBlock(8, M, n, a, lda, out);
+  for (; n < N; n += 4) colSumBlock(1, M, n, a, lda, out);
+}
+
+/** Columns [n, n + 4V) of colSum, V ∈ {1, 8} (compile-time after inlining). */
+@inline function colSumBlock(V: i32, M: i32, n: i32, a: usize, lda: i32, out: usize): void {
+  const zero = f32x4.splat(0);
+  let s0 = zero, s1 = zero, s2 = zero, s3 = zero, s4 = zero, s5 = zero, s6 = zero, s7 = zero;
+  let p = a + (<usize>n << 2);
   const sa = <usize>lda << 2;
-  for (let n = 0; n < N; n += 4) {
-    let p = a + (<usize>n << 2);
-    let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
-    let m = 0;
-    for (; m + 4 <= M; m += 4) {
-      s0 = f32x4.add(s0, v128.load(p));
-      s1 = f32x4.add(s1, v128.load(p + sa));
-      s2 = f32x4.add(s2, v128.load(p + 2 * sa));
-      s3 = f32x4.add(s3, v128.load(p + 3 * sa));
-      p += 4 * sa;
+  for (let m = 0; m < M; m++) {
+    s0 = f32x4.add(s0, v128.load(p));
+    if (V > 1) {
+      s1 = f32x4.add(s1, v128.load(p, 16));
+      s2 = f32x4.add(s2, v128.load(p, 32));
+      s3 = f32x4.add(s3, v128.load(p, 48));
+      s4 = f32x4.add(s4, v128.load(p, 64));
+      s5 = f32x4.add(s5, v128.load(p, 80));
+      s6 = f32x4.add(s6, v128.load(p, 96));
+      s7 = f32x4.add(s7, v128.load(p, 112));
     }
-    for (; m < M; m++) {
-      s0 = f32x4.add(s0, v128.load(p));
-      p += sa;
-    }
-    v128.store(out + (<usize>n << 2), f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3)));
+    p += sa;
+  }
+  const po = out + (<usize>n << 2);
+  v128.store(po, s0);
+  if (V > 1) {
+    v128.store(po, s1, 16);
+    v128.store(po, s2, 32);
+    v128.store(po, s3, 48);
+    v128.store(po, s4, 64);
+    v128.store(po, s5, 80);
+    v128.store(po, s6, 96);
+    v128.store(po, s7, 112);
   }
 }
 

@@ -221,7 +221,7 @@ function planRegions(plan: ArenaPlan, c: Config, layers: Layer[], floats: number
     dHead: f32(rows * headPad),
     deltaA: f32(rows * maxPad),
     deltaB: f32(rows * maxPad),
-    sparse: plan.region(8 * Math.max(...layers.map((l) => l.inSize))),
+    sparse: plan.region(8 * (Math.max(...layers.map((l) => l.inSize)) + 4)),
     batch: {
       observations: f32(rows * D),
       actions: f32(rows),
