@@ -253,6 +253,9 @@ describe("scalar twins of the SIMD kernels", () => {
         expect(relError(simd.getTargetParams(), scalar.getTargetParams())).toBeLessThan(1e-6);
         const obs = randomBatch(rng, spec, 19).observations;
         expect(relError(simd.qValues(obs), scalar.qValues(obs))).toBeLessThan(1e-6);
+        // One row: gemvSparse against its twin, gemmSplatScalar with M = 1.
+        const row = obs.subarray(0, spec.observationSize);
+        expect(relError(simd.qValues(row), scalar.qValues(row))).toBeLessThan(1e-6);
       }
     });
   }

@@ -159,13 +159,14 @@ const PACK = memory.data<u8>([
  * nonzero inputs' row byte offsets and values are first packed into `list`
  * (8·(K + 4) bytes), four inputs per step, so the multiply loop has no
  * data-dependent branch. Same sums in the same order as gemmSplat (a skipped
- * term adds exactly 0), so one row gets bit for bit its outputs in a batch.
+ * term adds exactly 0), so one row gets bit for bit its outputs in a batch;
+ * its scalar twin is gemmSplatScalar with M = 1.
  * Callers: the forward pass when it has one row (one greedy action per call).
  */
 export function gemvSparse(N: i32, K: i32, a: usize, b: usize, ldb: i32, bias: usize, c: usize, relu: bool, list: usize): void {
   const values = list + (<usize>(K + 4) << 2);
   const rowBytes = ldb << 2;
-  // Nonzero is tested on the bits: ReLU zeros are +0, and NaN needs no care.
+  // Tested on the bits: ReLU zeros are +0 (a rare -0 is merely kept), NaN needs no care.
   let count = 0;
   let offsets = i32x4(0, rowBytes, 2 * rowBytes, 3 * rowBytes);
   const step = i32x4.splat(4 * rowBytes);
@@ -198,10 +199,12 @@ export function gemvSparse(N: i32, K: i32, a: usize, b: usize, ldb: i32, bias: u
 }
 
 /**
- * Columns [n, n + 4V) of gemvSparse, V <= 6 (compile-time after inlining):
- * one accumulator per vector. Six is the most that keeps accumulators, the
- * row's loads (which V8 issues together) and the splat in 15 registers; a
- * spilled accumulator would chain every FMA through a store and a reload.
+ * Columns [n, n + 4V) of gemvSparse, V <= 7 (compile-time after inlining):
+ * one accumulator per vector, so each list entry is one FMA-latency step.
+ * Seven is the most that keeps accumulators, the row's loads (which V8
+ * issues together) and the splat in V8's 15 allocatable xmm registers; a
+ * spilled accumulator would chain every FMA through a store and a reload
+ * (measured 3x slower).
  */
 @inline function gemvBlock(V: i32, n: i32, b: usize, bias: usize, c: usize, offsets: usize, values: usize, count: i32, relu: bool): void {
   const pb = b + (<usize>n << 2);

@@ -117,10 +117,16 @@ export function argmaxQ(o: usize, nA: i32, dueling: bool): i32 {
   return best;
 }
 
-/** Greedy actions (i32) for `rows` observations into `out`; returns the first. */
-export function greedy(h: usize, obs: usize, rows: i32, out: usize): i32 {
+/** Head outputs of the online network for `rows` observations, in the Q_AUX buffer. */
+function onlineHeads(h: usize, obs: usize, rows: i32): usize {
   const o = addr(slot(h, MLP_Q_AUX));
   forward(h, addr(slot(h, MLP_PARAMS)), obs, rows, false, o);
+  return o;
+}
+
+/** Greedy actions (i32) for `rows` observations into `out`; returns the first. */
+export function greedy(h: usize, obs: usize, rows: i32, out: usize): i32 {
+  const o = onlineHeads(h, obs, rows);
   const nA = slot(h, MLP_ACTIONS);
   const dueling = slot(h, MLP_DUELING) != 0;
   const stride = <usize>headPad(h) << 2;
@@ -130,8 +136,7 @@ export function greedy(h: usize, obs: usize, rows: i32, out: usize): i32 {
 
 /** Q-values ([rows, nActions] f32) of the online network for `rows` observations into `out`. */
 export function qValues(h: usize, obs: usize, rows: i32, out: usize): void {
-  const o = addr(slot(h, MLP_Q_AUX));
-  forward(h, addr(slot(h, MLP_PARAMS)), obs, rows, false, o);
+  const o = onlineHeads(h, obs, rows);
   const nA = slot(h, MLP_ACTIONS);
   const dueling = slot(h, MLP_DUELING) != 0;
   const stride = <usize>headPad(h) << 2;
