@@ -62,7 +62,9 @@ export const STATIC_BYTES = 65536;
 // have zero padding columns and every row is a whole number of v128.
 // src/nn/fused.ts converts to and from the canonical layout of src/nn/spec.ts.
 //
-// Row buffers ([rows, width] row-major, row stride = width rounded up to 4):
+// Row buffers ([rows, width] row-major, row stride = width rounded up to 4;
+// `rows` is the batch size the network was planned for, and no call passes
+// more):
 //   layer outputs of the training forward pass (one per layer, LAYER_ACT),
 //   two ping-pong buffers for passes that keep no activations (SCRATCH_A/B),
 //   head outputs of the target net and of the online net on next
@@ -70,43 +72,41 @@ export const STATIC_BYTES = 65536;
 //   and two ping-pong backward deltas (DELTA_A/B).
 
 /** Header slots (integer unless marked f64). */
-export const MLP_LAYER_COUNT = 0; // internal layers: hidden + 1 head
-export const MLP_OBS = 1; // observation size
-export const MLP_ACTIONS = 2; // nActions
-export const MLP_DUELING = 3; // 0 | 1
-export const MLP_ROWS = 4; // most rows a forward or update call may pass
-export const MLP_PARAM_FLOATS = 5; // floats in one internal parameter set (a multiple of 4)
-export const MLP_PARAMS = 6; // address: online parameters
-export const MLP_TARGET = 7; // address: target parameters (training only)
-export const MLP_GRAD = 8; // address: gradient (training only)
-export const MLP_ADAM_M = 9; // address: Adam first moment (training only)
-export const MLP_ADAM_V = 10; // address: Adam second moment (training only)
-export const MLP_SCRATCH_A = 11; // address: [rows, maxPad]
-export const MLP_SCRATCH_B = 12; // address: [rows, maxPad]
-export const MLP_Q_TARGET = 13; // address: [rows, headPad] (training only)
-export const MLP_Q_AUX = 14; // address: [rows, headPad]
-export const MLP_DHEAD = 15; // address: [rows, headPad] (training only)
-export const MLP_DELTA_A = 16; // address: [rows, maxPad] (training only)
-export const MLP_DELTA_B = 17; // address: [rows, maxPad] (training only)
-export const MLP_SPARSE = 18; // address: single-row forward's nonzero list, 8 * (widest input + 4) bytes
-export const MLP_STEP = 19; // Adam step count t
-export const MLP_HUBER = 20; // 0: MSE, 1: Huber (delta 1)
-export const MLP_DOUBLE_Q = 21; // 0 | 1
-export const MLP_SCALAR = 22; // 1: run the scalar twins of every SIMD kernel (tests)
-export const MLP_LR = 23; // f64 learning rate
-export const MLP_BETA1 = 24; // f64
-export const MLP_BETA2 = 25; // f64
-export const MLP_EPS = 26; // f64
-export const MLP_MAX_GRAD_NORM = 27; // f64; 0 = no clipping
-export const MLP_POOL = 28; // 16 slots (8 x v128): the kernels' constant pool (see assembly/lib/kernels.ts pinned)
-export const MLP_HEADER_SLOTS = 44;
+export const MLP_POOL = 0; // 16 slots (8 x v128, 16-byte aligned): the kernels' constant pool (assembly/lib/kernels.ts pinned)
+export const MLP_LAYER_COUNT = 16; // internal layers: hidden + 1 head
+export const MLP_OBS = 17; // observation size
+export const MLP_ACTIONS = 18; // nActions
+export const MLP_DUELING = 19; // 0 | 1
+export const MLP_PARAM_FLOATS = 20; // floats in one internal parameter set (a multiple of 4)
+export const MLP_PARAMS = 21; // address: online parameters
+export const MLP_TARGET = 22; // address: target parameters (training only)
+export const MLP_GRAD = 23; // address: gradient (training only)
+export const MLP_ADAM_M = 24; // address: Adam first moment (training only)
+export const MLP_ADAM_V = 25; // address: Adam second moment (training only)
+export const MLP_SCRATCH_A = 26; // address: [rows, maxPad]
+export const MLP_SCRATCH_B = 27; // address: [rows, maxPad]
+export const MLP_Q_TARGET = 28; // address: [rows, headPad] (training only)
+export const MLP_Q_AUX = 29; // address: [rows, headPad]
+export const MLP_DHEAD = 30; // address: [rows, headPad] (training only)
+export const MLP_DELTA_A = 31; // address: [rows, maxPad] (training only)
+export const MLP_DELTA_B = 32; // address: [rows, maxPad] (training only)
+export const MLP_SPARSE = 33; // address: single-row forward's nonzero list, 8 * (widest input + 4) bytes
+export const MLP_STEP = 34; // Adam step count t
+export const MLP_HUBER = 35; // 0: MSE, 1: Huber (delta 1)
+export const MLP_DOUBLE_Q = 36; // 0 | 1
+export const MLP_SCALAR = 37; // 1: run the scalar twins of every SIMD kernel (tests)
+export const MLP_LR = 38; // f64 learning rate
+export const MLP_BETA1 = 39; // f64
+export const MLP_BETA2 = 40; // f64
+export const MLP_EPS = 41; // f64
+export const MLP_MAX_GRAD_NORM = 42; // f64; 0 = no clipping
+export const MLP_HEADER_SLOTS = 43;
 
 /** Layer table: slots per internal layer, starting at slot MLP_HEADER_SLOTS. */
 export const LAYER_IN = 0; // inputs
-export const LAYER_OUT = 1; // outputs
-export const LAYER_IN_PAD = 2;
-export const LAYER_OUT_PAD = 3;
-export const LAYER_W = 4; // float offset of W in a parameter set
-export const LAYER_B = 5; // float offset of b in a parameter set
-export const LAYER_ACT = 6; // address: this layer's outputs in the training forward pass [rows, outPad] (training only)
-export const MLP_LAYER_SLOTS = 7;
+export const LAYER_IN_PAD = 1; // inputs rounded up to 4: rows of W, and the row stride of the input (layer 0 reads observations at stride obsSize)
+export const LAYER_OUT_PAD = 2; // outputs rounded up to 4: the row stride of W, b and the outputs
+export const LAYER_W = 3; // float offset of W in a parameter set
+export const LAYER_B = 4; // float offset of b in a parameter set
+export const LAYER_ACT = 5; // address: this layer's outputs in the training forward pass [rows, outPad] (training only)
+export const MLP_LAYER_SLOTS = 6;

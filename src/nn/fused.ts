@@ -12,10 +12,10 @@
  * without copying.
  */
 import {
-  LAYER_ACT, LAYER_B, LAYER_IN, LAYER_IN_PAD, LAYER_OUT, LAYER_OUT_PAD, LAYER_W, MLP_ACTIONS, MLP_ADAM_M, MLP_ADAM_V, MLP_BETA1,
+  LAYER_ACT, LAYER_B, LAYER_IN, LAYER_IN_PAD, LAYER_OUT_PAD, LAYER_W, MLP_ACTIONS, MLP_ADAM_M, MLP_ADAM_V, MLP_BETA1,
   MLP_BETA2, MLP_DELTA_A, MLP_DELTA_B, MLP_DHEAD, MLP_DOUBLE_Q, MLP_DUELING, MLP_EPS, MLP_GRAD, MLP_HEADER_SLOTS, MLP_HUBER,
   MLP_LAYER_COUNT, MLP_LAYER_SLOTS, MLP_LR, MLP_MAX_GRAD_NORM, MLP_OBS, MLP_PARAM_FLOATS, MLP_PARAMS, MLP_Q_AUX, MLP_Q_TARGET,
-  MLP_ROWS, MLP_SCALAR, MLP_SCRATCH_A, MLP_SCRATCH_B, MLP_SPARSE, MLP_STEP, MLP_TARGET, SLOT,
+  MLP_SCALAR, MLP_SCRATCH_A, MLP_SCRATCH_B, MLP_SPARSE, MLP_STEP, MLP_TARGET, SLOT,
 } from "../../assembly/layout.ts";
 import { ArenaPlan, type Arena, type WasmFlavor } from "../runtime/wasm.ts";
 import { BackendError, InvalidArgumentError, InvalidStateError } from "../errors.ts";
@@ -24,11 +24,13 @@ import { checkNetSpec, initParams, layerShapes, paramCount, type NetSpec } from 
 import { ADAM, type TransitionBatch } from "./reference.ts";
 
 /**
- * What the fused engine accepts. Widths bound the single-row forward's
- * scratch and keep an update in the sub-10 ms range where fusing pays
- * (beyond that tfjs's per-kernel overhead is noise); parameters bound the
- * five f32 parameter sets (online, target, gradient, Adam m, v) to 80 MiB;
- * the batch bounds the per-layer activation buffers.
+ * What the fused engine accepts. Beyond these an update takes tens of
+ * milliseconds on one core, where tfjs's per-kernel overhead no longer
+ * matters and its threaded or GPU backends win. The parameter bound keeps the
+ * five f32 parameter sets (online, target, gradient, Adam m and v) within
+ * 80 MiB; the batch bound keeps the per-layer activation buffers within
+ * ~0.5 GiB at the widest; deeper than 8 hidden layers is not DQN practice
+ * and untested.
  */
 export const FUSED_LIMITS = {
   /** Largest layer: observation size, hidden width or nActions (+1 with dueling). */
@@ -323,7 +325,6 @@ export class FusedQNet {
     int(MLP_OBS, c.spec.observationSize);
     int(MLP_ACTIONS, c.spec.nActions);
     int(MLP_DUELING, c.spec.dueling ? 1 : 0);
-    int(MLP_ROWS, c.batchSize);
     int(MLP_PARAM_FLOATS, this.floats);
     int(MLP_PARAMS, r.params);
     int(MLP_TARGET, r.target);
@@ -350,7 +351,6 @@ export class FusedQNet {
     layers.forEach((l, i) => {
       const base = MLP_HEADER_SLOTS + i * MLP_LAYER_SLOTS;
       int(base + LAYER_IN, l.inSize);
-      int(base + LAYER_OUT, l.outSize);
       int(base + LAYER_IN_PAD, l.inPad);
       int(base + LAYER_OUT_PAD, l.outPad);
       int(base + LAYER_W, l.w);
