@@ -256,47 +256,56 @@ export function gemvSparse(N: i32, K: i32, a: usize, b: usize, ldb: i32, bias: u
  * (= the layer's [in, out] weights) along its rows, so no transposed copy is
  * kept. N and K multiples of 4; A, W row strides lda, ldw; H and C share ldc.
  * Register tiles of 2 rows × 4 columns, each a vector of partial sums along k
- * reduced at the end (hsum4); 1-row edge.
+ * reduced at the end (hsum4); 1-row edge; rows in groups of DOT_GROUP.
  * Callers: the backward pass, for every layer but the first, once per update.
  */
 export function gemmDotRelu(M: i32, N: i32, K: i32, a: usize, lda: i32, w: usize, ldw: i32, h: usize, c: usize, ldc: i32): void {
-  let m = 0;
-  for (; m + 2 <= M; m += 2) dotRows(2, m, N, K, a, lda, w, ldw, h, c, ldc);
-  if (m < M) dotRows(1, m, N, K, a, lda, w, ldw, h, c, ldc);
+  for (let m0 = 0; m0 < M; m0 += DOT_GROUP) {
+    const m1 = min(m0 + DOT_GROUP, M);
+    for (let n = 0; n < N; n += 4) {
+      let m = m0;
+      for (; m + 2 <= m1; m += 2) dotTile(2, m, n, K, a, lda, w, ldw, h, c, ldc);
+      if (m < m1) dotTile(1, m, n, K, a, lda, w, ldw, h, c, ldc);
+    }
+  }
 }
 
-@inline function dotRows(R: i32, m: i32, N: i32, K: i32, a: usize, lda: i32, w: usize, ldw: i32, h: usize, c: usize, ldc: i32): void {
+/**
+ * Rows of dY that share each block of 4 rows of W while it is in L1: W is
+ * then read from L2 M / DOT_GROUP times instead of M / 2 (2-5% faster at
+ * 256 wide; the same grouping made gemmSplat no faster).
+ */
+const DOT_GROUP = 8;
+
+@inline function dotTile(R: i32, m: i32, n: i32, K: i32, a: usize, lda: i32, w: usize, ldw: i32, h: usize, c: usize, ldc: i32): void {
   const pa = a + (<usize>(m * lda) << 2);
   const sa = <usize>lda << 2;
   const sw = <usize>ldw << 2;
   const kb = <usize>K << 2;
   const zero = f32x4.splat(0);
-  const rc = <usize>(m * ldc) << 2;
-  for (let n = 0; n < N; n += 4) {
-    const pw = w + <usize>n * sw;
-    let c00 = zero, c01 = zero, c02 = zero, c03 = zero, c10 = zero, c11 = zero, c12 = zero, c13 = zero;
-    for (let k: usize = 0; k < kb; k += 16) {
-      const a0 = v128.load(pa + k);
-      const a1 = R > 1 ? v128.load(pa + sa + k) : zero;
-      let x = v128.load(pw + k);
-      c00 = madd(a0, x, c00);
-      if (R > 1) c10 = madd(a1, x, c10);
-      x = v128.load(pw + sw + k);
-      c01 = madd(a0, x, c01);
-      if (R > 1) c11 = madd(a1, x, c11);
-      x = v128.load(pw + 2 * sw + k);
-      c02 = madd(a0, x, c02);
-      if (R > 1) c12 = madd(a1, x, c12);
-      x = v128.load(pw + 3 * sw + k);
-      c03 = madd(a0, x, c03);
-      if (R > 1) c13 = madd(a1, x, c13);
-    }
-    const at = rc + (<usize>n << 2);
-    v128.store(c + at, reluMask(hsum4(c00, c01, c02, c03), v128.load(h + at)));
-    if (R > 1) {
-      const at1 = at + (<usize>ldc << 2);
-      v128.store(c + at1, reluMask(hsum4(c10, c11, c12, c13), v128.load(h + at1)));
-    }
+  const pw = w + <usize>n * sw;
+  let c00 = zero, c01 = zero, c02 = zero, c03 = zero, c10 = zero, c11 = zero, c12 = zero, c13 = zero;
+  for (let k: usize = 0; k < kb; k += 16) {
+    const a0 = v128.load(pa + k);
+    const a1 = R > 1 ? v128.load(pa + sa + k) : zero;
+    let x = v128.load(pw + k);
+    c00 = madd(a0, x, c00);
+    if (R > 1) c10 = madd(a1, x, c10);
+    x = v128.load(pw + sw + k);
+    c01 = madd(a0, x, c01);
+    if (R > 1) c11 = madd(a1, x, c11);
+    x = v128.load(pw + 2 * sw + k);
+    c02 = madd(a0, x, c02);
+    if (R > 1) c12 = madd(a1, x, c12);
+    x = v128.load(pw + 3 * sw + k);
+    c03 = madd(a0, x, c03);
+    if (R > 1) c13 = madd(a1, x, c13);
+  }
+  const at = (<usize>(m * ldc + n) << 2);
+  v128.store(c + at, reluMask(hsum4(c00, c01, c02, c03), v128.load(h + at)));
+  if (R > 1) {
+    const at1 = at + (<usize>ldc << 2);
+    v128.store(c + at1, reluMask(hsum4(c10, c11, c12, c13), v128.load(h + at1)));
   }
 }
 
