@@ -20,7 +20,7 @@ import {
 // ---------------------------------------------------------------------------
 
 /** Integer header slot (addresses and sizes fit in i32). */
-@inline export function slot(h: usize, i: i32): i32 {
+@inline function slot(h: usize, i: i32): i32 {
   return <i32>load<i64>(h + <usize>i * SLOT);
 }
 

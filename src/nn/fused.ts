@@ -159,11 +159,10 @@ interface Config {
 }
 
 function checkConfig(spec: NetSpec, options: FusedQNetOptions): Config {
-  checkNetSpec(spec, "spec");
-  const o = checkOptions("options", options);
-  checkKnownKeys("options", o, OPTION_KEYS);
   const support = fusedSupport(spec);
   if (!support.ok) throw new BackendError(support.reason);
+  const o = checkOptions("options", options);
+  checkKnownKeys("options", o, OPTION_KEYS);
   return {
     spec: { observationSize: spec.observationSize, nActions: spec.nActions, hidden: [...spec.hidden], dueling: spec.dueling },
     batchSize: checkInt("options.batchSize", o.batchSize, { min: 1, max: FUSED_LIMITS.maxBatchSize }),

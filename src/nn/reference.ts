@@ -92,7 +92,8 @@ export function referenceForward(spec: NetSpec, params: ArrayLike<number>, obser
   const D = spec.observationSize;
   const out = new Float64Array(rows * spec.nActions);
   for (let r = 0; r < rows; r++) {
-    out.set(forwardRow(spec, layers, params, Array.prototype.slice.call(observations, r * D, (r + 1) * D) as number[]).q, r * spec.nActions);
+    const obs = Array.from({ length: D }, (_, i) => observations[r * D + i]!);
+    out.set(forwardRow(spec, layers, params, obs).q, r * spec.nActions);
   }
   return out;
 }
