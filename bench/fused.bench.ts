@@ -14,11 +14,11 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import "../test/support/relaxed-simd.ts";
+import { randomBatch } from "../test/support/batches.ts";
 import { FusedQNet } from "../src/nn/fused.ts";
 import { initParams, layerShapes, type NetSpec } from "../src/nn/spec.ts";
 import { Rng } from "../src/runtime/rng.ts";
 import type { WasmFlavor } from "../src/runtime/wasm.ts";
-import type { TransitionBatch } from "../src/nn/reference.ts";
 import { atLeast, rate, ratioAtLeast, type BenchRow } from "./harness.ts";
 
 /**
@@ -32,19 +32,7 @@ function bestRate(fn: () => number, windows = 30, seconds = 0.05): number {
   return best;
 }
 
-function batchOf(spec: NetSpec, rows: number): TransitionBatch {
-  const rng = new Rng(1);
-  const f32 = (n: number, draw: () => number) => Float32Array.from({ length: n }, draw);
-  return {
-    observations: f32(rows * spec.observationSize, () => rng.uniform(-2, 2)),
-    actions: Int32Array.from({ length: rows }, () => rng.int(spec.nActions)),
-    rewards: f32(rows, () => 1),
-    nextObservations: f32(rows * spec.observationSize, () => rng.uniform(-2, 2)),
-    dones: f32(rows, () => (rng.nextDouble() < 0.05 ? 1 : 0)),
-    discounts: f32(rows, () => 0.99),
-    weights: f32(rows, () => 1),
-  };
-}
+const batchOf = (spec: NetSpec, rows: number) => randomBatch(new Rng(1), spec, rows);
 
 /**
  * Multiply-adds of one update, counted on the real (unpadded) layer sizes:
