@@ -1,0 +1,278 @@
+/**
+ * The fused MLP engine: forward pass, DQN loss, backward pass, gradient
+ * clipping, Adam and target updates over one network described by a header
+ * (layout and math: assembly/layout.ts "MLP engine", src/nn/spec.ts).
+ * Entry points are exported from assembly/mlp.ts.
+ */
+import {
+  LAYER_ACT, LAYER_B, LAYER_IN, LAYER_IN_PAD, LAYER_OUT_PAD, LAYER_W, MLP_ACTIONS, MLP_ADAM_M, MLP_ADAM_V, MLP_BETA1, MLP_BETA2,
+  MLP_DELTA_A, MLP_DELTA_B, MLP_DHEAD, MLP_DOUBLE_Q, MLP_DUELING, MLP_EPS, MLP_GRAD, MLP_HEADER_SLOTS, MLP_HUBER, MLP_LAYER_COUNT,
+  MLP_LAYER_SLOTS, MLP_LR, MLP_MAX_GRAD_NORM, MLP_OBS, MLP_POOL, MLP_PARAM_FLOATS, MLP_PARAMS, MLP_Q_AUX, MLP_Q_TARGET, MLP_SCALAR,
+  MLP_SCRATCH_A, MLP_SCRATCH_B, MLP_SPARSE, MLP_STEP, MLP_TARGET, SLOT,
+} from "../layout";
+import {
+  adamStep, adamStepScalar, colSum, colSumScalar, gemmDotRelu, gemmDotReluScalar, gemmSplat, gemmSplatScalar, gemvSparse, polyak,
+  polyakScalar, sumSquares, sumSquaresScalar,
+} from "./kernels";
+
+// ---------------------------------------------------------------------------
+// Header access
+// ---------------------------------------------------------------------------
+
+/** Integer header slot (addresses and sizes fit in i32). */
+@inline function slot(h: usize, i: i32): i32 {
+  return <i32>load<i64>(h + <usize>i * SLOT);
+}
+
+@inline function setSlot(h: usize, i: i32, v: i32): void {
+  store<i64>(h + <usize>i * SLOT, <i64>v);
+}
+
+@inline function fslot(h: usize, i: i32): f64 {
+  return load<f64>(h + <usize>i * SLOT);
+}
+
+/** Integer slot `field` of internal layer `l` in the layer table. */
+@inline function layer(h: usize, l: i32, field: i32): i32 {
+  return slot(h, MLP_HEADER_SLOTS + l * MLP_LAYER_SLOTS + field);
+}
+
+@inline function addr(v: i32): usize {
+  return <usize>v;
+}
+
+/** Byte address of float `off` of the parameter set at `set`. */
+@inline function at(set: usize, off: i32): usize {
+  return set + (<usize>off << 2);
+}
+
+@inline function pool(h: usize): usize {
+  return h + <usize>MLP_POOL * SLOT;
+}
+
+@inline function scalarKernels(h: usize): bool {
+  return slot(h, MLP_SCALAR) != 0;
+}
+
+/** Row stride (floats) of the head's outputs. */
+@inline function headPad(h: usize): i32 {
+  return layer(h, slot(h, MLP_LAYER_COUNT) - 1, LAYER_OUT_PAD);
+}
+
+// ---------------------------------------------------------------------------
+// Forward pass and Q-values
+// ---------------------------------------------------------------------------
+
+/**
+ * The forward pass: head outputs ([rows, headPad], see layout.ts) of the
+ * network of header `h` with the parameter set at `params`, for `rows`
+ * observations at `x` ([rows, obsSize] row-major, rows <= the header's
+ * rows). With `keep` every layer writes its LAYER_ACT buffer (the backward
+ * pass reads them) and the head outputs land in the last one; otherwise
+ * hidden layers alternate between the scratch buffers and the head writes
+ * `out`. One row goes through gemvSparse, more through gemmSplat.
+ * Callers: each update (online on observations, target and, for Double DQN,
+ * online on next observations), every greedy action / Q-value call, and the
+ * inference-only policy runtime (a header planned without training regions).
+ */
+export function forward(h: usize, params: usize, x: usize, rows: i32, keep: bool, out: usize): void {
+  const L = slot(h, MLP_LAYER_COUNT);
+  const scalar = scalarKernels(h);
+  let a = x;
+  let lda = slot(h, MLP_OBS);
+  for (let l = 0; l < L; l++) {
+    const k = layer(h, l, LAYER_IN);
+    const n = layer(h, l, LAYER_OUT_PAD);
+    const w = at(params, layer(h, l, LAYER_W));
+    const b = at(params, layer(h, l, LAYER_B));
+    const relu = l < L - 1;
+    const dst = keep ? addr(layer(h, l, LAYER_ACT)) : !relu ? out : addr(slot(h, l & 1 ? MLP_SCRATCH_B : MLP_SCRATCH_A));
+    if (scalar) gemmSplatScalar(rows, n, k, a, lda, 1, w, n, b, dst, n, relu);
+    else if (rows == 1) gemvSparse(n, k, a, w, n, b, dst, relu, addr(slot(h, MLP_SPARSE)));
+    else gemmSplat(rows, n, k, a, lda, 1, w, n, b, dst, n, relu);
+    a = dst;
+    lda = n;
+  }
+}
+
+/** Q(s, a) from one row of head outputs `o`: the head itself, or V + A_a - mean(A) with dueling. */
+@inline function qValue(o: usize, a: i32, nA: i32, dueling: bool): f64 {
+  if (!dueling) return <f64>load<f32>(o + (<usize>a << 2));
+  let sum = 0.0;
+  for (let j = 1; j <= nA; j++) sum += <f64>load<f32>(o + (<usize>j << 2));
+  return <f64>load<f32>(o) + <f64>load<f32>(o + (<usize>(a + 1) << 2)) - sum / <f64>nA;
+}
+
+/** The greedy action for one row of head outputs; ties go to the lowest index (torch.argmax). */
+export function argmaxQ(o: usize, nA: i32, dueling: bool): i32 {
+  let best = 0;
+  let bestQ = qValue(o, 0, nA, dueling);
+  for (let a = 1; a < nA; a++) {
+    const q = qValue(o, a, nA, dueling);
+    if (q > bestQ) {
+      bestQ = q;
+      best = a;
+    }
+  }
+  return best;
+}
+
+/** Head outputs of the online network for `rows` observations, in the Q_AUX buffer. */
+function onlineHeads(h: usize, obs: usize, rows: i32): usize {
+  const o = addr(slot(h, MLP_Q_AUX));
+  forward(h, addr(slot(h, MLP_PARAMS)), obs, rows, false, o);
+  return o;
+}
+
+/** Greedy actions (i32) for `rows` observations into `out`; returns the first. */
+export function greedy(h: usize, obs: usize, rows: i32, out: usize): i32 {
+  const o = onlineHeads(h, obs, rows);
+  const nA = slot(h, MLP_ACTIONS);
+  const dueling = slot(h, MLP_DUELING) != 0;
+  const stride = <usize>headPad(h) << 2;
+  for (let i = 0; i < rows; i++) store<i32>(out + (<usize>i << 2), argmaxQ(o + <usize>i * stride, nA, dueling));
+  return load<i32>(out);
+}
+
+/** Q-values ([rows, nActions] f32) of the online network for `rows` observations into `out`. */
+export function qValues(h: usize, obs: usize, rows: i32, out: usize): void {
+  const o = onlineHeads(h, obs, rows);
+  const nA = slot(h, MLP_ACTIONS);
+  const dueling = slot(h, MLP_DUELING) != 0;
+  const stride = <usize>headPad(h) << 2;
+  for (let i = 0; i < rows; i++) {
+    for (let a = 0; a < nA; a++) store<f32>(out + (<usize>(i * nA + a) << 2), <f32>qValue(o + <usize>i * stride, a, nA, dueling));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Loss, backward pass, Adam
+// ---------------------------------------------------------------------------
+
+/**
+ * Forward passes, TD errors and loss, and the head gradient dL/d(head
+ * outputs) into DHEAD, for a batch of `n` transitions (addresses as in
+ * assembly/mlp.ts mlpUpdate). Returns the loss.
+ */
+function lossAndHeadGradient(h: usize, obs: usize, actions: usize, rewards: usize, nextObs: usize, dones: usize, discounts: usize, weights: usize, n: i32, tdOut: usize): f64 {
+  const L = slot(h, MLP_LAYER_COUNT);
+  const params = addr(slot(h, MLP_PARAMS));
+  const qt = addr(slot(h, MLP_Q_TARGET));
+  const qa = addr(slot(h, MLP_Q_AUX));
+  const doubleQ = slot(h, MLP_DOUBLE_Q) != 0;
+  forward(h, params, obs, n, true, 0);
+  forward(h, addr(slot(h, MLP_TARGET)), nextObs, n, false, qt);
+  if (doubleQ) forward(h, params, nextObs, n, false, qa);
+
+  const o = addr(layer(h, L - 1, LAYER_ACT));
+  const d = addr(slot(h, MLP_DHEAD));
+  const pad = headPad(h);
+  const stride = <usize>pad << 2;
+  const nA = slot(h, MLP_ACTIONS);
+  const dueling = slot(h, MLP_DUELING) != 0;
+  const huber = slot(h, MLP_HUBER) != 0;
+  const invN = 1.0 / <f64>n;
+  let loss = 0.0;
+  for (let i = 0; i < n; i++) {
+    const row = <usize>i * stride;
+    const f = <usize>i << 2;
+    const action = load<i32>(actions + f);
+    const best = argmaxQ((doubleQ ? qa : qt) + row, nA, dueling);
+    const next = qValue(qt + row, best, nA, dueling);
+    const y = <f64>load<f32>(rewards + f) + (1 - <f64>load<f32>(dones + f)) * <f64>load<f32>(discounts + f) * next;
+    const td = qValue(o + row, action, nA, dueling) - y;
+    store<f32>(tdOut + f, <f32>td);
+    const w = <f64>load<f32>(weights + f);
+    const abs = Math.abs(td);
+    loss += w * (huber ? (abs < 1 ? 0.5 * td * td : abs - 0.5) : td * td);
+    // dL/dq_i; with dueling, dq/dV = 1 and dq/dA_j = [j == action] - 1/nA.
+    const g = invN * w * (huber ? Math.max(-1, Math.min(1, td)) : 2 * td);
+    const drow = d + row;
+    memory.fill(drow, 0, stride);
+    if (dueling) {
+      store<f32>(drow, <f32>g);
+      const shared = <f32>(-g / <f64>nA);
+      for (let j = 1; j <= nA; j++) store<f32>(drow + (<usize>j << 2), shared);
+      store<f32>(drow + (<usize>(action + 1) << 2), <f32>(g - g / <f64>nA));
+    } else {
+      store<f32>(drow + (<usize>action << 2), <f32>g);
+    }
+  }
+  return loss * invN;
+}
+
+/**
+ * Loss and gradient (into the GRAD parameter set) for a batch: forward
+ * passes, head gradient, then per layer from the head down dW = Xᵀ·dY,
+ * db = column sums of dY and, above the first layer, dX = dY·Wᵀ through the
+ * ReLU. Returns the loss. Callers: mlpUpdate and mlpGradients, once per call.
+ */
+export function gradients(h: usize, obs: usize, actions: usize, rewards: usize, nextObs: usize, dones: usize, discounts: usize, weights: usize, n: i32, tdOut: usize): f64 {
+  const loss = lossAndHeadGradient(h, obs, actions, rewards, nextObs, dones, discounts, weights, n, tdOut);
+  const scalar = scalarKernels(h);
+  const params = addr(slot(h, MLP_PARAMS));
+  const grad = addr(slot(h, MLP_GRAD));
+  let dy = addr(slot(h, MLP_DHEAD));
+  for (let l = slot(h, MLP_LAYER_COUNT) - 1; l >= 0; l--) {
+    const inputs = layer(h, l, LAYER_IN);
+    const outPad = layer(h, l, LAYER_OUT_PAD);
+    const x = l == 0 ? obs : addr(layer(h, l - 1, LAYER_ACT));
+    const ldx = l == 0 ? slot(h, MLP_OBS) : layer(h, l, LAYER_IN_PAD);
+    const gw = at(grad, layer(h, l, LAYER_W));
+    const gb = at(grad, layer(h, l, LAYER_B));
+    if (scalar) {
+      gemmSplatScalar(inputs, outPad, n, x, 1, ldx, dy, outPad, 0, gw, outPad, false);
+      colSumScalar(n, outPad, dy, outPad, gb);
+    } else {
+      gemmSplat(inputs, outPad, n, x, 1, ldx, dy, outPad, 0, gw, outPad, false);
+      colSum(n, outPad, dy, outPad, gb);
+    }
+    if (l > 0) {
+      const dx = addr(slot(h, l & 1 ? MLP_DELTA_A : MLP_DELTA_B));
+      const w = at(params, layer(h, l, LAYER_W));
+      if (scalar) gemmDotReluScalar(n, ldx, outPad, dy, outPad, w, outPad, x, dx, ldx);
+      else gemmDotRelu(n, ldx, outPad, dy, outPad, w, outPad, x, dx, ldx);
+      dy = dx;
+    }
+  }
+  return loss;
+}
+
+/**
+ * Clips the gradient to MLP_MAX_GRAD_NORM (torch.nn.utils.clip_grad_norm_:
+ * scale min(1, max / (norm + 1e-6))) and takes one Adam step.
+ * Callers: mlpUpdate, once per update.
+ */
+export function applyGradients(h: usize): void {
+  const scalar = scalarKernels(h);
+  const count = slot(h, MLP_PARAM_FLOATS);
+  const grad = addr(slot(h, MLP_GRAD));
+  const t = slot(h, MLP_STEP) + 1;
+  setSlot(h, MLP_STEP, t);
+  let scale = 1.0;
+  const maxNorm = fslot(h, MLP_MAX_GRAD_NORM);
+  if (maxNorm > 0) {
+    const norm = Math.sqrt(scalar ? sumSquaresScalar(count, grad) : sumSquares(count, grad));
+    scale = Math.min(1, maxNorm / (norm + 1e-6));
+  }
+  const b1 = fslot(h, MLP_BETA1);
+  const b2 = fslot(h, MLP_BETA2);
+  const stepSize = <f32>(fslot(h, MLP_LR) / (1 - Math.pow(b1, t)));
+  const invSqrtBc2 = <f32>(1 / Math.sqrt(1 - Math.pow(b2, t)));
+  const p = addr(slot(h, MLP_PARAMS));
+  const m = addr(slot(h, MLP_ADAM_M));
+  const v = addr(slot(h, MLP_ADAM_V));
+  const eps = <f32>fslot(h, MLP_EPS);
+  if (scalar) adamStepScalar(count, p, grad, m, v, <f32>scale, <f32>b1, <f32>b2, stepSize, invSqrtBc2, eps);
+  else adamStep(count, p, grad, m, v, <f32>scale, <f32>b1, <f32>b2, stepSize, invSqrtBc2, eps, pool(h));
+}
+
+/** Target network update: a copy when tau >= 1, else Polyak averaging. */
+export function syncTarget(h: usize, tau: f64): void {
+  const count = slot(h, MLP_PARAM_FLOATS);
+  const t = addr(slot(h, MLP_TARGET));
+  const p = addr(slot(h, MLP_PARAMS));
+  if (tau >= 1) memory.copy(t, p, <usize>count << 2);
+  else if (scalarKernels(h)) polyakScalar(count, t, p, <f32>tau);
+  else polyak(count, t, p, <f32>tau, pool(h));
+}

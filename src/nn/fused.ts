@@ -1,0 +1,553 @@
+/**
+ * The fused engine: deepq's own f32 MLP trainer in WebAssembly SIMD
+ * (assembly/mlp.ts). A whole DQN update (forward passes, loss, backward
+ * pass, clipping, Adam) is one WASM call on batches that already sit in WASM
+ * memory, so small networks train without per-kernel overhead. Math and
+ * canonical parameter layout: src/nn/spec.ts; memory layout: the "MLP
+ * engine" section of assembly/layout.ts.
+ *
+ * A network lives in an arena: `FusedQNet.create` makes its own, or
+ * `FusedQNet.plan` reserves its regions in a caller's {@link ArenaPlan} so a
+ * replay buffer in the same arena can feed {@link FusedQNet.updateFrom}
+ * without copying.
+ */
+import {
+  LAYER_ACT, LAYER_B, LAYER_IN, LAYER_IN_PAD, LAYER_OUT_PAD, LAYER_W, MLP_ACTIONS, MLP_ADAM_M, MLP_ADAM_V, MLP_BETA1,
+  MLP_BETA2, MLP_DELTA_A, MLP_DELTA_B, MLP_DHEAD, MLP_DOUBLE_Q, MLP_DUELING, MLP_EPS, MLP_GRAD, MLP_HEADER_SLOTS, MLP_HUBER,
+  MLP_LAYER_COUNT, MLP_LAYER_SLOTS, MLP_LR, MLP_MAX_GRAD_NORM, MLP_OBS, MLP_PARAM_FLOATS, MLP_PARAMS, MLP_Q_AUX, MLP_Q_TARGET,
+  MLP_SCALAR, MLP_SCRATCH_A, MLP_SCRATCH_B, MLP_SPARSE, MLP_STEP, MLP_TARGET, SLOT,
+} from "../../assembly/layout.ts";
+import { ArenaPlan, type Arena, type WasmFlavor } from "../runtime/wasm.ts";
+import { BackendError, InvalidArgumentError, InvalidStateError } from "../errors.ts";
+import { checkBool, checkInt, checkKnownKeys, checkNumber, checkOneOf, checkOptions, checkVector } from "../validate.ts";
+import { checkNetSpec, initParams, layerShapes, paramCount, type NetSpec } from "./spec.ts";
+import { ADAM, type TransitionBatch } from "./reference.ts";
+
+/**
+ * What the fused engine accepts. Beyond these an update takes tens of
+ * milliseconds on one core, where tfjs's per-kernel overhead no longer
+ * matters and its threaded or GPU backends win. The parameter bound keeps the
+ * five f32 parameter sets (online, target, gradient, Adam m and v) within
+ * 80 MiB; the batch bound keeps the per-layer activation buffers within
+ * ~0.5 GiB at the widest; deeper than 8 hidden layers is not DQN practice
+ * and untested.
+ */
+export const FUSED_LIMITS = {
+  /** Largest layer: observation size, hidden width or nActions (+1 with dueling). */
+  maxWidth: 2048,
+  /** Hidden layers. */
+  maxHiddenLayers: 8,
+  /** Parameters, counted as in spec.ts's flat layout. */
+  maxParams: 4_194_304,
+  /** Transitions per update and observations per forward call. */
+  maxBatchSize: 4096,
+} as const;
+
+/** Whether the fused engine runs `spec`, and if not, which limit it passes (for the backend ladder). */
+export function fusedSupport(spec: NetSpec): { ok: true } | { ok: false; reason: string } {
+  checkNetSpec(spec, "spec");
+  const { maxWidth, maxHiddenLayers, maxParams } = FUSED_LIMITS;
+  const widths: [string, number][] = [
+    ["observationSize", spec.observationSize],
+    ...spec.hidden.map((h, i): [string, number] => [`netArch[${i}]`, h]),
+    [spec.dueling ? "nActions + 1 (dueling head)" : "nActions", spec.nActions + (spec.dueling ? 1 : 0)],
+  ];
+  for (const [name, w] of widths) {
+    if (w > maxWidth) return { ok: false, reason: `the fused engine supports layers of at most ${maxWidth} units (FUSED_LIMITS.maxWidth); ${name} is ${w}` };
+  }
+  if (spec.hidden.length > maxHiddenLayers) {
+    return { ok: false, reason: `the fused engine supports at most ${maxHiddenLayers} hidden layers (FUSED_LIMITS.maxHiddenLayers); netArch has ${spec.hidden.length}` };
+  }
+  const n = paramCount(spec);
+  if (n > maxParams) return { ok: false, reason: `the fused engine supports at most ${maxParams} parameters (FUSED_LIMITS.maxParams); this network has ${n}` };
+  return { ok: true };
+}
+
+export interface FusedQNetOptions {
+  /** Most transitions per update (and observations per forward call; more are chunked). */
+  batchSize: number;
+  learningRate: number;
+  /** Default "huber" (SB3's smooth L1). */
+  loss?: "mse" | "huber";
+  /** Default false. */
+  doubleQ?: boolean;
+  /** Global gradient-norm clip; default none. */
+  maxGradNorm?: number;
+  /** Seed of the initial weights (spec.ts initParams); default 0. */
+  seed?: number;
+  /** Forces a build of the WASM module (FusedQNet.create only; default: relaxed SIMD where supported). */
+  flavor?: WasmFlavor;
+  /** "scalar" runs the scalar twin of every SIMD kernel (tests compare the two); default "simd". */
+  kernels?: "simd" | "scalar";
+}
+
+const OPTION_KEYS = ["batchSize", "learningRate", "loss", "doubleQ", "maxGradNorm", "seed", "flavor", "kernels"] as const;
+
+/** Addresses (bytes) of a batch in the arena, laid out as {@link TransitionBatch}. */
+export interface BatchAddresses {
+  observations: number;
+  actions: number;
+  rewards: number;
+  nextObservations: number;
+  dones: number;
+  discounts: number;
+  weights: number;
+}
+
+/** Adam's state in the canonical layout. */
+export interface OptimizerState {
+  step: number;
+  m: Float32Array;
+  v: Float32Array;
+}
+
+interface Layer {
+  inSize: number;
+  outSize: number;
+  inPad: number;
+  outPad: number;
+  /** Float offsets of W and b in an internal parameter set. */
+  w: number;
+  b: number;
+}
+
+const pad4 = (n: number) => (n + 3) & ~3;
+const DISPOSED = "this FusedQNet has been disposed";
+
+/** Internal layers (assembly/layout.ts): hidden layers, then one head (V and A side by side with dueling). */
+function internalLayers(spec: NetSpec): { layers: Layer[]; floats: number } {
+  const widths = [spec.observationSize, ...spec.hidden, spec.nActions + (spec.dueling ? 1 : 0)];
+  const layers: Layer[] = [];
+  let floats = 0;
+  for (let l = 0; l + 1 < widths.length; l++) {
+    const inSize = widths[l]!;
+    const outSize = widths[l + 1]!;
+    const inPad = pad4(inSize);
+    const outPad = pad4(outSize);
+    layers.push({ inSize, outSize, inPad, outPad, w: floats, b: floats + inPad * outPad });
+    floats += (inPad + 1) * outPad;
+  }
+  return { layers, floats };
+}
+
+/** For each canonical parameter, its float index in the internal layout. */
+function canonicalToInternal(spec: NetSpec, layers: Layer[]): Int32Array {
+  const map = new Int32Array(paramCount(spec));
+  layerShapes(spec).forEach((s, i) => {
+    // With dueling, canonical layers `value` then `advantage` share the head: columns 0 and 1.. .
+    const head = spec.dueling && i >= spec.hidden.length;
+    const l = layers[head ? spec.hidden.length : i]!;
+    const col = head && s.name === "advantage" ? 1 : 0;
+    for (let r = 0; r < s.inSize; r++) {
+      for (let c = 0; c < s.outSize; c++) map[s.offset + r * s.outSize + c] = l.w + r * l.outPad + col + c;
+    }
+    for (let c = 0; c < s.outSize; c++) map[s.offset + s.inSize * s.outSize + c] = l.b + col + c;
+  });
+  return map;
+}
+
+interface Config {
+  spec: NetSpec;
+  batchSize: number;
+  learningRate: number;
+  huber: boolean;
+  doubleQ: boolean;
+  maxGradNorm: number | undefined;
+  seed: number;
+  scalar: boolean;
+  flavor: WasmFlavor | undefined;
+}
+
+function checkConfig(spec: NetSpec, options: FusedQNetOptions): Config {
+  const support = fusedSupport(spec);
+  if (!support.ok) throw new BackendError(support.reason);
+  const o = checkOptions("options", options);
+  checkKnownKeys("options", o, OPTION_KEYS);
+  return {
+    spec: { observationSize: spec.observationSize, nActions: spec.nActions, hidden: [...spec.hidden], dueling: spec.dueling },
+    batchSize: checkInt("options.batchSize", o.batchSize, { min: 1, max: FUSED_LIMITS.maxBatchSize }),
+    learningRate: checkNumber("options.learningRate", o.learningRate, { min: 0, minExclusive: true }),
+    huber: checkOneOf("options.loss", o.loss ?? "huber", ["mse", "huber"]) === "huber",
+    doubleQ: checkBool("options.doubleQ", o.doubleQ ?? false),
+    maxGradNorm: o.maxGradNorm === undefined ? undefined : checkNumber("options.maxGradNorm", o.maxGradNorm, { min: 0, minExclusive: true }),
+    seed: checkInt("options.seed", o.seed ?? 0, { min: 0, max: Number.MAX_SAFE_INTEGER }),
+    scalar: checkOneOf("options.kernels", o.kernels ?? "simd", ["simd", "scalar"]) === "scalar",
+    flavor: o.flavor === undefined ? undefined : checkOneOf<WasmFlavor>("options.flavor", o.flavor, ["simd", "relaxed-simd"]),
+  };
+}
+
+/** Region addresses of one network, known before its arena exists. */
+interface Regions {
+  header: number;
+  params: number;
+  target: number;
+  grad: number;
+  m: number;
+  v: number;
+  acts: number[];
+  scratchA: number;
+  scratchB: number;
+  qTarget: number;
+  qAux: number;
+  dHead: number;
+  deltaA: number;
+  deltaB: number;
+  sparse: number;
+  batch: BatchAddresses;
+  tdErrors: number;
+  actObs: number;
+  actOut: number;
+  qOut: number;
+}
+
+function planRegions(plan: ArenaPlan, c: Config, layers: Layer[], floats: number): Regions {
+  const rows = c.batchSize;
+  const D = c.spec.observationSize;
+  const f32 = (n: number) => plan.region(n * 4);
+  const hidden = layers.slice(0, -1);
+  const maxPad = Math.max(4, ...hidden.map((l) => l.outPad));
+  const headPad = layers[layers.length - 1]!.outPad;
+  return {
+    header: plan.region((MLP_HEADER_SLOTS + layers.length * MLP_LAYER_SLOTS) * SLOT),
+    params: f32(floats),
+    target: f32(floats),
+    grad: f32(floats),
+    m: f32(floats),
+    v: f32(floats),
+    acts: layers.map((l) => f32(rows * l.outPad)),
+    scratchA: f32(rows * maxPad),
+    scratchB: f32(rows * maxPad),
+    qTarget: f32(rows * headPad),
+    qAux: f32(rows * headPad),
+    dHead: f32(rows * headPad),
+    deltaA: f32(rows * maxPad),
+    deltaB: f32(rows * maxPad),
+    sparse: plan.region(8 * (Math.max(...layers.map((l) => l.inSize)) + 4)),
+    batch: {
+      observations: f32(rows * D),
+      actions: f32(rows),
+      rewards: f32(rows),
+      nextObservations: f32(rows * D),
+      dones: f32(rows),
+      discounts: f32(rows),
+      weights: f32(rows),
+    },
+    tdErrors: f32(rows),
+    actObs: f32(rows * D),
+    actOut: f32(rows),
+    qOut: f32(rows * c.spec.nActions),
+  };
+}
+
+/** A network whose regions are reserved in an {@link ArenaPlan}; {@link attach} it to the instantiated arena. */
+export class PlannedFusedQNet {
+  /** @internal */
+  constructor(
+    private readonly config: Config,
+    private readonly layers: Layer[],
+    private readonly floats: number,
+    private readonly regions: Regions,
+    /** Bytes the plan held once this network's regions were reserved. */
+    private readonly planEnd: number,
+  ) {}
+
+  /** Writes the header and initial weights into `arena` (instantiated from the plan) and returns the network. */
+  attach(arena: Arena): FusedQNet {
+    if (arena.buffer.byteLength < this.planEnd) throw new InvalidArgumentError("arena", arena, "the arena instantiated from the plan this network was planned in");
+    return new FusedQNet(arena, this.config, this.layers, this.floats, this.regions);
+  }
+}
+
+/** One Q-network (online and target) with its Adam state, trained by the fused WASM engine. */
+export class FusedQNet {
+  /** Reserves the network's regions in `plan`; call `attach(arena)` on the result after `plan.instantiate()`. */
+  static plan(plan: ArenaPlan, spec: NetSpec, options: FusedQNetOptions): PlannedFusedQNet {
+    const config = checkConfig(spec, options);
+    const { layers, floats } = internalLayers(config.spec);
+    const regions = planRegions(plan, config, layers, floats);
+    return new PlannedFusedQNet(config, layers, floats, regions, plan.bytes);
+  }
+
+  /** A network in an arena of its own. */
+  static async create(spec: NetSpec, options: FusedQNetOptions): Promise<FusedQNet> {
+    const plan = new ArenaPlan();
+    const planned = FusedQNet.plan(plan, spec, options);
+    return planned.attach(await plan.instantiate(options.flavor));
+  }
+
+  readonly spec: NetSpec;
+  /** Most transitions per update. */
+  readonly batchSize: number;
+  /** Where a caller may write a batch in place for {@link updateFrom} (a staging area of batchSize rows). */
+  readonly batchAddresses: BatchAddresses;
+  /** Where {@link update} and {@link updateFrom} write TD errors by default (f32[batchSize]). */
+  readonly tdErrorsAddress: number;
+
+  private arenaRef: Arena | undefined;
+  /** What act() touches, in one field so that it checks for dispose() once. */
+  private hot: { obs: Float32Array; greedy: (h: number, obs: number, rows: number, out: number) => number } | undefined;
+  private readonly header: number;
+  private readonly regions: Regions;
+  private readonly floats: number;
+  private readonly toInternal: Int32Array;
+  private readonly obsSize: number;
+
+  /** @internal Use {@link FusedQNet.create} or {@link FusedQNet.plan}. */
+  constructor(arena: Arena, config: Config, layers: Layer[], floats: number, regions: Regions) {
+    this.arenaRef = arena;
+    this.spec = config.spec;
+    this.batchSize = config.batchSize;
+    this.regions = regions;
+    this.header = regions.header;
+    this.floats = floats;
+    this.obsSize = config.spec.observationSize;
+    this.batchAddresses = { ...regions.batch };
+    this.tdErrorsAddress = regions.tdErrors;
+    this.toInternal = canonicalToInternal(config.spec, layers);
+    this.hot = { obs: arena.f32(regions.actObs, this.obsSize), greedy: arena.kernels.mlpGreedy! };
+    this.writeHeader(arena, config, layers);
+    this.setParams(initParams(config.spec, config.seed));
+    arena.kernels.mlpSyncTarget!(this.header, 1);
+  }
+
+  private writeHeader(arena: Arena, c: Config, layers: Layer[]): void {
+    const r = this.regions;
+    const slots = MLP_HEADER_SLOTS + layers.length * MLP_LAYER_SLOTS;
+    const words = arena.i32(r.header, 2 * slots);
+    const doubles = arena.f64(r.header, slots);
+    // Integer slots are i64: low word the value (all non-negative), high word 0.
+    const int = (slot: number, v: number) => {
+      words[2 * slot] = v;
+      words[2 * slot + 1] = 0;
+    };
+    int(MLP_LAYER_COUNT, layers.length);
+    int(MLP_OBS, c.spec.observationSize);
+    int(MLP_ACTIONS, c.spec.nActions);
+    int(MLP_DUELING, c.spec.dueling ? 1 : 0);
+    int(MLP_PARAM_FLOATS, this.floats);
+    int(MLP_PARAMS, r.params);
+    int(MLP_TARGET, r.target);
+    int(MLP_GRAD, r.grad);
+    int(MLP_ADAM_M, r.m);
+    int(MLP_ADAM_V, r.v);
+    int(MLP_SCRATCH_A, r.scratchA);
+    int(MLP_SCRATCH_B, r.scratchB);
+    int(MLP_Q_TARGET, r.qTarget);
+    int(MLP_Q_AUX, r.qAux);
+    int(MLP_DHEAD, r.dHead);
+    int(MLP_DELTA_A, r.deltaA);
+    int(MLP_DELTA_B, r.deltaB);
+    int(MLP_SPARSE, r.sparse);
+    int(MLP_STEP, 0);
+    int(MLP_HUBER, c.huber ? 1 : 0);
+    int(MLP_DOUBLE_Q, c.doubleQ ? 1 : 0);
+    int(MLP_SCALAR, c.scalar ? 1 : 0);
+    doubles[MLP_LR] = c.learningRate;
+    doubles[MLP_BETA1] = ADAM.beta1;
+    doubles[MLP_BETA2] = ADAM.beta2;
+    doubles[MLP_EPS] = ADAM.eps;
+    doubles[MLP_MAX_GRAD_NORM] = c.maxGradNorm ?? 0;
+    layers.forEach((l, i) => {
+      const base = MLP_HEADER_SLOTS + i * MLP_LAYER_SLOTS;
+      int(base + LAYER_IN, l.inSize);
+      int(base + LAYER_IN_PAD, l.inPad);
+      int(base + LAYER_OUT_PAD, l.outPad);
+      int(base + LAYER_W, l.w);
+      int(base + LAYER_B, l.b);
+      int(base + LAYER_ACT, r.acts[i]!);
+    });
+  }
+
+  /** The arena the network lives in (shared with a replay buffer when planned together). */
+  get arena(): Arena {
+    return this.live();
+  }
+
+  private live(): Arena {
+    if (!this.arenaRef) throw new InvalidStateError(DISPOSED);
+    return this.arenaRef;
+  }
+
+  /**
+   * The greedy action for one observation: one WASM call on a preallocated
+   * input view. Checks the length only (callers validate values).
+   */
+  act(observation: ArrayLike<number>): number {
+    const hot = this.hot;
+    if (hot === undefined) throw new InvalidStateError(DISPOSED);
+    if (observation.length !== this.obsSize) throw new InvalidArgumentError("observation", observation, `an array of ${this.obsSize} numbers`);
+    hot.obs.set(observation);
+    return hot.greedy(this.header, this.regions.actObs, 1, this.regions.actOut);
+  }
+
+  private rowsOf(name: string, observations: ArrayLike<number>): number {
+    const rows = observations.length / this.obsSize;
+    if (!Number.isInteger(rows) || rows < 1) throw new InvalidArgumentError(name, observations, `a multiple of ${this.obsSize} numbers (rows of observationSize)`);
+    return rows;
+  }
+
+  /** Greedy actions for N observations (row-major, N·observationSize), in chunks of batchSize per WASM call. */
+  actBatch(observations: ArrayLike<number>, out?: Int32Array): Int32Array {
+    const arena = this.live();
+    const rows = this.rowsOf("observations", observations);
+    const result = out ?? new Int32Array(rows);
+    if (result.length !== rows) throw new InvalidArgumentError("out", out, `an Int32Array of ${rows}`);
+    this.chunks(arena, observations, rows, (at, n) => {
+      arena.kernels.mlpGreedy!(this.header, this.regions.actObs, n, this.regions.actOut);
+      result.set(arena.i32(this.regions.actOut, n), at);
+    });
+    return result;
+  }
+
+  /** Q-values [N, nActions] of the online network for N observations (row-major). */
+  qValues(observations: ArrayLike<number>, out?: Float32Array): Float32Array {
+    const arena = this.live();
+    const rows = this.rowsOf("observations", observations);
+    const nA = this.spec.nActions;
+    const result = out ?? new Float32Array(rows * nA);
+    if (result.length !== rows * nA) throw new InvalidArgumentError("out", out, `a Float32Array of ${rows * nA}`);
+    this.chunks(arena, observations, rows, (at, n) => {
+      arena.kernels.mlpQValues!(this.header, this.regions.actObs, n, this.regions.qOut);
+      result.set(arena.f32(this.regions.qOut, n * nA), at * nA);
+    });
+    return result;
+  }
+
+  private chunks(arena: Arena, observations: ArrayLike<number>, rows: number, run: (at: number, n: number) => void): void {
+    checkVector("observations", observations, rows * this.obsSize);
+    const D = this.obsSize;
+    const input = arena.f32(this.regions.actObs, this.batchSize * D);
+    for (let at = 0; at < rows; at += this.batchSize) {
+      const n = Math.min(this.batchSize, rows - at);
+      for (let i = 0; i < n * D; i++) input[i] = observations[at * D + i]!;
+      run(at, n);
+    }
+  }
+
+  /** Copies `batch` into the staging area, validating it; returns its size. */
+  private stage(arena: Arena, batch: TransitionBatch): number {
+    const b = checkOptions("batch", batch) as unknown as TransitionBatch;
+    const n = b.actions instanceof Int32Array ? b.actions.length : -1;
+    if (n < 1 || n > this.batchSize) throw new InvalidArgumentError("batch.actions", b.actions, `an Int32Array of 1 to ${this.batchSize} actions`);
+    const nA = this.spec.nActions;
+    for (let i = 0; i < n; i++) {
+      const a = b.actions[i]!;
+      if (a < 0 || a >= nA) throw new InvalidArgumentError(`batch.actions[${i}]`, a, `an integer in [0, ${nA - 1}]`);
+    }
+    const D = this.obsSize;
+    const a = this.batchAddresses;
+    const fields: [keyof BatchAddresses, number][] = [
+      ["observations", n * D],
+      ["rewards", n],
+      ["nextObservations", n * D],
+      ["dones", n],
+      ["discounts", n],
+      ["weights", n],
+    ];
+    for (const [name, length] of fields) {
+      const v = b[name];
+      if (!(v instanceof Float32Array) || v.length !== length) throw new InvalidArgumentError(`batch.${name}`, v, `a Float32Array of ${length}`);
+      checkVector(`batch.${name}`, v, length);
+    }
+    for (const [name, length] of fields) arena.f32(a[name], length).set(b[name]);
+    arena.i32(a.actions, n).set(b.actions);
+    return n;
+  }
+
+  /**
+   * One update (forward, loss, backward, clip, Adam) from a batch in JS
+   * memory. `tdErrors` (q - y) is a view into WASM memory, valid until the
+   * next update.
+   */
+  update(batch: TransitionBatch): { loss: number; tdErrors: Float32Array } {
+    const arena = this.live();
+    const n = this.stage(arena, batch);
+    const loss = this.updateFrom(this.batchAddresses, n);
+    return { loss, tdErrors: arena.f32(this.tdErrorsAddress, n) };
+  }
+
+  /**
+   * One update from a batch already in this network's arena (a replay
+   * buffer's sample region, or {@link batchAddresses}); the caller vouches
+   * for its contents (actions in range, finite values). TD errors go to
+   * `tdErrors` (an address; default {@link tdErrorsAddress}). Returns the loss.
+   */
+  updateFrom(batch: BatchAddresses, size: number, tdErrors = this.tdErrorsAddress): number {
+    const arena = this.live();
+    checkInt("size", size, { min: 1, max: this.batchSize });
+    return arena.kernels.mlpUpdate!(this.header, batch.observations, batch.actions, batch.rewards, batch.nextObservations, batch.dones, batch.discounts, batch.weights, size, tdErrors);
+  }
+
+  /** Loss, TD errors and gradient (canonical layout, before clipping) for a batch, without changing any weights. */
+  gradients(batch: TransitionBatch): { loss: number; tdErrors: Float32Array; gradient: Float32Array } {
+    const arena = this.live();
+    const n = this.stage(arena, batch);
+    const a = this.batchAddresses;
+    const loss = arena.kernels.mlpGradients!(this.header, a.observations, a.actions, a.rewards, a.nextObservations, a.dones, a.discounts, a.weights, n, this.tdErrorsAddress);
+    return { loss, tdErrors: arena.f32(this.tdErrorsAddress, n).slice(), gradient: this.read(this.regions.grad) };
+  }
+
+  /** Target update: a copy (tau = 1, default) or target = tau·online + (1 - tau)·target. */
+  syncTarget(tau = 1): void {
+    const arena = this.live();
+    checkNumber("tau", tau, { min: 0, max: 1, minExclusive: true });
+    arena.kernels.mlpSyncTarget!(this.header, tau);
+  }
+
+  private read(set: number): Float32Array {
+    const internal = this.live().f32(set, this.floats);
+    const map = this.toInternal;
+    const out = new Float32Array(map.length);
+    for (let i = 0; i < map.length; i++) out[i] = internal[map[i]!]!;
+    return out;
+  }
+
+  private write(set: number, name: string, values: ArrayLike<number>): void {
+    const arena = this.live();
+    checkVector(name, values, this.toInternal.length);
+    const internal = arena.f32(set, this.floats);
+    const map = this.toInternal;
+    for (let i = 0; i < map.length; i++) internal[map[i]!] = values[i]!;
+  }
+
+  /** Online parameters in the canonical layout of spec.ts. */
+  getParams(): Float32Array {
+    return this.read(this.regions.params);
+  }
+
+  setParams(params: ArrayLike<number>): void {
+    this.write(this.regions.params, "params", params);
+  }
+
+  getTargetParams(): Float32Array {
+    return this.read(this.regions.target);
+  }
+
+  setTargetParams(params: ArrayLike<number>): void {
+    this.write(this.regions.target, "params", params);
+  }
+
+  /** Adam's step count and moments (canonical layout). */
+  getOptimizerState(): OptimizerState {
+    const step = this.live().i32(this.header + MLP_STEP * SLOT, 1)[0]!;
+    return { step, m: this.read(this.regions.m), v: this.read(this.regions.v) };
+  }
+
+  setOptimizerState(state: OptimizerState): void {
+    const arena = this.live();
+    const s = checkOptions("state", state) as unknown as OptimizerState;
+    const step = checkInt("state.step", s.step, { min: 0, max: 2 ** 31 - 1 });
+    checkVector("state.m", s.m, this.toInternal.length);
+    checkVector("state.v", s.v, this.toInternal.length);
+    for (let i = 0; i < s.v.length; i++) if (s.v[i]! < 0) throw new InvalidArgumentError(`state.v[${i}]`, s.v[i], "a number >= 0");
+    this.write(this.regions.m, "state.m", s.m);
+    this.write(this.regions.v, "state.v", s.v);
+    arena.i32(this.header + MLP_STEP * SLOT, 2).set([step, 0]);
+  }
+
+  /** Drops the network's hold on its arena (a standalone arena is then garbage). Later calls throw InvalidStateError. */
+  dispose(): void {
+    this.arenaRef = undefined;
+    this.hot = undefined;
+  }
+}

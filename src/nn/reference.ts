@@ -1,0 +1,212 @@
+/**
+ * A plain float64 implementation of the whole DQN update of src/nn/spec.ts:
+ * forward pass, targets, loss, backward pass, gradient clipping, Adam and
+ * target updates, written for clarity, not speed. Engine-neutral: the parity
+ * tests of every engine (fused, tfjs) run the same batches through it and
+ * compare losses and weights, and its loss drives finite-difference checks.
+ * Parameters use the canonical flat layout of spec.ts.
+ */
+import { layerShapes, paramCount, type LayerShape, type NetSpec } from "./spec.ts";
+
+/** A batch of transitions as every engine takes it (B rows). */
+export interface TransitionBatch {
+  /** f32[B·observationSize], row-major. */
+  observations: Float32Array;
+  /** i32[B], each in [0, nActions). */
+  actions: Int32Array;
+  rewards: Float32Array;
+  nextObservations: Float32Array;
+  /** 1 where the transition ended the episode (no bootstrapping), else 0. */
+  dones: Float32Array;
+  /** gamma^k for a k-step return. */
+  discounts: Float32Array;
+  /** Importance weights (prioritized replay); all 1 when uniform. */
+  weights: Float32Array;
+}
+
+/** The update hyperparameters of spec.ts. */
+export interface UpdateConfig {
+  learningRate: number;
+  loss: "mse" | "huber";
+  doubleQ: boolean;
+  /** Global gradient-norm clip; undefined for none. */
+  maxGradNorm?: number;
+}
+
+/** torch.optim.Adam defaults, used by every engine. */
+export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+
+/** A spec's layers by role. */
+interface Layers {
+  trunk: LayerShape[];
+  /** The plain head, or the value head with dueling. */
+  head: LayerShape;
+  /** The advantage head with dueling. */
+  advantage?: LayerShape;
+}
+
+function split(spec: NetSpec): Layers {
+  const shapes = layerShapes(spec);
+  const trunk = shapes.slice(0, spec.hidden.length);
+  return spec.dueling ? { trunk, head: shapes[trunk.length]!, advantage: shapes[trunk.length + 1]! } : { trunk, head: shapes[trunk.length]! };
+}
+
+/** y = x·W + b for one row. */
+function affine(l: LayerShape, p: ArrayLike<number>, x: ArrayLike<number>): Float64Array {
+  const y = new Float64Array(l.outSize);
+  const b = l.offset + l.inSize * l.outSize;
+  for (let j = 0; j < l.outSize; j++) {
+    let s = p[b + j]!;
+    for (let i = 0; i < l.inSize; i++) s += x[i]! * p[l.offset + i * l.outSize + j]!;
+    y[j] = s;
+  }
+  return y;
+}
+
+interface Trace {
+  /** Inputs of each trunk layer and of the head(s): acts[0] is the observation. */
+  acts: Float64Array[];
+  q: Float64Array;
+}
+
+function forwardRow(spec: NetSpec, layers: Layers, p: ArrayLike<number>, obs: ArrayLike<number>): Trace {
+  const acts: Float64Array[] = [Float64Array.from(obs)];
+  for (const l of layers.trunk) acts.push(affine(l, p, acts[acts.length - 1]!).map((v) => Math.max(0, v)));
+  const last = acts[acts.length - 1]!;
+  if (!layers.advantage) return { acts, q: affine(layers.head, p, last) };
+  const v = affine(layers.head, p, last)[0]!;
+  const a = affine(layers.advantage, p, last);
+  const mean = a.reduce((s, x) => s + x, 0) / spec.nActions;
+  return { acts, q: a.map((x) => v + x - mean) };
+}
+
+function argmax(q: ArrayLike<number>): number {
+  let best = 0;
+  for (let a = 1; a < q.length; a++) if (q[a]! > q[best]!) best = a;
+  return best;
+}
+
+/** Q-values [rows, nActions] for `rows` observations (row-major). */
+export function referenceForward(spec: NetSpec, params: ArrayLike<number>, observations: ArrayLike<number>, rows: number): Float64Array {
+  const layers = split(spec);
+  const D = spec.observationSize;
+  const out = new Float64Array(rows * spec.nActions);
+  for (let r = 0; r < rows; r++) {
+    const obs = Array.from({ length: D }, (_, i) => observations[r * D + i]!);
+    out.set(forwardRow(spec, layers, params, obs).q, r * spec.nActions);
+  }
+  return out;
+}
+
+/** Accumulates the gradient of one layer y = x·W + b given dL/dy; returns dL/dx. */
+function backLayer(l: LayerShape, p: ArrayLike<number>, x: Float64Array, dy: Float64Array, grad: Float64Array): Float64Array {
+  const b = l.offset + l.inSize * l.outSize;
+  const dx = new Float64Array(l.inSize);
+  for (let j = 0; j < l.outSize; j++) {
+    if (dy[j] === 0) continue;
+    grad[b + j]! += dy[j]!;
+    for (let i = 0; i < l.inSize; i++) {
+      grad[l.offset + i * l.outSize + j]! += x[i]! * dy[j]!;
+      dx[i]! += p[l.offset + i * l.outSize + j]! * dy[j]!;
+    }
+  }
+  return dx;
+}
+
+export interface LossAndGradient {
+  loss: number;
+  /** q - y per transition. */
+  tdErrors: Float64Array;
+  /** d loss / d params, canonical layout (before clipping). */
+  gradient: Float64Array;
+}
+
+/** Loss, TD errors and gradient of spec.ts's update for `batch` (target network fixed). */
+export function referenceLossAndGradient(spec: NetSpec, params: ArrayLike<number>, targetParams: ArrayLike<number>, batch: TransitionBatch, config: UpdateConfig): LossAndGradient {
+  const layers = split(spec);
+  const D = spec.observationSize;
+  const B = batch.actions.length;
+  const gradient = new Float64Array(paramCount(spec));
+  const tdErrors = new Float64Array(B);
+  let loss = 0;
+  for (let i = 0; i < B; i++) {
+    const obs = batch.observations.subarray(i * D, (i + 1) * D);
+    const next = batch.nextObservations.subarray(i * D, (i + 1) * D);
+    const qNextTarget = forwardRow(spec, layers, targetParams, next).q;
+    const best = argmax(config.doubleQ ? forwardRow(spec, layers, params, next).q : qNextTarget);
+    const y = batch.rewards[i]! + (1 - batch.dones[i]!) * batch.discounts[i]! * qNextTarget[best]!;
+    const trace = forwardRow(spec, layers, params, obs);
+    const a = batch.actions[i]!;
+    const td = trace.q[a]! - y;
+    tdErrors[i] = td;
+    const w = batch.weights[i]!;
+    const huber = config.loss === "huber";
+    loss += w * (huber ? (Math.abs(td) < 1 ? 0.5 * td * td : Math.abs(td) - 0.5) : td * td);
+    const g = (w * (huber ? Math.max(-1, Math.min(1, td)) : 2 * td)) / B;
+
+    const last = trace.acts[trace.acts.length - 1]!;
+    let dh: Float64Array;
+    if (layers.advantage) {
+      const dA = new Float64Array(spec.nActions).map((_, j) => g * ((j === a ? 1 : 0) - 1 / spec.nActions));
+      dh = backLayer(layers.head, params, last, Float64Array.of(g), gradient);
+      const dhA = backLayer(layers.advantage, params, last, dA, gradient);
+      dh = dh.map((v, k) => v + dhA[k]!);
+    } else {
+      const dq = new Float64Array(spec.nActions);
+      dq[a] = g;
+      dh = backLayer(layers.head, params, last, dq, gradient);
+    }
+    for (let l = layers.trunk.length - 1; l >= 0; l--) {
+      const out = trace.acts[l + 1]!;
+      const dy = dh.map((v, k) => (out[k]! > 0 ? v : 0));
+      dh = backLayer(layers.trunk[l]!, params, trace.acts[l]!, dy, gradient);
+    }
+  }
+  return { loss: loss / B, tdErrors, gradient };
+}
+
+/** The whole training state of one network in float64, updated per spec.ts. */
+export class ReferenceQNet {
+  readonly params: Float64Array;
+  readonly targetParams: Float64Array;
+  readonly m: Float64Array;
+  readonly v: Float64Array;
+  step = 0;
+
+  constructor(
+    readonly spec: NetSpec,
+    params: ArrayLike<number>,
+    readonly config: UpdateConfig,
+  ) {
+    this.params = Float64Array.from(params);
+    this.targetParams = Float64Array.from(params);
+    this.m = new Float64Array(this.params.length);
+    this.v = new Float64Array(this.params.length);
+  }
+
+  /** One update: loss and gradient, clip, Adam. Returns the loss and TD errors. */
+  update(batch: TransitionBatch): { loss: number; tdErrors: Float64Array } {
+    const { loss, tdErrors, gradient } = referenceLossAndGradient(this.spec, this.params, this.targetParams, batch, this.config);
+    let scale = 1;
+    if (this.config.maxGradNorm !== undefined) {
+      const norm = Math.sqrt(gradient.reduce((s, g) => s + g * g, 0));
+      scale = Math.min(1, this.config.maxGradNorm / (norm + 1e-6));
+    }
+    const { beta1, beta2, eps } = ADAM;
+    this.step++;
+    const stepSize = this.config.learningRate / (1 - beta1 ** this.step);
+    const bc2Sqrt = Math.sqrt(1 - beta2 ** this.step);
+    for (let i = 0; i < gradient.length; i++) {
+      const g = gradient[i]! * scale;
+      this.m[i] = beta1 * this.m[i]! + (1 - beta1) * g;
+      this.v[i] = beta2 * this.v[i]! + (1 - beta2) * g * g;
+      this.params[i]! -= (stepSize * this.m[i]!) / (Math.sqrt(this.v[i]!) / bc2Sqrt + eps);
+    }
+    return { loss, tdErrors };
+  }
+
+  /** Hard (tau = 1) or Polyak target update. */
+  syncTarget(tau = 1): void {
+    for (let i = 0; i < this.params.length; i++) this.targetParams[i] = tau * this.params[i]! + (1 - tau) * this.targetParams[i]!;
+  }
+}
