@@ -87,7 +87,7 @@ export const CP_MAX_STEPS = 13;
 export const CP_SUTTON_BARTO = 14;
 export const CP_HEADER_SLOTS = 15;
 
-// ====================================================================
+// ===========================================================================
 // Replay (src/replay/buffer.ts plans and binds; assembly/lib/replay.ts runs)
 // ===========================================================================
 //
@@ -195,7 +195,7 @@ export const REPLAY_END_TRUNCATED = 2;
 /** Row cost: bytes per observation float, and the action + reward + flags bytes. */
 export const REPLAY_ROW_BYTES_PER_OBS_FLOAT = 4;
 export const REPLAY_ROW_FIXED_BYTES = 9;
-=======
+
 // ---------------------------------------------------------------------------
 // MLP engine (assembly/mlp.ts, assembly/lib/mlp.ts; planned by src/nn/fused.ts)
 // ---------------------------------------------------------------------------
