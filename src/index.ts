@@ -16,3 +16,14 @@ export type { CartPoleId, CartPoleOptions, CartPoleVecOptions } from "./envs/car
 export type { Seed } from "./envs/seeding.ts";
 export { ReplayBuffer, PrioritizedReplayBuffer, ReplayPlan } from "./replay/buffer.ts";
 export type { ReplayBatch, ReplayBatchAddresses, ReplayAddresses, ReplayBufferOptions, PrioritizedReplayBufferOptions } from "./replay/buffer.ts";
+export { DQN } from "./agent/dqn.ts";
+export type { LearnEvent, LearnOptions } from "./agent/dqn.ts";
+export { evaluate } from "./agent/evaluate.ts";
+export type { EvaluateOptions, EvaluateResult } from "./agent/evaluate.ts";
+export { presets } from "./agent/presets.ts";
+export type { Preset } from "./agent/presets.ts";
+export { exponentialSchedule, linearSchedule } from "./agent/schedules.ts";
+export type { EpsilonSchedule } from "./agent/schedules.ts";
+export type { DQNOptions, BackendName, PrioritizedReplayOptions } from "./agent/options.ts";
+export { learningCurveSvg } from "./plot/svg.ts";
+export type { CurveSeries, PlotOptions } from "./plot/svg.ts";

@@ -1,0 +1,48 @@
+/**
+ * Builds an agent's Q-network engine (through the backend ladder) and its
+ * replay buffer from resolved options.
+ */
+import { createEngine, type BackendReportEntry } from "../nn/ladder.ts";
+import { fusedProvider } from "../nn/fused-engine.ts";
+import type { QEngine } from "../nn/engine.ts";
+import type { NetSpec } from "../nn/spec.ts";
+import { PrioritizedReplayBuffer, ReplayBuffer } from "../replay/buffer.ts";
+import type { ResolvedOptions } from "./options.ts";
+
+export type { BackendReportEntry };
+
+export async function buildAgentParts(spec: NetSpec, r: ResolvedOptions, numEnvs: number): Promise<{ engine: QEngine; replay: ReplayBuffer | PrioritizedReplayBuffer; report: BackendReportEntry[] }> {
+  const replayOptions = {
+    // A row per transition plus one per episode end (src/replay/config.ts): leave room for both.
+    capacity: Math.max(r.bufferSize + numEnvs * (r.nSteps + 1), 2),
+    observationSize: spec.observationSize,
+    seed: r.seed,
+    nSteps: r.nSteps,
+    gamma: r.gamma,
+    numEnvs,
+    maxBatchSize: r.batchSize,
+    autoreset: numEnvs > 1 ? ("next-step" as const) : ("same-step" as const),
+  };
+  const replay = r.prioritizedReplay
+    ? await PrioritizedReplayBuffer.create({ ...replayOptions, alpha: r.prioritizedReplay.alpha, beta: r.prioritizedReplay.beta, epsilon: r.prioritizedReplay.epsilon })
+    : await ReplayBuffer.create(replayOptions);
+  try {
+    const { engine, report } = await createEngine(
+      {
+        spec,
+        learningRate: r.learningRate,
+        gamma: r.gamma,
+        doubleQ: r.doubleQ,
+        loss: r.loss,
+        seed: r.seed,
+        ...(Number.isFinite(r.maxGradNorm) ? { maxGradNorm: r.maxGradNorm } : {}),
+      },
+      r.backend,
+      { fused: fusedProvider(r.batchSize) },
+    );
+    return { engine, replay, report };
+  } catch (e) {
+    replay.dispose();
+    throw e;
+  }
+}

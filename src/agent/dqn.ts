@@ -1,0 +1,507 @@
+/**
+ * The DQN agent (Mnih et al. 2015) with Stable-Baselines3's options and
+ * training loop, Double DQN, dueling heads, n-step returns and prioritized
+ * replay. One training iteration, as SB3's `collect_rollouts` + `train`:
+ *
+ *   a_t  = random                               if t < learningStarts
+ *          random with probability eps(t), else argmax_a Q(s_t, a)
+ *   s_t+1, r_t, terminated, truncated = env.step(a_t)
+ *   replay.add(s_t, a_t, r_t, s_t+1, terminated)  (truncation still bootstraps)
+ *   every targetUpdateInterval steps: target <- tau*online + (1-tau)*target
+ *   every trainFreq steps (once t > learningStarts): gradientSteps times
+ *       batch = replay.sample(batchSize); engine.train(batch)  (src/nn/spec.ts)
+ */
+import { DivergenceError, FormatError, InvalidArgumentError, InvalidStateError } from "../errors.ts";
+import { Rng } from "../runtime/rng.ts";
+import { checkInt, checkNumber, checkOptions, checkVector, checkKnownKeys } from "../validate.ts";
+import type { NetSpec } from "../nn/spec.ts";
+import { EnvDriver, envSpaces, isEnv, isVecEnv, type EnvLike, type VecEnvLike } from "./driver.ts";
+import { epsilonFor, resolveOptions, serializableOptions, type DQNOptions, type ResolvedOptions } from "./options.ts";
+import type { OptimizerState, QEngine } from "../nn/engine.ts";
+import type { PrioritizedReplayBuffer, ReplayBuffer } from "../replay/buffer.ts";
+import { buildAgentParts, type BackendReportEntry } from "./build.ts";
+import { decodeContainer, encodeContainer } from "../io/container.ts";
+import { writeSafetensors } from "../io/safetensors.ts";
+import { toTorchTensors } from "../nn/torch-layout.ts";
+import { evaluate, type EvaluateResult } from "./evaluate.ts";
+
+export interface LearnEvent {
+  timesteps: number;
+  episodes: number;
+  /** Set when the event marks the end of an episode. */
+  episodeReturn?: number;
+  /** Mean return of the last 100 episodes (NaN before the first). */
+  meanReturn100: number;
+  /** Loss of the last update (NaN before training starts). */
+  loss: number;
+  epsilon: number;
+  stepsPerSecond: number;
+  /** Set after each periodic greedy evaluation. */
+  eval?: { mean: number; std: number };
+}
+
+export interface LearnOptions {
+  totalTimesteps: number;
+  /** Called at each episode end and after each evaluation; returning `false` stops training. */
+  callback?: (event: LearnEvent) => boolean | void;
+  /** Periodic greedy evaluation, like SB3's EvalCallback; the best weights are kept (see `keepBest`). */
+  eval?: { env: EnvLike; freq: number; nEpisodes?: number; keepBest?: boolean };
+  /** Stops training cleanly between steps. */
+  signal?: AbortSignal;
+  /** As SB3: true (default) restarts the timestep count and schedules; false continues them. */
+  resetNumTimesteps?: boolean;
+}
+
+const SAVE_KIND = "deepq-dqn";
+const RECENT = 100;
+
+export class DQN {
+  /** Env steps taken (all envs of a vector env; autoreset steps excluded). */
+  timesteps = 0;
+  /** Episodes finished. */
+  episodes = 0;
+  /** Total timesteps the exploration and learning-rate schedules span (set by `learn`). */
+  scheduleTimesteps = 100_000;
+  /** Loss of the last update. */
+  lastLoss = NaN;
+  /** Best greedy evaluation seen during `learn` with `eval`. */
+  bestEval: { mean: number; std: number; timesteps: number } | undefined;
+
+  private readonly rng: Rng;
+  private readonly recentReturns: number[] = [];
+  private stepsSinceTarget = 0;
+  private stepsSinceTrain = 0;
+  private episodesSinceTrain = 0;
+  private collectedSinceTrain = 0;
+  /** The env `learn` trains on (given to create, load or learn). */
+  private env: EnvLike | VecEnvLike | undefined;
+  private driver: EnvDriver | undefined;
+  /** Observations a loaded agent resumes from on its first `learn` without reset. */
+  private resumeObservations: Float32Array | undefined;
+  private episodeReturns: Float64Array = new Float64Array(0);
+  private readonly obsScratch: Float32Array;
+  private disposed = false;
+
+  private constructor(
+    readonly spec: NetSpec,
+    readonly options: ResolvedOptions,
+    private readonly engine: QEngine,
+    private readonly replay: ReplayBuffer | PrioritizedReplayBuffer,
+    private readonly report: BackendReportEntry[],
+  ) {
+    this.rng = new Rng(options.seed);
+    this.obsScratch = new Float32Array(spec.observationSize);
+  }
+
+  /**
+   * Creates an agent for an env (`Env` or `VecEnv`: spaces are read from it)
+   * or for `{ observationSize, nActions }`.
+   */
+  static async create(envOrSpec: EnvLike | VecEnvLike | { observationSize: number; nActions: number }, options: DQNOptions = {}): Promise<DQN> {
+    const r = resolveOptions(options);
+    const spaces = isEnv(envOrSpec) || isVecEnv(envOrSpec) ? envSpaces(envOrSpec) : specOf(envOrSpec);
+    const spec: NetSpec = { ...spaces, hidden: r.netArch, dueling: r.dueling };
+    const numEnvs = isVecEnv(envOrSpec) ? envOrSpec.numEnvs : 1;
+    const { engine, replay, report } = await buildAgentParts(spec, r, numEnvs);
+    const agent = new DQN(spec, r, engine, replay, report);
+    if (isEnv(envOrSpec) || isVecEnv(envOrSpec)) agent.env = envOrSpec;
+    return agent;
+  }
+
+  get observationSize(): number {
+    return this.spec.observationSize;
+  }
+  get nActions(): number {
+    return this.spec.nActions;
+  }
+
+  /** The engine in use: "fused", "wasm", "webgpu" or "cpu". */
+  getBackend(): string {
+    return this.engine.name;
+  }
+
+  /** Why each rung of the backend ladder was taken or skipped. */
+  backendReport(): BackendReportEntry[] {
+    return this.report.map((e) => ({ ...e }));
+  }
+
+  /** Exploration rate at the current timestep. */
+  get epsilon(): number {
+    return epsilonFor(this.options, this.scheduleTimesteps)(this.timesteps, this.episodes);
+  }
+
+  /** Number of transitions in the replay buffer. */
+  get bufferSize(): number {
+    return this.replay.size;
+  }
+
+  // ---------------------------------------------------------------- acting
+
+  /**
+   * The action for one observation: greedy when `deterministic` (default),
+   * else epsilon-greedy at the current exploration rate (as SB3's predict).
+   */
+  predict(observation: ArrayLike<number>, { deterministic = true }: { deterministic?: boolean } = {}): number {
+    this.alive();
+    const obs = this.readObservation("observation", observation);
+    if (!deterministic && this.rng.nextDouble() < this.epsilon) return this.rng.int(this.nActions);
+    return this.engine.act(obs);
+  }
+
+  /** Q-values for one observation (a fresh array). */
+  qValues(observation: ArrayLike<number>): Float32Array {
+    this.alive();
+    return this.engine.qValues(this.readObservation("observation", observation), 1).slice(0, this.nActions);
+  }
+
+  /**
+   * Game-loop API: the exploring action for `observation` (random before
+   * `learningStarts`, then epsilon-greedy on the schedule).
+   */
+  act(observation: ArrayLike<number>): number {
+    this.alive();
+    const obs = this.readObservation("observation", observation);
+    if (this.timesteps < this.options.learningStarts || this.rng.nextDouble() < this.epsilon) return this.rng.int(this.nActions);
+    return this.engine.act(obs);
+  }
+
+  /**
+   * Game-loop API: records one transition (and counts the step and, when it
+   * ends one, the episode). Call `trainStep()` whenever the game has time.
+   */
+  observe(observation: ArrayLike<number>, action: number, reward: number, nextObservation: ArrayLike<number>, terminated: boolean, truncated: boolean): void {
+    this.alive();
+    const obs = Float32Array.from(this.readObservation("observation", observation));
+    const next = this.readObservation("nextObservation", nextObservation);
+    checkInt("action", action, { min: 0, max: this.nActions - 1 });
+    checkNumber("reward", reward);
+    if (typeof terminated !== "boolean") throw new InvalidArgumentError("terminated", terminated, "true or false");
+    if (typeof truncated !== "boolean") throw new InvalidArgumentError("truncated", truncated, "true or false");
+    this.replay.add(obs, action, reward, next, terminated, truncated);
+    this.countStep(1, 1);
+    if (terminated || truncated) this.countEpisode();
+  }
+
+  /**
+   * Game-loop API: trains if a training round is due (per `trainFreq`, after
+   * `learningStarts`). Resolves to the loss, or undefined when nothing ran.
+   */
+  async trainStep(): Promise<number | undefined> {
+    this.alive();
+    return this.trainIfDue();
+  }
+
+  // -------------------------------------------------------------- training
+
+  async learn(options: LearnOptions): Promise<this> {
+    this.alive();
+    const o = checkOptions("learn options", options);
+    checkKnownKeys("learn options", o, ["totalTimesteps", "callback", "eval", "signal", "resetNumTimesteps", "env"]);
+    const total = checkInt("totalTimesteps", o.totalTimesteps, { min: 1 });
+    const callback = o.callback as LearnOptions["callback"];
+    if (callback !== undefined && typeof callback !== "function") throw new InvalidArgumentError("callback", callback, "a function");
+    const evalOpt = o.eval as LearnOptions["eval"];
+    if (evalOpt !== undefined) {
+      if (!isEnv(evalOpt.env)) throw new InvalidArgumentError("eval.env", evalOpt.env, "an Env");
+      checkInt("eval.freq", evalOpt.freq, { min: 1 });
+      if (evalOpt.nEpisodes !== undefined) checkInt("eval.nEpisodes", evalOpt.nEpisodes, { min: 1 });
+    }
+    const env = (o.env ?? this.env) as EnvLike | VecEnvLike | undefined;
+    if (!env || !(isEnv(env) || isVecEnv(env))) throw new InvalidArgumentError("env", env, "an Env or VecEnv (pass it to DQN.create or learn({ env }))");
+    const signal = o.signal as AbortSignal | undefined;
+    const reset = o.resetNumTimesteps !== false;
+
+    if (reset) {
+      this.timesteps = 0;
+      this.episodes = 0;
+      this.stepsSinceTrain = this.episodesSinceTrain = this.collectedSinceTrain = this.stepsSinceTarget = 0;
+    }
+    this.scheduleTimesteps = reset ? total : this.timesteps + total;
+    const end = this.timesteps + total;
+    const driver = this.driverFor(env, reset);
+    const n = driver.numEnvs;
+    const actions = new Int32Array(n);
+    const start = performance.now();
+    const startSteps = this.timesteps;
+    let lastYield = start;
+    let nextEval = evalOpt ? this.timesteps + evalOpt.freq : Infinity;
+    let lastEvalMean = NaN;
+    const event = (extra: Partial<LearnEvent>): LearnEvent => ({
+      timesteps: this.timesteps,
+      episodes: this.episodes,
+      meanReturn100: this.meanReturn100,
+      loss: this.lastLoss,
+      epsilon: this.epsilon,
+      stepsPerSecond: ((this.timesteps - startSteps) * 1000) / Math.max(1e-9, performance.now() - start),
+      ...extra,
+    });
+
+    training: while (this.timesteps < end) {
+      if (signal?.aborted) break;
+      // Act: one batched greedy pass for all envs, then epsilon per env.
+      const eps = this.epsilon;
+      const warmup = this.timesteps < this.options.learningStarts;
+      const greedy = warmup ? undefined : this.engine.actBatch(driver.observations, n);
+      for (let i = 0; i < n; i++) actions[i] = !greedy || this.rng.nextDouble() < eps ? this.rng.int(this.nActions) : greedy[i]!;
+      const prevObs = driver.observations.slice();
+      driver.step(actions);
+
+      let valid = 0;
+      for (let i = 0; i < n; i++) {
+        if (!driver.valid[i]) continue;
+        valid++;
+        this.episodeReturns[i]! += driver.rewards[i]!;
+      }
+      // Vector envs: the buffer drops the autoreset entries itself (autoreset "next-step").
+      if (n === 1) this.replay.add(prevObs, actions[0]!, driver.rewards[0]!, driver.nextObservations, driver.terminated[0] === 1, driver.truncated[0] === 1);
+      else this.replay.addBatch(prevObs, actions, driver.rewards, driver.nextObservations, driver.terminated, driver.truncated);
+      this.countStep(1, valid);
+      for (let i = 0; i < n; i++) {
+        if (!driver.valid[i] || !(driver.terminated[i] || driver.truncated[i])) continue;
+        const ret = this.episodeReturns[i]!;
+        this.episodeReturns[i] = 0;
+        this.countEpisode(ret);
+        if (callback && callback(event({ episodeReturn: ret })) === false) break training;
+      }
+      await this.trainIfDue();
+
+      if (this.timesteps >= nextEval && evalOpt) {
+        nextEval += evalOpt.freq;
+        const res = await evaluate(this, evalOpt.env, { nEpisodes: evalOpt.nEpisodes ?? 10 });
+        lastEvalMean = res.mean;
+        await this.noteEval(res, evalOpt.keepBest !== false);
+        if (callback && callback(event({ eval: { mean: res.mean, std: res.std } })) === false) break;
+      }
+      // Let the host breathe (UI, timers, abort signals) about every 50 ms.
+      const now = performance.now();
+      if (now - lastYield > 50) {
+        lastYield = now;
+        await new Promise((r) => setTimeout(r, 0));
+      }
+    }
+    if (evalOpt && evalOpt.keepBest !== false && this.best && !(lastEvalMean >= this.best.mean)) {
+      this.engine.setParams(this.best.params, "online");
+      this.engine.setParams(this.best.target, "target");
+    }
+    return this;
+  }
+
+  private best: { mean: number; params: Float32Array; target: Float32Array } | undefined;
+
+  private async noteEval(res: EvaluateResult, keep: boolean): Promise<void> {
+    if (this.bestEval && res.mean <= this.bestEval.mean) return;
+    this.bestEval = { mean: res.mean, std: res.std, timesteps: this.timesteps };
+    if (keep) this.best = { mean: res.mean, params: await this.engine.getParams("online"), target: await this.engine.getParams("target") };
+  }
+
+  get meanReturn100(): number {
+    const r = this.recentReturns;
+    return r.length ? r.reduce((a, b) => a + b, 0) / r.length : NaN;
+  }
+
+  private countStep(vecSteps: number, transitions: number): void {
+    this.timesteps += transitions;
+    this.stepsSinceTrain += vecSteps;
+    this.collectedSinceTrain += transitions;
+    // SB3 counts target updates in vector steps: every max(interval / numEnvs, 1).
+    this.stepsSinceTarget += vecSteps;
+    const every = Math.max(Math.floor(this.options.targetUpdateInterval / (this.driver?.numEnvs ?? 1)), 1);
+    if (this.stepsSinceTarget >= every) {
+      this.stepsSinceTarget = 0;
+      this.engine.syncTarget(this.options.tau);
+    }
+  }
+
+  private countEpisode(ret?: number): void {
+    this.episodes++;
+    this.episodesSinceTrain++;
+    if (ret !== undefined) {
+      this.recentReturns.push(ret);
+      if (this.recentReturns.length > RECENT) this.recentReturns.shift();
+    }
+  }
+
+  private async trainIfDue(): Promise<number | undefined> {
+    const { trainFreq, learningStarts, batchSize, gradientSteps } = this.options;
+    const due = trainFreq.unit === "step" ? this.stepsSinceTrain >= trainFreq.n : this.episodesSinceTrain >= trainFreq.n;
+    if (!due || this.timesteps <= learningStarts || this.replay.size === 0) return undefined;
+    const steps = gradientSteps >= 0 ? gradientSteps : this.collectedSinceTrain;
+    this.stepsSinceTrain = this.episodesSinceTrain = this.collectedSinceTrain = 0;
+    const progressRemaining = Math.max(0, 1 - this.timesteps / this.scheduleTimesteps);
+    const per = this.options.prioritizedReplay;
+    const prioritized = per ? (this.replay as PrioritizedReplayBuffer) : undefined;
+    if (per && prioritized) prioritized.beta = per.betaFinal + (per.beta - per.betaFinal) * progressRemaining;
+    let loss = NaN;
+    for (let g = 0; g < steps; g++) {
+      const batch = this.replay.sample(batchSize);
+      const result = this.engine.update(batch);
+      if (prioritized) {
+        const td = result.tdErrors();
+        const priorities = new Float32Array(td.length);
+        for (let i = 0; i < td.length; i++) priorities[i] = Math.abs(td[i]!);
+        prioritized.updatePriorities(batch.indices, priorities);
+      }
+      if (g === steps - 1 || prioritized) loss = result.loss();
+    }
+    if (!Number.isFinite(loss)) {
+      this.lastLoss = loss;
+      throw new DivergenceError(`training diverged at timestep ${this.timesteps}: the loss is ${loss}; lower learningRate or set maxGradNorm.`);
+    }
+    this.lastLoss = loss;
+    return loss;
+  }
+
+  /**
+   * The driver for `env`. Without `reset`, training resumes where it stopped
+   * (same env object, or a loaded agent's saved observations); otherwise the
+   * env is reset, with the agent's seed the first time.
+   */
+  private driverFor(env: EnvLike | VecEnvLike, reset: boolean): EnvDriver {
+    if (this.driver && this.env === env && !reset) return this.driver;
+    const spaces = envSpaces(env);
+    if (spaces.observationSize !== this.observationSize || spaces.nActions !== this.nActions) {
+      throw new InvalidArgumentError("env", `observation size ${spaces.observationSize}, ${spaces.nActions} actions`, `an env with observation size ${this.observationSize} and ${this.nActions} actions (the agent's)`);
+    }
+    const driver = new EnvDriver(env, this.observationSize);
+    const resume = reset ? undefined : this.resumeObservations;
+    if (resume && resume.length === driver.observations.length) {
+      driver.observations.set(resume);
+    } else {
+      driver.reset(this.driver ? undefined : this.options.seed);
+      this.episodeReturns = new Float64Array(driver.numEnvs);
+    }
+    this.resumeObservations = undefined;
+    this.driver = driver;
+    this.env = env;
+    return driver;
+  }
+
+  private readObservation(name: string, value: ArrayLike<number>): Float32Array {
+    checkVector(name, value, this.observationSize);
+    this.obsScratch.set(value);
+    return this.obsScratch;
+  }
+
+  private alive(): void {
+    if (this.disposed) throw new InvalidStateError("this agent was disposed");
+  }
+
+  // ----------------------------------------------------- saving and loading
+
+  /**
+   * A save file: options, network weights, target weights, Adam state,
+   * counters and exploration RNG state. Versioned and checksummed
+   * (src/io/container.ts). The replay buffer is not saved (as SB3's `save`),
+   * so a loaded agent refills it before training resumes.
+   */
+  async save(): Promise<Uint8Array> {
+    this.alive();
+    const opt = await this.engine.getOptimizerState();
+    const arrays: Record<string, Float32Array> = {
+      params: await this.engine.getParams("online"),
+      targetParams: await this.engine.getParams("target"),
+      adamM: opt.m,
+      adamV: opt.v,
+    };
+    const resumeFrom = this.driver?.observations ?? this.resumeObservations;
+    if (resumeFrom) arrays.lastObservations = resumeFrom.slice();
+    const meta = {
+      kind: SAVE_KIND,
+      spec: this.spec,
+      options: serializableOptions(this.options),
+      adamStep: opt.step,
+      counters: {
+        timesteps: this.timesteps,
+        episodes: this.episodes,
+        scheduleTimesteps: this.scheduleTimesteps,
+        stepsSinceTarget: this.stepsSinceTarget,
+        stepsSinceTrain: this.stepsSinceTrain,
+        episodesSinceTrain: this.episodesSinceTrain,
+        collectedSinceTrain: this.collectedSinceTrain,
+        lastLoss: Number.isFinite(this.lastLoss) ? this.lastLoss : null,
+      },
+      recentReturns: this.recentReturns,
+      episodeReturns: Array.from(this.episodeReturns),
+      rng: Array.from(this.rng.state),
+    };
+    return encodeContainer({ meta, arrays });
+  }
+
+  /**
+   * Restores a saved agent. `env` (optional) is the env training continues
+   * on; `backend` overrides the saved engine choice. Bad bytes throw a
+   * FormatError and create nothing.
+   */
+  static async load(bytes: Uint8Array, { env, backend }: { env?: EnvLike | VecEnvLike; backend?: DQNOptions["backend"] } = {}): Promise<DQN> {
+    const { meta, arrays } = decodeContainer(bytes);
+    if (meta.kind !== SAVE_KIND) throw new FormatError(`not a DQN save file (kind ${JSON.stringify(meta.kind)})`);
+    const spec = meta.spec as NetSpec;
+    const options = { ...(meta.options as DQNOptions) };
+    if (backend !== undefined) options.backend = backend;
+    let agent: DQN | undefined;
+    try {
+      agent = await DQN.create(env ?? { observationSize: spec.observationSize, nActions: spec.nActions }, options);
+      agent.restore(meta, arrays);
+      if (env) agent.env = env;
+      return agent;
+    } catch (e) {
+      agent?.dispose();
+      if (e instanceof FormatError) throw e;
+      throw new FormatError(`inconsistent DQN save file: ${(e as Error).message}`);
+    }
+  }
+
+  private restore(meta: Record<string, unknown>, arrays: Record<string, Float32Array>): void {
+    const c = meta.counters as Record<string, number | null>;
+    const need = (name: string) => {
+      const a = arrays[name];
+      if (!a) throw new FormatError(`save file lacks ${name}`);
+      return a;
+    };
+    this.engine.setParams(need("params"), "online");
+    this.engine.setParams(need("targetParams"), "target");
+    const opt: OptimizerState = { step: meta.adamStep as number, m: need("adamM"), v: need("adamV") };
+    this.engine.setOptimizerState(opt);
+    this.timesteps = c.timesteps!;
+    this.episodes = c.episodes!;
+    this.scheduleTimesteps = c.scheduleTimesteps!;
+    this.stepsSinceTarget = c.stepsSinceTarget!;
+    this.stepsSinceTrain = c.stepsSinceTrain!;
+    this.episodesSinceTrain = c.episodesSinceTrain!;
+    this.collectedSinceTrain = c.collectedSinceTrain!;
+    this.lastLoss = c.lastLoss ?? NaN;
+    this.recentReturns.push(...(meta.recentReturns as number[]));
+    this.rng.state.set(meta.rng as number[]);
+    if (arrays.lastObservations) {
+      this.resumeObservations = arrays.lastObservations;
+      this.episodeReturns = Float64Array.from(meta.episodeReturns as number[]);
+    }
+  }
+
+  /**
+   * The online network as a safetensors file in PyTorch's nn.Linear layout
+   * (`layers.0.weight` [out, in], ...; `names` renames the layers), loadable
+   * with `model.load_state_dict(safetensors.torch.load_file(path))`.
+   */
+  async exportSafetensors({ names }: { names?: string[] } = {}): Promise<Uint8Array> {
+    this.alive();
+    return writeSafetensors(toTorchTensors(this.spec, await this.engine.getParams("online"), names), { format: "pt", producer: "deepq" });
+  }
+
+  /** Frees the agent's WASM memory and tensors. Further calls throw. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.engine.dispose();
+    this.replay.dispose();
+  }
+}
+
+function specOf(v: unknown): { observationSize: number; nActions: number } {
+  if (typeof v !== "object" || v === null) throw new InvalidArgumentError("envOrSpec", v, "an Env, a VecEnv or { observationSize, nActions }");
+  const s = v as { observationSize?: unknown; nActions?: unknown };
+  return {
+    observationSize: checkInt("envOrSpec.observationSize", s.observationSize, { min: 1, max: 65536 }),
+    nActions: checkInt("envOrSpec.nActions", s.nActions, { min: 1, max: 65536 }),
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Greedy evaluation, as Stable-Baselines3's `evaluate_policy`: run
+ * `nEpisodes` full episodes acting with `predict(obs, { deterministic })` and
+ * report the mean and (population) standard deviation of their returns.
+ */
+import { InvalidArgumentError } from "../errors.ts";
+import { checkBool, checkInt, checkKnownKeys, checkOptions } from "../validate.ts";
+import { isEnv, type EnvLike } from "./driver.ts";
+
+export interface EvaluateResult {
+  mean: number;
+  std: number;
+  returns: number[];
+  lengths: number[];
+}
+
+export interface Predictor {
+  predict(observation: ArrayLike<number>, options?: { deterministic?: boolean }): number;
+}
+
+export interface EvaluateOptions {
+  nEpisodes?: number;
+  deterministic?: boolean;
+  /** Seed of the first reset; later episodes continue the env's generator. */
+  seed?: number;
+  /** Stops an episode that runs longer than this (for envs without a time limit). */
+  maxEpisodeSteps?: number;
+}
+
+export async function evaluate(agent: Predictor, env: EnvLike, options: EvaluateOptions = {}): Promise<EvaluateResult> {
+  const o = checkOptions("options", options) as EvaluateOptions;
+  checkKnownKeys("options", o, ["nEpisodes", "deterministic", "seed", "maxEpisodeSteps"]);
+  if (typeof agent?.predict !== "function") throw new InvalidArgumentError("agent", agent, "an agent or policy with predict(observation)");
+  if (!isEnv(env)) throw new InvalidArgumentError("env", env, "an Env");
+  const nEpisodes = checkInt("options.nEpisodes", o.nEpisodes ?? 10, { min: 1 });
+  const deterministic = checkBool("options.deterministic", o.deterministic ?? true);
+  const maxSteps = o.maxEpisodeSteps === undefined ? Infinity : checkInt("options.maxEpisodeSteps", o.maxEpisodeSteps, { min: 1 });
+  const returns: number[] = [];
+  const lengths: number[] = [];
+  for (let ep = 0; ep < nEpisodes; ep++) {
+    let { observation } = env.reset(ep === 0 && o.seed !== undefined ? { seed: checkInt("options.seed", o.seed, { min: 0 }) } : {});
+    let total = 0;
+    let steps = 0;
+    for (;;) {
+      const r = env.step(agent.predict(observation, { deterministic }));
+      total += r.reward;
+      steps++;
+      if (r.terminated || r.truncated || steps >= maxSteps) break;
+      observation = r.observation;
+    }
+    returns.push(total);
+    lengths.push(steps);
+  }
+  const mean = returns.reduce((a, b) => a + b, 0) / nEpisodes;
+  const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / nEpisodes);
+  return { mean, std, returns, lengths };
+}

@@ -1,0 +1,195 @@
+/**
+ * DQN options: Stable-Baselines3's names in camelCase, its defaults, and the
+ * validation every option gets. Unknown names are errors (a typo must not
+ * silently train something else).
+ */
+import { InvalidArgumentError } from "../errors.ts";
+import { checkBool, checkInt, checkKnownKeys, checkNumber, checkOneOf, checkOptions } from "../validate.ts";
+import { linearSchedule, type EpsilonSchedule } from "./schedules.ts";
+
+export type BackendName = "auto" | "fused" | "wasm" | "webgpu" | "cpu";
+export const BACKENDS: readonly BackendName[] = ["auto", "fused", "wasm", "webgpu", "cpu"];
+
+export interface PrioritizedReplayOptions {
+  /** Prioritisation exponent (0 = uniform). Default 0.6. */
+  alpha?: number;
+  /** Initial importance-sampling exponent, annealed linearly to `betaFinal` over training. Default 0.4. */
+  beta?: number;
+  /** Default 1. */
+  betaFinal?: number;
+  /** Added to |TD error| so no transition gets priority 0. Default 1e-6. */
+  epsilon?: number;
+}
+
+export interface DQNOptions {
+  /** Adam step size. SB3 default 1e-4. */
+  learningRate?: number;
+  bufferSize?: number;
+  /** Env steps of uniformly random actions before training starts. */
+  learningStarts?: number;
+  batchSize?: number;
+  gamma?: number;
+  /** Train every `n` env steps (per env of a vector env), or every `n` episodes. */
+  trainFreq?: number | { n: number; unit: "step" | "episode" };
+  /** Gradient steps per training round; -1 = as many as env steps collected in the round. */
+  gradientSteps?: number;
+  /** Env steps between target-network updates. */
+  targetUpdateInterval?: number;
+  /** 1 = hard copy; < 1 = Polyak (soft) update at every target update. */
+  tau?: number;
+  explorationFraction?: number;
+  explorationInitialEps?: number;
+  explorationFinalEps?: number;
+  /** Replaces the linear schedule: epsilon as a function of (timestep, episode). */
+  epsilonSchedule?: EpsilonSchedule;
+  /** Hidden layer widths. */
+  netArch?: number[];
+  dueling?: boolean;
+  doubleQ?: boolean;
+  loss?: "huber" | "mse";
+  /** Global gradient-norm clip; `Infinity` (or 0) disables it. */
+  maxGradNorm?: number;
+  prioritizedReplay?: boolean | PrioritizedReplayOptions;
+  /** n-step returns. */
+  nSteps?: number;
+  seed?: number;
+  backend?: BackendName;
+}
+
+/** Every option with its default filled in. */
+export interface ResolvedOptions {
+  learningRate: number;
+  bufferSize: number;
+  learningStarts: number;
+  batchSize: number;
+  gamma: number;
+  trainFreq: { n: number; unit: "step" | "episode" };
+  gradientSteps: number;
+  targetUpdateInterval: number;
+  tau: number;
+  explorationFraction: number;
+  explorationInitialEps: number;
+  explorationFinalEps: number;
+  epsilonSchedule: EpsilonSchedule | undefined;
+  netArch: number[];
+  dueling: boolean;
+  doubleQ: boolean;
+  loss: "huber" | "mse";
+  maxGradNorm: number;
+  prioritizedReplay: Required<PrioritizedReplayOptions> | undefined;
+  nSteps: number;
+  seed: number;
+  backend: BackendName;
+}
+
+/** Stable-Baselines3 DQN defaults. */
+export const DEFAULTS: Omit<ResolvedOptions, "seed"> = {
+  learningRate: 1e-4,
+  bufferSize: 1_000_000,
+  learningStarts: 100,
+  batchSize: 32,
+  gamma: 0.99,
+  trainFreq: { n: 4, unit: "step" },
+  gradientSteps: 1,
+  targetUpdateInterval: 10_000,
+  tau: 1,
+  explorationFraction: 0.1,
+  explorationInitialEps: 1,
+  explorationFinalEps: 0.05,
+  epsilonSchedule: undefined,
+  netArch: [64, 64],
+  dueling: false,
+  doubleQ: false,
+  loss: "huber",
+  maxGradNorm: 10,
+  prioritizedReplay: undefined,
+  nSteps: 1,
+  backend: "auto",
+};
+
+export const OPTION_NAMES = Object.keys({ ...DEFAULTS, seed: 0 }) as (keyof DQNOptions)[];
+
+const PER_DEFAULTS: Required<PrioritizedReplayOptions> = { alpha: 0.6, beta: 0.4, betaFinal: 1, epsilon: 1e-6 };
+
+export function resolveOptions(input: unknown): ResolvedOptions {
+  const o = checkOptions("options", input) as DQNOptions;
+  checkKnownKeys("options", o, OPTION_NAMES);
+  const r: ResolvedOptions = { ...DEFAULTS, netArch: [...DEFAULTS.netArch], seed: 0 };
+  const has = (k: keyof DQNOptions) => o[k] !== undefined;
+
+  if (has("learningRate")) {
+    r.learningRate = checkNumber("options.learningRate", o.learningRate, { min: 0, minExclusive: true });
+  }
+  if (has("bufferSize")) r.bufferSize = checkInt("options.bufferSize", o.bufferSize, { min: 1, max: 2 ** 26 });
+  if (has("learningStarts")) r.learningStarts = checkInt("options.learningStarts", o.learningStarts, { min: 0 });
+  if (has("batchSize")) r.batchSize = checkInt("options.batchSize", o.batchSize, { min: 1, max: 4096 });
+  if (r.batchSize > r.bufferSize) throw new InvalidArgumentError("options.batchSize", r.batchSize, `an integer <= options.bufferSize (${r.bufferSize})`);
+  if (has("gamma")) r.gamma = checkNumber("options.gamma", o.gamma, { min: 0, max: 1 });
+  if (has("trainFreq")) {
+    const tf = o.trainFreq;
+    if (typeof tf === "number") r.trainFreq = { n: checkInt("options.trainFreq", tf, { min: 1 }), unit: "step" };
+    else if (tf !== null && typeof tf === "object" && !Array.isArray(tf)) {
+      checkKnownKeys("options.trainFreq", tf, ["n", "unit"]);
+      r.trainFreq = { n: checkInt("options.trainFreq.n", tf.n, { min: 1 }), unit: checkOneOf("options.trainFreq.unit", tf.unit, ["step", "episode"] as const) };
+    } else throw new InvalidArgumentError("options.trainFreq", tf, 'a positive integer or { n, unit: "step" | "episode" }');
+  }
+  if (has("gradientSteps")) {
+    const g = checkInt("options.gradientSteps", o.gradientSteps, { min: -1 });
+    if (g === 0) throw new InvalidArgumentError("options.gradientSteps", g, "a positive integer, or -1 for one per env step collected");
+    r.gradientSteps = g;
+  }
+  if (has("targetUpdateInterval")) r.targetUpdateInterval = checkInt("options.targetUpdateInterval", o.targetUpdateInterval, { min: 1 });
+  if (has("tau")) r.tau = checkNumber("options.tau", o.tau, { min: 0, max: 1, minExclusive: true });
+  if (has("explorationFraction")) r.explorationFraction = checkNumber("options.explorationFraction", o.explorationFraction, { min: 0, max: 1 });
+  if (has("explorationInitialEps")) r.explorationInitialEps = checkNumber("options.explorationInitialEps", o.explorationInitialEps, { min: 0, max: 1 });
+  if (has("explorationFinalEps")) r.explorationFinalEps = checkNumber("options.explorationFinalEps", o.explorationFinalEps, { min: 0, max: 1 });
+  if (has("epsilonSchedule")) {
+    if (typeof o.epsilonSchedule !== "function") throw new InvalidArgumentError("options.epsilonSchedule", o.epsilonSchedule, "a function (timestep, episode) => number in [0, 1]");
+    r.epsilonSchedule = o.epsilonSchedule;
+  }
+  if (has("netArch")) {
+    if (!Array.isArray(o.netArch)) throw new InvalidArgumentError("options.netArch", o.netArch, "an array of positive integer layer widths");
+    r.netArch = o.netArch.map((h, i) => checkInt(`options.netArch[${i}]`, h, { min: 1, max: 65536 }));
+  }
+  if (has("dueling")) r.dueling = checkBool("options.dueling", o.dueling);
+  if (r.dueling && r.netArch.length === 0) throw new InvalidArgumentError("options.netArch", r.netArch, "at least one hidden layer when dueling is true");
+  if (has("doubleQ")) r.doubleQ = checkBool("options.doubleQ", o.doubleQ);
+  if (has("loss")) r.loss = checkOneOf("options.loss", o.loss, ["huber", "mse"] as const);
+  if (has("maxGradNorm")) {
+    const m = o.maxGradNorm;
+    r.maxGradNorm = m === Infinity ? Infinity : checkNumber("options.maxGradNorm", m, { min: 0 });
+    if (r.maxGradNorm === 0) r.maxGradNorm = Infinity;
+  }
+  if (has("prioritizedReplay")) {
+    const p = o.prioritizedReplay;
+    if (p === false) r.prioritizedReplay = undefined;
+    else if (p === true) r.prioritizedReplay = { ...PER_DEFAULTS };
+    else if (p !== null && typeof p === "object" && !Array.isArray(p)) {
+      checkKnownKeys("options.prioritizedReplay", p, Object.keys(PER_DEFAULTS));
+      const q = { ...PER_DEFAULTS, ...p };
+      r.prioritizedReplay = {
+        alpha: checkNumber("options.prioritizedReplay.alpha", q.alpha, { min: 0 }),
+        beta: checkNumber("options.prioritizedReplay.beta", q.beta, { min: 0, max: 1 }),
+        betaFinal: checkNumber("options.prioritizedReplay.betaFinal", q.betaFinal, { min: 0, max: 1 }),
+        epsilon: checkNumber("options.prioritizedReplay.epsilon", q.epsilon, { min: 0, minExclusive: true }),
+      };
+    } else throw new InvalidArgumentError("options.prioritizedReplay", p, "true, false or { alpha, beta, betaFinal, epsilon }");
+  }
+  if (has("nSteps")) r.nSteps = checkInt("options.nSteps", o.nSteps, { min: 1, max: 1000 });
+  if (has("seed")) r.seed = checkInt("options.seed", o.seed, { min: 0, max: Number.MAX_SAFE_INTEGER });
+  if (has("backend")) r.backend = checkOneOf("options.backend", o.backend, BACKENDS);
+  return r;
+}
+
+/** The epsilon schedule in force for a training run of `totalTimesteps`. */
+export function epsilonFor(r: ResolvedOptions, totalTimesteps: number): EpsilonSchedule {
+  return r.epsilonSchedule ?? linearSchedule(r.explorationInitialEps, r.explorationFinalEps, r.explorationFraction, totalTimesteps);
+}
+
+/** Options that can be written into a save file (functions cannot). */
+export function serializableOptions(r: ResolvedOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...r };
+  delete out.epsilonSchedule;
+  if (r.maxGradNorm === Infinity) out.maxGradNorm = 0;
+  return out;
+}

@@ -1,0 +1,38 @@
+/**
+ * deepq's tuned configurations, the ones the CLI and README use. Each is
+ * `{ options, totalTimesteps }` for `DQN.create(env, options)` and
+ * `agent.learn({ totalTimesteps })`.
+ */
+import type { DQNOptions } from "./options.ts";
+
+export interface Preset {
+  options: DQNOptions;
+  totalTimesteps: number;
+  /** Why these values, for the curious. */
+  notes: string;
+}
+
+export const presets: Readonly<Record<string, Preset>> = Object.freeze({
+  "CartPole-v1": {
+    options: {
+      netArch: [128, 128],
+      learningRate: 1e-3,
+      bufferSize: 50_000,
+      learningStarts: 1000,
+      batchSize: 64,
+      gamma: 0.99,
+      trainFreq: 1,
+      gradientSteps: 1,
+      targetUpdateInterval: 1,
+      tau: 0.005,
+      explorationFraction: 0.1,
+      explorationInitialEps: 1,
+      explorationFinalEps: 0.02,
+      doubleQ: true,
+      loss: "huber",
+      maxGradNorm: 10,
+    },
+    totalTimesteps: 30_000,
+    notes: "placeholder until tuned",
+  },
+});

@@ -1,0 +1,103 @@
+/**
+ * The fused AssemblyScript engine (src/nn/fused.ts) behind the engine-neutral
+ * {@link QEngine} interface, and the provider that plugs it into the ladder.
+ */
+import { fusedSupport, FusedQNet } from "./fused.ts";
+import type { FusedEngineProvider } from "./ladder.ts";
+import { checkEngineConfig, checkNotDisposed, type EngineConfig, type NetworkRole, type OptimizerState, type QEngine, type UpdateBatch, type UpdateResult } from "./engine.ts";
+
+class FusedEngine implements QEngine {
+  readonly name = "fused" as const;
+  private disposed = false;
+  private readonly weights: Float32Array;
+  private readonly discounts: Float32Array;
+
+  constructor(
+    private readonly net: FusedQNet,
+    readonly config: EngineConfig,
+  ) {
+    this.weights = new Float32Array(net.batchSize).fill(1);
+    this.discounts = new Float32Array(net.batchSize).fill(config.gamma);
+  }
+
+  get spec() {
+    return this.net.spec;
+  }
+  qValues(observations: Float32Array, count: number): Float32Array {
+    checkNotDisposed(this.disposed, "fused");
+    return this.net.qValues(observations.subarray(0, count * this.spec.observationSize));
+  }
+  async qValuesAsync(observations: Float32Array, count: number): Promise<Float32Array> {
+    return this.qValues(observations, count);
+  }
+  act(observation: ArrayLike<number>): number {
+    checkNotDisposed(this.disposed, "fused");
+    return this.net.act(observation);
+  }
+  actBatch(observations: Float32Array, count: number): Int32Array {
+    checkNotDisposed(this.disposed, "fused");
+    return this.net.actBatch(observations.subarray(0, count * this.spec.observationSize));
+  }
+  update(batch: UpdateBatch): UpdateResult {
+    checkNotDisposed(this.disposed, "fused");
+    const n = batch.actions.length;
+    const { loss, tdErrors } = this.net.update({
+      observations: batch.observations,
+      actions: Int32Array.from(batch.actions),
+      rewards: Float32Array.from(batch.rewards),
+      nextObservations: batch.nextObservations,
+      dones: Float32Array.from(batch.dones),
+      discounts: batch.discounts ? Float32Array.from(batch.discounts) : this.discounts.subarray(0, n),
+      weights: batch.weights ? Float32Array.from(batch.weights) : this.weights.subarray(0, n),
+    });
+    return { loss: () => loss, tdErrors: () => tdErrors, read: async () => ({ loss, tdErrors: tdErrors.slice() }) };
+  }
+  syncTarget(tau: number): void {
+    checkNotDisposed(this.disposed, "fused");
+    this.net.syncTarget(tau);
+  }
+  async getParams(role: NetworkRole = "online"): Promise<Float32Array> {
+    checkNotDisposed(this.disposed, "fused");
+    return role === "target" ? this.net.getTargetParams() : this.net.getParams();
+  }
+  setParams(params: ArrayLike<number>, role: NetworkRole = "online"): void {
+    checkNotDisposed(this.disposed, "fused");
+    if (role === "target") this.net.setTargetParams(params);
+    else this.net.setParams(params);
+  }
+  async getOptimizerState(): Promise<OptimizerState> {
+    checkNotDisposed(this.disposed, "fused");
+    return this.net.getOptimizerState();
+  }
+  setOptimizerState(state: OptimizerState): void {
+    checkNotDisposed(this.disposed, "fused");
+    this.net.setOptimizerState(state);
+  }
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.net.dispose();
+  }
+}
+
+/** The ladder's fused rung for updates of up to `batchSize` transitions. */
+export function fusedProvider(batchSize: number): FusedEngineProvider {
+  return {
+    unsupportedReason: (config) => {
+      const s = fusedSupport(config.spec);
+      return s.ok ? null : s.reason;
+    },
+    create: async (config) => {
+      checkEngineConfig(config);
+      const net = await FusedQNet.create(config.spec, {
+        batchSize,
+        learningRate: config.learningRate,
+        loss: config.loss,
+        doubleQ: config.doubleQ,
+        seed: config.seed,
+        ...(config.maxGradNorm === undefined ? {} : { maxGradNorm: config.maxGradNorm }),
+      });
+      return new FusedEngine(net, config);
+    },
+  };
+}
