@@ -168,5 +168,10 @@ export default async function config() {
       builds.push(b);
     }
   }
+  // The Node command line (bin/deepq.mjs), with Node's built-ins left to Node.
+  for (const b of entryBuilds({ input: here("./src/cli/main.ts"), outDir: "dist", lists, minified: false, files: { es: "cli.mjs" } })) {
+    b.external = (id) => id.startsWith("node:");
+    builds.push(b);
+  }
   return builds;
 }

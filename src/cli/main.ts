@@ -267,8 +267,9 @@ async function bench(args: string[]): Promise<void> {
   if (args.includes("--help") || args.includes("-h")) return void console.log(HELP.bench);
   const { spawnSync } = await import("node:child_process");
   const { existsSync } = await import("node:fs");
-  const runner = new URL("../../bench/run.ts", import.meta.url);
-  if (!existsSync(runner)) throw new UsageError("bench needs a source checkout of deepq (bench/ is not shipped in the package)");
+  // From src/cli/ (sources) or dist/ (the built command), bench/ is in the checkout's root.
+  const runner = [new URL("../../bench/run.ts", import.meta.url), new URL("../bench/run.ts", import.meta.url)].find((u) => existsSync(u));
+  if (!runner) throw new UsageError("bench needs a source checkout of deepq (bench/ is not shipped in the package)");
   const r = spawnSync(process.execPath, ["--import", "tsx", runner.pathname, ...args], { stdio: "inherit" });
   if (r.status !== 0) process.exitCode = r.status ?? 1;
 }

@@ -11,6 +11,7 @@
  * (e.g. a wasm agent and a cpu parity check) call {@link activateBackend}
  * before each piece of work.
  */
+import { BUNDLED } from "./build-info.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { setWasmPaths, type BackendWasm } from "@tensorflow/tfjs-backend-wasm";
@@ -41,6 +42,8 @@ export interface GpuLike {
  * (beside the script) applies. The bundle replaces this function.
  */
 function configureWasmBinaryPath(): void {
+  // Bundles deliver tfjs's binary themselves (inlined or as an imported Module).
+  if (BUNDLED) return;
   const nodeModule = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:module") as
     | { createRequire(from: string): { resolve(id: string): string } }
     | undefined;
