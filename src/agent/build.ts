@@ -8,6 +8,7 @@ import type { QEngine } from "../nn/engine.ts";
 import type { NetSpec } from "../nn/spec.ts";
 import { PrioritizedReplayBuffer, ReplayBuffer } from "../replay/buffer.ts";
 import type { ResolvedOptions } from "./options.ts";
+import { ArenaPlan, type Arena } from "../runtime/wasm.ts";
 
 export type { BackendReportEntry };
 
@@ -23,9 +24,16 @@ export async function buildAgentParts(spec: NetSpec, r: ResolvedOptions, numEnvs
     maxBatchSize: r.batchSize,
     autoreset: numEnvs > 1 ? ("next-step" as const) : ("same-step" as const),
   };
-  const replay = r.prioritizedReplay
-    ? await PrioritizedReplayBuffer.create({ ...replayOptions, alpha: r.prioritizedReplay.alpha, beta: r.prioritizedReplay.beta, epsilon: r.prioritizedReplay.epsilon })
-    : await ReplayBuffer.create(replayOptions);
+  const per = r.prioritizedReplay;
+  const planReplay = (plan: ArenaPlan) =>
+    per ? PrioritizedReplayBuffer.plan(plan, { ...replayOptions, alpha: per.alpha, beta: per.beta, epsilon: per.epsilon }) : ReplayBuffer.plan(plan, replayOptions);
+  // The fused engine shares its arena with the replay buffer; other engines get a buffer of its own.
+  let shared: ReplayBuffer | undefined;
+  const alongside = (plan: ArenaPlan) => {
+    const planned = planReplay(plan);
+    return (arena: Arena) => void (shared = planned.bind(arena));
+  };
+  let replay: ReplayBuffer | undefined;
   try {
     const { engine, report } = await createEngine(
       {
@@ -38,11 +46,18 @@ export async function buildAgentParts(spec: NetSpec, r: ResolvedOptions, numEnvs
         ...(Number.isFinite(r.maxGradNorm) ? { maxGradNorm: r.maxGradNorm } : {}),
       },
       r.backend,
-      { fused: fusedProvider(r.batchSize) },
+      { fused: fusedProvider(r.batchSize, alongside) },
     );
+    if (engine.name === "fused" && shared) replay = shared;
+    else {
+      shared?.dispose();
+      const plan = new ArenaPlan();
+      const planned = planReplay(plan);
+      replay = planned.bind(await plan.instantiate());
+    }
     return { engine, replay, report };
   } catch (e) {
-    replay.dispose();
+    replay?.dispose();
     throw e;
   }
 }

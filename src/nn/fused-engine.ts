@@ -2,7 +2,8 @@
  * The fused AssemblyScript engine (src/nn/fused.ts) behind the engine-neutral
  * {@link QEngine} interface, and the provider that plugs it into the ladder.
  */
-import { fusedSupport, FusedQNet } from "./fused.ts";
+import { fusedSupport, FusedQNet, type BatchAddresses } from "./fused.ts";
+import { ArenaPlan, type Arena } from "../runtime/wasm.ts";
 import type { FusedEngineProvider } from "./ladder.ts";
 import { checkEngineConfig, checkNotDisposed, type EngineConfig, type NetworkRole, type OptimizerState, type QEngine, type UpdateBatch, type UpdateResult } from "./engine.ts";
 
@@ -41,6 +42,13 @@ class FusedEngine implements QEngine {
   update(batch: UpdateBatch): UpdateResult {
     checkNotDisposed(this.disposed, "fused");
     const n = batch.actions.length;
+    const inPlace = this.addressesInArena(batch);
+    if (inPlace) {
+      // A replay sample in this network's arena: the update reads it where it lies.
+      const loss = this.net.updateFrom(inPlace, n);
+      const tdErrors = this.net.arena.f32(this.net.tdErrorsAddress, n);
+      return { loss: () => loss, tdErrors: () => tdErrors, read: async () => ({ loss, tdErrors: tdErrors.slice() }) };
+    }
     const { loss, tdErrors } = this.net.update({
       observations: batch.observations,
       actions: Int32Array.from(batch.actions),
@@ -52,6 +60,19 @@ class FusedEngine implements QEngine {
     });
     return { loss: () => loss, tdErrors: () => tdErrors, read: async () => ({ loss, tdErrors: tdErrors.slice() }) };
   }
+  /** Byte addresses of the batch's arrays when every one of them is a view into this arena's memory. */
+  private addressesInArena(batch: UpdateBatch): BatchAddresses | undefined {
+    const buffer = this.net.arena.buffer;
+    const fields = ["observations", "actions", "rewards", "nextObservations", "dones", "discounts", "weights"] as const;
+    const out: Partial<BatchAddresses> = {};
+    for (const f of fields) {
+      const a = batch[f] as ArrayBufferView | undefined;
+      if (!a || !ArrayBuffer.isView(a) || a.buffer !== buffer || (a as unknown as Float32Array).BYTES_PER_ELEMENT !== 4) return undefined;
+      out[f] = a.byteOffset;
+    }
+    return out as BatchAddresses;
+  }
+
   syncTarget(tau: number): void {
     checkNotDisposed(this.disposed, "fused");
     this.net.syncTarget(tau);
@@ -80,8 +101,12 @@ class FusedEngine implements QEngine {
   }
 }
 
-/** The ladder's fused rung for updates of up to `batchSize` transitions. */
-export function fusedProvider(batchSize: number): FusedEngineProvider {
+/**
+ * The ladder's fused rung for updates of up to `batchSize` transitions.
+ * `alongside` plans more regions (a replay buffer) into the network's arena
+ * and binds them once it exists, so sampled batches never leave WASM memory.
+ */
+export function fusedProvider(batchSize: number, alongside?: (plan: ArenaPlan) => (arena: Arena) => void): FusedEngineProvider {
   return {
     unsupportedReason: (config) => {
       const s = fusedSupport(config.spec);
@@ -89,7 +114,9 @@ export function fusedProvider(batchSize: number): FusedEngineProvider {
     },
     create: async (config) => {
       checkEngineConfig(config);
-      const net = await FusedQNet.create(config.spec, {
+      const plan = new ArenaPlan();
+      const bind = alongside?.(plan);
+      const planned = FusedQNet.plan(plan, config.spec, {
         batchSize,
         learningRate: config.learningRate,
         loss: config.loss,
@@ -97,7 +124,9 @@ export function fusedProvider(batchSize: number): FusedEngineProvider {
         seed: config.seed,
         ...(config.maxGradNorm === undefined ? {} : { maxGradNorm: config.maxGradNorm }),
       });
-      return new FusedEngine(net, config);
+      const arena = await plan.instantiate();
+      bind?.(arena);
+      return new FusedEngine(planned.attach(arena), config);
     },
   };
 }
