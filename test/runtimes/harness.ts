@@ -299,6 +299,15 @@ export function expectSmoke(report: Report, { runtime, canCompileWasm = true }: 
   expect(report.capabilities).toMatchObject({ runtime, canCompileWasm, wasmSimd: true });
   expect(report.arena.memoryBytes).toBeGreaterThan(report.arena.region);
   expect(report.arena.heapBase).toBeLessThanOrEqual(report.arena.staticBytes);
+  // The public agent trains 300 CartPole steps and acts on the engine it was asked for (never a cpu fallback).
+  for (const b of ["fused", "wasm"]) {
+    const a = report.agent[b] as { backend: string; timesteps: number; loss: number; action: number; error?: string };
+    expect(a.error, `agent on ${b}`).toBeUndefined();
+    expect(a.backend).toBe(b);
+    expect(a.timesteps).toBe(300);
+    expect(Number.isFinite(a.loss)).toBe(true);
+    expect([0, 1]).toContain(a.action);
+  }
   const wasm = trained(report, "wasm");
   expect(wasm.backend).toBe("wasm");
   expect(report.tfjsKernelsRegistered.wasm, "the slim kernel set, not all of tfjs").toBeLessThan(80);
