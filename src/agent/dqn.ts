@@ -127,8 +127,12 @@ export class DQN {
 
   /** Exploration rate at the current timestep. */
   get epsilon(): number {
-    return epsilonFor(this.options, this.scheduleTimesteps)(this.timesteps, this.episodes);
+    if (this.schedule?.span !== this.scheduleTimesteps) this.schedule = { span: this.scheduleTimesteps, fn: epsilonFor(this.options, this.scheduleTimesteps) };
+    return this.schedule.fn(this.timesteps, this.episodes);
   }
+
+  /** The epsilon schedule for the current span, rebuilt only when `scheduleTimesteps` changes. */
+  private schedule: { span: number; fn: (t: number, episode: number) => number } | undefined;
 
   /** Number of transitions in the replay buffer. */
   get bufferSize(): number {
@@ -221,6 +225,7 @@ export class DQN {
     const driver = this.driverFor(env, reset);
     const n = driver.numEnvs;
     const actions = new Int32Array(n);
+    const prevObs = new Float32Array(driver.observations.length);
     const start = performance.now();
     const startSteps = this.timesteps;
     let lastYield = start;
@@ -243,7 +248,7 @@ export class DQN {
       const warmup = this.timesteps < this.options.learningStarts;
       const greedy = warmup ? undefined : this.engine.actBatch(driver.observations, n);
       for (let i = 0; i < n; i++) actions[i] = !greedy || this.rng.nextDouble() < eps ? this.rng.int(this.nActions) : greedy[i]!;
-      const prevObs = driver.observations.slice();
+      prevObs.set(driver.observations);
       driver.step(actions);
 
       let valid = 0;
