@@ -16,13 +16,8 @@ import {
 } from "./lib/cartpole-constants";
 import { cos, cos2, sin, sin2, sincos2 } from "./lib/libm";
 import { pcg64Uniform } from "./lib/pcg64";
+import { slotA, slotF } from "./lib/header";
 
-@inline function addr(h: usize, slot: i32): usize {
-  return <usize>load<i64>(h + <usize>slot * SLOT);
-}
-@inline function f64At(h: usize, slot: i32): f64 {
-  return load<f64>(h + <usize>slot * SLOT);
-}
 
 // f64x2 arithmetic, short so the SIMD physics reads like the scalar one.
 @inline function k(c: f64): v128 {
@@ -145,12 +140,12 @@ import { pcg64Uniform } from "./lib/pcg64";
  * `state[:, envs]`: C order, so all x's first, then all x_dot's, ...
  */
 function redraw(h: usize, count: i32): void {
-  const state = addr(h, CP_STATE);
-  const obs = addr(h, CP_OBS);
-  const list = addr(h, CP_RESET_LIST);
-  const rng = addr(h, CP_RNG);
-  const low = f64At(h, CP_LOW);
-  const high = f64At(h, CP_HIGH);
+  const state = slotA(h, CP_STATE);
+  const obs = slotA(h, CP_OBS);
+  const list = slotA(h, CP_RESET_LIST);
+  const rng = slotA(h, CP_RNG);
+  const low = slotF(h, CP_LOW);
+  const high = slotF(h, CP_HIGH);
   for (let v = 0; v < 4; v++) {
     for (let j = 0; j < count; j++) {
       const env = <usize>load<i32>(list + (<usize>j << 2));
@@ -166,16 +161,16 @@ function redraw(h: usize, count: i32): void {
 /** Resets every env of the header at `h` (also a single env: N = 1 draws Gymnasium's size (4,)). */
 export function cartpoleReset(h: usize): void {
   const n = <i32>load<i64>(h, CP_NUM_ENVS * SLOT);
-  const list = addr(h, CP_RESET_LIST);
+  const list = slotA(h, CP_RESET_LIST);
   for (let i = 0; i < n; i++) store<i32>(list + (<usize>i << 2), i);
   redraw(h, n);
-  memory.fill(addr(h, CP_ELAPSED), 0, <usize>n << 3);
-  memory.fill(addr(h, CP_PREV_DONE), 0, <usize>n << 3);
+  memory.fill(slotA(h, CP_ELAPSED), 0, <usize>n << 3);
+  memory.fill(slotA(h, CP_PREV_DONE), 0, <usize>n << 3);
 }
 
 /** Steps the single env at `h` (env 0) with `action` (0 or 1, checked by the caller); returns terminated (0/1). */
 export function cartpoleStep(h: usize, action: i32): i32 {
-  return <i32>stepOne(addr(h, CP_STATE), addr(h, CP_OBS), action);
+  return <i32>stepOne(slotA(h, CP_STATE), slotA(h, CP_OBS), action);
 }
 
 /**
@@ -187,18 +182,18 @@ export function cartpoleStep(h: usize, action: i32): i32 {
  */
 @inline function vecStep(h: usize, simd: bool): i32 {
   const n = <i32>load<i64>(h, CP_NUM_ENVS * SLOT);
-  const actions = addr(h, CP_ACTIONS);
+  const actions = slotA(h, CP_ACTIONS);
   const bad = firstInvalidAction(actions, n);
   if (bad >= 0) return bad;
-  const state = addr(h, CP_STATE);
-  const obs = addr(h, CP_OBS);
-  const reward = addr(h, CP_REWARD);
-  const terminated = addr(h, CP_TERMINATED);
-  const truncated = addr(h, CP_TRUNCATED);
-  const elapsed = addr(h, CP_ELAPSED);
-  const prevDone = addr(h, CP_PREV_DONE);
-  const list = addr(h, CP_RESET_LIST);
-  const maxSteps = f64At(h, CP_MAX_STEPS);
+  const state = slotA(h, CP_STATE);
+  const obs = slotA(h, CP_OBS);
+  const reward = slotA(h, CP_REWARD);
+  const terminated = slotA(h, CP_TERMINATED);
+  const truncated = slotA(h, CP_TRUNCATED);
+  const elapsed = slotA(h, CP_ELAPSED);
+  const prevDone = slotA(h, CP_PREV_DONE);
+  const list = slotA(h, CP_RESET_LIST);
+  const maxSteps = slotF(h, CP_MAX_STEPS);
   const suttonBarto = load<i64>(h, CP_SUTTON_BARTO * SLOT) != 0;
   // Envs done on the previous step go through the physics too, as in
   // Gymnasium, without a branch; the redraw below overwrites their state.

@@ -14,27 +14,15 @@ import {
   adamStep, adamStepScalar, colSum, colSumScalar, gemmDotRelu, gemmDotReluScalar, gemmSplat, gemmSplatScalar, gemvSparse, polyak,
   polyakScalar, sumSquares, sumSquaresScalar,
 } from "./kernels";
+import { setSlotI, slotF, slotI } from "./header";
 
 // ---------------------------------------------------------------------------
 // Header access
 // ---------------------------------------------------------------------------
 
-/** Integer header slot (addresses and sizes fit in i32). */
-@inline function slot(h: usize, i: i32): i32 {
-  return <i32>load<i64>(h + <usize>i * SLOT);
-}
-
-@inline function setSlot(h: usize, i: i32, v: i32): void {
-  store<i64>(h + <usize>i * SLOT, <i64>v);
-}
-
-@inline function fslot(h: usize, i: i32): f64 {
-  return load<f64>(h + <usize>i * SLOT);
-}
-
 /** Integer slot `field` of internal layer `l` in the layer table. */
 @inline function layer(h: usize, l: i32, field: i32): i32 {
-  return slot(h, MLP_HEADER_SLOTS + l * MLP_LAYER_SLOTS + field);
+  return slotI(h, MLP_HEADER_SLOTS + l * MLP_LAYER_SLOTS + field);
 }
 
 @inline function addr(v: i32): usize {
@@ -51,12 +39,12 @@ import {
 }
 
 @inline function scalarKernels(h: usize): bool {
-  return slot(h, MLP_SCALAR) != 0;
+  return slotI(h, MLP_SCALAR) != 0;
 }
 
 /** Row stride (floats) of the head's outputs. */
 @inline function headPad(h: usize): i32 {
-  return layer(h, slot(h, MLP_LAYER_COUNT) - 1, LAYER_OUT_PAD);
+  return layer(h, slotI(h, MLP_LAYER_COUNT) - 1, LAYER_OUT_PAD);
 }
 
 // ---------------------------------------------------------------------------
@@ -76,19 +64,19 @@ import {
  * inference-only policy runtime (a header planned without training regions).
  */
 export function forward(h: usize, params: usize, x: usize, rows: i32, keep: bool, out: usize): void {
-  const L = slot(h, MLP_LAYER_COUNT);
+  const L = slotI(h, MLP_LAYER_COUNT);
   const scalar = scalarKernels(h);
   let a = x;
-  let lda = slot(h, MLP_OBS);
+  let lda = slotI(h, MLP_OBS);
   for (let l = 0; l < L; l++) {
     const k = layer(h, l, LAYER_IN);
     const n = layer(h, l, LAYER_OUT_PAD);
     const w = at(params, layer(h, l, LAYER_W));
     const b = at(params, layer(h, l, LAYER_B));
     const relu = l < L - 1;
-    const dst = keep ? addr(layer(h, l, LAYER_ACT)) : !relu ? out : addr(slot(h, l & 1 ? MLP_SCRATCH_B : MLP_SCRATCH_A));
+    const dst = keep ? addr(layer(h, l, LAYER_ACT)) : !relu ? out : addr(slotI(h, l & 1 ? MLP_SCRATCH_B : MLP_SCRATCH_A));
     if (scalar) gemmSplatScalar(rows, n, k, a, lda, 1, w, n, b, dst, n, relu);
-    else if (rows == 1) gemvSparse(n, k, a, w, n, b, dst, relu, addr(slot(h, MLP_SPARSE)));
+    else if (rows == 1) gemvSparse(n, k, a, w, n, b, dst, relu, addr(slotI(h, MLP_SPARSE)));
     else gemmSplat(rows, n, k, a, lda, 1, w, n, b, dst, n, relu);
     a = dst;
     lda = n;
@@ -119,16 +107,16 @@ export function argmaxQ(o: usize, nA: i32, dueling: bool): i32 {
 
 /** Head outputs of the online network for `rows` observations, in the Q_AUX buffer. */
 function onlineHeads(h: usize, obs: usize, rows: i32): usize {
-  const o = addr(slot(h, MLP_Q_AUX));
-  forward(h, addr(slot(h, MLP_PARAMS)), obs, rows, false, o);
+  const o = addr(slotI(h, MLP_Q_AUX));
+  forward(h, addr(slotI(h, MLP_PARAMS)), obs, rows, false, o);
   return o;
 }
 
 /** Greedy actions (i32) for `rows` observations into `out`; returns the first. */
 export function greedy(h: usize, obs: usize, rows: i32, out: usize): i32 {
   const o = onlineHeads(h, obs, rows);
-  const nA = slot(h, MLP_ACTIONS);
-  const dueling = slot(h, MLP_DUELING) != 0;
+  const nA = slotI(h, MLP_ACTIONS);
+  const dueling = slotI(h, MLP_DUELING) != 0;
   const stride = <usize>headPad(h) << 2;
   for (let i = 0; i < rows; i++) store<i32>(out + (<usize>i << 2), argmaxQ(o + <usize>i * stride, nA, dueling));
   return load<i32>(out);
@@ -137,8 +125,8 @@ export function greedy(h: usize, obs: usize, rows: i32, out: usize): i32 {
 /** Q-values ([rows, nActions] f32) of the online network for `rows` observations into `out`. */
 export function qValues(h: usize, obs: usize, rows: i32, out: usize): void {
   const o = onlineHeads(h, obs, rows);
-  const nA = slot(h, MLP_ACTIONS);
-  const dueling = slot(h, MLP_DUELING) != 0;
+  const nA = slotI(h, MLP_ACTIONS);
+  const dueling = slotI(h, MLP_DUELING) != 0;
   const stride = <usize>headPad(h) << 2;
   for (let i = 0; i < rows; i++) {
     for (let a = 0; a < nA; a++) store<f32>(out + (<usize>(i * nA + a) << 2), <f32>qValue(o + <usize>i * stride, a, nA, dueling));
@@ -155,22 +143,22 @@ export function qValues(h: usize, obs: usize, rows: i32, out: usize): void {
  * assembly/mlp.ts mlpUpdate). Returns the loss.
  */
 function lossAndHeadGradient(h: usize, obs: usize, actions: usize, rewards: usize, nextObs: usize, dones: usize, discounts: usize, weights: usize, n: i32, tdOut: usize): f64 {
-  const L = slot(h, MLP_LAYER_COUNT);
-  const params = addr(slot(h, MLP_PARAMS));
-  const qt = addr(slot(h, MLP_Q_TARGET));
-  const qa = addr(slot(h, MLP_Q_AUX));
-  const doubleQ = slot(h, MLP_DOUBLE_Q) != 0;
+  const L = slotI(h, MLP_LAYER_COUNT);
+  const params = addr(slotI(h, MLP_PARAMS));
+  const qt = addr(slotI(h, MLP_Q_TARGET));
+  const qa = addr(slotI(h, MLP_Q_AUX));
+  const doubleQ = slotI(h, MLP_DOUBLE_Q) != 0;
   forward(h, params, obs, n, true, 0);
-  forward(h, addr(slot(h, MLP_TARGET)), nextObs, n, false, qt);
+  forward(h, addr(slotI(h, MLP_TARGET)), nextObs, n, false, qt);
   if (doubleQ) forward(h, params, nextObs, n, false, qa);
 
   const o = addr(layer(h, L - 1, LAYER_ACT));
-  const d = addr(slot(h, MLP_DHEAD));
+  const d = addr(slotI(h, MLP_DHEAD));
   const pad = headPad(h);
   const stride = <usize>pad << 2;
-  const nA = slot(h, MLP_ACTIONS);
-  const dueling = slot(h, MLP_DUELING) != 0;
-  const huber = slot(h, MLP_HUBER) != 0;
+  const nA = slotI(h, MLP_ACTIONS);
+  const dueling = slotI(h, MLP_DUELING) != 0;
+  const huber = slotI(h, MLP_HUBER) != 0;
   const invN = 1.0 / <f64>n;
   let loss = 0.0;
   for (let i = 0; i < n; i++) {
@@ -210,14 +198,14 @@ function lossAndHeadGradient(h: usize, obs: usize, actions: usize, rewards: usiz
 export function gradients(h: usize, obs: usize, actions: usize, rewards: usize, nextObs: usize, dones: usize, discounts: usize, weights: usize, n: i32, tdOut: usize): f64 {
   const loss = lossAndHeadGradient(h, obs, actions, rewards, nextObs, dones, discounts, weights, n, tdOut);
   const scalar = scalarKernels(h);
-  const params = addr(slot(h, MLP_PARAMS));
-  const grad = addr(slot(h, MLP_GRAD));
-  let dy = addr(slot(h, MLP_DHEAD));
-  for (let l = slot(h, MLP_LAYER_COUNT) - 1; l >= 0; l--) {
+  const params = addr(slotI(h, MLP_PARAMS));
+  const grad = addr(slotI(h, MLP_GRAD));
+  let dy = addr(slotI(h, MLP_DHEAD));
+  for (let l = slotI(h, MLP_LAYER_COUNT) - 1; l >= 0; l--) {
     const inputs = layer(h, l, LAYER_IN);
     const outPad = layer(h, l, LAYER_OUT_PAD);
     const x = l == 0 ? obs : addr(layer(h, l - 1, LAYER_ACT));
-    const ldx = l == 0 ? slot(h, MLP_OBS) : layer(h, l, LAYER_IN_PAD);
+    const ldx = l == 0 ? slotI(h, MLP_OBS) : layer(h, l, LAYER_IN_PAD);
     const gw = at(grad, layer(h, l, LAYER_W));
     const gb = at(grad, layer(h, l, LAYER_B));
     if (scalar) {
@@ -228,7 +216,7 @@ export function gradients(h: usize, obs: usize, actions: usize, rewards: usize, 
       colSum(n, outPad, dy, outPad, gb);
     }
     if (l > 0) {
-      const dx = addr(slot(h, l & 1 ? MLP_DELTA_A : MLP_DELTA_B));
+      const dx = addr(slotI(h, l & 1 ? MLP_DELTA_A : MLP_DELTA_B));
       const w = at(params, layer(h, l, LAYER_W));
       if (scalar) gemmDotReluScalar(n, ldx, outPad, dy, outPad, w, outPad, x, dx, ldx);
       else gemmDotRelu(n, ldx, outPad, dy, outPad, w, outPad, x, dx, ldx);
@@ -245,33 +233,33 @@ export function gradients(h: usize, obs: usize, actions: usize, rewards: usize, 
  */
 export function applyGradients(h: usize): void {
   const scalar = scalarKernels(h);
-  const count = slot(h, MLP_PARAM_FLOATS);
-  const grad = addr(slot(h, MLP_GRAD));
-  const t = slot(h, MLP_STEP) + 1;
-  setSlot(h, MLP_STEP, t);
+  const count = slotI(h, MLP_PARAM_FLOATS);
+  const grad = addr(slotI(h, MLP_GRAD));
+  const t = slotI(h, MLP_STEP) + 1;
+  setSlotI(h, MLP_STEP, t);
   let scale = 1.0;
-  const maxNorm = fslot(h, MLP_MAX_GRAD_NORM);
+  const maxNorm = slotF(h, MLP_MAX_GRAD_NORM);
   if (maxNorm > 0) {
     const norm = Math.sqrt(scalar ? sumSquaresScalar(count, grad) : sumSquares(count, grad));
     scale = Math.min(1, maxNorm / (norm + 1e-6));
   }
-  const b1 = fslot(h, MLP_BETA1);
-  const b2 = fslot(h, MLP_BETA2);
-  const stepSize = <f32>(fslot(h, MLP_LR) / (1 - Math.pow(b1, t)));
+  const b1 = slotF(h, MLP_BETA1);
+  const b2 = slotF(h, MLP_BETA2);
+  const stepSize = <f32>(slotF(h, MLP_LR) / (1 - Math.pow(b1, t)));
   const invSqrtBc2 = <f32>(1 / Math.sqrt(1 - Math.pow(b2, t)));
-  const p = addr(slot(h, MLP_PARAMS));
-  const m = addr(slot(h, MLP_ADAM_M));
-  const v = addr(slot(h, MLP_ADAM_V));
-  const eps = <f32>fslot(h, MLP_EPS);
+  const p = addr(slotI(h, MLP_PARAMS));
+  const m = addr(slotI(h, MLP_ADAM_M));
+  const v = addr(slotI(h, MLP_ADAM_V));
+  const eps = <f32>slotF(h, MLP_EPS);
   if (scalar) adamStepScalar(count, p, grad, m, v, <f32>scale, <f32>b1, <f32>b2, stepSize, invSqrtBc2, eps);
   else adamStep(count, p, grad, m, v, <f32>scale, <f32>b1, <f32>b2, stepSize, invSqrtBc2, eps, pool(h));
 }
 
 /** Target network update: a copy when tau >= 1, else Polyak averaging. */
 export function syncTarget(h: usize, tau: f64): void {
-  const count = slot(h, MLP_PARAM_FLOATS);
-  const t = addr(slot(h, MLP_TARGET));
-  const p = addr(slot(h, MLP_PARAMS));
+  const count = slotI(h, MLP_PARAM_FLOATS);
+  const t = addr(slotI(h, MLP_TARGET));
+  const p = addr(slotI(h, MLP_PARAMS));
   if (tau >= 1) memory.copy(t, p, <usize>count << 2);
   else if (scalarKernels(h)) polyakScalar(count, t, p, <f32>tau);
   else polyak(count, t, p, <f32>tau, pool(h));

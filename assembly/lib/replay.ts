@@ -19,21 +19,8 @@ import {
 } from "../layout";
 import { rngNextDouble, rngNextU32 } from "./rng";
 import { treeFind, treeRoot, treeSet } from "./sumtree";
+import { setSlotI, slotA, slotF, slotI } from "./header";
 
-// Header slots hold i64 (sizes, counters, addresses) or f64; every integer a
-// replay buffer keeps fits an i32.
-@inline function slotI(h: usize, slot: i32): i32 {
-  return <i32>load<i64>(h + <usize>slot * SLOT);
-}
-@inline function setSlotI(h: usize, slot: i32, value: i32): void {
-  store<i64>(h + <usize>slot * SLOT, <i64>value);
-}
-@inline function slotA(h: usize, slot: i32): usize {
-  return <usize>load<i64>(h + <usize>slot * SLOT);
-}
-@inline function slotF(h: usize, slot: i32): f64 {
-  return load<f64>(h + <usize>slot * SLOT);
-}
 
 @inline function at32(base: usize, i: i32): usize {
   return base + (<usize>i << 2);

@@ -6,23 +6,10 @@
  * compare losses and weights, and its loss drives finite-difference checks.
  * Parameters use the canonical flat layout of spec.ts.
  */
+import type { TransitionBatch } from "../batch.ts";
 import { layerShapes, paramCount, type LayerShape, type NetSpec } from "./spec.ts";
 
-/** A batch of transitions as every engine takes it (B rows). */
-export interface TransitionBatch {
-  /** f32[B·observationSize], row-major. */
-  observations: Float32Array;
-  /** i32[B], each in [0, nActions). */
-  actions: Int32Array;
-  rewards: Float32Array;
-  nextObservations: Float32Array;
-  /** 1 where the transition ended the episode (no bootstrapping), else 0. */
-  dones: Float32Array;
-  /** gamma^k for a k-step return. */
-  discounts: Float32Array;
-  /** Importance weights (prioritized replay); all 1 when uniform. */
-  weights: Float32Array;
-}
+export type { TransitionBatch } from "../batch.ts";
 
 /** The update hyperparameters of spec.ts. */
 export interface UpdateConfig {

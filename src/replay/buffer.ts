@@ -39,6 +39,7 @@
  * take, so an AssemblyScript kernel can also sample in place with
  * `sampleBatch<v128>(header, B)` from assembly/lib/replay.ts.
  */
+import type { TransitionBatch } from "../batch.ts";
 import { ArenaPlan, type Arena, type Kernels } from "../runtime/wasm.ts";
 import { seedState } from "../runtime/rng.ts";
 import { InvalidArgumentError, InvalidStateError } from "../errors.ts";
@@ -50,17 +51,7 @@ import { stageBatch, stagePriorities, stageStep, type Staging } from "./stage.ts
 export type { ReplayBufferOptions, PrioritizedReplayBufferOptions } from "./config.ts";
 
 /** A sampled batch (row i of B). Views into WASM memory, overwritten by the next sample. */
-export interface ReplayBatch {
-  observations: Float32Array;
-  actions: Int32Array;
-  rewards: Float32Array;
-  nextObservations: Float32Array;
-  /** 1 where the episode terminated within the k steps (no bootstrapping), else 0. */
-  dones: Float32Array;
-  /** gamma^k for the k rewards summed into `rewards` (gamma for 1-step). */
-  discounts: Float32Array;
-  /** Importance weights, max-normalised into (0, 1]; all 1 for a uniform buffer. */
-  weights: Float32Array;
+export interface ReplayBatch extends TransitionBatch {
   /** Row indices, for updatePriorities. */
   indices: Int32Array;
 }
