@@ -4,11 +4,11 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { readFileSync, writeFileSync } from "node:fs";
-import { DeepQError } from "../errors.ts";
+import { DeepQError, InvalidArgumentError } from "../errors.ts";
 import { DQN, type LearnEvent } from "../agent/dqn.ts";
 import { evaluate } from "../agent/evaluate.ts";
 import { presets } from "../agent/presets.ts";
-import { DEFAULTS, type DQNOptions } from "../agent/options.ts";
+import { DEFAULTS, resolveOptions, type DQNOptions } from "../agent/options.ts";
 import { make, registeredEnvs as envIds } from "../envs/registry.ts";
 import { learningCurveSvg, type CurveSeries } from "../plot/svg.ts";
 import { ProgressReporter } from "./progress.ts";
@@ -80,7 +80,32 @@ function parse(command: string, args: string[], options: ParseArgsConfig["option
     const r = parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
     return { values: r.values as Record<string, string | boolean | string[] | undefined>, positionals: r.positionals };
   } catch (e) {
-    throw new UsageError(`${(e as Error).message.split("\n")[0]} (see 'deepq ${command} --help')`);
+    throw new UsageError(`${parseArgsMessage(e as Error & { code?: string })} (see 'deepq ${command} --help')`);
+  }
+}
+
+/** node:util parseArgs errors, reworded to name the flag in one line. */
+function parseArgsMessage(e: Error & { code?: string }): string {
+  const flag = /'(-[^' ]+)/.exec(e.message)?.[1];
+  if (flag && e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown flag ${flag}`;
+  if (flag && e.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    return /ambiguous/.test(e.message) ? `${flag} needs a value; write one starting with "-" as ${flag}=-1` : `${flag} needs a value`;
+  }
+  return e.message.split("\n")[0]!;
+}
+
+/**
+ * Validates DQN options before any work starts, so a bad value is a usage
+ * error (exit 2) naming the flag it came from, or the --config file.
+ */
+function checkOptionValues(options: DQNOptions, fromFlags: DQNOptions, configFile: string | undefined): void {
+  try {
+    resolveOptions(options);
+  } catch (e) {
+    if (!(e instanceof InvalidArgumentError)) throw e;
+    const key = /^options\.(\w+)/.exec(e.argument)?.[1];
+    if (key && key in fromFlags) throw new UsageError(e.message.replace(`options.${key}`, `--${kebab(key)}`));
+    throw new UsageError(configFile ? `${e.message} (in ${configFile})` : e.message);
   }
 }
 
@@ -138,6 +163,7 @@ async function train(args: string[]): Promise<void> {
   if (usePreset && !preset) throw new UsageError(`--preset: no preset for ${envId}; presets exist for ${Object.keys(presets).join(", ")}`);
   const seed = num("seed", values.seed as string | undefined) ?? 0;
   const options: DQNOptions = { ...(usePreset ? preset!.options : {}), ...fromFile, ...flags, seed };
+  checkOptionValues(options, flags, values.config as string | undefined);
   const totalTimesteps = num("timesteps", values.timesteps as string | undefined) ?? preset?.totalTimesteps ?? 100_000;
   const evalFreq = num("eval-freq", values["eval-freq"] as string | undefined) ?? Math.max(1000, Math.round(totalTimesteps / 10));
   const evalEpisodes = num("eval-episodes", values["eval-episodes"] as string | undefined) ?? 10;
@@ -163,7 +189,7 @@ async function runTraining(
   const progress = new ProgressReporter(process.stderr);
   let last: LearnEvent | undefined;
   let lastEval: { mean: number; std: number } | undefined;
-  if (!o.quiet) console.error(`training ${o.label} on ${envId} for ${totalTimesteps.toLocaleString("en-US")} steps (engine: ${agent.getBackend()})`);
+  if (!o.quiet) console.error(`training ${o.label === envId ? "" : `${o.label} `}on ${envId} for ${totalTimesteps.toLocaleString("en-US")} steps (engine: ${agent.getBackend()})`);
   const t0 = performance.now();
   await agent.learn({
     totalTimesteps,
@@ -253,6 +279,7 @@ async function compare(args: string[]): Promise<void> {
   const totalTimesteps = num("timesteps", values.timesteps as string | undefined) ?? preset?.totalTimesteps ?? 50_000;
   const seed = num("seed", values.seed as string | undefined) ?? 0;
   const base: DQNOptions = { ...(preset?.options ?? {}), seed, ...(values.backend ? { backend: values.backend as DQNOptions["backend"] } : {}) };
+  for (const netArch of archs) checkOptionValues({ ...base, netArch }, { netArch, ...(values.backend ? { backend: base.backend } : {}) }, undefined);
   const all: CurveSeries[] = [];
   for (const arch of archs) {
     const label = `netArch [${arch.join(", ")}]`;
