@@ -1,0 +1,94 @@
+/**
+ * The browser demo (demo/), served by `npm run demo`'s server and driven in
+ * headless Chromium: train live in the worker, see the chart fill and the
+ * canvas move, pause, save, watch greedy play, load the saved file, switch
+ * engines. The screenshot lands in the temp dir printed below.
+ */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findRuntime, start } from "./runtimes/harness.ts";
+import { launchChromium } from "./support/browser.ts";
+
+const chromium = findRuntime("chromium");
+const OUT = mkdtempSync(join(tmpdir(), "deepq-demo-"));
+
+describe.skipIf(!chromium)("demo page in Chromium", () => {
+  let server: ReturnType<typeof start>;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    server = start(process.execPath, ["demo/serve.mjs", "--port", "0"]);
+    const end = Date.now() + 20_000;
+    while (!/http:\/\/127\.0\.0\.1:\d+\/demo\//.test(server.output()) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    browser = await launchChromium(chromium!);
+    page = await browser.newPage({ viewport: { width: 1180, height: 960 }, acceptDownloads: true });
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    page.on("response", (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
+    console.log(`demo screenshots in ${OUT}`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const text = (id: string) => page.locator(`#${id}`).innerText();
+  const number = async (id: string) => Number((await text(id)).replaceAll(",", ""));
+  const canvasPixels = () => page.$eval("#cartpole", (c) => (c as HTMLCanvasElement).toDataURL());
+  const chartPoints = () => page.$$eval("#chart svg .episodes", (ps) => ps.map((p) => (p.getAttribute("d") ?? "").split("M").length - 1).reduce((a, b) => a + b, 0));
+
+  it("serves the page, trains live, pauses, saves, watches, loads and switches engines", async () => {
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/demo\/)/.exec(server.output())?.[1];
+    expect(url, `server output: ${server.output()}`).toBeDefined();
+    await page.goto(url!);
+    await page.waitForFunction(() => document.getElementById("engine")!.textContent !== "–", null, { timeout: 20_000 });
+    expect(await text("engine")).toBe("fused"); // auto: no WebGPU adapter here, and fused takes a 128-128 MLP
+    expect(await page.locator("#report li.chosen").innerText()).toMatch(/^fused: in use/);
+
+    const idle = await canvasPixels();
+    await page.click("#train");
+    await page.waitForFunction(() => Number(document.getElementById("episodes")!.textContent!.replaceAll(",", "")) >= 30, null, { timeout: 20_000 });
+    expect(await text("mode")).toBe("training");
+    await page.waitForFunction(() => (document.querySelector("#chart svg .episodes")?.getAttribute("d") ?? "").split("M").length > 10, null, { timeout: 5_000 });
+    const moving = await canvasPixels();
+    await page.waitForTimeout(150);
+    expect(await canvasPixels(), "the canvas follows the training env").not.toBe(moving);
+    expect(moving).not.toBe(idle);
+    expect(await chartPoints()).toBeGreaterThanOrEqual(10);
+    expect(await number("timesteps")).toBeGreaterThan(0);
+
+    await page.click("#pause");
+    await page.waitForFunction(() => document.getElementById("mode")!.textContent === "paused");
+    const trainedSteps = await number("timesteps");
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#save")]);
+    expect(download.suggestedFilename()).toBe("cartpole.deepq");
+    const saved = join(OUT, "cartpole.deepq");
+    await download.saveAs(saved);
+    expect(readFileSync(saved).length).toBeGreaterThan(1000);
+
+    await page.click("#watch");
+    await page.waitForFunction(() => document.getElementById("mode")!.textContent === "watching (greedy)");
+    // An untrained greedy policy drops the pole in ~10 steps (0.2 s), then the
+    // next episode starts 0.5 s later: sample over 1.5 s.
+    const frames = new Set<string>();
+    for (let i = 0; i < 15; i++, await page.waitForTimeout(100)) frames.add(await canvasPixels());
+    expect(frames.size, "greedy episodes are animated").toBeGreaterThanOrEqual(4);
+    await page.screenshot({ path: join(OUT, "demo-watch.png"), fullPage: true });
+
+    await page.setInputFiles("#load", saved);
+    await page.waitForFunction(() => /^Loaded an agent trained for/.test(document.getElementById("status")!.textContent!), null, { timeout: 10_000 });
+    expect(await number("timesteps")).toBe(trainedSteps);
+
+    await page.selectOption("#backend", "wasm");
+    await page.waitForFunction(() => document.getElementById("engine")!.textContent === "wasm", null, { timeout: 20_000 });
+    expect(await page.locator("#report li.chosen").innerText()).toMatch(/^wasm: in use/);
+    expect(errors).toEqual([]);
+  });
+});
