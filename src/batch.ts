@@ -8,7 +8,9 @@ export interface TransitionBatch {
   observations: Float32Array;
   /** i32[B], each in [0, nActions). */
   actions: Int32Array;
+  /** f32[B]: the reward, or the discounted sum of the n rewards of an n-step transition. */
   rewards: Float32Array;
+  /** f32[B·observationSize]: the observation n steps later (the episode's last one if it ended sooner). */
   nextObservations: Float32Array;
   /** 1 where the episode terminated within the k steps summed (no bootstrapping), else 0. */
   dones: Float32Array;

@@ -4,11 +4,13 @@
  * what is allowed. A call that throws one has changed nothing.
  */
 export class DeepQError extends Error {
+  /** The class name, for logs and `instanceof`-free checks. */
   override name = "DeepQError";
 }
 
 /** An argument (or option) has a value outside what is allowed. */
 export class InvalidArgumentError extends DeepQError {
+  /** "InvalidArgumentError". */
   override name = "InvalidArgumentError";
   constructor(
     /** Dotted path of the argument, e.g. `options.gamma` or `action`. */
@@ -24,21 +26,25 @@ export class InvalidArgumentError extends DeepQError {
 
 /** The object is not in a state where the call makes sense (e.g. sampling an empty buffer). */
 export class InvalidStateError extends DeepQError {
+  /** "InvalidStateError". */
   override name = "InvalidStateError";
 }
 
 /** Bytes given to a loader are truncated, corrupted, foreign or from an unknown version. */
 export class FormatError extends DeepQError {
+  /** "FormatError". */
   override name = "FormatError";
 }
 
 /** A requested compute backend cannot run here. */
 export class BackendError extends DeepQError {
+  /** "BackendError". */
   override name = "BackendError";
 }
 
 /** Training produced a non-finite loss or weights; the agent keeps its last finite weights. */
 export class DivergenceError extends DeepQError {
+  /** "DivergenceError". */
   override name = "DivergenceError";
 }
 

@@ -15,8 +15,11 @@ import { checkInt, checkVector } from "./validate.ts";
 export { DeepQError, FormatError, InvalidArgumentError } from "./errors.ts";
 export { init, useWasmModule } from "./runtime/wasm.ts";
 
+/** A trained Q-network for inference only: what `loadPolicy` returns. */
 export interface Policy {
+  /** Length of one observation. */
   readonly observationSize: number;
+  /** Number of actions (Q-values per observation). */
   readonly nActions: number;
   /** The network's shape. */
   readonly spec: NetSpec;

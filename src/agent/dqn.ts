@@ -25,8 +25,11 @@ import { writeSafetensors } from "../io/safetensors.ts";
 import { toTorchTensors } from "../nn/torch-layout.ts";
 import { evaluate, type EvaluateResult } from "./evaluate.ts";
 
+/** What `learn`'s callback receives, at each episode end and after each evaluation. */
 export interface LearnEvent {
+  /** Env steps taken so far. */
   timesteps: number;
+  /** Episodes finished so far. */
   episodes: number;
   /** Set when the event marks the end of an episode. */
   episodeReturn?: number;
@@ -34,18 +37,36 @@ export interface LearnEvent {
   meanReturn100: number;
   /** Loss of the last update (NaN before training starts). */
   loss: number;
+  /** Exploration rate now. */
   epsilon: number;
+  /** Env steps per second since this `learn` call began. */
   stepsPerSecond: number;
   /** Set after each periodic greedy evaluation. */
-  eval?: { mean: number; std: number };
+  eval?: {
+    /** Mean greedy return. */
+    mean: number;
+    /** Standard deviation of the greedy returns. */
+    std: number;
+  };
 }
 
+/** Options of `agent.learn`, as SB3's `learn(total_timesteps, callback, ...)`. */
 export interface LearnOptions {
+  /** Env steps to train for. */
   totalTimesteps: number;
   /** Called at each episode end and after each evaluation; returning `false` stops training. */
   callback?: (event: LearnEvent) => boolean | void;
   /** Periodic greedy evaluation, like SB3's EvalCallback; the best weights are kept (see `keepBest`). */
-  eval?: { env: EnvLike; freq: number; nEpisodes?: number; keepBest?: boolean };
+  eval?: {
+    /** A separate env to evaluate on (not the training env). */
+    env: EnvLike;
+    /** Env steps between evaluations. */
+    freq: number;
+    /** Greedy episodes per evaluation (default 10). */
+    nEpisodes?: number;
+    /** Keep the weights of the best evaluation when training ends (default true). */
+    keepBest?: boolean;
+  };
   /** Stops training cleanly between steps. */
   signal?: AbortSignal;
   /** As SB3: true (default) restarts the timestep count and schedules; false continues them. */
@@ -55,6 +76,12 @@ export interface LearnOptions {
 const SAVE_KIND = "deepq-dqn";
 const RECENT = 100;
 
+/**
+ * A DQN agent: Q-network, target network, replay buffer and the training
+ * loop, with Stable-Baselines3's options. Create one with `DQN.create`,
+ * train with `learn` (or, from a game loop, `act` / `observe` /
+ * `trainStep`), act with `predict`, persist with `save` / `DQN.load`.
+ */
 export class DQN {
   /** Env steps taken (all envs of a vector env; autoreset steps excluded). */
   timesteps = 0;
@@ -65,7 +92,16 @@ export class DQN {
   /** Loss of the last update. */
   lastLoss = NaN;
   /** Best greedy evaluation seen during `learn` with `eval`. */
-  bestEval: { mean: number; std: number; timesteps: number } | undefined;
+  bestEval:
+    | {
+        /** Mean greedy return. */
+        mean: number;
+        /** Standard deviation of the greedy returns. */
+        std: number;
+        /** When it ran. */
+        timesteps: number;
+      }
+    | undefined;
 
   private readonly rng: Rng;
   private readonly recentReturns: number[] = [];
@@ -83,7 +119,9 @@ export class DQN {
   private disposed = false;
 
   private constructor(
+    /** The Q-network's shape: observation size, hidden widths, actions, dueling. */
     readonly spec: NetSpec,
+    /** Every option, defaults filled in. */
     readonly options: ResolvedOptions,
     private readonly engine: QEngine,
     private readonly replay: ReplayBuffer | PrioritizedReplayBuffer,
@@ -108,9 +146,11 @@ export class DQN {
     return agent;
   }
 
+  /** Length of one observation. */
   get observationSize(): number {
     return this.spec.observationSize;
   }
+  /** Number of actions. */
   get nActions(): number {
     return this.spec.nActions;
   }
@@ -197,6 +237,12 @@ export class DQN {
 
   // -------------------------------------------------------------- training
 
+  /**
+   * Trains for `totalTimesteps` env steps on the env given to `create` (SB3's
+   * `learn`): acts, stores transitions, updates the network every
+   * `trainFreq` steps and the target every `targetUpdateInterval`. Yields
+   * to the host about every 50 ms, so pages and servers stay responsive.
+   */
   async learn(options: LearnOptions): Promise<this> {
     this.alive();
     const o = checkOptions("learn options", options);
@@ -299,6 +345,7 @@ export class DQN {
     if (keep) this.best = { mean: res.mean, params: await this.engine.getParams("online"), target: await this.engine.getParams("target") };
   }
 
+  /** Mean return of the last 100 finished episodes (NaN before the first). */
   get meanReturn100(): number {
     const r = this.recentReturns;
     return r.length ? r.reduce((a, b) => a + b, 0) / r.length : NaN;

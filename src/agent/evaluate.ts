@@ -7,19 +7,28 @@ import { InvalidArgumentError } from "../errors.ts";
 import { checkBool, checkInt, checkKnownKeys, checkOptions } from "../validate.ts";
 import { isEnv, type EnvLike } from "./driver.ts";
 
+/** What `evaluate` returns, as SB3's `evaluate_policy(..., return_episode_rewards=True)` plus the summary. */
 export interface EvaluateResult {
+  /** Mean episode return. */
   mean: number;
+  /** Population standard deviation of the returns. */
   std: number;
+  /** Each episode's return. */
   returns: number[];
+  /** Each episode's length in steps. */
   lengths: number[];
 }
 
+/** Anything that picks actions: a DQN agent, or any object with `predict`. */
 export interface Predictor {
   predict(observation: ArrayLike<number>, options?: { deterministic?: boolean }): number;
 }
 
+/** Options of `evaluate`. */
 export interface EvaluateOptions {
+  /** Episodes to run (default 10). */
   nEpisodes?: number;
+  /** Greedy actions (default true); false explores at the agent's current epsilon. */
   deterministic?: boolean;
   /** Seed of the first reset; later episodes continue the env's generator. */
   seed?: number;
@@ -27,6 +36,11 @@ export interface EvaluateOptions {
   maxEpisodeSteps?: number;
 }
 
+/**
+ * Runs `nEpisodes` full episodes of `env` acting with `agent.predict` and
+ * returns the mean and standard deviation of their returns, as SB3's
+ * `evaluate_policy`. Does not train or change the agent.
+ */
 export async function evaluate(agent: Predictor, env: EnvLike, options: EvaluateOptions = {}): Promise<EvaluateResult> {
   const o = checkOptions("options", options) as EvaluateOptions;
   checkKnownKeys("options", o, ["nEpisodes", "deterministic", "seed", "maxEpisodeSteps"]);

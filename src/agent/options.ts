@@ -7,9 +7,11 @@ import { InvalidArgumentError } from "../errors.ts";
 import { checkBool, checkInt, checkKnownKeys, checkNumber, checkOneOf, checkOptions } from "../validate.ts";
 import { linearSchedule, type EpsilonSchedule } from "./schedules.ts";
 
+/** The engine that runs the Q-network: see `DQNOptions.backend`. */
 export type BackendName = "auto" | "fused" | "wasm" | "webgpu" | "cpu";
 export const BACKENDS: readonly BackendName[] = ["auto", "fused", "wasm", "webgpu", "cpu"];
 
+/** Prioritized experience replay (Schaul et al. 2016), proportional variant. */
 export interface PrioritizedReplayOptions {
   /** Prioritisation exponent (0 = uniform). Default 0.6. */
   alpha?: number;
@@ -21,38 +23,61 @@ export interface PrioritizedReplayOptions {
   epsilon?: number;
 }
 
+/**
+ * Options of `DQN.create`: Stable-Baselines3's DQN arguments in camelCase,
+ * with SB3's defaults, plus deepq's extensions. Unknown names throw.
+ */
 export interface DQNOptions {
   /** Adam step size. SB3 default 1e-4. */
   learningRate?: number;
+  /** Replay buffer capacity in transitions. Default 1,000,000. */
   bufferSize?: number;
   /** Env steps of uniformly random actions before training starts. */
   learningStarts?: number;
+  /** Transitions per gradient step. Default 32. */
   batchSize?: number;
+  /** Discount factor. Default 0.99. */
   gamma?: number;
   /** Train every `n` env steps (per env of a vector env), or every `n` episodes. */
-  trainFreq?: number | { n: number; unit: "step" | "episode" };
+  trainFreq?:
+    | number
+    | {
+        /** How many units between training rounds. */
+        n: number;
+        /** Counted in env steps or in finished episodes. */
+        unit: "step" | "episode";
+      };
   /** Gradient steps per training round; -1 = as many as env steps collected in the round. */
   gradientSteps?: number;
   /** Env steps between target-network updates. */
   targetUpdateInterval?: number;
   /** 1 = hard copy; < 1 = Polyak (soft) update at every target update. */
   tau?: number;
+  /** Fraction of the training run over which epsilon falls linearly. Default 0.1. */
   explorationFraction?: number;
+  /** Epsilon at the start. Default 1. */
   explorationInitialEps?: number;
+  /** Epsilon after the decay. Default 0.05. */
   explorationFinalEps?: number;
   /** Replaces the linear schedule: epsilon as a function of (timestep, episode). */
   epsilonSchedule?: EpsilonSchedule;
   /** Hidden layer widths. */
   netArch?: number[];
+  /** Dueling heads (Wang et al. 2016): Q = V + A - mean(A). Default false. */
   dueling?: boolean;
+  /** Double DQN targets (van Hasselt et al. 2016): the online net picks, the target net rates. Default false. */
   doubleQ?: boolean;
+  /** TD loss: "huber" (smooth L1, as SB3) or "mse". Default "huber". */
   loss?: "huber" | "mse";
   /** Global gradient-norm clip; `Infinity` (or 0) disables it. */
   maxGradNorm?: number;
+  /** Prioritized replay: true for the defaults, or its options. Default off. */
   prioritizedReplay?: boolean | PrioritizedReplayOptions;
   /** n-step returns. */
   nSteps?: number;
+  /** Seeds the agent's exploration, network initialisation and replay sampling (and the env's first reset in `learn`). Default 0. */
   seed?: number;
+  /** "auto" (default) picks WebGPU, fused, tfjs wasm or cpu (see `agent.backendReport()`); or name one. */
   backend?: BackendName;
 }
 

@@ -5,13 +5,17 @@
  */
 import type { DQNOptions } from "./options.ts";
 
+/** A tuned configuration: the options to create the agent with and how long to train. */
 export interface Preset {
+  /** Options for `DQN.create(env, options)`. */
   options: DQNOptions;
+  /** Env steps for `agent.learn({ totalTimesteps })`. */
   totalTimesteps: number;
   /** Why these values, for the curious. */
   notes: string;
 }
 
+/** deepq's tuned configurations by env id: `presets["CartPole-v1"]`. */
 export const presets: Readonly<Record<string, Preset>> = Object.freeze({
   "CartPole-v1": {
     options: {

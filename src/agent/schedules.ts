@@ -5,6 +5,7 @@
  */
 import { checkNumber } from "../validate.ts";
 
+/** Exploration rate as a function of the timestep and the number of finished episodes. */
 export type EpsilonSchedule = (timestep: number, episode: number) => number;
 
 /**

@@ -18,8 +18,10 @@ export const CARTPOLE_VERSIONS = {
   "CartPole-v1": { maxEpisodeSteps: 500, rewardThreshold: 475 },
   "CartPole-v0": { maxEpisodeSteps: 200, rewardThreshold: 195 },
 } as const;
+/** The registered CartPole versions: "CartPole-v1" (500 steps) and "CartPole-v0" (200 steps). */
 export type CartPoleId = keyof typeof CARTPOLE_VERSIONS;
 
+/** Options of `make("CartPole-v1", options)`, as `gymnasium.make`'s keyword arguments. */
 export interface CartPoleOptions {
   /** Reward 0 per step and -1 on termination (Sutton & Barto) instead of 1 per step. */
   suttonBartoReward?: boolean;
@@ -27,8 +29,9 @@ export interface CartPoleOptions {
   maxEpisodeSteps?: number;
 }
 
+/** Options of `makeVec("CartPole-v1", options)`. */
 export interface CartPoleVecOptions extends CartPoleOptions {
-  /** How many envs step together, 1 to {@link MAX_NUM_ENVS}. */
+  /** How many envs step together, 1 to 2^20 (1,048,576). */
   numEnvs: number;
 }
 
@@ -109,6 +112,7 @@ export interface CartPoleCore {
 
 /** What single and vector CartPoles share: the core, reset's seeding and bounds, the order checks, the state view. */
 abstract class CartPoleShared {
+  /** The id, time limit and reward threshold it was made with. */
   readonly spec: EnvSpec;
   protected readonly core: CartPoleCore;
   protected readonly suttonBarto: boolean;
@@ -131,6 +135,7 @@ abstract class CartPoleShared {
   get state(): Float64Array {
     return this.core.arrays.state;
   }
+  /** Sets every element of the state (an array of them all). */
   set state(value: ArrayLike<number>) {
     const { state } = this.core.arrays;
     state.set(checkVector("state", value, state.length));
@@ -150,6 +155,7 @@ abstract class CartPoleShared {
     return new InvalidStateError(this.closed ? "the env is closed" : "call reset() before step()");
   }
 
+  /** Ends the env: later calls to reset or step throw an InvalidStateError. */
   close(): void {
     this.closed = true;
     this.ready = false;
@@ -238,7 +244,12 @@ export class CartPoleVecBase extends CartPoleShared implements VecEnv {
   }
 
   /** Resets every env; the observation is the same view `step` returns. */
-  reset(args?: ResetArgs): { readonly observation: Float32Array; readonly info: Info } {
+  reset(args?: ResetArgs): {
+    /** Env i's first observation at [4i, 4i + 4). */
+    readonly observation: Float32Array;
+    /** Diagnostics ({}). */
+    readonly info: Info;
+  } {
     this.resetCore(args);
     return { observation: this.result.observation, info: {} };
   }

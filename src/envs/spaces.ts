@@ -38,9 +38,13 @@ abstract class Space<T> {
  * infinite), as `gymnasium.spaces.Box(low, high, shape, dtype=np.float32)`.
  */
 export class Box extends Space<ArrayLike<number>> {
+  /** Lower bound of each element (may be -Infinity). */
   readonly low: Float32Array;
+  /** Upper bound of each element (may be Infinity). */
   readonly high: Float32Array;
+  /** Dimensions, e.g. [4] for CartPole. */
   readonly shape: readonly number[];
+  /** Always "float32", as Gymnasium's default Box. */
   readonly dtype = "float32" as const;
   /** Number of elements: the product of `shape`. */
   readonly size: number;
@@ -100,7 +104,9 @@ export class Box extends Space<ArrayLike<number>> {
 
 /** The integers `start`, ..., `start + n - 1`, as `gymnasium.spaces.Discrete(n, start)`. */
 export class Discrete extends Space<number> {
+  /** Number of actions. */
   readonly n: number;
+  /** The smallest element (default 0). */
   readonly start: number;
 
   constructor(n: number, start = 0) {

@@ -11,9 +11,21 @@ export interface CurveSeries {
   /** Its legend entry. */
   label: string;
   /** Episode ends: timestep at which the episode finished and its return. */
-  episodes: ReadonlyArray<{ timestep: number; return: number }>;
+  episodes: ReadonlyArray<{
+    /** Env steps taken when the episode ended. */
+    timestep: number;
+    /** The episode's return. */
+    return: number;
+  }>;
   /** Greedy evaluations (mean ± std of returns). */
-  evals?: ReadonlyArray<{ timestep: number; mean: number; std: number }>;
+  evals?: ReadonlyArray<{
+    /** Env steps taken when it ran. */
+    timestep: number;
+    /** Mean return over its episodes. */
+    mean: number;
+    /** Standard deviation of those returns. */
+    std: number;
+  }>;
 }
 
 /** Options of {@link learningCurveSvg}. */

@@ -59,9 +59,11 @@ export interface ReplayBatch extends TransitionBatch {
 /** Byte address of each array of a sampled batch in the arena. */
 export type ReplayBatchAddresses = { [K in keyof ReplayBatch]: number };
 
+/** @internal Where a buffer lives in its arena (for engines that read batches in place). */
 export interface ReplayAddresses {
   /** The buffer's header: the argument of every replay kernel. */
   header: number;
+  /** Where `sample` writes each array of the batch. */
   batch: ReplayBatchAddresses;
 }
 
@@ -122,14 +124,17 @@ function planRegions(plan: ArenaPlan, cfg: ReplayConfig): { addresses: ReplayAdd
 }
 
 /**
- * A buffer planned into an {@link ArenaPlan} and not yet bound: its addresses
- * are final; `bind` the arena instantiated from that plan to get the buffer.
+ * @internal A buffer planned into an {@link ArenaPlan} and not yet bound: its
+ * addresses are final; `bind` the arena instantiated from that plan to get
+ * the buffer. (How the agent shares one arena between the fused engine and
+ * its buffer.)
  */
 export class ReplayPlan<B extends ReplayBuffer> {
   #bound = false;
 
   /** @internal Use ReplayBuffer.plan / PrioritizedReplayBuffer.plan. */
   constructor(
+    /** Where the buffer's regions are. */
     readonly addresses: ReplayAddresses,
     /** The end of the arena as planned so far: bind checks the arena is at least this large. */
     private readonly planEnd: number,
@@ -151,11 +156,17 @@ export class ReplayPlan<B extends ReplayBuffer> {
 export class ReplayBuffer {
   /** Rows reserved (the capacity option rounded up to a multiple of numEnvs). */
   readonly capacity: number;
+  /** Length of one observation. */
   readonly observationSize: number;
+  /** Envs adding transitions side by side (`addBatch`); 1 for `add`. */
   readonly numEnvs: number;
+  /** Rewards summed per stored transition (n-step returns). */
   readonly nSteps: number;
+  /** Discount of the n-step returns. */
   readonly gamma: number;
+  /** The largest `sample` size. */
   readonly maxBatchSize: number;
+  /** @internal Where the buffer lives in its arena. */
   readonly addresses: ReplayAddresses;
   protected readonly config: ReplayConfig;
   protected readonly kernels: Kernels;
@@ -169,7 +180,7 @@ export class ReplayBuffer {
   #batch: ReplayBatch | undefined;
   #disposed = false;
 
-  /** Validates `options` and reserves the buffer's regions in `plan` (see the module comment). */
+  /** @internal Validates `options` and reserves the buffer's regions in `plan` (see the module comment). */
   static plan(plan: ArenaPlan, options: ReplayBufferOptions): ReplayPlan<ReplayBuffer> {
     return planBuffer(plan, parseReplayOptions(options, false), (arena, cfg, addresses, regions) => new ReplayBuffer(arena, cfg, addresses, regions));
   }
@@ -308,10 +319,12 @@ export class ReplayBuffer {
 
 /** Proportional prioritized replay: sum and min trees in WASM, stratified sampling, max-normalised importance weights. */
 export class PrioritizedReplayBuffer extends ReplayBuffer {
+  /** Prioritisation exponent (0 = uniform). */
   readonly alpha: number;
+  /** Added to every |TD error| so no transition gets priority 0. */
   readonly epsilon: number;
 
-  /** Validates `options` and reserves the buffer's regions in `plan` (see the module comment). */
+  /** @internal Validates `options` and reserves the buffer's regions in `plan` (see the module comment). */
   static override plan(plan: ArenaPlan, options: PrioritizedReplayBufferOptions): ReplayPlan<PrioritizedReplayBuffer> {
     return planBuffer(plan, parseReplayOptions(options, true), (arena, cfg, addresses, regions) => new PrioritizedReplayBuffer(arena, cfg, addresses, regions));
   }
@@ -331,6 +344,7 @@ export class PrioritizedReplayBuffer extends ReplayBuffer {
   get beta(): number {
     return this.headerF64[L.RH_BETA]!;
   }
+  /** Sets the exponent for the next samples (a number in [0, 1]). */
   set beta(value: number) {
     this.headerF64[L.RH_BETA] = checkNumber("beta", value, { min: 0, max: 1 });
   }

@@ -7,6 +7,7 @@ import { REPLAY_FLAG_STEPS, REPLAY_ROW_BYTES_PER_OBS_FLOAT, REPLAY_ROW_FIXED_BYT
 import { InvalidArgumentError } from "../errors.ts";
 import { checkInt, checkKnownKeys, checkNumber, checkOneOf, checkOptions } from "../validate.ts";
 
+/** Options of `ReplayBuffer.create`. */
 export interface ReplayBufferOptions {
   /**
    * Rows to reserve (rounded up to a multiple of numEnvs). A row holds one
@@ -15,6 +16,7 @@ export interface ReplayBufferOptions {
    * each env wait for their n-step return before they can be sampled.
    */
   capacity: number;
+  /** Length of one observation (numbers). */
   observationSize: number;
   /** Seed of the sampling RNG (an integer in [0, 2^53)); random when absent. */
   seed?: number;
@@ -35,6 +37,7 @@ export interface ReplayBufferOptions {
   autoreset?: "same-step" | "next-step";
 }
 
+/** Options of `PrioritizedReplayBuffer.create`. */
 export interface PrioritizedReplayBufferOptions extends ReplayBufferOptions {
   /** Prioritisation exponent (0 = uniform), >= 0. */
   alpha: number;

@@ -7,12 +7,15 @@
 /** The runtime deepq detected, most specific first. */
 export type RuntimeName = "deno" | "bun" | "node" | "workerd" | "edge-light" | "browser" | "worker" | "unknown";
 
+/** What the current runtime can do, detected once at import (`capabilities`). */
 export interface Capabilities {
   /** The single best name for the runtime. */
   readonly runtime: RuntimeName;
   /** Node.js itself (not Deno or Bun, which also expose `process.versions.node`). */
   readonly node: boolean;
+  /** Deno. */
   readonly deno: boolean;
+  /** Bun. */
   readonly bun: boolean;
   /** A window with a document (the main thread of a page). */
   readonly browser: boolean;
@@ -38,13 +41,17 @@ export interface Capabilities {
   readonly hardwareConcurrency: number;
 }
 
+/** What `probeWebGPU()` found: the adapter `navigator.gpu` grants, if any. */
 export interface WebGPUProbe {
   /** Whether `navigator.gpu.requestAdapter()` returned an adapter. */
   readonly available: boolean;
   /** Whether that adapter is a software fallback (SwiftShader, lavapipe, WARP). */
   readonly isFallbackAdapter: boolean;
+  /** The adapter's vendor (`GPUAdapterInfo.vendor`), "" if unknown. */
   readonly vendor: string;
+  /** The adapter's architecture (`GPUAdapterInfo.architecture`), "" if unknown. */
   readonly architecture: string;
+  /** The adapter's description (`GPUAdapterInfo.description`), "" if unknown. */
   readonly description: string;
   /** Why no adapter, when there is none. */
   readonly reason?: string;
