@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { expect } from "vitest";
+import { docSnippets as markdownSnippets } from "../support/snippets.ts";
 import type { Report, TrainReport } from "./fixtures/smoke.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -228,10 +229,7 @@ export function pageServer(pages: Record<string, string>): Promise<StaticServer>
  * the tests run exactly what the doc shows.
  */
 export function docSnippets(): Record<string, string> {
-  const md = readFileSync(join(ROOT, "docs", "runtimes.md"), "utf8");
-  const out: Record<string, string> = {};
-  for (const m of md.matchAll(/^```\w*[ \t]+deepq-test=([\w.-]+)[^\n]*\n([\s\S]*?)^```/gm)) out[m[1]!] = m[2]!;
-  return out;
+  return markdownSnippets(join(ROOT, "docs", "runtimes.md"));
 }
 
 /**
