@@ -8,6 +8,7 @@ const buttons = ["train", "pause", "watch", "save", "load"].map($);
 const fmt = (v, digits = 0) => (Number.isFinite(v) ? v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }) : "–");
 
 let frame = { state: [0, 0, 0, 0], mode: "idle", step: 0 };
+let backendInUse = "auto"; // the select's value for the current agent, restored when a switch fails
 let dirty = true;
 
 function send(type, extra = {}, transfer = []) {
@@ -34,9 +35,13 @@ worker.onmessage = ({ data: m }) => {
       send("create", { backend: $("backend").value });
       break;
     case "agent":
+      backendInUse = $("backend").value;
       $("engine").textContent = m.engine;
       $("timesteps").textContent = fmt(m.timesteps);
       $("episodes").textContent = fmt(m.episodes);
+      for (const id of ["last-return", "mean100", "epsilon", "speed"]) $(id).textContent = "–";
+      frame = { state: [0, 0, 0, 0], mode: "idle", step: 0 };
+      dirty = true;
       $("report").replaceChildren(
         ...m.report.map((r) => {
           const li = document.createElement("li");
@@ -80,6 +85,7 @@ worker.onmessage = ({ data: m }) => {
       break;
     }
     case "error":
+      $("backend").value = backendInUse;
       setMode("idle");
       status(m.message, true);
       break;

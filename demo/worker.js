@@ -65,9 +65,11 @@ function chart() {
 
 async function create(backend) {
   stop();
+  const shown = new ShownEnv(await make("CartPole-v1"));
+  // An engine that cannot run here throws a BackendError: the current agent stays.
+  const next = await DQN.create(shown, { ...PRESET.options, backend, seed: Math.floor(Math.random() * 2 ** 31) });
   agent?.dispose();
-  env = new ShownEnv(await make("CartPole-v1"));
-  agent = await DQN.create(env, { ...PRESET.options, backend, seed: Math.floor(Math.random() * 2 ** 31) });
+  [agent, env] = [next, shown];
   episodes = [];
   describeAgent();
   setMode("idle", `Ready: ${PRESET.totalTimesteps.toLocaleString("en-US")} steps of the CartPole-v1 preset on the ${agent.getBackend()} engine. Press Train.`);

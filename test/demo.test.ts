@@ -89,6 +89,16 @@ describe.skipIf(!chromium)("demo page in Chromium", () => {
     await page.selectOption("#backend", "wasm");
     await page.waitForFunction(() => document.getElementById("engine")!.textContent === "wasm", null, { timeout: 20_000 });
     expect(await page.locator("#report li.chosen").innerText()).toMatch(/^wasm: in use/);
+
+    // No WebGPU here (no --enable-unsafe-webgpu): the error is shown, the wasm agent stays.
+    await page.selectOption("#backend", "webgpu");
+    await page.waitForFunction(() => document.getElementById("status")!.classList.contains("error"), null, { timeout: 20_000 });
+    expect(await text("status")).toMatch(/webgpu/i);
+    await page.screenshot({ path: join(OUT, "demo-webgpu-refused.png") });
+    expect(await text("engine")).toBe("wasm");
+    expect(await page.locator("#backend").inputValue()).toBe("wasm");
+    await page.click("#train");
+    await page.waitForFunction(() => document.getElementById("mode")!.textContent === "training");
     expect(errors).toEqual([]);
   });
 });
