@@ -6,7 +6,7 @@
  * from a CDN stand-in, and the shell lines through bash.
  *
  * Shortened where the README's figures take long: training lengths (the
- * preset's 30,000 steps, `--timesteps 30000`) run as 1,500-3,000 steps, by
+ * preset's 30,000 steps, `--timesteps 30000`) run as 1,500-2,000 steps, by
  * rewriting exactly that text (the rewrite fails if the text is not there).
  * Everything else runs as written.
  */
@@ -72,7 +72,7 @@ describe("README.md", () => {
   });
 
   it("Node quick start: trains, evaluates, saves, loads, runs the policy runtime", async () => {
-    const code = shorten(snippets.node!, /^ {2}totalTimesteps,$/m, "  totalTimesteps: 3000,");
+    const code = shorten(snippets.node!, /^ {2}totalTimesteps,$/m, "  totalTimesteps: 2000,");
     const dir = tempProject({ "main.mjs": code });
     const r = await run(process.execPath, ["main.mjs"], { cwd: dir });
     expect(r.stderr).toBe("");
@@ -156,6 +156,8 @@ describe("README.md", () => {
     expect(commandLines(snippets.example!)).toEqual(["npx tsx examples/catch/train.ts"]);
     const r = await bash(snippets.example!, ROOT);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^trained on 1500 games \(7500 frames\) in [\d.]+ s on the fused engine$/m);
     expect(r.stdout).toMatch(/^catch rate over 200 games: agent (9\d|100)%, random \d+%$/m);
+    expect(r.stdout).toMatch(/^(caught!|missed)$/m);
   });
 });
