@@ -13,14 +13,14 @@
  */
 import { DivergenceError, FormatError, InvalidArgumentError, InvalidStateError } from "../errors.ts";
 import { Rng } from "../runtime/rng.ts";
-import { checkInt, checkNumber, checkOptions, checkVector, checkKnownKeys } from "../validate.ts";
+import { checkBool, checkInt, checkNumber, checkOptions, checkVector, checkKnownKeys } from "../validate.ts";
 import type { NetSpec } from "../nn/spec.ts";
 import { EnvDriver, envSpaces, isEnv, isVecEnv, type EnvLike, type VecEnvLike } from "./driver.ts";
 import { epsilonFor, resolveOptions, serializableOptions, type DQNOptions, type ResolvedOptions } from "./options.ts";
 import type { OptimizerState, QEngine } from "../nn/engine.ts";
-import type { PrioritizedReplayBuffer, ReplayBuffer } from "../replay/buffer.ts";
+import type { PrioritizedReplayBuffer, ReplayBuffer, ReplayState, ReplayStateMeta } from "../replay/buffer.ts";
 import { buildAgentParts, type BackendReportEntry } from "./build.ts";
-import { decodeContainer, encodeContainer } from "../io/container.ts";
+import { decodeContainer, encodeContainer, type ContainerArray } from "../io/container.ts";
 import { writeSafetensors } from "../io/safetensors.ts";
 import { toTorchTensors } from "../nn/torch-layout.ts";
 import { evaluate, type EvaluateResult } from "./evaluate.ts";
@@ -53,6 +53,7 @@ export interface LearnOptions {
 }
 
 const SAVE_KIND = "deepq-dqn";
+const REPLAY_PREFIX = "replay.";
 const RECENT = 100;
 
 export class DQN {
@@ -395,14 +396,22 @@ export class DQN {
 
   /**
    * A save file: options, network weights, target weights, Adam state,
-   * counters and exploration RNG state. Versioned and checksummed
-   * (src/io/container.ts). The replay buffer is not saved (as SB3's `save`),
-   * so a loaded agent refills it before training resumes.
+   * counters, the exploration RNG state and the observations training
+   * resumes from. Versioned and checksummed (src/io/container.ts).
+   *
+   * The replay buffer is left out by default, as Stable-Baselines3's `save`
+   * leaves it out (it has `save_replay_buffer` for that): a loaded agent
+   * refills it before training resumes. `{ replay: true }` stores it too
+   * (the filled rows, n-step windows, sampler RNG and priorities; the file
+   * grows with the rows filled, about 25 B a CartPole transition), and then
+   * `DQN.load` with the same env object continues training exactly as the
+   * saved agent would have, bit for bit.
    */
-  async save(): Promise<Uint8Array> {
+  async save({ replay = false }: { replay?: boolean } = {}): Promise<Uint8Array> {
     this.alive();
+    checkBool("replay", replay);
     const opt = await this.engine.getOptimizerState();
-    const arrays: Record<string, Float32Array> = {
+    const arrays: Record<string, ContainerArray> = {
       params: await this.engine.getParams("online"),
       targetParams: await this.engine.getParams("target"),
       adamM: opt.m,
@@ -428,8 +437,16 @@ export class DQN {
       recentReturns: this.recentReturns,
       episodeReturns: Array.from(this.episodeReturns),
       rng: Array.from(this.rng.state),
+      ...(replay ? { replay: this.saveReplay(arrays) } : {}),
     };
     return encodeContainer({ meta, arrays });
+  }
+
+  /** Adds the replay buffer's arrays to `arrays` (as `replay.<name>`) and returns its meta. */
+  private saveReplay(arrays: Record<string, ContainerArray>): ReplayStateMeta {
+    const state = this.replay.exportState();
+    for (const [name, a] of Object.entries(state.arrays)) arrays[REPLAY_PREFIX + name] = a;
+    return state.meta;
   }
 
   /**
@@ -456,13 +473,14 @@ export class DQN {
     }
   }
 
-  private restore(meta: Record<string, unknown>, arrays: Record<string, Float32Array>): void {
+  private restore(meta: Record<string, unknown>, arrays: Record<string, ContainerArray>): void {
     const c = meta.counters as Record<string, number | null>;
     const need = (name: string) => {
       const a = arrays[name];
-      if (!a) throw new FormatError(`save file lacks ${name}`);
+      if (!(a instanceof Float32Array)) throw new FormatError(`save file lacks ${name} (float32)`);
       return a;
     };
+    if (meta.replay !== undefined) this.restoreReplay(meta.replay as ReplayStateMeta, arrays);
     this.engine.setParams(need("params"), "online");
     this.engine.setParams(need("targetParams"), "target");
     const opt: OptimizerState = { step: meta.adamStep as number, m: need("adamM"), v: need("adamV") };
@@ -478,8 +496,21 @@ export class DQN {
     this.recentReturns.push(...(meta.recentReturns as number[]));
     this.rng.state.set(meta.rng as number[]);
     if (arrays.lastObservations) {
-      this.resumeObservations = arrays.lastObservations;
+      this.resumeObservations = need("lastObservations");
       this.episodeReturns = Float64Array.from(meta.episodeReturns as number[]);
+    }
+  }
+
+  private restoreReplay(meta: ReplayStateMeta, arrays: Record<string, ContainerArray>): void {
+    const replayArrays = Object.fromEntries(
+      Object.entries(arrays)
+        .filter(([name]) => name.startsWith(REPLAY_PREFIX))
+        .map(([name, a]) => [name.slice(REPLAY_PREFIX.length), a]),
+    );
+    try {
+      this.replay.importState({ meta, arrays: replayArrays } as ReplayState);
+    } catch (e) {
+      throw new FormatError(`the saved replay buffer does not fit this agent's (bufferSize ${this.options.bufferSize}, observation size ${this.observationSize}): ${(e as Error).message}`);
     }
   }
 
