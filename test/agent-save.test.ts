@@ -8,7 +8,7 @@ const small: DQNOptions = { netArch: [32], learningStarts: 100, batchSize: 32, b
 const N = 700;
 const M = 300;
 
-type EnvOf = () => Promise<Parameters<typeof DQN.create>[0]>;
+type EnvOf = () => Promise<Awaited<ReturnType<typeof make>> | Awaited<ReturnType<typeof makeVec>>>;
 const single: EnvOf = () => make("CartPole-v1");
 
 /** What a save file holds about the networks and Adam. */
