@@ -341,17 +341,19 @@ export class DQN {
     for (let g = 0; g < steps; g++) {
       const batch = this.replay.sample(batchSize);
       const result = this.engine.update(batch);
+      if (g < steps - 1 && !prioritized) continue;
+      // Engines skip an update whose loss or gradient is not finite and report a non-finite loss: stop with the last finite weights.
+      loss = result.loss();
+      if (!Number.isFinite(loss)) {
+        this.lastLoss = loss;
+        throw new DivergenceError(`training diverged at timestep ${this.timesteps}: the loss or its gradient is not finite (the update was skipped; the agent keeps its last finite weights). Lower learningRate or set maxGradNorm.`);
+      }
       if (prioritized) {
         const td = result.tdErrors();
         const priorities = new Float32Array(td.length);
         for (let i = 0; i < td.length; i++) priorities[i] = Math.abs(td[i]!);
         prioritized.updatePriorities(batch.indices, priorities);
       }
-      if (g === steps - 1 || prioritized) loss = result.loss();
-    }
-    if (!Number.isFinite(loss)) {
-      this.lastLoss = loss;
-      throw new DivergenceError(`training diverged at timestep ${this.timesteps}: the loss is ${loss}; lower learningRate or set maxGradNorm.`);
     }
     this.lastLoss = loss;
     return loss;
