@@ -138,3 +138,53 @@ describe("loading a replay buffer that does not fit", () => {
     agent.dispose();
   });
 });
+
+describe("AbortSignal", () => {
+  it("stops learn() between steps; the stopped agent saves, loads and trains on exactly as it would have", async () => {
+    const options: DQNOptions = { ...small, backend: "fused" };
+    const env = await make("CartPole-v1");
+    const agent = await DQN.create(env, options);
+    const controller = new AbortController();
+    let stoppedAt = -1;
+    await agent.learn({
+      totalTimesteps: 5000,
+      signal: controller.signal,
+      callback: (e) => {
+        if (stoppedAt < 0 && e.timesteps >= 400) {
+          stoppedAt = e.timesteps;
+          controller.abort();
+        }
+      },
+    });
+    expect(stoppedAt).toBeGreaterThanOrEqual(400);
+    expect(agent.timesteps).toBe(stoppedAt);
+
+    const loaded = await DQN.load(await agent.save({ replay: true }), { env });
+    expect(loaded.timesteps).toBe(stoppedAt);
+    // An already aborted signal takes no step.
+    await loaded.learn({ totalTimesteps: 100, resetNumTimesteps: false, signal: AbortSignal.abort() });
+    expect(loaded.timesteps).toBe(stoppedAt);
+    await loaded.learn({ totalTimesteps: 300, resetNumTimesteps: false });
+    expect(loaded.timesteps).toBe(stoppedAt + 300);
+
+    // The same continuation without the round trip (a fresh env replayed to the same point).
+    const straightEnv = await make("CartPole-v1");
+    const straight = await DQN.create(straightEnv, options);
+    const again = new AbortController();
+    await straight.learn({ totalTimesteps: 5000, signal: again.signal, callback: (e) => void (e.timesteps === stoppedAt && again.abort()) });
+    await straight.learn({ totalTimesteps: 300, resetNumTimesteps: false });
+    expect((await state(loaded)).params).toEqual((await state(straight)).params);
+    for (const a of [agent, loaded, straight]) a.dispose();
+  });
+
+  it("a timer can abort a long run (learn yields to the event loop)", async () => {
+    const agent = await DQN.create(await make("CartPole-v1"), { ...small, backend: "fused" });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 150);
+    await agent.learn({ totalTimesteps: 10_000_000, signal: controller.signal });
+    expect(agent.timesteps).toBeGreaterThan(0);
+    expect(agent.timesteps).toBeLessThan(10_000_000);
+    await expect(agent.learn({ totalTimesteps: 10, signal: {} as never })).rejects.toThrow(InvalidArgumentError);
+    agent.dispose();
+  });
+});

@@ -46,7 +46,12 @@ export interface LearnOptions {
   callback?: (event: LearnEvent) => boolean | void;
   /** Periodic greedy evaluation, like SB3's EvalCallback; the best weights are kept (see `keepBest`). */
   eval?: { env: EnvLike; freq: number; nEpisodes?: number; keepBest?: boolean };
-  /** Stops training cleanly between steps. */
+  /**
+   * Stops training cleanly between env steps (checked before each step; `learn`
+   * yields to the event loop about every 50 ms, so a timer or UI can abort).
+   * `learn` then resolves, with `timesteps` counting the steps taken; the agent
+   * can be saved or trained on (`resetNumTimesteps: false` continues).
+   */
   signal?: AbortSignal;
   /** As SB3: true (default) restarts the timestep count and schedules; false continues them. */
   resetNumTimesteps?: boolean;
@@ -214,6 +219,7 @@ export class DQN {
     const env = (o.env ?? this.env) as EnvLike | VecEnvLike | undefined;
     if (!env || !(isEnv(env) || isVecEnv(env))) throw new InvalidArgumentError("env", env, "an Env or VecEnv (pass it to DQN.create or learn({ env }))");
     const signal = o.signal as AbortSignal | undefined;
+    if (signal !== undefined && typeof signal?.aborted !== "boolean") throw new InvalidArgumentError("signal", signal, "an AbortSignal");
     const reset = o.resetNumTimesteps !== false;
 
     if (reset) {
