@@ -44,7 +44,13 @@ export interface LearnOptions {
   totalTimesteps: number;
   /** Called at each episode end and after each evaluation; returning `false` stops training. */
   callback?: (event: LearnEvent) => boolean | void;
-  /** Periodic greedy evaluation, like SB3's EvalCallback; the best weights are kept (see `keepBest`). */
+  /**
+   * Periodic greedy evaluation every `freq` timesteps over `nEpisodes`
+   * (default 10) episodes of `env`, like SB3's EvalCallback; results go to the
+   * callback and `bestEval`. `keepBest` (default false) ends `learn` with the
+   * weights of the best evaluation when the last one scored lower, as loading
+   * EvalCallback's best_model would; off, the agent ends with its final weights.
+   */
   eval?: { env: EnvLike; freq: number; nEpisodes?: number; keepBest?: boolean };
   /**
    * Stops training cleanly between env steps (checked before each step; `learn`
@@ -215,6 +221,7 @@ export class DQN {
       if (!isEnv(evalOpt.env)) throw new InvalidArgumentError("eval.env", evalOpt.env, "an Env");
       checkInt("eval.freq", evalOpt.freq, { min: 1 });
       if (evalOpt.nEpisodes !== undefined) checkInt("eval.nEpisodes", evalOpt.nEpisodes, { min: 1 });
+      if (evalOpt.keepBest !== undefined) checkBool("eval.keepBest", evalOpt.keepBest);
     }
     const env = (o.env ?? this.env) as EnvLike | VecEnvLike | undefined;
     if (!env || !(isEnv(env) || isVecEnv(env))) throw new InvalidArgumentError("env", env, "an Env or VecEnv (pass it to DQN.create or learn({ env }))");
@@ -281,7 +288,7 @@ export class DQN {
         nextEval += evalOpt.freq;
         const res = await evaluate(this, evalOpt.env, { nEpisodes: evalOpt.nEpisodes ?? 10 });
         lastEvalMean = res.mean;
-        await this.noteEval(res, evalOpt.keepBest !== false);
+        await this.noteEval(res, evalOpt.keepBest === true);
         if (callback && callback(event({ eval: { mean: res.mean, std: res.std } })) === false) break;
       }
       // Let the host breathe (UI, timers, abort signals) about every 50 ms.
@@ -291,7 +298,7 @@ export class DQN {
         await new Promise((r) => setTimeout(r, 0));
       }
     }
-    if (evalOpt && evalOpt.keepBest !== false && this.best && !(lastEvalMean >= this.best.mean)) {
+    if (evalOpt?.keepBest && this.best && !(lastEvalMean >= this.best.mean)) {
       this.engine.setParams(this.best.params, "online");
       this.engine.setParams(this.best.target, "target");
     }
