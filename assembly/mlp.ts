@@ -14,15 +14,15 @@ import { applyGradients, gradients, greedy, qValues, syncTarget } from "./lib/ml
  * (gamma^k), weights f32[n] (importance weights, 1 when uniform), at any
  * addresses in the arena (a replay buffer's sample region feeds it directly).
  * Writes TD errors q - y (f32[n]) to `tdOut`; returns the loss. A non-finite
- * loss (divergence) leaves weights, target and Adam state untouched, so the
+ * loss, or a gradient too large for Adam's f32 moments (then the result is
+ * NaN), is divergence: weights, target and Adam state stay untouched, so the
  * agent stops with its last finite weights.
  * Callers: every gradient step of an agent on the fused engine.
  */
 export function mlpUpdate(h: usize, obs: usize, actions: usize, rewards: usize, nextObs: usize, dones: usize, discounts: usize, weights: usize, n: i32, tdOut: usize): f64 {
   const loss = gradients(h, obs, actions, rewards, nextObs, dones, discounts, weights, n, tdOut);
   if (!isFinite<f64>(loss)) return loss;
-  applyGradients(h);
-  return loss;
+  return applyGradients(h) ? loss : NaN;
 }
 
 /** As mlpUpdate without clipping and Adam: leaves the gradient in the GRAD set. Callers: gradient checks. */

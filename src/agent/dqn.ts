@@ -13,14 +13,14 @@
  */
 import { DivergenceError, FormatError, InvalidArgumentError, InvalidStateError } from "../errors.ts";
 import { Rng } from "../runtime/rng.ts";
-import { checkInt, checkNumber, checkOptions, checkVector, checkKnownKeys } from "../validate.ts";
+import { checkBool, checkInt, checkNumber, checkOptions, checkVector, checkKnownKeys } from "../validate.ts";
 import type { NetSpec } from "../nn/spec.ts";
 import { EnvDriver, envSpaces, isEnv, isVecEnv, type EnvLike, type VecEnvLike } from "./driver.ts";
 import { epsilonFor, resolveOptions, serializableOptions, type DQNOptions, type ResolvedOptions } from "./options.ts";
 import type { OptimizerState, QEngine } from "../nn/engine.ts";
-import type { PrioritizedReplayBuffer, ReplayBuffer } from "../replay/buffer.ts";
+import type { PrioritizedReplayBuffer, ReplayBuffer, ReplayState, ReplayStateMeta } from "../replay/buffer.ts";
 import { buildAgentParts, type BackendReportEntry } from "./build.ts";
-import { decodeContainer, encodeContainer } from "../io/container.ts";
+import { decodeContainer, encodeContainer, type ContainerArray } from "../io/container.ts";
 import { writeSafetensors } from "../io/safetensors.ts";
 import { toTorchTensors } from "../nn/torch-layout.ts";
 import { evaluate, type EvaluateResult } from "./evaluate.ts";
@@ -56,7 +56,10 @@ export interface LearnOptions {
   totalTimesteps: number;
   /** Called at each episode end and after each evaluation; returning `false` stops training. */
   callback?: (event: LearnEvent) => boolean | void;
-  /** Periodic greedy evaluation, like SB3's EvalCallback; the best weights are kept (see `keepBest`). */
+  /**
+   * Periodic greedy evaluation, like SB3's EvalCallback: results go to the
+   * callback and `bestEval`.
+   */
   eval?: {
     /** A separate env to evaluate on (not the training env). */
     env: EnvLike;
@@ -64,16 +67,26 @@ export interface LearnOptions {
     freq: number;
     /** Greedy episodes per evaluation (default 10). */
     nEpisodes?: number;
-    /** Keep the weights of the best evaluation when training ends (default true). */
+    /**
+     * End `learn` with the weights of the best evaluation when the last one
+     * scored lower, as loading EvalCallback's best_model would (default false:
+     * the agent ends with its final weights).
+     */
     keepBest?: boolean;
   };
-  /** Stops training cleanly between steps. */
+  /**
+   * Stops training cleanly between env steps (checked before each step; `learn`
+   * yields to the event loop about every 50 ms, so a timer or UI can abort).
+   * `learn` then resolves, with `timesteps` counting the steps taken; the agent
+   * can be saved or trained on (`resetNumTimesteps: false` continues).
+   */
   signal?: AbortSignal;
   /** As SB3: true (default) restarts the timestep count and schedules; false continues them. */
   resetNumTimesteps?: boolean;
 }
 
 const SAVE_KIND = "deepq-dqn";
+const REPLAY_PREFIX = "replay.";
 const RECENT = 100;
 
 /**
@@ -255,10 +268,12 @@ export class DQN {
       if (!isEnv(evalOpt.env)) throw new InvalidArgumentError("eval.env", evalOpt.env, "an Env");
       checkInt("eval.freq", evalOpt.freq, { min: 1 });
       if (evalOpt.nEpisodes !== undefined) checkInt("eval.nEpisodes", evalOpt.nEpisodes, { min: 1 });
+      if (evalOpt.keepBest !== undefined) checkBool("eval.keepBest", evalOpt.keepBest);
     }
     const env = (o.env ?? this.env) as EnvLike | VecEnvLike | undefined;
     if (!env || !(isEnv(env) || isVecEnv(env))) throw new InvalidArgumentError("env", env, "an Env or VecEnv (pass it to DQN.create or learn({ env }))");
     const signal = o.signal as AbortSignal | undefined;
+    if (signal !== undefined && typeof signal?.aborted !== "boolean") throw new InvalidArgumentError("signal", signal, "an AbortSignal");
     const reset = o.resetNumTimesteps !== false;
 
     if (reset) {
@@ -320,7 +335,7 @@ export class DQN {
         nextEval += evalOpt.freq;
         const res = await evaluate(this, evalOpt.env, { nEpisodes: evalOpt.nEpisodes ?? 10 });
         lastEvalMean = res.mean;
-        await this.noteEval(res, evalOpt.keepBest !== false);
+        await this.noteEval(res, evalOpt.keepBest === true);
         if (callback && callback(event({ eval: { mean: res.mean, std: res.std } })) === false) break;
       }
       // Let the host breathe (UI, timers, abort signals) about every 50 ms.
@@ -330,7 +345,7 @@ export class DQN {
         await new Promise((r) => setTimeout(r, 0));
       }
     }
-    if (evalOpt && evalOpt.keepBest !== false && this.best && !(lastEvalMean >= this.best.mean)) {
+    if (evalOpt?.keepBest && this.best && !(lastEvalMean >= this.best.mean)) {
       this.engine.setParams(this.best.params, "online");
       this.engine.setParams(this.best.target, "target");
     }
@@ -387,17 +402,19 @@ export class DQN {
     for (let g = 0; g < steps; g++) {
       const batch = this.replay.sample(batchSize);
       const result = this.engine.update(batch);
+      if (g < steps - 1 && !prioritized) continue;
+      // Engines skip an update whose loss or gradient is not finite and report a non-finite loss: stop with the last finite weights.
+      loss = result.loss();
+      if (!Number.isFinite(loss)) {
+        this.lastLoss = loss;
+        throw new DivergenceError(`training diverged at timestep ${this.timesteps}: the loss or its gradient is not finite (the update was skipped; the agent keeps its last finite weights). Lower learningRate or set maxGradNorm.`);
+      }
       if (prioritized) {
         const td = result.tdErrors();
         const priorities = new Float32Array(td.length);
         for (let i = 0; i < td.length; i++) priorities[i] = Math.abs(td[i]!);
         prioritized.updatePriorities(batch.indices, priorities);
       }
-      if (g === steps - 1 || prioritized) loss = result.loss();
-    }
-    if (!Number.isFinite(loss)) {
-      this.lastLoss = loss;
-      throw new DivergenceError(`training diverged at timestep ${this.timesteps}: the loss is ${loss}; lower learningRate or set maxGradNorm.`);
     }
     this.lastLoss = loss;
     return loss;
@@ -442,14 +459,22 @@ export class DQN {
 
   /**
    * A save file: options, network weights, target weights, Adam state,
-   * counters and exploration RNG state. Versioned and checksummed
-   * (src/io/container.ts). The replay buffer is not saved (as SB3's `save`),
-   * so a loaded agent refills it before training resumes.
+   * counters, the exploration RNG state and the observations training
+   * resumes from. Versioned and checksummed (src/io/container.ts).
+   *
+   * The replay buffer is left out by default, as Stable-Baselines3's `save`
+   * leaves it out (it has `save_replay_buffer` for that): a loaded agent
+   * refills it before training resumes. `{ replay: true }` stores it too
+   * (the filled rows, n-step windows, sampler RNG and priorities; the file
+   * grows with the rows filled, about 25 B a CartPole transition), and then
+   * `DQN.load` with the same env object continues training exactly as the
+   * saved agent would have, bit for bit.
    */
-  async save(): Promise<Uint8Array> {
+  async save({ replay = false }: { replay?: boolean } = {}): Promise<Uint8Array> {
     this.alive();
+    checkBool("replay", replay);
     const opt = await this.engine.getOptimizerState();
-    const arrays: Record<string, Float32Array> = {
+    const arrays: Record<string, ContainerArray> = {
       params: await this.engine.getParams("online"),
       targetParams: await this.engine.getParams("target"),
       adamM: opt.m,
@@ -475,8 +500,16 @@ export class DQN {
       recentReturns: this.recentReturns,
       episodeReturns: Array.from(this.episodeReturns),
       rng: Array.from(this.rng.state),
+      ...(replay ? { replay: this.saveReplay(arrays) } : {}),
     };
     return encodeContainer({ meta, arrays });
+  }
+
+  /** Adds the replay buffer's arrays to `arrays` (as `replay.<name>`) and returns its meta. */
+  private saveReplay(arrays: Record<string, ContainerArray>): ReplayStateMeta {
+    const state = this.replay.exportState();
+    for (const [name, a] of Object.entries(state.arrays)) arrays[REPLAY_PREFIX + name] = a;
+    return state.meta;
   }
 
   /**
@@ -503,13 +536,14 @@ export class DQN {
     }
   }
 
-  private restore(meta: Record<string, unknown>, arrays: Record<string, Float32Array>): void {
+  private restore(meta: Record<string, unknown>, arrays: Record<string, ContainerArray>): void {
     const c = meta.counters as Record<string, number | null>;
     const need = (name: string) => {
       const a = arrays[name];
-      if (!a) throw new FormatError(`save file lacks ${name}`);
+      if (!(a instanceof Float32Array)) throw new FormatError(`save file lacks ${name} (float32)`);
       return a;
     };
+    if (meta.replay !== undefined) this.restoreReplay(meta.replay as ReplayStateMeta, arrays);
     this.engine.setParams(need("params"), "online");
     this.engine.setParams(need("targetParams"), "target");
     const opt: OptimizerState = { step: meta.adamStep as number, m: need("adamM"), v: need("adamV") };
@@ -525,8 +559,21 @@ export class DQN {
     this.recentReturns.push(...(meta.recentReturns as number[]));
     this.rng.state.set(meta.rng as number[]);
     if (arrays.lastObservations) {
-      this.resumeObservations = arrays.lastObservations;
+      this.resumeObservations = need("lastObservations");
       this.episodeReturns = Float64Array.from(meta.episodeReturns as number[]);
+    }
+  }
+
+  private restoreReplay(meta: ReplayStateMeta, arrays: Record<string, ContainerArray>): void {
+    const replayArrays = Object.fromEntries(
+      Object.entries(arrays)
+        .filter(([name]) => name.startsWith(REPLAY_PREFIX))
+        .map(([name, a]) => [name.slice(REPLAY_PREFIX.length), a]),
+    );
+    try {
+      this.replay.importState({ meta, arrays: replayArrays } as ReplayState);
+    } catch (e) {
+      throw new FormatError(`the saved replay buffer does not fit this agent's (bufferSize ${this.options.bufferSize}, observation size ${this.observationSize}): ${(e as Error).message}`);
     }
   }
 

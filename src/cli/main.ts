@@ -35,10 +35,10 @@ Run 'deepq <command> --help' for a command's options.`,
   --timesteps <n>       total env steps (default: the preset's)
   --seed <n>            random seed (default 0)
   --backend <name>      auto | fused | wasm | webgpu | cpu
-  --save <file>         write the trained model (e.g. model.deepq)
+  --save <file>         write the trained model (e.g. model.deepq): the best-evaluated weights
   --plot <file.svg>     write the learning curve
   --csv <file>          write one line per episode: episode,timesteps,return,mean100,epsilon,loss
-  --eval-freq <n>       greedy evaluation every n steps (default: total/10)
+  --eval-freq <n>       greedy evaluation every n steps (default: the preset's, else total/10)
   --eval-episodes <n>   episodes per evaluation (default 10)
   --<option> <value>    any DQN option in kebab-case, e.g. --learning-rate 1e-3 --net-arch 64,64 --double-q
   -q, --quiet           no progress output
@@ -165,7 +165,7 @@ async function train(args: string[]): Promise<void> {
   const options: DQNOptions = { ...(usePreset ? preset!.options : {}), ...fromFile, ...flags, seed };
   checkOptionValues(options, flags, values.config as string | undefined);
   const totalTimesteps = num("timesteps", values.timesteps as string | undefined) ?? preset?.totalTimesteps ?? 100_000;
-  const evalFreq = num("eval-freq", values["eval-freq"] as string | undefined) ?? Math.max(1000, Math.round(totalTimesteps / 10));
+  const evalFreq = num("eval-freq", values["eval-freq"] as string | undefined) ?? (usePreset ? preset!.evaluation.freq : Math.max(1000, Math.round(totalTimesteps / 10)));
   const evalEpisodes = num("eval-episodes", values["eval-episodes"] as string | undefined) ?? 10;
 
   const series = await runTraining(envId, options, totalTimesteps, { evalFreq, evalEpisodes, quiet: Boolean(values.quiet), csv: values.csv as string | undefined, label: envId, save: values.save as string | undefined });
@@ -193,7 +193,8 @@ async function runTraining(
   const t0 = performance.now();
   await agent.learn({
     totalTimesteps,
-    eval: { env: evalEnv, freq: o.evalFreq, nEpisodes: o.evalEpisodes },
+    // The model written is the best-evaluated one, as RL Zoo's best_model.
+    eval: { env: evalEnv, freq: o.evalFreq, nEpisodes: o.evalEpisodes, keepBest: true },
     callback: (e) => {
       last = e;
       if (e.episodeReturn !== undefined) {

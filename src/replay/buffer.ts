@@ -47,8 +47,10 @@ import { checkInt, checkNumber } from "../validate.ts";
 import * as L from "../../assembly/layout.ts";
 import { discountTable, parseReplayOptions, type PrioritizedReplayBufferOptions, type ReplayBufferOptions, type ReplayConfig } from "./config.ts";
 import { stageBatch, stagePriorities, stageStep, type Staging } from "./stage.ts";
+import { checkReplayState, layoutOf, rebuildTrees, type ReplayState } from "./state.ts";
 
 export type { ReplayBufferOptions, PrioritizedReplayBufferOptions } from "./config.ts";
+export type { ReplayState, ReplayStateMeta, ReplayLayout } from "./state.ts";
 
 /** A sampled batch (row i of B). Views into WASM memory, overwritten by the next sample. */
 export interface ReplayBatch extends TransitionBatch {
@@ -176,6 +178,7 @@ export class ReplayBuffer {
   /** The header as i32 pairs: slot s's value is word 2s (little-endian i64). */
   readonly #headerI32: Int32Array;
   readonly #arena: Arena;
+  readonly #regions: Regions;
   readonly #batchRange: { min: number; max: number };
   #batch: ReplayBatch | undefined;
   #disposed = false;
@@ -192,6 +195,7 @@ export class ReplayBuffer {
 
   protected constructor(arena: Arena, cfg: ReplayConfig, addresses: ReplayAddresses, r: Regions) {
     this.#arena = arena;
+    this.#regions = r;
     this.config = cfg;
     this.addresses = addresses;
     this.kernels = arena.kernels;
@@ -286,6 +290,64 @@ export class ReplayBuffer {
     let batch = this.#batch;
     if (batch?.indices.length !== batchSize) batch = this.#batch = this.#views(batchSize);
     return batch;
+  }
+
+  /**
+   * A copy of everything the buffer holds (the rows in use, n-step windows,
+   * sampler RNG, priorities): {@link importState} into a buffer with the
+   * same options continues exactly as this one would. Its size grows with
+   * the rows filled, not with capacity.
+   */
+  exportState(): ReplayState {
+    this.checkLive();
+    const a = this.#arena;
+    const r = this.#regions;
+    const span = this.#headerI32[2 * L.RH_SPAN]!;
+    const leaves = this.config.prioritized?.treeLeaves;
+    return {
+      meta: {
+        layout: layoutOf(this.config),
+        size: this.size,
+        span,
+        beta: this.headerF64[L.RH_BETA]!,
+        maxLeaf: this.headerF64[L.RH_MAX_LEAF]!,
+        rng: Array.from(a.u32(r.rng, 4)),
+      },
+      arrays: {
+        obs: a.f32(r.obs, span * this.observationSize).slice(),
+        actions: a.i32(r.actions, span).slice(),
+        rewards: a.f32(r.rewards, span).slice(),
+        flags: a.u8(r.flags, span).slice(),
+        lanes: a.i32(r.lanes, this.numEnvs * L.REPLAY_LANE_INTS).slice(),
+        ...(leaves ? { leaves: a.f64(r.sumTree + leaves * 8, span).slice() } : {}),
+      },
+    };
+  }
+
+  /**
+   * Replaces the buffer's contents with `state` from {@link exportState} of a
+   * buffer with the same options (capacity, observationSize, numEnvs, nSteps,
+   * gamma, autoreset, alpha, epsilon). A state that does not fit throws an
+   * InvalidArgumentError and changes nothing.
+   */
+  importState(state: ReplayState): void {
+    this.checkLive();
+    const { meta, arrays } = checkReplayState(this.config, state);
+    const a = this.#arena;
+    const r = this.#regions;
+    const cap = this.capacity;
+    a.f32(r.obs, cap * this.observationSize).fill(0).set(arrays.obs);
+    a.i32(r.actions, cap).fill(0).set(arrays.actions);
+    a.f32(r.rewards, cap).fill(0).set(arrays.rewards);
+    a.u8(r.flags, cap).fill(0).set(arrays.flags);
+    a.i32(r.lanes, this.numEnvs * L.REPLAY_LANE_INTS).set(arrays.lanes);
+    a.u32(r.rng, 4).set(meta.rng);
+    const leaves = this.config.prioritized?.treeLeaves;
+    if (leaves) rebuildTrees(a.f64(r.sumTree, 2 * leaves), a.f64(r.minTree, 2 * leaves), arrays.leaves!);
+    this.#headerI32[2 * L.RH_SIZE] = meta.size;
+    this.#headerI32[2 * L.RH_SPAN] = meta.span;
+    this.headerF64[L.RH_BETA] = meta.beta;
+    this.headerF64[L.RH_MAX_LEAF] = meta.maxLeaf;
   }
 
   /**

@@ -30,7 +30,7 @@ import {
 } from "../engine.ts";
 import { initParams, type NetSpec } from "../spec.ts";
 import { disposeNet, forward, netFromFlat, type Net } from "./net.ts";
-import { adamStep, clipGradNorm, ENGINE_KERNELS, tdAndGradient, updateConstants, uploadBatch, type UpdateConstants } from "./update.ts";
+import { adamStep, clipGradNorm, ENGINE_KERNELS, keepIfFinite, tdAndGradient, updateConstants, uploadBatch, type UpdateConstants } from "./update.ts";
 
 /** A network's flat parameters and the layer views split from them. */
 interface Network {
@@ -130,14 +130,16 @@ export class TfjsEngine implements QEngine {
     const out = tf.tidy(() => {
       const { td, grad } = tdAndGradient(this.spec, this.config, this.online.net, this.target.net, uploadBatch(this.spec, this.config, batch));
       const g = this.config.maxGradNorm === undefined ? grad : clipGradNorm(grad, this.constants);
-      const next = adamStep({ params: this.online.flat, m: this.m, v: this.v }, g, this.constants, tf.scalar(stepSize), tf.scalar(bc2Sqrt));
-      return { td, ...next, net: netFromFlat(this.spec, next.params) };
+      const previous = { params: this.online.flat, m: this.m, v: this.v };
+      const next = keepIfFinite(td, g, adamStep(previous, g, this.constants, tf.scalar(stepSize), tf.scalar(bc2Sqrt)), previous, this.constants);
+      return { ...next, net: netFromFlat(this.spec, next.params) };
     });
     this.replace("online", this.network(out.params, out.net));
     tf.dispose([this.m, this.v]);
     this.m = out.m;
     this.v = out.v;
-    this.lastResult = new TfjsUpdateResult(out.td, batch.weights && Float32Array.from(batch.weights), this.config.loss, this.name);
+    // A skipped (non-finite) update gives its Adam step back once its result is read, as the fused engine never counts it.
+    this.lastResult = new TfjsUpdateResult(out.td, batch.weights && Float32Array.from(batch.weights), this.config.loss, this.name, () => void (this.step -= 1));
     return this.lastResult;
   }
 
@@ -205,7 +207,14 @@ class TfjsUpdateResult implements UpdateResult {
     private readonly weights: Float32Array | undefined,
     private readonly lossKind: EngineConfig["loss"],
     private readonly backend: TfjsBackendName,
+    private readonly skipped: () => void,
   ) {}
+
+  /** Keeps the first read TD errors; tells the engine when they show the update was skipped. */
+  private keep(td: Float32Array): Float32Array {
+    if (!this.td && !td.every(Number.isFinite)) this.skipped();
+    return (this.td = td);
+  }
 
   private live(): tf.Tensor {
     if (!this.tensor) throw new InvalidStateError("update results can be read until the next update (read them before calling update again)");
@@ -213,7 +222,7 @@ class TfjsUpdateResult implements UpdateResult {
   }
 
   tdErrors(): Float32Array {
-    return (this.td ??= readSync(this.live(), this.backend));
+    return this.td ?? this.keep(readSync(this.live(), this.backend));
   }
 
   loss(): number {
@@ -221,8 +230,8 @@ class TfjsUpdateResult implements UpdateResult {
   }
 
   async read(): Promise<UpdateReadout> {
-    this.td ??= new Float32Array(await this.live().data());
-    return { loss: weightedLoss(this.td, this.weights, this.lossKind), tdErrors: this.td };
+    const td = this.td ?? this.keep(new Float32Array(await this.live().data()));
+    return { loss: weightedLoss(td, this.weights, this.lossKind), tdErrors: td };
   }
 
   /** Frees the TD errors; called by the engine when the next update starts. */

@@ -60,6 +60,8 @@ export interface UpdateConstants {
   one: tf.Scalar;
   clipEps: tf.Scalar;
   maxGradNorm: tf.Scalar;
+  infinity: tf.Scalar;
+  adamLimit: tf.Scalar;
 }
 
 export function updateConstants(config: EngineConfig): UpdateConstants {
@@ -72,6 +74,8 @@ export function updateConstants(config: EngineConfig): UpdateConstants {
     one: tf.scalar(1),
     clipEps: tf.scalar(1e-6),
     maxGradNorm: tf.scalar(config.maxGradNorm ?? Infinity),
+    infinity: tf.scalar(Infinity),
+    adamLimit: tf.scalar(3.4028234663852886e38 / 2),
   };
 }
 
@@ -121,9 +125,30 @@ export function adamStep(s: AdamTensors, g: tf.Tensor, c: UpdateConstants, stepS
   return { params, m, v };
 }
 
+/**
+ * Divergence guard, the fused engine's (assembly/lib/mlp.ts applyGradients):
+ * an update whose TD errors are not all finite, or whose (clipped) gradient
+ * g has ||g||² beyond half of f32's range (Adam's moments would overflow),
+ * keeps the weights and Adam's moments as they were, so a diverging agent
+ * stops with its last finite weights; its TD errors come back as NaN, which
+ * is how the host learns of it. Decided on the device, without a read-back.
+ */
+export function keepIfFinite(td: tf.Tensor, g: tf.Tensor, next: AdamTensors, previous: AdamTensors, c: UpdateConstants): { td: tf.Tensor } & AdamTensors {
+  const tdFinite = tf.min(tf.cast(tf.less(tf.abs(td), c.infinity), "float32")); // 1 or 0; NaN < Infinity is false
+  const gradInRange = tf.cast(tf.lessEqual(tf.sum(tf.square(g)), c.adamLimit), "float32");
+  const ok = tf.cast(tf.mul(tdFinite, gradInRange), "bool");
+  return {
+    td: tf.where(ok, td, tf.fill(td.shape, NaN)),
+    params: tf.where(ok, next.params, previous.params),
+    m: tf.where(ok, next.m, previous.m),
+    v: tf.where(ok, next.v, previous.v),
+  };
+}
+
 /** Kernels the engine dispatches (checked when a backend loads; the bundle's kernel set must hold them). */
 export const ENGINE_KERNELS = [
   ...["_FusedMatMul", "Transpose", "Identity", "SplitV", "Concat"], // SplitV, Concat: behind UNFLATTEN, FLATTEN off wasm
   ...["Add", "Sub", "Multiply", "RealDiv", "Square", "Sqrt", "Step", "Minimum", "ClipByValue"],
   ...["Sum", "Mean", "Max", "ArgMax", "OneHot", "Cast"],
+  ...["Abs", "Less", "LessEqual", "Min", "Select", "Tile", "Reshape", "Fill"], // keepIfFinite
 ];
