@@ -89,7 +89,7 @@ export interface AdamAttrs {
  * pieces (the layer tensors); m and v are flat in the same order. Inputs
  * [m, v, ...params, ...grads]; outputs [m, v, ...params], new tensors.
  */
-const ADAM_KERNEL_DEF: HostKernel<AdamAttrs> = {
+export const ADAM_KERNEL_DEF: HostKernel<AdamAttrs> = {
   name: ADAM_KERNEL,
   outputShapes: (inputs) => inputs.slice(0, 2 + (inputs.length - 2) / 2).map((t) => t.shape),
   run([m, v, ...rest], [mOut, vOut, ...paramsOut], { stepSize, bc2Sqrt, maxGradNorm }) {
@@ -99,6 +99,7 @@ const ADAM_KERNEL_DEF: HostKernel<AdamAttrs> = {
     for (const g of grads) for (let i = 0; i < g!.length; i++) sumSquares += g![i]! * g![i]!;
     const scale = Math.min(1, maxGradNorm / (Math.sqrt(sumSquares) + 1e-6)); // clip_grad_norm_; 1 for Infinity
     const { beta1, beta2, eps } = ADAM;
+    const invBc2Sqrt = 1 / bc2Sqrt;
     let k = 0; // index into the flat m and v
     for (let piece = 0; piece < pieces; piece++) {
       const [p, g, pOut] = [params[piece]!, grads[piece]!, paramsOut[piece]!];
@@ -106,7 +107,7 @@ const ADAM_KERNEL_DEF: HostKernel<AdamAttrs> = {
         const gi = g[i]! * scale;
         const mi = (mOut![k] = beta1 * m![k]! + (1 - beta1) * gi);
         const vi = (vOut![k] = beta2 * v![k]! + (1 - beta2) * gi * gi);
-        pOut[i] = p[i]! - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
+        pOut[i] = p[i]! - (stepSize * mi) / (Math.sqrt(vi) * invBc2Sqrt + eps);
       }
     }
   },

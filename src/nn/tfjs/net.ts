@@ -37,11 +37,13 @@ export function netFromTensors(spec: NetSpec, tensors: tf.Tensor[]): Net {
 
 /** Splits flat parameters (spec layout: per layer W [in, out] row-major, then b) into layers. */
 export function netFromFlat(spec: NetSpec, flat: tf.Tensor): Net {
-  const shapes = layerShapes(spec).flatMap((l) => [[1, l.inSize, l.outSize], [l.outSize]]);
-  return netFromTensors(spec, tf.engine().runKernel(UNFLATTEN, { x: flat }, { shapes } as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[]);
+  return netFromTensors(spec, unflatten(flat, layerShapes(spec).flatMap((l) => [[1, l.inSize, l.outSize], [l.outSize]])));
 }
 
-/** The flat parameters (spec layout) of layer tensors: of a net's {@link netTensors}, or of its gradients. */
+/** Consecutive pieces of a flat tensor, shaped `shapes`: one kernel. */
+export const unflatten = (flat: tf.Tensor, shapes: number[][]): tf.Tensor[] => tf.engine().runKernel(UNFLATTEN, { x: flat }, { shapes } as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];
+
+/** The concatenated elements of `tensors` (spec layout for a net's {@link netTensors} or their gradients): one kernel. */
 export const flatten = (tensors: tf.Tensor[]): tf.Tensor => tf.engine().runKernel(FLATTEN, tensors as unknown as tf.NamedTensorMap) as tf.Tensor;
 
 export function disposeNet(net: Net): void {
@@ -81,7 +83,9 @@ export function forward(net: Net, x: tf.Tensor, trace?: tf.Tensor[]): tf.Tensor 
 }
 
 /**
- * d loss / d parameters, as tensors shaped like {@link netTensors}, from
+ * d loss / d parameters, one tensor per tensor of {@link netTensors} and of
+ * its size (bias gradients come as [1, out]: tfjs sums a tensor's innermost
+ * axis without first copying it into another order), from
  * dQ = d loss / d Q [1, B, nActions], for observations x [1, B, observationSize]
  * whose hidden activations `forward(net, x, trace)` recorded in `trace`.
  *
@@ -97,7 +101,7 @@ export function backward(net: Net, x: tf.Tensor, trace: tf.Tensor[], dQ: tf.Tens
   const dzHead = net.head.length === 1 ? [dQ] : [tf.sum(dQ, 2, true), tf.sub(dQ, tf.mean(dQ, 2, true))];
   const dzHeadT = dzHead.map(transpose);
   let hT = transpose(trace.at(-1) ?? x); // the head's input, transposed
-  const grads = dzHead.flatMap((dz, k) => [matMul(hT, dz), tf.sum(dzHeadT[k]!, [0, 2])]);
+  const grads = dzHead.flatMap((dz, k) => [matMul(hT, dz), tf.sum(dzHeadT[k]!, 2)]);
   if (net.trunk.length === 0) return grads;
   const [dhV, dhA] = net.head.map((layer, k) => matMul(layer.W, dzHeadT[k]!));
   let dhT = dhA ? tf.add(dhV!, dhA) : dhV!;
@@ -105,7 +109,7 @@ export function backward(net: Net, x: tf.Tensor, trace: tf.Tensor[], dQ: tf.Tens
   // Trunk, last layer first; hT is the layer's output, transposed.
   for (let i = net.trunk.length - 1; i >= 0; i--) {
     const dzT = tf.mul(dhT, tf.step(hT)); // ReLU' = 1[h > 0]
-    const db = tf.sum(dzT, [0, 2]);
+    const db = tf.sum(dzT, 2);
     if (i === 0) {
       grads.unshift(transpose(matMul(dzT, x)), db);
       break;

@@ -13,8 +13,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { ADAM, type EngineConfig, type UpdateBatch } from "../engine.ts";
 import type { NetSpec } from "../spec.ts";
 import { hostAdam, hostTdError, type KernelPath } from "./host-kernels.ts";
-import { backward, flatten, forward, netFromFlat, netFromTensors, netTensors, type Net } from "./net.ts";
-import { UNFLATTEN } from "../../runtime/tfjs.ts";
+import { backward, flatten, forward, netFromFlat, netFromTensors, netTensors, unflatten, type Net } from "./net.ts";
 
 /** A batch on the device, shaped [1, B, ...] for the update. */
 export interface BatchTensors {
@@ -32,31 +31,28 @@ export interface BatchTensors {
   bootstrap: tf.Tensor;
 }
 
-/**
- * Uploads a validated batch as one tensor split on the device (one upload
- * instead of six); the per-row factors are prepared on the host (O(B * nActions)).
- */
+/** Uploads a validated batch; the per-row factors are prepared on the host (O(B * nActions)). */
 export function uploadBatch(spec: NetSpec, config: EngineConfig, batch: UpdateBatch): BatchTensors {
   const { observationSize: n, nActions: A } = spec;
   const B = batch.actions.length;
-  const shapes = { obs: [1, B, n], nextObs: [1, B, n], actionMask: [1, B, A], lossGradScale: [1, B, A], rewards: [1, B, 1], bootstrap: [1, B, 1] };
+  // One upload, [obs | nextObs | actionMask | lossGradScale | rewards | bootstrap], split on the device.
   const host = new Float32Array(2 * B * (n + A + 1));
-  const [mask, lossGradScale, rewards, bootstrap] = [2 * B * n, 2 * B * n + B * A, 2 * B * (n + A), 2 * B * (n + A) + B]; // offsets, in `shapes` order
+  const [mask, scale, reward, bootstrap] = [2 * B * n, 2 * B * n + B * A, 2 * B * (n + A), 2 * B * (n + A) + B];
   host.set(batch.observations, 0);
   host.set(batch.nextObservations, B * n);
   const lossFactor = config.loss === "mse" ? 2 : 1;
   for (let i = 0; i < B; i++) {
     const at = i * A + batch.actions[i]!;
     host[mask + at] = 1;
-    host[lossGradScale + at] = (lossFactor * (batch.weights?.[i] ?? 1)) / B;
-    host[rewards + i] = batch.rewards[i]!;
+    host[scale + at] = (lossFactor * (batch.weights?.[i] ?? 1)) / B;
+    host[reward + i] = batch.rewards[i]!;
     host[bootstrap + i] = (1 - batch.dones[i]!) * (batch.discounts?.[i] ?? config.gamma);
   }
-  const pieces = tf.engine().runKernel(UNFLATTEN, { x: tf.tensor1d(host) }, { shapes: Object.values(shapes) } as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];
-  return Object.fromEntries(Object.keys(shapes).map((k, i) => [k, pieces[i]!])) as unknown as BatchTensors;
+  const t = unflatten(tf.tensor1d(host), [[1, B, n], [1, B, n], [1, B, A], [1, B, A], [1, B, 1], [1, B, 1]]);
+  return { obs: t[0]!, nextObs: t[1]!, actionMask: t[2]!, lossGradScale: t[3]!, rewards: t[4]!, bootstrap: t[5]! };
 }
 
-/** The TD errors td_i = q_i - y_i [1, B, 1] and d loss / d params (shaped as the layer tensors). */
+/** The TD errors td_i = q_i - y_i [1, B, 1] and d loss / d params (one tensor per layer tensor, see {@link backward}). */
 export function tdAndGradient(spec: NetSpec, config: EngineConfig, online: Net, target: Net, b: BatchTensors, path: KernelPath): { td: tf.Tensor; grads: tf.Tensor[] } {
   const trace: tf.Tensor[] = [];
   const q = forward(online, b.obs, trace);
