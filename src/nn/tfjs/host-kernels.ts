@@ -89,7 +89,7 @@ export interface AdamAttrs {
  * pieces (the layer tensors); m and v are flat in the same order. Inputs
  * [m, v, ...params, ...grads]; outputs [m, v, ...params], new tensors.
  */
-export const ADAM_KERNEL_DEF: HostKernel<AdamAttrs> = {
+const ADAM_KERNEL_DEF: HostKernel<AdamAttrs> = {
   name: ADAM_KERNEL,
   outputShapes: (inputs) => inputs.slice(0, 2 + (inputs.length - 2) / 2).map((t) => t.shape),
   run([m, v, ...rest], [mOut, vOut, ...paramsOut], { stepSize, bc2Sqrt, maxGradNorm }) {

@@ -55,10 +55,10 @@ export function uploadBatch(spec: NetSpec, config: EngineConfig, batch: UpdateBa
 /** The TD errors td_i = q_i - y_i [1, B, 1] and d loss / d params (one tensor per layer tensor, see {@link backward}). */
 export function tdAndGradient(spec: NetSpec, config: EngineConfig, online: Net, target: Net, b: BatchTensors, path: KernelPath): { td: tf.Tensor; grads: tf.Tensor[] } {
   const trace: tf.Tensor[] = [];
-  const q = forward(online, b.obs, trace);
-  const qNext = forward(target, b.nextObs);
-  const qNextOnline = config.doubleQ ? forward(online, b.nextObs) : undefined;
-  const { td, dQ } = path === "host" ? hostTdError(q, qNext, qNextOnline, b, { huber: config.loss === "huber", doubleQ: config.doubleQ }) : tdError(spec, config, q, qNext, qNextOnline, b);
+  const qAll = forward(online, b.obs, trace); // Q(s_i), every action
+  const qNext = forward(target, b.nextObs); // Q_target(s'_i)
+  const qNextOnline = config.doubleQ ? forward(online, b.nextObs) : undefined; // Q_online(s'_i), to pick a*_i
+  const { td, dQ } = path === "host" ? hostTdError(qAll, qNext, qNextOnline, b, { huber: config.loss === "huber", doubleQ: config.doubleQ }) : tdError(spec, config, qAll, qNext, qNextOnline, b);
   return { td, grads: backward(online, b.obs, trace, dQ) };
 }
 
