@@ -49,21 +49,14 @@ function runOn<A>(backend: "wasm" | "cpu", b: unknown, kernel: HostKernel<A>, in
   if (backend === "cpu") {
     const cpu = b as MathBackendCPU;
     const values = shapes.map((s) => new Float32Array(size(s)));
-    kernel.run(
-      inputs.map((t) => cpu.readSync(t.dataId) as Float32Array),
-      values,
-      attrs,
-    );
+    kernel.run(inputs.map((t) => cpu.readSync(t.dataId) as Float32Array), values, attrs);
     return shapes.map((s, i) => cpu.makeTensorInfo(s, "float32", values[i]));
   }
   const wasm = b as BackendWasm;
   const outputs = shapes.map((s) => wasm.makeOutput(s, "float32"));
   // Views only after every allocation: growing the heap detaches earlier ones.
-  kernel.run(
-    inputs.map((t) => wasm.typedArrayFromHeap(t) as Float32Array),
-    outputs.map((t) => wasm.typedArrayFromHeap(t) as Float32Array),
-    attrs,
-  );
+  const view = (t: tf.TensorInfo) => wasm.typedArrayFromHeap(t) as Float32Array;
+  kernel.run(inputs.map(view), outputs.map(view), attrs);
   return outputs;
 }
 
