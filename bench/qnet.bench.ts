@@ -81,10 +81,25 @@ async function profile(c: EngineConfig, batchSize: number): Promise<number> {
   });
   const total = fastest.reduce((t, ms) => t + ms, 0);
   process.stderr.write(`kernel profile, wasm ${arch(c.spec.hidden)} batch ${batchSize}: ${names.length} kernels, ${(total * 1000).toFixed(0)} us in kernels per update\n`);
+  process.stderr.write(`  dispatch floor: ${names.length} one-element kernels in a tidy take ${dispatchFloorUs(names.length).toFixed(0)} us\n`);
   for (const [name, s] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms)) {
     process.stderr.write(`  ${name.padEnd(14)} x${String(s.count).padStart(2)}  ${(s.ms * 1000).toFixed(0).padStart(5)} us  ${((100 * s.ms) / total).toFixed(0).padStart(3)}%\n`);
   }
   return names.length;
+}
+
+/** Microseconds for `kernels` one-element Adds in one tf.tidy on wasm: what an update's dispatches cost beyond their arithmetic. */
+function dispatchFloorUs(kernels: number): number {
+  activateBackend("wasm");
+  const one = tf.scalar(1);
+  const perSecond = rate(() => {
+    tf.tidy(() => {
+      for (let k = 0; k < kernels; k++) tf.add(one, one);
+    });
+    return 1;
+  }, 0.3);
+  one.dispose();
+  return 1e6 / perSecond;
 }
 
 export default async function (): Promise<BenchRow[]> {

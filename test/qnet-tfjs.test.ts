@@ -1,15 +1,16 @@
 import { afterAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import { TfjsEngine } from "../src/nn/tfjs/engine.ts";
-import { netFromFlat, disposeNet } from "../src/nn/tfjs/net.ts";
-import { tdAndGradient, uploadBatch } from "../src/nn/tfjs/update.ts";
+import { flatten, netFromFlat, netTensors } from "../src/nn/tfjs/net.ts";
+import { applyAdam, tdAndGradient, uploadBatch } from "../src/nn/tfjs/update.ts";
+import type { KernelPath } from "../src/nn/tfjs/host-kernels.ts";
 import { baselineBatch, baselineLoss, baselineTargets, layersFromFlat } from "../src/nn/tfjs/baseline.ts";
 import { initParams, paramCount, type NetSpec } from "../src/nn/spec.ts";
 import type { EngineConfig, QEngine, UpdateBatch } from "../src/nn/engine.ts";
 import { DeepQError, InvalidArgumentError, InvalidStateError } from "../src/errors.ts";
 import { Rng } from "../src/runtime/rng.ts";
 import { randomBatches, type BatchOptions } from "./helpers/batches.ts";
-import { referenceState, referenceSync, referenceUpdate, type ReferenceState } from "./helpers/dqn-reference.ts";
+import { ReferenceQNet, referenceBatch } from "../src/nn/reference.ts";
 
 const tiny: NetSpec = { observationSize: 3, nActions: 4, hidden: [5, 6], dueling: false };
 const base: EngineConfig = { spec: tiny, learningRate: 0.01, gamma: 0.9, doubleQ: false, loss: "mse", seed: 3 };
@@ -61,15 +62,15 @@ const cases: Case[] = [
 ];
 
 /** Runs the float64 reference over `batches`. */
-function runReference(config: EngineConfig, batches: UpdateBatch[], tau: number | undefined, targetSeed: number | undefined): { state: ReferenceState; steps: ReturnType<typeof referenceUpdate>[] } {
-  const state = referenceState(initParams(config.spec, config.seed));
-  if (targetSeed !== undefined) state.target.set(initParams(config.spec, targetSeed));
+function runReference(config: EngineConfig, batches: UpdateBatch[], tau: number | undefined, targetSeed: number | undefined): { ref: ReferenceQNet; steps: ReturnType<ReferenceQNet["update"]>[] } {
+  const ref = new ReferenceQNet(config.spec, initParams(config.spec, config.seed), config);
+  if (targetSeed !== undefined) ref.targetParams.set(initParams(config.spec, targetSeed));
   const steps = batches.map((b, i) => {
-    const step = referenceUpdate(config.spec, config, state, b);
-    if (tau !== undefined && i % 3 === 2) referenceSync(state, tau);
+    const step = ref.update(referenceBatch(b, config.gamma));
+    if (tau !== undefined && i % 3 === 2) ref.syncTarget(tau);
     return step;
   });
-  return { state, steps };
+  return { ref, steps };
 }
 
 describe("tfjs engine against the float64 reference", () => {
@@ -83,23 +84,23 @@ describe("tfjs engine against the float64 reference", () => {
       const r = e.update(batches[i]!);
       const want = ref.steps[i]!;
       expect(Math.abs(r.loss() - want.loss)).toBeLessThan(1e-5 * Math.max(1, want.loss));
-      expect(maxAbsDiff(r.tdErrors(), want.td)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(r.tdErrors(), want.tdErrors)).toBeLessThan(1e-5);
       if (i === 0) {
         // After one step m = (1 - beta1) g: the gradient itself, which Adam's first step would hide.
         const { m } = await e.getOptimizerState();
-        expect(maxAbsDiff(m, want.grad.map((g) => 0.1 * g))).toBeLessThan(1e-6 * Math.max(1, maxAbs(m)));
+        expect(maxAbsDiff(m, want.gradient.map((g) => 0.1 * g))).toBeLessThan(1e-6 * Math.max(1, maxAbs(m)));
       }
       if (c.tau !== undefined && i % 3 === 2) e.syncTarget(c.tau);
     }
-    expect(maxAbsDiff(await e.getParams(), ref.state.params)).toBeLessThan(1e-5);
-    expect(maxAbsDiff(await e.getParams("target"), ref.state.target)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(await e.getParams(), ref.ref.params)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(await e.getParams("target"), ref.ref.targetParams)).toBeLessThan(1e-5);
 
     // The feature under test changed the outcome (the comparison above could tell).
     const { batch: otherBatch, tau: otherTau, ...otherConfig } = c.without;
     const other = runReference({ ...config, ...otherConfig }, otherBatch ? randomBatches(config.spec, 8, 20, 11, otherBatch) : batches, "tau" in c.without ? otherTau : c.tau, c.targetSeed);
-    expect(maxAbsDiff(other.state.params, ref.state.params)).toBeGreaterThan(1e-3);
-    if (c.name === "huber") expect(ref.steps.some((s) => s.td.some((d) => Math.abs(d) > 1))).toBe(true);
-    if (c.name === "gradient clipping") expect(ref.steps.every((s) => s.norm > 0.05)).toBe(true);
+    expect(maxAbsDiff(other.ref.params, ref.ref.params)).toBeGreaterThan(1e-3);
+    if (c.name === "huber") expect(ref.steps.some((s) => s.tdErrors.some((d) => Math.abs(d) > 1))).toBe(true);
+    if (c.name === "gradient clipping") expect(ref.steps.every((s) => s.gradNorm > 0.05)).toBe(true);
   });
 });
 
@@ -120,10 +121,6 @@ describe("hand-written gradients", () => {
       const online = initParams(spec, trial);
       const target = initParams(spec, trial + 1000);
 
-      const mine = tf.tidy(() => {
-        const [on, tg] = [netFromFlat(spec, tf.tensor1d(online)), netFromFlat(spec, tf.tensor1d(target))];
-        return tdAndGradient(spec, config, on, tg, uploadBatch(spec, config, batch!)).grad;
-      });
       const autodiff = tf.tidy(() => {
         const layers = layersFromFlat(spec, online);
         const b = baselineBatch(spec, config, batch!);
@@ -131,10 +128,60 @@ describe("hand-written gradients", () => {
         const grads = tf.grads((...t: tf.Tensor[]) => baselineLoss(spec, config, layers.map((_, i) => ({ W: t[2 * i]!, b: t[2 * i + 1]! })), b, y))(layers.flatMap((l) => [l.W, l.b]));
         return tf.concat(grads.map((g) => tf.reshape(g, [-1])));
       });
-      const [a, b] = [mine.dataSync(), autodiff.dataSync()];
-      expect(a.length).toBe(paramCount(spec));
-      expect(maxAbsDiff(a, b), JSON.stringify(config)).toBeLessThan(1e-6 * Math.max(1, maxAbs(b)));
-      tf.dispose([mine, autodiff]);
+      const want = autodiff.dataSync();
+      for (const path of ["ops", "host"] as const) {
+        const mine = tf.tidy(() => {
+          const [on, tg] = [netFromFlat(spec, tf.tensor1d(online)), netFromFlat(spec, tf.tensor1d(target))];
+          return flatten(tdAndGradient(spec, config, on, tg, uploadBatch(spec, config, batch!), path).grads);
+        });
+        const got = mine.dataSync();
+        expect(got.length).toBe(paramCount(spec));
+        expect(maxAbsDiff(got, want), `${path} ${JSON.stringify(config)}`).toBeLessThan(1e-6 * Math.max(1, maxAbs(want)));
+        mine.dispose();
+      }
+      autodiff.dispose();
+    }
+  });
+});
+
+describe("host kernels", () => {
+  it.each(["wasm", "cpu"] as const)("Adam with clipping and the divergence guard equals the tfjs-op composition (%s)", async (backend) => {
+    await engine(base, backend); // loads, activates and registers the backend's host kernels
+    const rng = new Rng(8);
+    const uniform = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
+    const n = paramCount(tiny);
+    const [params, grad, m, td] = [uniform(n), uniform(n), uniform(n), uniform(5)];
+    const v = uniform(n).map(Math.abs);
+    // ||g||² = 2.5e38: past the guard's half of f32's range, yet a sum tfjs's float32 ops still hold.
+    const overflowing = grad.map((g) => g * Math.sqrt(2.5e38 / grad.reduce((s, x) => s + x * x, 0)));
+    const cases = [
+      { maxGradNorm: undefined, g: grad, skipped: false },
+      { maxGradNorm: 0.5, g: grad, skipped: false },
+      { maxGradNorm: 0.5, g: overflowing, skipped: false }, // clipped first, so it is taken
+      { maxGradNorm: undefined, g: overflowing, skipped: true },
+      { maxGradNorm: 0.5, g: grad.map((g, i) => (i === 3 ? NaN : g)), skipped: true },
+    ];
+    for (const { maxGradNorm, g, skipped } of cases) {
+      const config = { ...base, maxGradNorm };
+      const step = (path: KernelPath) =>
+        tf.tidy(() => {
+          const grads = netTensors(netFromFlat(tiny, tf.tensor1d(g)));
+          const next = applyAdam(tiny, config, { net: netFromFlat(tiny, tf.tensor1d(params)), m: tf.tensor1d(m), v: tf.tensor1d(v) }, grads, tf.tensor1d(td), 7, path);
+          return [flatten(netTensors(next.net)), next.m, next.v, next.td].map((t) => t.dataSync());
+        });
+      const [host, ops] = [step("host"), step("ops")];
+      const label = `maxGradNorm ${maxGradNorm}, skipped ${skipped}`;
+      if (skipped) {
+        [params, m, v].forEach((before, i) => {
+          expect(Array.from(host[i]!), label).toEqual(Array.from(before));
+          expect(Array.from(ops[i]!), label).toEqual(Array.from(before));
+        });
+        for (const out of [host, ops]) expect(out[3]!.every(Number.isNaN), label).toBe(true);
+        continue;
+      }
+      expect(maxAbsDiff(host[0]!, params), label).toBeGreaterThan(1e-4); // it stepped
+      expect(Array.from(host[3]!), label).toEqual(Array.from(td));
+      host.forEach((h, i) => expect(maxAbsDiff(h, ops[i]!), `output ${i}, ${label}`).toBeLessThan(2e-6));
     }
   });
 });

@@ -128,6 +128,15 @@ export interface QEngine {
 /** Adam hyperparameters fixed by the spec (torch.optim.Adam defaults). */
 export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
 
+/**
+ * The divergence guard every engine applies (the fused one in
+ * assembly/lib/mlp.ts applyGradients): Adam squares each clipped gradient in
+ * f32, so an update whose clipped ||g||² is NaN or above this would leave
+ * non-finite moments and weights. Such an update is skipped, keeping the last
+ * finite weights, and reports NaN TD errors.
+ */
+export const ADAM_MAX_GRAD_SQUARED = 3.4028234663852886e38 / 2;
+
 /** Validates an engine config, naming options as the agent's `options.*`. */
 export function checkEngineConfig(config: EngineConfig): EngineConfig {
   checkNetSpec(config.spec);

@@ -7,9 +7,24 @@
  * Parameters use the canonical flat layout of spec.ts.
  */
 import type { TransitionBatch } from "../batch.ts";
+import { ADAM, type UpdateBatch } from "./engine.ts";
 import { layerShapes, paramCount, type LayerShape, type NetSpec } from "./spec.ts";
 
 export type { TransitionBatch } from "../batch.ts";
+
+/** The transitions an engine's {@link UpdateBatch} stands for: discount gamma and weight 1 where it gives none. */
+export function referenceBatch(batch: UpdateBatch, gamma: number): TransitionBatch {
+  const B = batch.actions.length;
+  return {
+    observations: batch.observations,
+    actions: Int32Array.from(batch.actions),
+    rewards: Float32Array.from(batch.rewards),
+    nextObservations: batch.nextObservations,
+    dones: Float32Array.from(batch.dones),
+    discounts: batch.discounts ? Float32Array.from(batch.discounts) : new Float32Array(B).fill(gamma),
+    weights: batch.weights ? Float32Array.from(batch.weights) : new Float32Array(B).fill(1),
+  };
+}
 
 /** The update hyperparameters of spec.ts. */
 export interface UpdateConfig {
@@ -20,8 +35,8 @@ export interface UpdateConfig {
   maxGradNorm?: number;
 }
 
-/** torch.optim.Adam defaults, used by every engine. */
-export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+/** torch.optim.Adam defaults (engine.ts), as every engine uses them. */
+export { ADAM };
 
 /** A spec's layers by role. */
 interface Layers {
@@ -171,25 +186,25 @@ export class ReferenceQNet {
     this.v = new Float64Array(this.params.length);
   }
 
-  /** One update: loss and gradient, clip, Adam. Returns the loss and TD errors. */
-  update(batch: TransitionBatch): { loss: number; tdErrors: Float64Array } {
+  /**
+   * One update: loss and gradient, clip, Adam. Returns the loss, TD errors,
+   * the gradient's norm before clipping and the gradient Adam applied.
+   */
+  update(batch: TransitionBatch): { loss: number; tdErrors: Float64Array; gradNorm: number; gradient: Float64Array } {
     const { loss, tdErrors, gradient } = referenceLossAndGradient(this.spec, this.params, this.targetParams, batch, this.config);
-    let scale = 1;
-    if (this.config.maxGradNorm !== undefined) {
-      const norm = Math.sqrt(gradient.reduce((s, g) => s + g * g, 0));
-      scale = Math.min(1, this.config.maxGradNorm / (norm + 1e-6));
-    }
+    const gradNorm = Math.sqrt(gradient.reduce((s, g) => s + g * g, 0));
+    const scale = this.config.maxGradNorm === undefined ? 1 : Math.min(1, this.config.maxGradNorm / (gradNorm + 1e-6));
     const { beta1, beta2, eps } = ADAM;
     this.step++;
     const stepSize = this.config.learningRate / (1 - beta1 ** this.step);
     const bc2Sqrt = Math.sqrt(1 - beta2 ** this.step);
     for (let i = 0; i < gradient.length; i++) {
-      const g = gradient[i]! * scale;
+      const g = (gradient[i]! *= scale);
       this.m[i] = beta1 * this.m[i]! + (1 - beta1) * g;
       this.v[i] = beta2 * this.v[i]! + (1 - beta2) * g * g;
       this.params[i]! -= (stepSize * this.m[i]!) / (Math.sqrt(this.v[i]!) / bc2Sqrt + eps);
     }
-    return { loss, tdErrors };
+    return { loss, tdErrors, gradNorm, gradient };
   }
 
   /** Hard (tau = 1) or Polyak target update. */

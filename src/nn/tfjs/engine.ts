@@ -1,14 +1,13 @@
 /**
  * {@link QEngine} on a tfjs backend ("wasm", "webgpu" or "cpu"). The online
- * and target parameters and Adam's moments are flat tensors in spec layout;
- * layer views of each network are split off once per change and shared by
- * every forward pass until the next one.
+ * and target networks are their layer tensors; Adam's moments are flat
+ * tensors in spec layout. The flat parameter vector of spec.ts is assembled
+ * only when asked for.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { InvalidStateError } from "../../errors.ts";
 import { activateBackend, loadBackend, type GpuAdapterLike, type TfjsBackendName } from "../../runtime/tfjs.ts";
 import {
-  ADAM,
   argmaxRows,
   checkEngineConfig,
   checkNotDisposed,
@@ -29,23 +28,18 @@ import {
   type UpdateResult,
 } from "../engine.ts";
 import { initParams, type NetSpec } from "../spec.ts";
-import { disposeNet, forward, netFromFlat, type Net } from "./net.ts";
-import { adamStep, clipGradNorm, ENGINE_KERNELS, keepIfFinite, tdAndGradient, updateConstants, uploadBatch, type UpdateConstants } from "./update.ts";
-
-/** A network's flat parameters and the layer views split from them. */
-interface Network {
-  flat: tf.Tensor;
-  net: Net;
-}
+import { kernelPath, registerHostKernels, type KernelPath } from "./host-kernels.ts";
+import { disposeNet, flatten, forward, netFromFlat, netFromTensors, netTensors, type Net } from "./net.ts";
+import { applyAdam, ENGINE_KERNELS, tdAndGradient, uploadBatch } from "./update.ts";
 
 export class TfjsEngine implements QEngine {
   readonly spec: NetSpec;
-  private online: Network;
-  private target: Network;
+  private online: Net;
+  private target: Net;
   private m: tf.Tensor;
   private v: tf.Tensor;
   private step = 0;
-  private readonly constants: UpdateConstants;
+  private readonly path: KernelPath;
   private lastResult?: TfjsUpdateResult;
   private disposed = false;
 
@@ -53,6 +47,7 @@ export class TfjsEngine implements QEngine {
   static async create(config: EngineConfig, backend: TfjsBackendName, adapter?: GpuAdapterLike): Promise<TfjsEngine> {
     checkEngineConfig(config);
     await loadBackend(backend, ENGINE_KERNELS, adapter);
+    registerHostKernels(backend);
     return new TfjsEngine(config, backend);
   }
 
@@ -62,22 +57,21 @@ export class TfjsEngine implements QEngine {
   ) {
     this.spec = config.spec;
     const init = initParams(this.spec, config.seed);
-    this.online = this.network(tf.tensor1d(init));
-    this.target = this.network(tf.tensor1d(init.slice()));
+    this.online = this.netOf(init);
+    this.target = this.netOf(init);
     this.m = tf.zeros([init.length]);
     this.v = tf.zeros([init.length]);
-    this.constants = updateConstants(config);
+    this.path = kernelPath(name);
   }
 
-  private network(flat: tf.Tensor, net = tf.tidy(() => netFromFlat(this.spec, flat))): Network {
-    return { flat, net };
+  private netOf(flat: Float32Array): Net {
+    return tf.tidy(() => netFromFlat(this.spec, tf.tensor1d(flat)));
   }
 
-  private replace(role: NetworkRole, next: Network): void {
+  private replace(role: NetworkRole, next: Net): void {
     const old = this[role];
     this[role] = next;
-    old.flat.dispose();
-    disposeNet(old.net);
+    disposeNet(old);
   }
 
   /** Checks liveness and makes this engine's backend the active one. */
@@ -87,7 +81,7 @@ export class TfjsEngine implements QEngine {
   }
 
   private qTensor(observations: Float32Array, count: number): tf.Tensor {
-    return tf.tidy(() => forward(this.online.net, tf.tensor3d(observations, [1, count, this.spec.observationSize])));
+    return tf.tidy(() => forward(this.online, tf.tensor3d(observations, [1, count, this.spec.observationSize])));
   }
 
   qValues(observations: Float32Array, count: number): Float32Array {
@@ -125,20 +119,15 @@ export class TfjsEngine implements QEngine {
     this.enter();
     this.lastResult?.expire();
     this.step += 1;
-    const stepSize = this.config.learningRate / (1 - ADAM.beta1 ** this.step);
-    const bc2Sqrt = Math.sqrt(1 - ADAM.beta2 ** this.step);
     const out = tf.tidy(() => {
-      const { td, grad } = tdAndGradient(this.spec, this.config, this.online.net, this.target.net, uploadBatch(this.spec, this.config, batch));
-      const g = this.config.maxGradNorm === undefined ? grad : clipGradNorm(grad, this.constants);
-      const previous = { params: this.online.flat, m: this.m, v: this.v };
-      const next = keepIfFinite(td, g, adamStep(previous, g, this.constants, tf.scalar(stepSize), tf.scalar(bc2Sqrt)), previous, this.constants);
-      return { ...next, net: netFromFlat(this.spec, next.params) };
+      const { td, grads } = tdAndGradient(this.spec, this.config, this.online, this.target, uploadBatch(this.spec, this.config, batch), this.path);
+      return { ...applyAdam(this.spec, this.config, { net: this.online, m: this.m, v: this.v }, grads, td, this.step, this.path) };
     });
-    this.replace("online", this.network(out.params, out.net));
+    this.replace("online", out.net);
     tf.dispose([this.m, this.v]);
     this.m = out.m;
     this.v = out.v;
-    // A skipped (non-finite) update gives its Adam step back once its result is read, as the fused engine never counts it.
+    // A skipped update gives its Adam step back once its result is read, as the fused engine never counts it.
     this.lastResult = new TfjsUpdateResult(out.td, batch.weights && Float32Array.from(batch.weights), this.config.loss, this.name, () => void (this.step -= 1));
     return this.lastResult;
   }
@@ -146,21 +135,27 @@ export class TfjsEngine implements QEngine {
   syncTarget(tau: number): void {
     checkTau(tau);
     this.enter();
-    const flat = tau === 1 ? tf.clone(this.online.flat) : tf.tidy(() => tf.add(tf.mul(tf.scalar(tau), this.online.flat), tf.mul(tf.scalar(1 - tau), this.target.flat)));
-    this.replace("target", this.network(flat));
+    const [online, target] = [netTensors(this.online), netTensors(this.target)];
+    const next = tf.tidy(() => online.map((p, i) => (tau === 1 ? tf.clone(p) : tf.add(tf.mul(tau, p), tf.mul(1 - tau, target[i]!)))));
+    this.replace("target", netFromTensors(this.spec, next));
   }
 
   async getParams(role: NetworkRole = "online"): Promise<Float32Array> {
     checkRole(role);
     this.enter();
-    return new Float32Array(await this[role].flat.data());
+    const flat = flatten(netTensors(this[role]));
+    try {
+      return new Float32Array(await flat.data());
+    } finally {
+      flat.dispose();
+    }
   }
 
   setParams(params: ArrayLike<number>, role: NetworkRole = "online"): void {
     checkRole(role);
     const values = Float32Array.from(checkParams(this.spec, params));
     this.enter();
-    this.replace(role, this.network(tf.tensor1d(values)));
+    this.replace(role, this.netOf(values));
   }
 
   async getOptimizerState(): Promise<OptimizerState> {
@@ -180,11 +175,9 @@ export class TfjsEngine implements QEngine {
   dispose(): void {
     if (this.disposed) return;
     this.lastResult?.expire();
-    for (const n of [this.online, this.target]) {
-      n.flat.dispose();
-      disposeNet(n.net);
-    }
-    tf.dispose([this.m, this.v, ...Object.values(this.constants)]);
+    disposeNet(this.online);
+    disposeNet(this.target);
+    tf.dispose([this.m, this.v]);
     this.disposed = true;
   }
 }
@@ -210,9 +203,9 @@ class TfjsUpdateResult implements UpdateResult {
     private readonly skipped: () => void,
   ) {}
 
-  /** Keeps the first read TD errors; tells the engine when they show the update was skipped. */
+  /** Keeps the first read TD errors; NaN ones mean the divergence guard skipped the update. */
   private keep(td: Float32Array): Float32Array {
-    if (!this.td && !td.every(Number.isFinite)) this.skipped();
+    if (!this.td && td.some(Number.isNaN)) this.skipped();
     return (this.td = td);
   }
 

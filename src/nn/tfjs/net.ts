@@ -1,6 +1,6 @@
 /**
- * The Q-network of spec.ts on tfjs tensors: layer views of a flat parameter
- * tensor, the forward pass, and its hand-written backward pass.
+ * The Q-network of spec.ts on tfjs tensors: the layer tensors, the forward
+ * pass, and its hand-written backward pass.
  *
  * Batches are rank 3, [1, B, features]: the shape tfjs's matmul kernels take,
  * so activations go from kernel to kernel with no reshapes in between.
@@ -14,7 +14,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { FLATTEN, UNFLATTEN } from "../../runtime/tfjs.ts";
 import { layerShapes, type NetSpec } from "../spec.ts";
 
-/** One dense layer: weights [1, in, out] and bias [out], views of the flat parameters. */
+/** One dense layer: weights [1, in, out] and bias [out]. */
 export type Dense = {
   W: tf.Tensor;
   b: tf.Tensor;
@@ -26,16 +26,28 @@ export type Net = {
   head: Dense[];
 };
 
-/** Splits flat parameters (spec layout: per layer W [in, out] row-major, then b) into layers. */
-export function netFromFlat(spec: NetSpec, flat: tf.Tensor): Net {
-  const shapes = layerShapes(spec).flatMap((l) => [[1, l.inSize, l.outSize], [l.outSize]]);
-  const pieces = tf.engine().runKernel(UNFLATTEN, { x: flat }, { shapes } as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];
-  const layers = pieces.filter((_, i) => i % 2 === 0).map((W, i): Dense => ({ W, b: pieces[2 * i + 1]! }));
+/** The layer tensors in flat-parameter order: W, b of each layer (spec.ts). */
+export const netTensors = (net: Net): tf.Tensor[] => [...net.trunk, ...net.head].flatMap((l) => [l.W, l.b]);
+
+/** The inverse of {@link netTensors}. */
+export function netFromTensors(spec: NetSpec, tensors: tf.Tensor[]): Net {
+  const layers = layerShapes(spec).map((_, i): Dense => ({ W: tensors[2 * i]!, b: tensors[2 * i + 1]! }));
   return { trunk: layers.slice(0, spec.hidden.length), head: layers.slice(spec.hidden.length) };
 }
 
+/** Splits flat parameters (spec layout: per layer W [in, out] row-major, then b) into layers. */
+export function netFromFlat(spec: NetSpec, flat: tf.Tensor): Net {
+  return netFromTensors(spec, unflatten(flat, layerShapes(spec).flatMap((l) => [[1, l.inSize, l.outSize], [l.outSize]])));
+}
+
+/** Consecutive pieces of a flat tensor, shaped `shapes`: one kernel. */
+export const unflatten = (flat: tf.Tensor, shapes: number[][]): tf.Tensor[] => tf.engine().runKernel(UNFLATTEN, { x: flat }, { shapes } as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];
+
+/** The concatenated elements of `tensors` (spec layout for a net's {@link netTensors} or their gradients): one kernel. */
+export const flatten = (tensors: tf.Tensor[]): tf.Tensor => tf.engine().runKernel(FLATTEN, tensors as unknown as tf.NamedTensorMap) as tf.Tensor;
+
 export function disposeNet(net: Net): void {
-  for (const l of [...net.trunk, ...net.head]) tf.dispose([l.W, l.b]);
+  tf.dispose(netTensors(net));
 }
 
 /**
@@ -71,9 +83,11 @@ export function forward(net: Net, x: tf.Tensor, trace?: tf.Tensor[]): tf.Tensor 
 }
 
 /**
- * d loss / d parameters, flat in spec layout, from dQ = d loss / d Q [1, B, nActions],
- * for observations x [1, B, observationSize] whose hidden activations
- * `forward(net, x, trace)` recorded in `trace`.
+ * d loss / d parameters, one tensor per tensor of {@link netTensors} and of
+ * its size (bias gradients come as [1, out]: tfjs sums a tensor's innermost
+ * axis without first copying it into another order), from
+ * dQ = d loss / d Q [1, B, nActions], for observations x [1, B, observationSize]
+ * whose hidden activations `forward(net, x, trace)` recorded in `trace`.
  *
  * Per dense layer z = h W + b over B rows: dW = hᵀ dz, db = sum over rows of
  * dz, dh = dz Wᵀ; through ReLU, dz = dh * 1[output > 0]. The gradient flows
@@ -82,20 +96,20 @@ export function forward(net: Net, x: tf.Tensor, trace?: tf.Tensor[]): tf.Tensor 
  * transposed copy of W for batches up to the layer width. For the same
  * reason the input layer takes dWᵀ = dzᵀ x, packing the narrow observations.
  */
-export function backward(net: Net, x: tf.Tensor, trace: tf.Tensor[], dQ: tf.Tensor): tf.Tensor {
+export function backward(net: Net, x: tf.Tensor, trace: tf.Tensor[], dQ: tf.Tensor): tf.Tensor[] {
   // Head. Dueling: dQ_j/dV = 1 and dQ_j/dA_k = [j = k] - 1/nActions.
   const dzHead = net.head.length === 1 ? [dQ] : [tf.sum(dQ, 2, true), tf.sub(dQ, tf.mean(dQ, 2, true))];
   const dzHeadT = dzHead.map(transpose);
   let hT = transpose(trace.at(-1) ?? x); // the head's input, transposed
-  const grads = dzHead.flatMap((dz, k) => [matMul(hT, dz), tf.sum(dzHeadT[k]!, [0, 2])]);
-  if (net.trunk.length === 0) return flatten(grads);
+  const grads = dzHead.flatMap((dz, k) => [matMul(hT, dz), tf.sum(dzHeadT[k]!, 2)]);
+  if (net.trunk.length === 0) return grads;
   const [dhV, dhA] = net.head.map((layer, k) => matMul(layer.W, dzHeadT[k]!));
   let dhT = dhA ? tf.add(dhV!, dhA) : dhV!;
 
   // Trunk, last layer first; hT is the layer's output, transposed.
   for (let i = net.trunk.length - 1; i >= 0; i--) {
     const dzT = tf.mul(dhT, tf.step(hT)); // ReLU' = 1[h > 0]
-    const db = tf.sum(dzT, [0, 2]);
+    const db = tf.sum(dzT, 2);
     if (i === 0) {
       grads.unshift(transpose(matMul(dzT, x)), db);
       break;
@@ -104,7 +118,5 @@ export function backward(net: Net, x: tf.Tensor, trace: tf.Tensor[], dQ: tf.Tens
     grads.unshift(matMul(hT, transpose(dzT)), db);
     dhT = matMul(net.trunk[i]!.W, dzT);
   }
-  return flatten(grads);
+  return grads;
 }
-
-const flatten = (tensors: tf.Tensor[]): tf.Tensor => tf.engine().runKernel(FLATTEN, tensors as unknown as tf.NamedTensorMap) as tf.Tensor;
