@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { POLICY_ROWS } from "../assembly/layout.ts";
 import { init, loadPolicy } from "../src/policy.ts";
-import { DQN } from "../src/index.ts";
+import { DQN, loadPolicy as loadPolicyMain } from "../src/index.ts";
+import { init as initFull } from "../src/runtime/wasm.ts";
 import { DeepQError, FormatError, InvalidArgumentError, InvalidStateError } from "../src/errors.ts";
 import { encodeContainer } from "../src/io/container.ts";
 import { FusedQNet } from "../src/nn/fused.ts";
@@ -56,10 +57,22 @@ describe("policy runtime (deepq/policy)", () => {
 const networkFile = (spec: NetSpec, params: Float32Array) => encodeContainer({ meta: { spec }, arrays: { params } });
 
 describe("policy module (assembly/policy.ts) against the fused engine", () => {
-  it("is the forward pass alone: its only exports are policyGreedy and policyQValues", async () => {
+  it("is the forward pass alone: mlpGreedy and mlpQValues, the same entry points as deepq's full module", async () => {
     const { module, flavor } = await init();
     expect(flavor).toBe("simd");
-    expect(WebAssembly.Module.exports(module).map((e) => e.name).sort()).toEqual(["policyGreedy", "policyQValues"]);
+    const names = WebAssembly.Module.exports(module).map((e) => e.name).sort();
+    expect(names).toEqual(["mlpGreedy", "mlpQValues"]);
+    const full = WebAssembly.Module.exports((await initFull()).module).map((e) => e.name);
+    expect(full).toEqual(expect.arrayContaining(names));
+  });
+
+  it("the main entry's loadPolicy (on the full module) gives deepq/policy's Q-values and actions", async () => {
+    const policy = await loadPolicy(fixture);
+    const onFull = await loadPolicyMain(fixture);
+    const rng = new Rng(9);
+    const obs = Float32Array.from({ length: 4 * 200 }, () => rng.uniform(-3, 3));
+    expect(relError(onFull.qValues(obs), policy.qValues(obs))).toBeLessThan(1e-6);
+    golden.inputs.forEach((x: number[], i: number) => expect(onFull.act(x)).toBe(golden.argmax[i]));
   });
 
   const specs: NetSpec[] = [

@@ -9,27 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
-import { DIST, FIXTURES, docSnippets, expectSmoke, findRuntime, freePort, parseReport, start, tempProject, waitForHttp } from "./harness.ts";
+import { DIST, FIXTURES, docSnippets, expectSmoke, findRuntime, parseReport, serveWorkerd, tempProject } from "./harness.ts";
 
 const workerd = findRuntime("workerd");
 const WASM = ["deepq-simd.wasm", "tfjs-backend-wasm-simd.wasm"];
-
-/** Serves `dir/config.capnp` on a free port, GETs /, stops workerd. */
-async function serve(dir: string, config: string): Promise<{ status: number; text: string; log: string }> {
-  const port = await freePort();
-  writeFileSync(join(dir, "config.capnp"), config.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`));
-  const proc = start(workerd!, ["serve", "config.capnp", "--verbose"], { cwd: dir });
-  try {
-    const url = `http://127.0.0.1:${port}/`;
-    await waitForHttp(url, 30_000, () => proc.child.exitCode === null);
-    const res = await fetch(url, { signal: AbortSignal.timeout(60_000) });
-    return { status: res.status, text: await res.text(), log: proc.output() };
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\nworkerd output:\n${proc.output()}`);
-  } finally {
-    await proc.stop();
-  }
-}
 
 describe.skipIf(!workerd)("runtime: workerd", () => {
   it("dist/workerd.mjs with .wasm module bindings: inits; AS arena; tfjs trains on wasm (not cpu), agreeing with cpu", async () => {
@@ -53,7 +36,7 @@ ${WASM.map((f) => `    (name = "${f}", wasm = embed "${f}"),`).join("\n")}
   compatibilityDate = "2025-01-01",
 );
 `;
-    const { status, text, log } = await serve(dir, config);
+    const { status, text, log } = await serveWorkerd(workerd!, dir, config);
     expect(status, text + log).toBe(200);
     expectSmoke(parseReport(text), { runtime: "workerd", canCompileWasm: false });
   });
@@ -77,7 +60,7 @@ ${WASM.map((f) => `    (name = "${f}", wasm = embed "${f}"),`).join("\n")}
       logLevel: "error",
     });
     for (const f of WASM) copyFileSync(join(DIST, f), join(out, f));
-    const { status, text, log } = await serve(out, snippets["workerd-config"]!);
+    const { status, text, log } = await serveWorkerd(workerd!, out, snippets["workerd-config"]!);
     expect(status, text + log).toBe(200);
     expect(text).toMatch(/^deepq on workerd: WebAssembly simd$/);
   });
