@@ -10,7 +10,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DIST, bundleForEdge, edgeVM, fileUrl, findRuntime, serveWorkerd } from "./runtimes/harness.ts";
+import { DIST, bundleForEdge, edgeVM, fileUrl, findRuntime, serveWorkerd, workerdConfig } from "./runtimes/harness.ts";
 
 const FIXTURE = join(import.meta.dirname, "fixtures", "torch-qnet", "seed-qnet.safetensors");
 const golden = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures", "torch-qnet", "seed-qnet.json"), "utf8")) as {
@@ -75,21 +75,12 @@ export default {
 };
 `,
     );
-    const config = `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "main", worker = .w)],
-  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
-);
-const w :Workerd.Worker = (
-  modules = [
-    (name = "worker.mjs", esModule = embed "worker.mjs"),
-    (name = "policy.workerd.mjs", esModule = embed "policy.workerd.mjs"),
-    (name = "deepq-policy.wasm", wasm = embed "deepq-policy.wasm"),
-    (name = "qnet.safetensors", data = embed "qnet.safetensors"),
-  ],
-  compatibilityDate = "2025-01-01",
-);
-`;
+    const config = workerdConfig([
+      ["worker.mjs", "esModule"],
+      ["policy.workerd.mjs", "esModule"],
+      ["deepq-policy.wasm", "wasm"],
+      ["qnet.safetensors", "data"],
+    ]);
     const { status, text, log } = await serveWorkerd(workerd!, dir, config);
     expect(status, text + log).toBe(200);
     expectGolden(JSON.parse(text) as Answer);

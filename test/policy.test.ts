@@ -49,6 +49,10 @@ describe("policy runtime (deepq/policy)", () => {
     const policy = await loadPolicy(fixture);
     expect(() => policy.act([0, 0, 0])).toThrow(/observation/);
     expect(() => policy.act([0, NaN, 0, 0])).toThrow(DeepQError);
+    // Float32Array observations (what env.step returns) take a one-pass copy and check.
+    expect(() => policy.act(Float32Array.of(0, 0, Infinity, 0))).toThrow(/observation\[2\]/);
+    expect(() => policy.act(Float32Array.of(0, 0, 0))).toThrow(/observation/);
+    expect(policy.act(Float32Array.from(golden.inputs[0]))).toBe(golden.argmax[0]);
     policy.dispose();
   });
 });

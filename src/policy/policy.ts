@@ -15,7 +15,9 @@ import { readNetwork } from "./read.ts";
 
 /** A trained Q-network, inference only. */
 export interface Policy {
+  /** Length of one observation. */
   readonly observationSize: number;
+  /** Number of discrete actions (Q-values per observation). */
   readonly nActions: number;
   /** The network's shape. */
   readonly spec: NetSpec;
@@ -69,7 +71,17 @@ class WasmPolicy implements Policy {
 
   act(observation: ArrayLike<number>): number {
     const live = this.use();
-    live.obs.set(checkVector("observation", observation, this.observationSize));
+    const D = this.observationSize;
+    if (observation instanceof Float32Array && observation.length === D) {
+      // What env.step returns: copy and check finiteness in one pass (a third of checkVector + set).
+      for (let i = 0; i < D; i++) {
+        const x = observation[i]!;
+        if (x - x !== 0) checkVector("observation", observation, D);
+        live.obs[i] = x;
+      }
+    } else {
+      live.obs.set(checkVector("observation", observation, D));
+    }
     return live.greedy(this.header, this.obsAt, 1, this.actionsAt);
   }
 

@@ -153,6 +153,22 @@ export async function waitForHttp(url: string, timeoutMs: number, alive: () => b
 
 // ------------------------------------------------------ workerd and edge
 
+/** A workerd config: one worker on 127.0.0.1 whose modules are files of the config's folder, by kind; the first is the main module. */
+export function workerdConfig(modules: Array<[file: string, kind: "esModule" | "wasm" | "data"]>): string {
+  return `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "main", worker = .w)],
+  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
+);
+const w :Workerd.Worker = (
+  modules = [
+${modules.map(([f, kind]) => `    (name = "${f}", ${kind} = embed "${f}"),`).join("\n")}
+  ],
+  compatibilityDate = "2025-01-01",
+);
+`;
+}
+
 /** Serves `dir/config.capnp` with the workerd binary `workerd` on a free port, GETs /, stops workerd. */
 export async function serveWorkerd(workerd: string, dir: string, config: string): Promise<{ status: number; text: string; log: string }> {
   const port = await freePort();

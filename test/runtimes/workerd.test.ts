@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
-import { DIST, FIXTURES, docSnippets, expectSmoke, findRuntime, parseReport, serveWorkerd, tempProject } from "./harness.ts";
+import { DIST, FIXTURES, docSnippets, expectSmoke, findRuntime, parseReport, serveWorkerd, tempProject, workerdConfig } from "./harness.ts";
 
 const workerd = findRuntime("workerd");
 const WASM = ["deepq-simd.wasm", "tfjs-backend-wasm-simd.wasm"];
@@ -21,21 +21,12 @@ describe.skipIf(!workerd)("runtime: workerd", () => {
     copyFileSync(join(DIST, "workerd.mjs"), join(dir, "workerd.mjs"));
     copyFileSync(join(FIXTURES, "smoke.workerd.mjs"), join(dir, "smoke.workerd.mjs"));
     for (const f of WASM) copyFileSync(join(DIST, f), join(dir, f));
-    const config = `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "main", worker = .w)],
-  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
-);
-const w :Workerd.Worker = (
-  modules = [
-    (name = "worker.mjs", esModule = embed "worker.mjs"),
-    (name = "workerd.mjs", esModule = embed "workerd.mjs"),
-    (name = "smoke.workerd.mjs", esModule = embed "smoke.workerd.mjs"),
-${WASM.map((f) => `    (name = "${f}", wasm = embed "${f}"),`).join("\n")}
-  ],
-  compatibilityDate = "2025-01-01",
-);
-`;
+    const config = workerdConfig([
+      ["worker.mjs", "esModule"],
+      ["workerd.mjs", "esModule"],
+      ["smoke.workerd.mjs", "esModule"],
+      ...WASM.map((f): [string, "wasm"] => [f, "wasm"]),
+    ]);
     const { status, text, log } = await serveWorkerd(workerd!, dir, config);
     expect(status, text + log).toBe(200);
     expectSmoke(parseReport(text), { runtime: "workerd", canCompileWasm: false });
