@@ -7,7 +7,7 @@
 //                   ./tfjs-backend-wasm-simd.wasm as WebAssembly.Modules
 //   edge.mjs        the same for Vercel edge (`./NAME.wasm?module`)
 //   policy.mjs      inference only, no tfjs (once src/policy.ts exists), and
-//                   policy.workerd.mjs / policy.edge.mjs
+//                   policy.workerd.mjs / policy.edge.mjs (import ./deepq-policy.wasm)
 //   *.wasm          the binaries workerd.mjs and edge.mjs import
 // Type declarations come from scripts/build-types.mjs.
 import { existsSync, rmSync } from "node:fs";
@@ -27,7 +27,7 @@ const wasmImportPath = (suffix) => (id) => (id.startsWith("deepq-wasm:") ? `./${
  * precompiled module to the runtime before anything else, then re-exports the
  * real entry. (The tfjs binary is wired by the tfjs plugin.)
  */
-function moduleEntry(input) {
+function moduleEntry(input, { name, loader }) {
   const id = "\0deepq:module-entry";
   return {
     name: "deepq-module-entry",
@@ -36,8 +36,8 @@ function moduleEntry(input) {
     load: (loaded) =>
       loaded === id
         ? [
-            `import deepqWasmModule from "deepq-wasm:deepq-simd";`,
-            `import { useWasmModule } from ${JSON.stringify(here("./src/runtime/wasm.ts"))};`,
+            `import deepqWasmModule from "deepq-wasm:${name}";`,
+            `import { useWasmModule } from ${JSON.stringify(loader)};`,
             `useWasmModule(deepqWasmModule, "simd");`,
             `export * from ${JSON.stringify(input)};`,
           ].join("\n")
@@ -51,7 +51,7 @@ function noInlinedDeepqWasm() {
   return {
     name: "deepq-no-inlined-wasm",
     resolveId: (source) => (/wasm-bytes\.generated(\.ts)?$/.test(source) ? stub : null),
-    load: (id) => (id === stub ? `export const WASM_SIMD_BASE64 = "";\nexport const WASM_RELAXED_BASE64 = "";\n` : null),
+    load: (id) => (id === stub ? `export const WASM_SIMD_BASE64 = "";\nexport const WASM_RELAXED_BASE64 = "";\nexport const WASM_POLICY_BASE64 = "";\n` : null),
   };
 }
 
@@ -98,10 +98,13 @@ export const onwarn = (warning, warn) => {
  * The builds of one entry. `files` names the outputs (relative to `outDir`):
  * `es` (WASM inlined), `umd` (classic script, global `umdName`), `workerd`
  * and `edge` (WASM as imported modules).
+ * `wasm` names the deepq module the workerd and edge builds import (default
+ * deepq-simd, handed to `useWasmModule` of src/runtime/wasm.ts).
  * @param {{ input: string, outDir: string, lists: any, tfjs?: boolean, minified?: boolean,
- *   files: { es?: string, umd?: string, umdName?: string, workerd?: string, edge?: string } }} o
+ *   files: { es?: string, umd?: string, umdName?: string, workerd?: string, edge?: string },
+ *   wasm?: { name: string, loader: string } }} o
  */
-export function entryBuilds({ input, outDir, lists, files, tfjs: withTfjs = true, minified = true }) {
+export function entryBuilds({ input, outDir, lists, files, tfjs: withTfjs = true, minified = true, wasm = { name: "deepq-simd", loader: here("./src/runtime/wasm.ts") } }) {
   const post = minified ? [minify()] : [];
   const builds = [];
   if (files.es || files.umd) {
@@ -121,9 +124,9 @@ export function entryBuilds({ input, outDir, lists, files, tfjs: withTfjs = true
       onwarn,
       external: (id) => id.startsWith("deepq-wasm:"),
       plugins: [
-        moduleEntry(input),
+        moduleEntry(input, wasm),
         ...deepqPlugins({ delivery: "module", tfjs: withTfjs, lists }),
-        wasmAssets({ "deepq-simd.wasm": here("./build/deepq-simd.wasm") }),
+        wasmAssets({ [`${wasm.name}.wasm`]: here(`./build/${wasm.name}.wasm`) }),
       ],
       output: [
         ...(files.workerd ? [{ file: `${outDir}/${files.workerd}`, format: "es", paths: wasmImportPath(""), plugins: post }] : []),
@@ -163,6 +166,8 @@ export default async function config() {
       lists,
       tfjs: false,
       files: { es: "policy.mjs", workerd: "policy.workerd.mjs", edge: "policy.edge.mjs" },
+      // Its own module: the forward pass alone (assembly/policy.ts).
+      wasm: { name: "deepq-policy", loader: here("./src/policy/wasm.ts") },
     })) {
       b.plugins.unshift(forbidTfjs("src/policy.ts"));
       builds.push(b);

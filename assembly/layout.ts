@@ -264,3 +264,20 @@ export const LAYER_W = 3; // float offset of W in a parameter set
 export const LAYER_B = 4; // float offset of b in a parameter set
 export const LAYER_ACT = 5; // address: this layer's outputs in the training forward pass [rows, outPad] (training only)
 export const MLP_LAYER_SLOTS = 6;
+
+// ---------------------------------------------------------------------------
+// Policy runtime (assembly/policy.ts; planned by src/policy/net.ts)
+// ---------------------------------------------------------------------------
+//
+// The policy module (deepq/policy) is the MLP engine's forward pass alone, on
+// the same header and layer table. An inference-only arena holds one network:
+// the header with every training slot 0 (no target, gradient, Adam or
+// activation regions: forward never reads them when it keeps no
+// activations), the online parameters in the internal layout above, the
+// forward pass's row buffers SCRATCH_A/B and Q_AUX and the SPARSE list for
+// POLICY_ROWS rows, then the input observations f32[POLICY_ROWS * obsSize] and
+// the output, i32[POLICY_ROWS] actions or f32[POLICY_ROWS * nActions]
+// Q-values. A single action is one copy into the input and one call.
+
+/** Rows per policy call: longer inputs (actBatch, qValues) run in chunks of this many observations. */
+export const POLICY_ROWS = 64;

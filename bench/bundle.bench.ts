@@ -3,7 +3,7 @@
  * - Sizes, raw and gzip -9, of everything a browser downloads for
  *   dist/deepq.mjs (one self-contained file: target <= 300 KB gzip) and for
  *   dist/policy.mjs once it exists (<= 15 KB gzip); for information, the
- *   classic script and what a workerd upload carries.
+ *   classic script and what a workerd upload carries (deepq and deepq/policy).
  * - Node cold start: process start -> first action. Until the agent lands:
  *   process start -> dist/deepq.mjs imported and init()ed, tfjs's wasm backend
  *   ready and one arena instantiated (through the runtime-test fixture
@@ -58,7 +58,10 @@ function coldStart(script: string): Promise<number> {
 export default async function bench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   rows.push(...sizes("browser download for dist/deepq.mjs", [dist("deepq.mjs")], 300));
-  if (existsSync(dist("policy.mjs"))) rows.push(...sizes("browser download for dist/policy.mjs", [dist("policy.mjs")], 15));
+  if (existsSync(dist("policy.mjs"))) {
+    rows.push(...sizes("browser download for dist/policy.mjs", [dist("policy.mjs")], 15));
+    rows.push(...sizes("workerd upload for deepq/policy (policy.workerd.mjs + .wasm)", ["policy.workerd.mjs", "deepq-policy.wasm"].map(dist)));
+  }
   rows.push(...sizes("dist/deepq.umd.js (classic script)", [dist("deepq.umd.js")]));
   rows.push(...sizes("workerd upload (workerd.mjs + .wasm modules)", ["workerd.mjs", "deepq-simd.wasm", "tfjs-backend-wasm-simd.wasm"].map(dist)));
 

@@ -19,18 +19,7 @@ import { FusedQNet } from "../src/nn/fused.ts";
 import { initParams, layerShapes, type NetSpec } from "../src/nn/spec.ts";
 import { Rng } from "../src/runtime/rng.ts";
 import type { WasmFlavor } from "../src/runtime/wasm.ts";
-import { atLeast, rate, ratioAtLeast, type BenchRow } from "./harness.ts";
-
-/**
- * Best of `windows` short runs of {@link rate}: the machine is shared and
- * noisy, and noise only ever slows a window down. Every row here, the tfjs
- * baseline included, is measured this way.
- */
-function bestRate(fn: () => number, windows = 30, seconds = 0.05): number {
-  let best = 0;
-  for (let i = 0; i < windows; i++) best = Math.max(best, rate(fn, seconds));
-  return best;
-}
+import { atLeast, bestRate, ratioAtLeast, type BenchRow } from "./harness.ts";
 
 const batchOf = (spec: NetSpec, rows: number) => randomBatch(new Rng(1), spec, rows);
 

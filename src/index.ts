@@ -27,5 +27,5 @@ export type { EpsilonSchedule } from "./agent/schedules.ts";
 export type { DQNOptions, BackendName, PrioritizedReplayOptions } from "./agent/options.ts";
 export { learningCurveSvg } from "./plot/svg.ts";
 export type { CurveSeries, PlotOptions } from "./plot/svg.ts";
-export { loadPolicy } from "./policy.ts";
-export type { Policy } from "./policy.ts";
+export { loadPolicy } from "./policy/main-entry.ts";
+export type { Policy, PolicyOptions } from "./policy/policy.ts";

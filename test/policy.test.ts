@@ -1,8 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { loadPolicy } from "../src/policy.ts";
-import { DQN } from "../src/index.ts";
-import { DeepQError, FormatError } from "../src/errors.ts";
+import { POLICY_ROWS } from "../assembly/layout.ts";
+import { init, loadPolicy } from "../src/policy.ts";
+import { DQN, loadPolicy as loadPolicyMain } from "../src/index.ts";
+import { init as initFull } from "../src/runtime/wasm.ts";
+import { DeepQError, FormatError, InvalidArgumentError, InvalidStateError } from "../src/errors.ts";
+import { encodeContainer } from "../src/io/container.ts";
+import { FusedQNet } from "../src/nn/fused.ts";
+import { initParams, type NetSpec } from "../src/nn/spec.ts";
+import { Rng } from "../src/runtime/rng.ts";
+import { relError } from "./support/batches.ts";
+import { FLAVORS } from "./support/relaxed-simd.ts";
 
 const fixture = new Uint8Array(readFileSync(new URL("./fixtures/torch-qnet/seed-qnet.safetensors", import.meta.url)));
 const golden = JSON.parse(readFileSync(new URL("./fixtures/torch-qnet/seed-qnet.json", import.meta.url), "utf8"));
@@ -41,6 +49,85 @@ describe("policy runtime (deepq/policy)", () => {
     const policy = await loadPolicy(fixture);
     expect(() => policy.act([0, 0, 0])).toThrow(/observation/);
     expect(() => policy.act([0, NaN, 0, 0])).toThrow(DeepQError);
+    // Float32Array observations (what env.step returns) take a one-pass copy and check.
+    expect(() => policy.act(Float32Array.of(0, 0, Infinity, 0))).toThrow(/observation\[2\]/);
+    expect(() => policy.act(Float32Array.of(0, 0, 0))).toThrow(/observation/);
+    expect(policy.act(Float32Array.from(golden.inputs[0]))).toBe(golden.argmax[0]);
     policy.dispose();
+  });
+});
+
+/** A deepq container holding just a network, as loadPolicy reads save files. */
+const networkFile = (spec: NetSpec, params: Float32Array) => encodeContainer({ meta: { spec }, arrays: { params } });
+
+describe("policy module (assembly/policy.ts) against the fused engine", () => {
+  it("is the forward pass alone: mlpGreedy and mlpQValues, the same entry points as deepq's full module", async () => {
+    const { module, flavor } = await init();
+    expect(flavor).toBe("simd");
+    const names = WebAssembly.Module.exports(module).map((e) => e.name).sort();
+    expect(names).toEqual(["mlpGreedy", "mlpQValues"]);
+    const full = WebAssembly.Module.exports((await initFull()).module).map((e) => e.name);
+    expect(full).toEqual(expect.arrayContaining(names));
+  });
+
+  it("the main entry's loadPolicy (on the full module) gives deepq/policy's Q-values and actions", async () => {
+    const policy = await loadPolicy(fixture);
+    const onFull = await loadPolicyMain(fixture);
+    const rng = new Rng(9);
+    const obs = Float32Array.from({ length: 4 * 200 }, () => rng.uniform(-3, 3));
+    expect(relError(onFull.qValues(obs), policy.qValues(obs))).toBeLessThan(1e-6);
+    golden.inputs.forEach((x: number[], i: number) => expect(onFull.act(x)).toBe(golden.argmax[i]));
+  });
+
+  const specs: NetSpec[] = [
+    { observationSize: 4, nActions: 2, hidden: [128, 128], dueling: false },
+    { observationSize: 6, nActions: 3, hidden: [24, 17], dueling: true },
+    { observationSize: 3, nActions: 5, hidden: [], dueling: false },
+    { observationSize: 9, nActions: 4, hidden: [13, 8, 33], dueling: true },
+  ];
+  for (const spec of specs) {
+    const arch = [spec.observationSize, ...spec.hidden, spec.nActions].join("-") + (spec.dueling ? " dueling" : "");
+    it(`${arch}: Q-values and actions equal the fused engine's, bit for bit on the same (simd) build, within 1e-6 of relaxed SIMD`, async () => {
+      const rng = new Rng(17);
+      // Nonzero biases too: initial weights plus noise.
+      const params = initParams(spec, 5).map((v) => v + rng.uniform(-0.1, 0.1));
+      const policy = await loadPolicy(networkFile(spec, params));
+      // 5 chunks of POLICY_ROWS and a partial one; 4-row tiles and 1-row edges.
+      const rows = 5 * POLICY_ROWS + 7;
+      const obs = Float32Array.from({ length: rows * spec.observationSize }, () => rng.uniform(-3, 3));
+      const q = policy.qValues(obs);
+      const actions = policy.actBatch(obs);
+      for (const flavor of FLAVORS) {
+        const net = await FusedQNet.create(spec, { batchSize: 64, learningRate: 1e-3, flavor });
+        net.setParams(params);
+        if (flavor === "simd") {
+          expect(q).toEqual(net.qValues(obs));
+          expect(actions).toEqual(net.actBatch(obs));
+          for (let r = 0; r < 100; r++) {
+            const row = obs.subarray(r * spec.observationSize, (r + 1) * spec.observationSize);
+            expect(policy.act(row)).toBe(net.act(row));
+            expect(policy.qValues(row)).toEqual(net.qValues(row));
+          }
+        } else {
+          expect(relError(q, net.qValues(obs))).toBeLessThan(1e-6);
+        }
+        net.dispose();
+      }
+      policy.dispose();
+    });
+  }
+
+  it("actBatch: one action per row, into `out` when given; bad `out` and disposed policies are rejected", async () => {
+    const policy = await loadPolicy(fixture);
+    const rng = new Rng(3);
+    const obs = Float32Array.from({ length: 4 * 70 }, () => rng.uniform(-2, 2));
+    const out = new Int32Array(70);
+    expect(policy.actBatch(obs, out)).toBe(out);
+    out.forEach((a, r) => expect(a).toBe(policy.act(obs.subarray(4 * r, 4 * r + 4))));
+    expect(() => policy.actBatch(obs, new Int32Array(69))).toThrow(InvalidArgumentError);
+    expect(() => policy.actBatch([0, 0, 0])).toThrow(/observations/);
+    policy.dispose();
+    expect(() => policy.act([0, 0, 0, 0])).toThrow(InvalidStateError);
+    expect(() => policy.actBatch(obs)).toThrow(InvalidStateError);
   });
 });

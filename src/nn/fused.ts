@@ -17,7 +17,7 @@ import {
   MLP_LAYER_COUNT, MLP_LAYER_SLOTS, MLP_LR, MLP_MAX_GRAD_NORM, MLP_OBS, MLP_PARAM_FLOATS, MLP_PARAMS, MLP_Q_AUX, MLP_Q_TARGET,
   MLP_SCALAR, MLP_SCRATCH_A, MLP_SCRATCH_B, MLP_SPARSE, MLP_STEP, MLP_TARGET, SLOT,
 } from "../../assembly/layout.ts";
-import { ArenaPlan, type Arena, type WasmFlavor } from "../runtime/wasm.ts";
+import { ArenaPlan, type Arena, type RegionPlan, type WasmFlavor } from "../runtime/wasm.ts";
 import { BackendError, InvalidArgumentError, InvalidStateError } from "../errors.ts";
 import { checkBool, checkInt, checkKnownKeys, checkNumber, checkOneOf, checkOptions, checkVector } from "../validate.ts";
 import { checkNetSpec, initParams, layerShapes, paramCount, type NetSpec } from "./spec.ts";
@@ -101,7 +101,8 @@ export interface OptimizerState {
   v: Float32Array;
 }
 
-interface Layer {
+/** One internal layer (assembly/layout.ts, "MLP engine"). */
+export interface Layer {
   inSize: number;
   outSize: number;
   inPad: number;
@@ -115,7 +116,7 @@ const pad4 = (n: number) => (n + 3) & ~3;
 const DISPOSED = "this FusedQNet has been disposed";
 
 /** Internal layers (assembly/layout.ts): hidden layers, then one head (V and A side by side with dueling). */
-function internalLayers(spec: NetSpec): { layers: Layer[]; floats: number } {
+export function internalLayers(spec: NetSpec): { layers: Layer[]; floats: number } {
   const widths = [spec.observationSize, ...spec.hidden, spec.nActions + (spec.dueling ? 1 : 0)];
   const layers: Layer[] = [];
   let floats = 0;
@@ -131,7 +132,7 @@ function internalLayers(spec: NetSpec): { layers: Layer[]; floats: number } {
 }
 
 /** For each canonical parameter, its float index in the internal layout. */
-function canonicalToInternal(spec: NetSpec, layers: Layer[]): Int32Array {
+export function canonicalToInternal(spec: NetSpec, layers: Layer[]): Int32Array {
   const map = new Int32Array(paramCount(spec));
   layerShapes(spec).forEach((s, i) => {
     // With dueling, canonical layers `value` then `advantage` share the head: columns 0 and 1.. .
@@ -176,53 +177,78 @@ function checkConfig(spec: NetSpec, options: FusedQNetOptions): Config {
   };
 }
 
-/** Region addresses of one network, known before its arena exists. */
-interface Regions {
+/**
+ * The regions the forward pass reads and fills (assembly/lib/mlp.ts forward,
+ * greedy, qValues): all an inference-only network (deepq/policy) has.
+ */
+export interface ForwardRegions {
   header: number;
   params: number;
+  scratchA: number;
+  scratchB: number;
+  qAux: number;
+  sparse: number;
+  /** Input observations f32[rows * observationSize]. */
+  actObs: number;
+  /** Greedy actions i32[rows]. */
+  actOut: number;
+  /** Q-values f32[rows * nActions]. */
+  qOut: number;
+}
+
+/** Region addresses of one network, known before its arena exists. */
+interface Regions extends ForwardRegions {
   target: number;
   grad: number;
   m: number;
   v: number;
   acts: number[];
-  scratchA: number;
-  scratchB: number;
   qTarget: number;
-  qAux: number;
   dHead: number;
   deltaA: number;
   deltaB: number;
-  sparse: number;
   batch: BatchAddresses;
   tdErrors: number;
-  actObs: number;
-  actOut: number;
-  qOut: number;
+}
+
+/** Row strides (floats) of the widest hidden output and of the head. */
+function rowPads(layers: Layer[]): { maxPad: number; headPad: number } {
+  return { maxPad: Math.max(4, ...layers.slice(0, -1).map((l) => l.outPad)), headPad: layers[layers.length - 1]!.outPad };
+}
+
+/** Reserves the {@link ForwardRegions} of a network that runs up to `rows` observations per call. */
+export function planForward(plan: RegionPlan, spec: NetSpec, layers: Layer[], floats: number, rows: number): ForwardRegions {
+  const f32 = (n: number) => plan.region(n * 4);
+  const { maxPad, headPad } = rowPads(layers);
+  return {
+    header: plan.region((MLP_HEADER_SLOTS + layers.length * MLP_LAYER_SLOTS) * SLOT),
+    params: f32(floats),
+    scratchA: f32(rows * maxPad),
+    scratchB: f32(rows * maxPad),
+    qAux: f32(rows * headPad),
+    sparse: plan.region(8 * (Math.max(...layers.map((l) => l.inSize)) + 4)),
+    actObs: f32(rows * spec.observationSize),
+    actOut: f32(rows),
+    qOut: f32(rows * spec.nActions),
+  };
 }
 
 function planRegions(plan: ArenaPlan, c: Config, layers: Layer[], floats: number): Regions {
   const rows = c.batchSize;
   const D = c.spec.observationSize;
   const f32 = (n: number) => plan.region(n * 4);
-  const hidden = layers.slice(0, -1);
-  const maxPad = Math.max(4, ...hidden.map((l) => l.outPad));
-  const headPad = layers[layers.length - 1]!.outPad;
+  const { maxPad, headPad } = rowPads(layers);
   return {
-    header: plan.region((MLP_HEADER_SLOTS + layers.length * MLP_LAYER_SLOTS) * SLOT),
-    params: f32(floats),
+    ...planForward(plan, c.spec, layers, floats, rows),
     target: f32(floats),
     grad: f32(floats),
     m: f32(floats),
     v: f32(floats),
     acts: layers.map((l) => f32(rows * l.outPad)),
-    scratchA: f32(rows * maxPad),
-    scratchB: f32(rows * maxPad),
     qTarget: f32(rows * headPad),
-    qAux: f32(rows * headPad),
     dHead: f32(rows * headPad),
     deltaA: f32(rows * maxPad),
     deltaB: f32(rows * maxPad),
-    sparse: plan.region(8 * (Math.max(...layers.map((l) => l.inSize)) + 4)),
     batch: {
       observations: f32(rows * D),
       actions: f32(rows),
@@ -233,10 +259,44 @@ function planRegions(plan: ArenaPlan, c: Config, layers: Layer[], floats: number
       weights: f32(rows),
     },
     tdErrors: f32(rows),
-    actObs: f32(rows * D),
-    actOut: f32(rows),
-    qOut: f32(rows * c.spec.nActions),
   };
+}
+
+/** A setter of integer header slots (i64: low word the value, all non-negative, high word 0). */
+function intSlots(arena: Arena, header: number, layerCount: number): (slot: number, value: number) => void {
+  const words = arena.i32(header, 2 * (MLP_HEADER_SLOTS + layerCount * MLP_LAYER_SLOTS));
+  return (slot, value) => {
+    words[2 * slot] = value;
+    words[2 * slot + 1] = 0;
+  };
+}
+
+/** Writes the header slots the forward pass reads (training slots are left as they are: 0 in a fresh arena). */
+export function writeForwardHeader(arena: Arena, spec: NetSpec, layers: Layer[], floats: number, r: ForwardRegions): void {
+  const int = intSlots(arena, r.header, layers.length);
+  int(MLP_LAYER_COUNT, layers.length);
+  int(MLP_OBS, spec.observationSize);
+  int(MLP_ACTIONS, spec.nActions);
+  int(MLP_DUELING, spec.dueling ? 1 : 0);
+  int(MLP_PARAM_FLOATS, floats);
+  int(MLP_PARAMS, r.params);
+  int(MLP_SCRATCH_A, r.scratchA);
+  int(MLP_SCRATCH_B, r.scratchB);
+  int(MLP_Q_AUX, r.qAux);
+  int(MLP_SPARSE, r.sparse);
+  layers.forEach((l, i) => {
+    const base = MLP_HEADER_SLOTS + i * MLP_LAYER_SLOTS;
+    int(base + LAYER_IN, l.inSize);
+    int(base + LAYER_IN_PAD, l.inPad);
+    int(base + LAYER_OUT_PAD, l.outPad);
+    int(base + LAYER_W, l.w);
+    int(base + LAYER_B, l.b);
+  });
+}
+
+/** Writes canonical parameters into an internal parameter set through `map` ({@link canonicalToInternal}); padding stays 0. */
+export function scatterParams(internal: Float32Array, map: Int32Array, values: ArrayLike<number>): void {
+  for (let i = 0; i < map.length; i++) internal[map[i]!] = values[i]!;
 }
 
 /** A network whose regions are reserved in an {@link ArenaPlan}; {@link attach} it to the instantiated arena. */
@@ -312,32 +372,17 @@ export class FusedQNet {
 
   private writeHeader(arena: Arena, c: Config, layers: Layer[]): void {
     const r = this.regions;
-    const slots = MLP_HEADER_SLOTS + layers.length * MLP_LAYER_SLOTS;
-    const words = arena.i32(r.header, 2 * slots);
-    const doubles = arena.f64(r.header, slots);
-    // Integer slots are i64: low word the value (all non-negative), high word 0.
-    const int = (slot: number, v: number) => {
-      words[2 * slot] = v;
-      words[2 * slot + 1] = 0;
-    };
-    int(MLP_LAYER_COUNT, layers.length);
-    int(MLP_OBS, c.spec.observationSize);
-    int(MLP_ACTIONS, c.spec.nActions);
-    int(MLP_DUELING, c.spec.dueling ? 1 : 0);
-    int(MLP_PARAM_FLOATS, this.floats);
-    int(MLP_PARAMS, r.params);
+    writeForwardHeader(arena, c.spec, layers, this.floats, r);
+    const int = intSlots(arena, r.header, layers.length);
+    const doubles = arena.f64(r.header, MLP_HEADER_SLOTS);
     int(MLP_TARGET, r.target);
     int(MLP_GRAD, r.grad);
     int(MLP_ADAM_M, r.m);
     int(MLP_ADAM_V, r.v);
-    int(MLP_SCRATCH_A, r.scratchA);
-    int(MLP_SCRATCH_B, r.scratchB);
     int(MLP_Q_TARGET, r.qTarget);
-    int(MLP_Q_AUX, r.qAux);
     int(MLP_DHEAD, r.dHead);
     int(MLP_DELTA_A, r.deltaA);
     int(MLP_DELTA_B, r.deltaB);
-    int(MLP_SPARSE, r.sparse);
     int(MLP_STEP, 0);
     int(MLP_HUBER, c.huber ? 1 : 0);
     int(MLP_DOUBLE_Q, c.doubleQ ? 1 : 0);
@@ -347,15 +392,7 @@ export class FusedQNet {
     doubles[MLP_BETA2] = ADAM.beta2;
     doubles[MLP_EPS] = ADAM.eps;
     doubles[MLP_MAX_GRAD_NORM] = c.maxGradNorm ?? 0;
-    layers.forEach((l, i) => {
-      const base = MLP_HEADER_SLOTS + i * MLP_LAYER_SLOTS;
-      int(base + LAYER_IN, l.inSize);
-      int(base + LAYER_IN_PAD, l.inPad);
-      int(base + LAYER_OUT_PAD, l.outPad);
-      int(base + LAYER_W, l.w);
-      int(base + LAYER_B, l.b);
-      int(base + LAYER_ACT, r.acts[i]!);
-    });
+    layers.forEach((_, i) => int(MLP_HEADER_SLOTS + i * MLP_LAYER_SLOTS + LAYER_ACT, r.acts[i]!));
   }
 
   /** The arena the network lives in (shared with a replay buffer when planned together). */
@@ -505,9 +542,7 @@ export class FusedQNet {
   private write(set: number, name: string, values: ArrayLike<number>): void {
     const arena = this.live();
     checkVector(name, values, this.toInternal.length);
-    const internal = arena.f32(set, this.floats);
-    const map = this.toInternal;
-    for (let i = 0; i < map.length; i++) internal[map[i]!] = values[i]!;
+    scatterParams(arena.f32(set, this.floats), this.toInternal, values);
   }
 
   /** Online parameters in the canonical layout of spec.ts. */

@@ -11,7 +11,8 @@ import { BackendError } from "../errors.ts";
 /** Which build of the module runs: plain 128-bit SIMD, or with relaxed SIMD (fused multiply-add). */
 export type WasmFlavor = "simd" | "relaxed-simd";
 
-interface Loaded {
+/** A compiled module and the build it is. */
+export interface Loaded {
   module: WebAssembly.Module;
   flavor: WasmFlavor;
 }
@@ -20,7 +21,8 @@ let provided: Loaded | undefined;
 let loading: Promise<Loaded> | undefined;
 const byFlavor = new Map<WasmFlavor, Promise<Loaded>>();
 
-function decode(base64: string): Uint8Array<ArrayBuffer> {
+/** Bytes of a base64 string (the inlined modules). */
+export function decode(base64: string): Uint8Array<ArrayBuffer> {
   const bin = atob(base64);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
@@ -81,12 +83,8 @@ export function init(): Promise<Loaded> {
 /** Exported kernels: every argument and result is an i32 address/count or an f64. */
 export type Kernels = Record<string, (...args: number[]) => number>;
 
-/**
- * Plans the regions of one arena, then instantiates it with a memory of
- * exactly the size needed. Addresses are known before instantiation so owners
- * can keep them as plain numbers.
- */
-export class ArenaPlan {
+/** Plans the regions of one arena: addresses are known before its memory exists, so owners keep them as plain numbers. */
+export class RegionPlan {
   private end = STATIC_BYTES;
 
   /** Reserves `bytes` (rounded up to the alignment) and returns the region's address. */
@@ -100,22 +98,29 @@ export class ArenaPlan {
   get bytes(): number {
     return this.end;
   }
+}
 
+/** A {@link RegionPlan} of deepq's module, instantiated with a memory of exactly the size needed. */
+export class ArenaPlan extends RegionPlan {
   /** Instantiates the arena; `flavor` forces a build (tests compare the two). */
   async instantiate(flavor?: WasmFlavor): Promise<Arena> {
-    const { module, flavor: used } = flavor ? await compile(flavor) : await init();
-    const pages = Math.ceil(this.end / PAGE);
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    const instance = await WebAssembly.instantiate(module, {
-      env: {
-        memory,
-        abort: () => {
-          throw new BackendError("deepq's WebAssembly module aborted");
-        },
-      },
-    });
-    return new Arena(memory, instance.exports as unknown as Kernels, used);
+    return instantiateArena(flavor ? await compile(flavor) : await init(), this.bytes);
   }
+}
+
+/** Instantiates `loaded` with a memory of `bytes` (whole pages) that never grows. */
+export async function instantiateArena({ module, flavor }: Loaded, bytes: number): Promise<Arena> {
+  const pages = Math.ceil(bytes / PAGE);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  const instance = await WebAssembly.instantiate(module, {
+    env: {
+      memory,
+      abort: () => {
+        throw new BackendError("deepq's WebAssembly module aborted");
+      },
+    },
+  });
+  return new Arena(memory, instance.exports as unknown as Kernels, flavor);
 }
 
 /** One instance of the module with its own memory, which never grows. */

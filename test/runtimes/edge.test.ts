@@ -7,54 +7,12 @@
  * outside the sandbox and handed in as a global (`wasm_<name>`), so it comes
  * from another realm, as it does there.
  */
-import { readFileSync } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
-import { build, type Plugin } from "esbuild";
+import { dirname } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Report } from "./fixtures/smoke.ts";
-import { DIST, FIXTURES, docSnippets, expectSmoke, findRuntime, tempProject } from "./harness.ts";
+import { DIST, FIXTURES, bundleForEdge, docSnippets, edgeVM, expectSmoke, findRuntime, tempProject } from "./harness.ts";
 
 const edgeRuntime = findRuntime("edge-runtime");
-
-/** Bundles `code` (resolved from `resolveDir`) into a script for EdgeVM, with its wasm modules. */
-async function bundleForEdge(code: string, resolveDir: string, globalName: string): Promise<{ script: string; wasm: Record<string, string> }> {
-  const wasm: Record<string, string> = {};
-  const wasmModules: Plugin = {
-    name: "wasm-module",
-    setup(b) {
-      b.onResolve({ filter: /\.wasm\?module$/ }, (a) => ({ path: resolve(a.resolveDir, a.path.replace(/\?module$/, "")), namespace: "wasm-module" }));
-      b.onLoad({ filter: /.*/, namespace: "wasm-module" }, (a) => {
-        const name = `wasm_${basename(a.path).replace(/\W/g, "_")}`;
-        wasm[name] = a.path;
-        return { contents: `export default globalThis[${JSON.stringify(name)}];`, loader: "js" };
-      });
-    },
-  };
-  const r = await build({
-    stdin: { contents: code, resolveDir, sourcefile: "entry.js" },
-    bundle: true,
-    format: "iife",
-    globalName,
-    platform: "neutral",
-    target: "es2022",
-    conditions: ["edge-light", "worker", "browser"],
-    mainFields: ["module", "main"],
-    write: false,
-    logLevel: "error",
-    plugins: [wasmModules],
-  });
-  return { script: r.outputFiles[0]!.text, wasm };
-}
-
-/** An EdgeVM that cannot compile WASM from bytes, with the bundle's modules bound. */
-async function edgeVM(wasm: Record<string, string>) {
-  const { EdgeRuntime } = await import("edge-runtime");
-  const modules: Record<string, WebAssembly.Module> = {};
-  for (const [name, path] of Object.entries(wasm)) modules[name] = await WebAssembly.compile(readFileSync(path));
-  const vm = new EdgeRuntime({ codeGeneration: { strings: false, wasm: false }, extend: (ctx) => Object.assign(ctx, modules) });
-  expect(() => vm.evaluate("new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))")).toThrow(/disallowed/);
-  return vm;
-}
 
 describe.skipIf(!edgeRuntime)("runtime: Vercel edge (EdgeVM, no WASM from bytes)", () => {
   it("dist/edge.mjs with ?module imports: inits; AS arena; tfjs trains on wasm (not cpu), agreeing with cpu", async () => {

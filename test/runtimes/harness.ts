@@ -11,8 +11,9 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
-import { extname, join, normalize, sep } from "node:path";
+import { basename, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { build, type Plugin } from "esbuild";
 import { expect } from "vitest";
 import { docSnippets as markdownSnippets } from "../support/snippets.ts";
 import type { Report, TrainReport } from "./fixtures/smoke.ts";
@@ -149,6 +150,81 @@ export async function waitForHttp(url: string, timeoutMs: number, alive: () => b
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+// ------------------------------------------------------ workerd and edge
+
+/** A workerd config: one worker on 127.0.0.1 whose modules are files of the config's folder, by kind; the first is the main module. */
+export function workerdConfig(modules: Array<[file: string, kind: "esModule" | "wasm" | "data"]>): string {
+  return `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "main", worker = .w)],
+  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
+);
+const w :Workerd.Worker = (
+  modules = [
+${modules.map(([f, kind]) => `    (name = "${f}", ${kind} = embed "${f}"),`).join("\n")}
+  ],
+  compatibilityDate = "2025-01-01",
+);
+`;
+}
+
+/** Serves `dir/config.capnp` with the workerd binary `workerd` on a free port, GETs /, stops workerd. */
+export async function serveWorkerd(workerd: string, dir: string, config: string): Promise<{ status: number; text: string; log: string }> {
+  const port = await freePort();
+  writeFileSync(join(dir, "config.capnp"), config.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`));
+  const proc = start(workerd, ["serve", "config.capnp", "--verbose"], { cwd: dir });
+  try {
+    const url = `http://127.0.0.1:${port}/`;
+    await waitForHttp(url, 30_000, () => proc.child.exitCode === null);
+    const res = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+    return { status: res.status, text: await res.text(), log: proc.output() };
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\nworkerd output:\n${proc.output()}`);
+  } finally {
+    await proc.stop();
+  }
+}
+
+/** Bundles `code` (resolved from `resolveDir`) into a script for EdgeVM, with its wasm modules. */
+export async function bundleForEdge(code: string, resolveDir: string, globalName: string): Promise<{ script: string; wasm: Record<string, string> }> {
+  const wasm: Record<string, string> = {};
+  const wasmModules: Plugin = {
+    name: "wasm-module",
+    setup(b) {
+      b.onResolve({ filter: /\.wasm\?module$/ }, (a) => ({ path: resolve(a.resolveDir, a.path.replace(/\?module$/, "")), namespace: "wasm-module" }));
+      b.onLoad({ filter: /.*/, namespace: "wasm-module" }, (a) => {
+        const name = `wasm_${basename(a.path).replace(/\W/g, "_")}`;
+        wasm[name] = a.path;
+        return { contents: `export default globalThis[${JSON.stringify(name)}];`, loader: "js" };
+      });
+    },
+  };
+  const r = await build({
+    stdin: { contents: code, resolveDir, sourcefile: "entry.js" },
+    bundle: true,
+    format: "iife",
+    globalName,
+    platform: "neutral",
+    target: "es2022",
+    conditions: ["edge-light", "worker", "browser"],
+    mainFields: ["module", "main"],
+    write: false,
+    logLevel: "error",
+    plugins: [wasmModules],
+  });
+  return { script: r.outputFiles[0]!.text, wasm };
+}
+
+/** An EdgeVM that cannot compile WASM from bytes, with the bundle's modules bound. */
+export async function edgeVM(wasm: Record<string, string>) {
+  const { EdgeRuntime } = await import("edge-runtime");
+  const modules: Record<string, WebAssembly.Module> = {};
+  for (const [name, path] of Object.entries(wasm)) modules[name] = await WebAssembly.compile(readFileSync(path));
+  const vm = new EdgeRuntime({ codeGeneration: { strings: false, wasm: false }, extend: (ctx) => Object.assign(ctx, modules) });
+  expect(() => vm.evaluate("new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))")).toThrow(/disallowed/);
+  return vm;
 }
 
 // ------------------------------------------------------------ HTTP servers

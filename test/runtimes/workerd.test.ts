@@ -9,27 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
-import { DIST, FIXTURES, docSnippets, expectSmoke, findRuntime, freePort, parseReport, start, tempProject, waitForHttp } from "./harness.ts";
+import { DIST, FIXTURES, docSnippets, expectSmoke, findRuntime, parseReport, serveWorkerd, tempProject, workerdConfig } from "./harness.ts";
 
 const workerd = findRuntime("workerd");
 const WASM = ["deepq-simd.wasm", "tfjs-backend-wasm-simd.wasm"];
-
-/** Serves `dir/config.capnp` on a free port, GETs /, stops workerd. */
-async function serve(dir: string, config: string): Promise<{ status: number; text: string; log: string }> {
-  const port = await freePort();
-  writeFileSync(join(dir, "config.capnp"), config.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`));
-  const proc = start(workerd!, ["serve", "config.capnp", "--verbose"], { cwd: dir });
-  try {
-    const url = `http://127.0.0.1:${port}/`;
-    await waitForHttp(url, 30_000, () => proc.child.exitCode === null);
-    const res = await fetch(url, { signal: AbortSignal.timeout(60_000) });
-    return { status: res.status, text: await res.text(), log: proc.output() };
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\nworkerd output:\n${proc.output()}`);
-  } finally {
-    await proc.stop();
-  }
-}
 
 describe.skipIf(!workerd)("runtime: workerd", () => {
   it("dist/workerd.mjs with .wasm module bindings: inits; AS arena; tfjs trains on wasm (not cpu), agreeing with cpu", async () => {
@@ -38,22 +21,13 @@ describe.skipIf(!workerd)("runtime: workerd", () => {
     copyFileSync(join(DIST, "workerd.mjs"), join(dir, "workerd.mjs"));
     copyFileSync(join(FIXTURES, "smoke.workerd.mjs"), join(dir, "smoke.workerd.mjs"));
     for (const f of WASM) copyFileSync(join(DIST, f), join(dir, f));
-    const config = `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "main", worker = .w)],
-  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
-);
-const w :Workerd.Worker = (
-  modules = [
-    (name = "worker.mjs", esModule = embed "worker.mjs"),
-    (name = "workerd.mjs", esModule = embed "workerd.mjs"),
-    (name = "smoke.workerd.mjs", esModule = embed "smoke.workerd.mjs"),
-${WASM.map((f) => `    (name = "${f}", wasm = embed "${f}"),`).join("\n")}
-  ],
-  compatibilityDate = "2025-01-01",
-);
-`;
-    const { status, text, log } = await serve(dir, config);
+    const config = workerdConfig([
+      ["worker.mjs", "esModule"],
+      ["workerd.mjs", "esModule"],
+      ["smoke.workerd.mjs", "esModule"],
+      ...WASM.map((f): [string, "wasm"] => [f, "wasm"]),
+    ]);
+    const { status, text, log } = await serveWorkerd(workerd!, dir, config);
     expect(status, text + log).toBe(200);
     expectSmoke(parseReport(text), { runtime: "workerd", canCompileWasm: false });
   });
@@ -77,7 +51,7 @@ ${WASM.map((f) => `    (name = "${f}", wasm = embed "${f}"),`).join("\n")}
       logLevel: "error",
     });
     for (const f of WASM) copyFileSync(join(DIST, f), join(out, f));
-    const { status, text, log } = await serve(out, snippets["workerd-config"]!);
+    const { status, text, log } = await serveWorkerd(workerd!, out, snippets["workerd-config"]!);
     expect(status, text + log).toBe(200);
     expect(text).toMatch(/^deepq on workerd: WebAssembly simd$/);
   });
