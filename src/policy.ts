@@ -10,7 +10,7 @@ import { readSafetensors } from "./io/safetensors.ts";
 import { fromTorchTensors } from "./nn/torch-layout.ts";
 import { checkNetSpec, paramCount, type NetSpec } from "./nn/spec.ts";
 import { FusedQNet, fusedSupport } from "./nn/fused.ts";
-import { checkInt, checkVector } from "./validate.ts";
+import { checkFloat32Vector, checkInt } from "./validate.ts";
 
 export { DeepQError, FormatError, InvalidArgumentError } from "./errors.ts";
 export { init, useWasmModule } from "./runtime/wasm.ts";
@@ -63,13 +63,13 @@ export async function loadPolicy(bytes: Uint8Array, { observationSize }: { obser
     nActions: spec.nActions,
     spec,
     act: (observation) => {
-      checkVector("observation", observation, D);
+      checkFloat32Vector("observation", observation, D);
       return net.act(observation);
     },
     qValues: (observations) => {
       const n = observations?.length;
       if (typeof n !== "number" || n === 0 || n % D !== 0) throw new InvalidArgumentError("observations", observations, `n x ${D} finite numbers (row-major)`);
-      checkVector("observations", observations, n);
+      checkFloat32Vector("observations", observations, n);
       return net.qValues(observations);
     },
     dispose: () => net.dispose(),

@@ -81,6 +81,20 @@ export function checkVector(name: string, value: unknown, length: number): Array
   return v as ArrayLike<number>;
 }
 
+/**
+ * {@link checkVector} for values stored as float32 (observations): each must
+ * also stay finite once rounded to float32, so 1e39 is refused rather than
+ * becoming Infinity.
+ */
+export function checkFloat32Vector(name: string, value: unknown, length: number): ArrayLike<number> {
+  const v = checkVector(name, value, length);
+  if (v instanceof Float32Array) return v;
+  for (let i = 0; i < length; i++) {
+    if (!Number.isFinite(Math.fround(v[i]!))) throw new InvalidArgumentError(`${name}[${i}]`, v[i], "a finite number within float32 range (|x| <= 3.4e38)");
+  }
+  return v;
+}
+
 /** Rejects option names that are not in `known`, with the list of known names. */
 export function checkKnownKeys(name: string, options: object, known: readonly string[]): void {
   for (const key of Object.keys(options)) {

@@ -13,7 +13,7 @@
  */
 import { DivergenceError, FormatError, InvalidArgumentError, InvalidStateError } from "../errors.ts";
 import { Rng } from "../runtime/rng.ts";
-import { checkInt, checkNumber, checkOptions, checkVector, checkKnownKeys } from "../validate.ts";
+import { checkFloat32Vector, checkInt, checkNumber, checkOptions, checkKnownKeys } from "../validate.ts";
 import type { NetSpec } from "../nn/spec.ts";
 import { EnvDriver, envSpaces, isEnv, isVecEnv, type EnvLike, type VecEnvLike } from "./driver.ts";
 import { epsilonFor, resolveOptions, serializableOptions, type DQNOptions, type ResolvedOptions } from "./options.ts";
@@ -382,7 +382,7 @@ export class DQN {
   }
 
   private readObservation(name: string, value: ArrayLike<number>): Float32Array {
-    checkVector(name, value, this.observationSize);
+    checkFloat32Vector(name, value, this.observationSize);
     this.obsScratch.set(value);
     return this.obsScratch;
   }
