@@ -24,6 +24,7 @@ import { decodeContainer, encodeContainer } from "../io/container.ts";
 import { writeSafetensors } from "../io/safetensors.ts";
 import { toTorchTensors } from "../nn/torch-layout.ts";
 import { evaluate, type EvaluateResult } from "./evaluate.ts";
+import { checkSavedState } from "./saved-state.ts";
 
 export interface LearnEvent {
   timesteps: number;
@@ -457,6 +458,7 @@ export class DQN {
   }
 
   private restore(meta: Record<string, unknown>, arrays: Record<string, Float32Array>): void {
+    checkSavedState(meta, arrays.lastObservations, this.observationSize);
     const c = meta.counters as Record<string, number | null>;
     const need = (name: string) => {
       const a = arrays[name];
