@@ -10,7 +10,7 @@ import { readSafetensors } from "./io/safetensors.ts";
 import { fromTorchTensors } from "./nn/torch-layout.ts";
 import { checkNetSpec, paramCount, type NetSpec } from "./nn/spec.ts";
 import { FusedQNet, fusedSupport } from "./nn/fused.ts";
-import { checkFloat32Vector, checkInt } from "./validate.ts";
+import { checkFiniteQ, checkFloat32Vector, checkInt } from "./validate.ts";
 
 export { DeepQError, FormatError, InvalidArgumentError } from "./errors.ts";
 export { init, useWasmModule } from "./runtime/wasm.ts";
@@ -22,7 +22,10 @@ export interface Policy {
   readonly spec: NetSpec;
   /** Greedy action (argmax Q, ties to the lowest index) for one observation. */
   act(observation: ArrayLike<number>): number;
-  /** Q-values: one observation gives nActions values; n observations (row-major) give n x nActions. */
+  /**
+   * Q-values: one observation gives nActions values; n observations (row-major)
+   * give n x nActions. Input on which the network overflows float32 is refused.
+   */
   qValues(observations: ArrayLike<number>): Float32Array;
   /** Frees the policy's WebAssembly memory. */
   dispose(): void;
@@ -70,7 +73,7 @@ export async function loadPolicy(bytes: Uint8Array, { observationSize }: { obser
       const n = observations?.length;
       if (typeof n !== "number" || n === 0 || n % D !== 0) throw new InvalidArgumentError("observations", observations, `n x ${D} finite numbers (row-major)`);
       checkFloat32Vector("observations", observations, n);
-      return net.qValues(observations);
+      return checkFiniteQ("observations", observations, net.qValues(observations));
     },
     dispose: () => net.dispose(),
   };

@@ -95,6 +95,18 @@ export function checkFloat32Vector(name: string, value: unknown, length: number)
   return v;
 }
 
+/**
+ * Returns the Q-values `q` computed from `input` if they are all finite; else
+ * refuses `input`, on which the network overflows float32 (huge weights or
+ * inputs), so that no infinity or NaN leaves deepq.
+ */
+export function checkFiniteQ(name: string, input: unknown, q: Float32Array): Float32Array {
+  for (let i = 0; i < q.length; i++) {
+    if (!Number.isFinite(q[i])) throw new InvalidArgumentError(name, input, "input on which the network's Q-values stay finite (they overflow float32 here)");
+  }
+  return q;
+}
+
 /** Rejects option names that are not in `known`, with the list of known names. */
 export function checkKnownKeys(name: string, options: object, known: readonly string[]): void {
   for (const key of Object.keys(options)) {

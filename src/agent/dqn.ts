@@ -13,7 +13,7 @@
  */
 import { DivergenceError, FormatError, InvalidArgumentError, InvalidStateError } from "../errors.ts";
 import { Rng } from "../runtime/rng.ts";
-import { checkFloat32Vector, checkInt, checkNumber, checkOptions, checkKnownKeys } from "../validate.ts";
+import { checkFiniteQ, checkFloat32Vector, checkInt, checkNumber, checkOptions, checkKnownKeys } from "../validate.ts";
 import type { NetSpec } from "../nn/spec.ts";
 import { EnvDriver, envSpaces, isEnv, isVecEnv, type EnvLike, type VecEnvLike } from "./driver.ts";
 import { epsilonFor, resolveOptions, serializableOptions, type DQNOptions, type ResolvedOptions } from "./options.ts";
@@ -156,7 +156,7 @@ export class DQN {
   /** Q-values for one observation (a fresh array). */
   qValues(observation: ArrayLike<number>): Float32Array {
     this.alive();
-    return this.engine.qValues(this.readObservation("observation", observation), 1).slice(0, this.nActions);
+    return checkFiniteQ("observation", observation, this.engine.qValues(this.readObservation("observation", observation), 1).slice(0, this.nActions));
   }
 
   /**
