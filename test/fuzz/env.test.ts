@@ -40,6 +40,38 @@ function start(env: { reset(a: object): unknown }, twin: { reset(a: object): unk
   twin.reset({ seed: s0 });
 }
 
+interface Driven {
+  reset(args: object): object;
+  step(action: never): object;
+  state: Float64Array;
+}
+
+/**
+ * Runs `cmds` on the env and its twin: results compared by `same`, the
+ * same rejections, a rejected call leaving the state as it was, and the
+ * states equal bit for bit after every command.
+ */
+function drive(env: Driven, twin: Driven, cmds: Command[], same: (x: object, y: object) => void): void {
+  for (const cmd of cmds) {
+    const before = env.state.slice();
+    let a, b;
+    if ("reset" in cmd) {
+      a = attempt(() => env.reset(cmd.reset as object));
+      b = attempt(() => twin.reset(cmd.reset as object));
+    } else if ("step" in cmd) {
+      a = attempt(() => env.step(cmd.step as never));
+      b = attempt(() => twin.step(cmd.step as never));
+    } else {
+      env.state = Float64Array.from(cmd.state);
+      twin.state = Float64Array.from(cmd.state);
+      continue;
+    }
+    expectSameOutcome(a, b, same);
+    if (!a.ok) expectBits("state after a rejected call", env.state, before);
+    expectBits("state", env.state, twin.state);
+  }
+}
+
 type Command = { reset: unknown } | { step: unknown } | { state: number[] };
 const commands = (n: number, action: fc.Arbitrary<unknown>) =>
   fc.array(fc.oneof({ weight: 1, arbitrary: resetArgs.map((r) => ({ reset: r })) }, { weight: 8, arbitrary: action.map((a) => ({ step: a })) }, { weight: 1, arbitrary: state(n).map((s) => ({ state: s })) }), { maxLength: 60 });
@@ -55,30 +87,13 @@ describe("fuzz: make(\"CartPole-v1\") reset/step", () => {
         const env = made.value as CartPoleEnv;
         const twin = ref.value;
         start(env, twin, () => env.step(0), s0);
-        for (const cmd of cmds) {
-          const before = env.state.slice();
-          let a, b;
-          if ("reset" in cmd) {
-            a = attempt(() => env.reset(cmd.reset as object));
-            b = attempt(() => twin.reset(cmd.reset as object));
-          } else if ("step" in cmd) {
-            a = attempt(() => env.step(cmd.step as number));
-            b = attempt(() => twin.step(cmd.step as number));
-          } else {
-            env.state = cmd.state;
-            twin.state = cmd.state;
-            continue;
-          }
-          expectSameOutcome<object>(a, b, (x, y) => {
-            expect({ ...x, observation: undefined }).toEqual({ ...y, observation: undefined });
-            const obs = (x as { observation: Float32Array }).observation;
-            expectBits("observation", obs, (y as { observation: Float32Array }).observation);
-            expectFinite("observation", obs);
-            if ("reward" in x) expectFinite("reward", x.reward as number);
-          });
-          if (!a.ok) expectBits("state after a rejected call", env.state, before);
-          expectBits("state", env.state, twin.state);
-        }
+        drive(env, twin, cmds, (x, y) => {
+          expect({ ...x, observation: undefined }).toEqual({ ...y, observation: undefined });
+          const obs = (x as { observation: Float32Array }).observation;
+          expectBits("observation", obs, (y as { observation: Float32Array }).observation);
+          expectFinite("observation", obs);
+          if ("reward" in x) expectFinite("reward", x.reward as number);
+        });
       }),
       runs(300),
     );
@@ -118,31 +133,14 @@ describe("fuzz: makeVec(\"CartPole-v1\") reset/step", () => {
         const env = made.value as CartPoleVecEnv;
         const twin = ref.value;
         start(env, twin, () => env.step(new Int32Array(env.numEnvs)), s0);
-        for (const cmd of cmds) {
-          const before = env.state.slice();
-          let a, b;
-          if ("reset" in cmd) {
-            a = attempt(() => env.reset(cmd.reset as object));
-            b = attempt(() => twin.reset(cmd.reset as object));
-          } else if ("step" in cmd) {
-            a = attempt(() => env.step(cmd.step as Int32Array));
-            b = attempt(() => twin.step(cmd.step as Int32Array));
-          } else {
-            env.state = cmd.state;
-            twin.state = cmd.state;
-            continue;
+        drive(env, twin, cmds, (x, y) => {
+          for (const key of ["observation", "reward", "terminated", "truncated"] as const) {
+            if (!(key in y)) continue;
+            const got = (x as Record<string, ArrayLike<number>>)[key]!;
+            expectBits(key, got, (y as Record<string, ArrayLike<number>>)[key]!);
+            expectFinite(key, got);
           }
-          expectSameOutcome<object>(a, b, (x, y) => {
-            for (const key of ["observation", "reward", "terminated", "truncated"] as const) {
-              if (!(key in y)) continue;
-              const got = (x as Record<string, ArrayLike<number>>)[key]!;
-              expectBits(key, got, (y as Record<string, ArrayLike<number>>)[key]!);
-              expectFinite(key, got);
-            }
-          });
-          if (!a.ok) expectBits("state after a rejected call", env.state, before);
-          expectBits("state", env.state, twin.state);
-        }
+        });
       }),
       runs(200),
     );
