@@ -205,7 +205,45 @@ describe("create/dispose cycles", () => {
   });
 });
 
-describe("agents in one process share no state", () => {
+describe("envs, buffers and agents in one process share no state", () => {
+  it("two vector envs and two replay buffers with other seeds, interleaved, each equal a solo run", async () => {
+    /** A vector env feeding a replay buffer for `steps` steps, one step per call of the returned function. */
+    const pipeline = async (seed: number) => {
+      const venv = await makeVec("CartPole-v1", { numEnvs: 3 });
+      const rb = await PrioritizedReplayBuffer.create({ capacity: 300, observationSize: 4, numEnvs: 3, nSteps: 2, seed, alpha: 0.6, beta: 0.4, autoreset: "next-step" });
+      let obs = venv.reset({ seed }).observation.slice();
+      const seen: number[] = [];
+      return {
+        seen,
+        step(t: number) {
+          const actions = Int32Array.from([t & 1, (t >> 1) & 1, (t * seed) & 1]);
+          const r = venv.step(actions);
+          rb.addBatch(obs, actions, r.reward, r.observation, r.terminated, r.truncated);
+          obs = r.observation.slice();
+          if (t % 10 === 9) {
+            const b = rb.sample(8);
+            rb.updatePriorities(b.indices, Float32Array.from(b.rewards, (x) => Math.abs(x) + 0.5));
+            seen.push(...obs, ...b.observations, ...b.weights, ...b.indices);
+          }
+        },
+      };
+    };
+    const solo = async (seed: number) => {
+      const p = await pipeline(seed);
+      for (let t = 0; t < 400; t++) p.step(t);
+      return p.seen;
+    };
+    const [a, b] = [await pipeline(1), await pipeline(2)];
+    for (let t = 0; t < 400; t++) {
+      a.step(t);
+      b.step(t);
+    }
+    expect(a.seen).toEqual(await solo(1));
+    expect(b.seen).toEqual(await solo(2));
+    expect(a.seen).not.toEqual(b.seen);
+  });
+
+
   /** A game-loop run: act, step, observe, train, for `steps` steps; returns the episode returns and final Q-values. */
   function runner(agent: DQN, env: Awaited<ReturnType<typeof make>>) {
     const returns: number[] = [];
