@@ -135,11 +135,11 @@ describe("checkEnv", () => {
     expect(e.message).toMatch(/finite number; got NaN/);
   });
 
-  it("flags an infinite observation in an unbounded Box", () => {
-    const env = Object.assign(new Corridor(), { observationSpace: new Box(-Infinity, Infinity, [1]), reset: () => ({ observation: [Infinity], info: {} }) });
+  it.each([Infinity, 1e39])("flags an observation of %s in an unbounded Box (not finite in float32)", (value) => {
+    const env = Object.assign(new Corridor(), { observationSpace: new Box(-Infinity, Infinity, [1]), reset: () => ({ observation: [value], info: {} }) });
     const e = problem(env) as InvalidArgumentError;
     expect(e.argument).toBe("env.reset().observation[0]");
-    expect(e.message).toMatch(/a finite number; got Infinity/);
+    expect(e.message).toContain(`a finite number within float32 range; got ${value}`);
   });
 
   it("flags a step observation reused from the step before", () => {

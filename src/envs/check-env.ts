@@ -36,9 +36,9 @@ function checkObservation(name: string, obs: unknown, space: Space): void {
       const i = Array.from(obs as ArrayLike<unknown>).findIndex((v, j) => typeof v !== "number" || !(v >= space.low[j]! && v <= space.high[j]!));
       throw new InvalidArgumentError(`${name}[${i}]`, (obs as ArrayLike<unknown>)[i], `a number in [${space.low[i]}, ${space.high[i]}] (observationSpace ${space})`);
     }
-    // An unbounded Box contains infinities, but no agent can learn from them (Gymnasium's checker warns).
-    const i = Array.from(obs as ArrayLike<number>).findIndex((v) => !Number.isFinite(v));
-    if (i >= 0) throw new InvalidArgumentError(`${name}[${i}]`, (obs as ArrayLike<number>)[i], "a finite number");
+    // An unbounded Box contains infinities (and doubles beyond float32, which become them), but no agent can learn from them (Gymnasium's checker warns).
+    const i = Array.from(obs as ArrayLike<number>).findIndex((v) => !Number.isFinite(Math.fround(v)));
+    if (i >= 0) throw new InvalidArgumentError(`${name}[${i}]`, (obs as ArrayLike<number>)[i], "a finite number within float32 range");
   } else if (!space.contains(obs)) {
     throw new InvalidArgumentError(name, obs, `an element of the observationSpace ${space}`);
   }
