@@ -81,6 +81,32 @@ export function checkVector(name: string, value: unknown, length: number): Array
   return v as ArrayLike<number>;
 }
 
+/**
+ * {@link checkVector} for values stored as float32 (observations): each must
+ * also stay finite once rounded to float32, so 1e39 is refused rather than
+ * becoming Infinity.
+ */
+export function checkFloat32Vector(name: string, value: unknown, length: number): ArrayLike<number> {
+  const v = checkVector(name, value, length);
+  if (v instanceof Float32Array) return v;
+  for (let i = 0; i < length; i++) {
+    if (!Number.isFinite(Math.fround(v[i]!))) throw new InvalidArgumentError(`${name}[${i}]`, v[i], "a finite number within float32 range (|x| <= 3.4e38)");
+  }
+  return v;
+}
+
+/**
+ * Returns the Q-values `q` computed from `input` if they are all finite; else
+ * refuses `input`, on which the network overflows float32 (huge weights or
+ * inputs), so that no infinity or NaN leaves deepq.
+ */
+export function checkFiniteQ(name: string, input: unknown, q: Float32Array): Float32Array {
+  for (let i = 0; i < q.length; i++) {
+    if (!Number.isFinite(q[i])) throw new InvalidArgumentError(name, input, "input on which the network's Q-values stay finite (they overflow float32 here)");
+  }
+  return q;
+}
+
 /** Rejects option names that are not in `known`, with the list of known names. */
 export function checkKnownKeys(name: string, options: object, known: readonly string[]): void {
   for (const key of Object.keys(options)) {

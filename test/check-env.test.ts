@@ -119,6 +119,75 @@ describe("checkEnv", () => {
     expect(problem(new Reusing()).message).toMatch(/same observation object/);
   });
 
+  it("checks every step of the seeded episode, naming the step", () => {
+    class LateNaN extends Corridor {
+      t = 0;
+      override reset(args?: ResetArgs) {
+        this.t = 0;
+        return super.reset(args);
+      }
+      override step(action: number) {
+        return { ...super.step(action), reward: ++this.t === 3 ? NaN : -1 };
+      }
+    }
+    const e = problem(new LateNaN()) as InvalidArgumentError;
+    expect(e.argument).toBe("env.step() #3 after reset.reward");
+    expect(e.message).toMatch(/finite number; got NaN/);
+  });
+
+  it.each([Infinity, 1e39])("flags an observation of %s in an unbounded Box (not finite in float32)", (value) => {
+    const env = Object.assign(new Corridor(), { observationSpace: new Box(-Infinity, Infinity, [1]), reset: () => ({ observation: [value], info: {} }) });
+    const e = problem(env) as InvalidArgumentError;
+    expect(e.argument).toBe("env.reset().observation[0]");
+    expect(e.message).toContain(`a finite number within float32 range; got ${value}`);
+  });
+
+  it("flags a step observation reused from the step before", () => {
+    class ReusingSteps extends Corridor {
+      obs = new Float32Array(1);
+      override step(action: number) {
+        this.obs[0] = super.step(action).observation[0]!;
+        return { observation: this.obs, reward: -1, terminated: false, truncated: false, info: {} };
+      }
+    }
+    expect(problem(new ReusingSteps()).message).toMatch(/env.step\(\) #2 after reset returned the same observation object as the call before it/);
+  });
+
+  it("flags a reset that refuses { options: {} }, as Gymnasium's check_reset_options", () => {
+    class NoOptions extends Corridor {
+      override reset(args: ResetArgs = {}) {
+        if (args.options) throw new TypeError("unexpected options");
+        return super.reset(args);
+      }
+    }
+    expect(problem(new NoOptions()).message).toMatch(/env.reset\(\{ options: \{\} \}\) threw TypeError: unexpected options/);
+  });
+
+  it("flags an unseeded reset that draws fresh entropy instead of continuing the seeded generator", () => {
+    class Reseeding extends Corridor {
+      override reset({ seed }: ResetArgs = {}) {
+        this.rng = new Rng(seed == null ? Math.floor(Math.random() * 1e9) : Number(seed));
+        this.pos = this.rng.int(5);
+        return { observation: new Float32Array([this.pos / 10]), info: {} };
+      }
+    }
+    // Five positions: retry so a chance match of two fresh draws cannot hide the problem.
+    const messages = Array.from({ length: 8 }, () => {
+      try {
+        checkEnv(new Reseeding());
+        return "";
+      } catch (e) {
+        return (e as Error).message;
+      }
+    });
+    expect(messages.some((m) => /must continue the generator the last seed set/.test(m))).toBe(true);
+  });
+
+  it("flags a close that is not a method", () => {
+    const e = problem(Object.assign(new Corridor(), { close: true })) as InvalidArgumentError;
+    expect(e.argument).toBe("env.close");
+  });
+
   it("reports what a throwing env threw", () => {
     const env = Object.assign(new Corridor(), {
       step: () => {

@@ -13,7 +13,7 @@
  */
 import { DivergenceError, FormatError, InvalidArgumentError, InvalidStateError } from "../errors.ts";
 import { Rng } from "../runtime/rng.ts";
-import { checkBool, checkInt, checkNumber, checkOptions, checkVector, checkKnownKeys } from "../validate.ts";
+import { checkBool, checkFiniteQ, checkFloat32Vector, checkInt, checkNumber, checkOptions, checkVector, checkKnownKeys } from "../validate.ts";
 import type { NetSpec } from "../nn/spec.ts";
 import { EnvDriver, envSpaces, isEnv, isVecEnv, type EnvLike, type VecEnvLike } from "./driver.ts";
 import { epsilonFor, resolveOptions, serializableOptions, type DQNOptions, type ResolvedOptions } from "./options.ts";
@@ -24,6 +24,7 @@ import { decodeContainer, encodeContainer, type ContainerArray } from "../io/con
 import { writeSafetensors } from "../io/safetensors.ts";
 import { toTorchTensors } from "../nn/torch-layout.ts";
 import { evaluate, type EvaluateResult } from "./evaluate.ts";
+import { checkSavedState } from "./saved-state.ts";
 
 /** What `learn`'s callback receives, at each episode end and after each evaluation. */
 export interface LearnEvent {
@@ -208,7 +209,7 @@ export class DQN {
   /** Q-values for one observation (a fresh array). */
   qValues(observation: ArrayLike<number>): Float32Array {
     this.alive();
-    return this.engine.qValues(this.readObservation("observation", observation), 1).slice(0, this.nActions);
+    return checkFiniteQ("observation", observation, this.engine.qValues(this.readObservation("observation", observation), 1).slice(0, this.nActions));
   }
 
   /**
@@ -446,7 +447,7 @@ export class DQN {
   }
 
   private readObservation(name: string, value: ArrayLike<number>): Float32Array {
-    checkVector(name, value, this.observationSize);
+    checkFloat32Vector(name, value, this.observationSize);
     this.obsScratch.set(value);
     return this.obsScratch;
   }
@@ -537,12 +538,14 @@ export class DQN {
   }
 
   private restore(meta: Record<string, unknown>, arrays: Record<string, ContainerArray>): void {
-    const c = meta.counters as Record<string, number | null>;
     const need = (name: string) => {
       const a = arrays[name];
       if (!(a instanceof Float32Array)) throw new FormatError(`save file lacks ${name} (float32)`);
       return a;
     };
+    const lastObservations = arrays.lastObservations && need("lastObservations");
+    checkSavedState(meta, lastObservations, this.observationSize);
+    const c = meta.counters as Record<string, number | null>;
     if (meta.replay !== undefined) this.restoreReplay(meta.replay as ReplayStateMeta, arrays);
     this.engine.setParams(need("params"), "online");
     this.engine.setParams(need("targetParams"), "target");
@@ -558,8 +561,8 @@ export class DQN {
     this.lastLoss = c.lastLoss ?? NaN;
     this.recentReturns.push(...(meta.recentReturns as number[]));
     this.rng.state.set(meta.rng as number[]);
-    if (arrays.lastObservations) {
-      this.resumeObservations = need("lastObservations");
+    if (lastObservations) {
+      this.resumeObservations = lastObservations;
       this.episodeReturns = Float64Array.from(meta.episodeReturns as number[]);
     }
   }

@@ -2,9 +2,12 @@
  * `checkEnv(env)`: Gymnasium's env checker (gymnasium.utils.env_checker.
  * check_env) for custom environments. It resets and steps the env a few
  * times and throws a DeepQError naming the first problem: spaces missing
- * or malformed, reset/step results of the wrong shape or type, observations
- * outside the observation space, non-finite rewards, non-boolean flags, or
- * seeding that does not reproduce.
+ * or malformed, a close that is not a method, reset/step results of the
+ * wrong shape or type (on every step of a short seeded episode), observations
+ * outside the observation space or not finite, an observation object reused
+ * across calls, non-finite rewards, non-boolean flags, a reset refusing
+ * `{ options: {} }`, or seeding that does not reproduce (the same seed and
+ * actions, and an unseeded reset continuing the seeded generator).
  */
 import { DeepQError, InvalidArgumentError, describe } from "../errors.ts";
 import type { Env, Space } from "./env.ts";
@@ -33,6 +36,9 @@ function checkObservation(name: string, obs: unknown, space: Space): void {
       const i = Array.from(obs as ArrayLike<unknown>).findIndex((v, j) => typeof v !== "number" || !(v >= space.low[j]! && v <= space.high[j]!));
       throw new InvalidArgumentError(`${name}[${i}]`, (obs as ArrayLike<unknown>)[i], `a number in [${space.low[i]}, ${space.high[i]}] (observationSpace ${space})`);
     }
+    // An unbounded Box contains infinities (and doubles beyond float32, which become them), but no agent can learn from them (Gymnasium's checker warns).
+    const i = Array.from(obs as ArrayLike<number>).findIndex((v) => !Number.isFinite(Math.fround(v)));
+    if (i >= 0) throw new InvalidArgumentError(`${name}[${i}]`, (obs as ArrayLike<number>)[i], "a finite number within float32 range");
   } else if (!space.contains(obs)) {
     throw new InvalidArgumentError(name, obs, `an element of the observationSpace ${space}`);
   }
@@ -68,16 +74,41 @@ function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b) || Object.is(a, b);
 }
 
+/**
+ * Checks one step's result (`label` names the call in messages): the five
+ * members, an observation in the space and not the object `previous` was
+ * (agents keep observations), a finite reward, boolean flags, an info object.
+ */
+function checkStep(label: string, result: unknown, space: Space, previous: unknown): Record<string, unknown> {
+  const step = checkResult(label, result, ["observation", "reward", "terminated", "truncated", "info"]);
+  checkObservation(`${label}.observation`, step.observation, space);
+  if (typeof step.reward !== "number" || !Number.isFinite(step.reward)) throw new InvalidArgumentError(`${label}.reward`, step.reward, "a finite number");
+  for (const flag of ["terminated", "truncated"] as const) {
+    if (typeof step[flag] !== "boolean") throw new InvalidArgumentError(`${label}.${flag}`, step[flag], "true or false");
+  }
+  checkInfo(`${label}.info`, step.info);
+  if (typeof previous === "object" && previous !== null && step.observation === previous) {
+    throw new DeepQError(`checkEnv: ${label} returned the same observation object as the call before it; return a fresh observation each call (agents keep them)`);
+  }
+  return step;
+}
+
 interface Trace {
   reset: unknown;
   steps: Array<{ observation: unknown; reward: unknown; terminated: unknown; truncated: unknown }>;
 }
 
-/** Resets with the seed, then steps the given actions while episodes last. */
-function trace(env: Env<unknown, unknown>, actions: readonly unknown[]): Trace {
-  const out: Trace = { reset: snapshot(call(`env.reset({ seed: ${SEED} })`, () => env.reset({ seed: SEED })).observation), steps: [] };
-  for (const action of actions) {
+/**
+ * Resets with the seed, then steps the given actions while episodes last;
+ * with `space`, checks every step's result against it.
+ */
+function trace(env: Env<unknown, unknown>, actions: readonly unknown[], space?: Space): Trace {
+  let previous: unknown = call(`env.reset({ seed: ${SEED} })`, () => env.reset({ seed: SEED })).observation;
+  const out: Trace = { reset: snapshot(previous), steps: [] };
+  for (const [t, action] of actions.entries()) {
     const r = call(`env.step(${describe(action)})`, () => env.step(action));
+    if (space) checkStep(`env.step() #${t + 1} after reset`, r, space, previous);
+    previous = r.observation;
     out.steps.push({ observation: snapshot(r.observation), reward: r.reward, terminated: r.terminated, truncated: r.truncated });
     if (r.terminated || r.truncated) break;
   }
@@ -97,6 +128,7 @@ export function checkEnv(env: unknown): void {
   for (const method of ["reset", "step"] as const) {
     if (typeof e[method] !== "function") throw new InvalidArgumentError(`env.${method}`, e[method], "a method");
   }
+  if (e.close !== undefined && typeof e.close !== "function") throw new InvalidArgumentError("env.close", e.close, "a method, or absent");
   const obsSpace = e.observationSpace;
   const actSpace = e.actionSpace;
 
@@ -107,20 +139,14 @@ export function checkEnv(env: unknown): void {
 
   const action = actSpace.sample();
   const stepCall = `env.step(${describe(action)})`;
-  const step = checkResult(stepCall, call(stepCall, () => e.step(action)), ["observation", "reward", "terminated", "truncated", "info"]);
-  checkObservation("env.step().observation", step.observation, obsSpace);
-  if (typeof step.reward !== "number" || !Number.isFinite(step.reward)) throw new InvalidArgumentError("env.step().reward", step.reward, "a finite number");
-  for (const flag of ["terminated", "truncated"] as const) {
-    if (typeof step[flag] !== "boolean") throw new InvalidArgumentError(`env.step().${flag}`, step[flag], "true or false");
-  }
-  checkInfo("env.step().info", step.info);
-  if (typeof reset.observation === "object" && step.observation === reset.observation) {
-    throw new DeepQError("checkEnv: env.step() returned the same observation object as env.reset(); return a fresh observation each call (agents keep them)");
-  }
+  checkStep("env.step()", call(stepCall, () => e.step(action)), obsSpace, reset.observation);
+
+  // Gymnasium's check_reset_options: reset must take an options object.
+  call("env.reset({ options: {} })", () => e.reset({ options: {} }));
 
   // Seeding: the same seed must give the same first observation and, with the same actions, the same episode.
   const actions = Array.from({ length: DETERMINISM_STEPS }, () => actSpace.sample());
-  const first = trace(e, actions);
+  const first = trace(e, actions, obsSpace);
   const second = trace(e, actions);
   if (!same(first.reset, second.reset)) {
     throw new DeepQError(`checkEnv: env.reset({ seed: ${SEED} }) twice gave different observations (${JSON.stringify(first.reset)} vs ${JSON.stringify(second.reset)}); seed the env's randomness from reset's seed`);
@@ -129,5 +155,14 @@ export function checkEnv(env: unknown): void {
   if (t >= 0 || first.steps.length !== second.steps.length) {
     throw new DeepQError(`checkEnv: after env.reset({ seed: ${SEED} }), the same actions gave different results at step ${t >= 0 ? t + 1 : Math.min(first.steps.length, second.steps.length) + 1}; step() must depend only on the seed and the actions`);
   }
-  call("env.reset()", () => e.reset());
+  // An unseeded reset continues the generator the last seed set (Gymnasium's check_reset_seed_determinism).
+  const unseeded = () => {
+    call(`env.reset({ seed: ${SEED} })`, () => e.reset({ seed: SEED }));
+    return snapshot(call("env.reset()", () => e.reset()).observation);
+  };
+  const a = unseeded();
+  const b = unseeded();
+  if (!same(a, b)) {
+    throw new DeepQError(`checkEnv: env.reset() right after env.reset({ seed: ${SEED} }) gave different observations in two runs (${JSON.stringify(a)} vs ${JSON.stringify(b)}); a reset without a seed must continue the generator the last seed set, not draw fresh entropy`);
+  }
 }

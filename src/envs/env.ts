@@ -26,7 +26,7 @@ export interface EnvSpec {
 export interface ResetArgs {
   /** Reseeds the env's generator; without it, resets continue the generator. */
   seed?: Seed | null;
-  /** Env-specific options; CartPole takes `{ low?, high? }`, the bounds of the initial state. */
+  /** Env-specific options; CartPole takes `{ low?, high? }`, the bounds of the initial state (each in [-100, 100]). */
   options?: Record<string, unknown> | null;
 }
 

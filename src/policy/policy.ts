@@ -10,7 +10,7 @@ import { FormatError, InvalidArgumentError, InvalidStateError } from "../errors.
 import { canonicalToInternal, fusedSupport, internalLayers, planForward, scatterParams, writeForwardHeader } from "../nn/fused.ts";
 import type { NetSpec } from "../nn/spec.ts";
 import { instantiateArena, RegionPlan, type Loaded } from "../runtime/wasm.ts";
-import { checkInt, checkVector } from "../validate.ts";
+import { checkFiniteQ, checkFloat32Vector, checkInt, checkVector } from "../validate.ts";
 import { readNetwork } from "./read.ts";
 
 /** A trained Q-network, inference only. */
@@ -28,7 +28,10 @@ export interface Policy {
    * one per env of a vector env; into `out` (an Int32Array of n) when given.
    */
   actBatch(observations: ArrayLike<number>, out?: Int32Array): Int32Array;
-  /** Q-values: one observation gives nActions values; n observations (row-major) give n x nActions. */
+  /**
+   * Q-values: one observation gives nActions values; n observations (row-major)
+   * give n x nActions. Input on which the network overflows float32 is refused.
+   */
   qValues(observations: ArrayLike<number>): Float32Array;
   /** Frees the policy's WebAssembly memory; later calls throw InvalidStateError. */
   dispose(): void;
@@ -80,7 +83,7 @@ class WasmPolicy implements Policy {
         live.obs[i] = x;
       }
     } else {
-      live.obs.set(checkVector("observation", observation, D));
+      live.obs.set(checkFloat32Vector("observation", observation, D));
     }
     return live.greedy(this.header, this.obsAt, 1, this.actionsAt);
   }
@@ -90,7 +93,7 @@ class WasmPolicy implements Policy {
     const D = this.observationSize;
     const length = observations?.length;
     if (typeof length !== "number" || length === 0 || length % D !== 0) throw new InvalidArgumentError("observations", observations, `n x ${D} finite numbers (row-major)`);
-    checkVector("observations", observations, length);
+    checkFloat32Vector("observations", observations, length);
     return length / D;
   }
 
@@ -124,7 +127,7 @@ class WasmPolicy implements Policy {
       live.qValues(this.header, this.obsAt, n, this.qAt);
       result.set(live.q.subarray(0, n * nA), at * nA);
     });
-    return result;
+    return checkFiniteQ("observations", observations, result);
   }
 
   dispose(): void {

@@ -74,6 +74,24 @@ function stageFloats(name: string, value: unknown, length: number, out: Float32A
   for (let i = 0; i < length; i++) out[i] = float32(name, i, v[i]);
 }
 
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * A reward whose n-step return cannot overflow float32: with gamma <= 1 the
+ * sum of nSteps rewards is at most nSteps times the largest.
+ */
+function nStepSafeReward(cfg: ReplayConfig, name: string, index: number, x: unknown): number {
+  const f = float32(name, index, x);
+  const limit = FLOAT32_MAX / cfg.nSteps;
+  if (!(Math.abs(f) <= limit)) throw new InvalidArgumentError(element(name, index), x, `a finite number with |${name}| <= ${limit.toPrecision(4)} (float32's largest / nSteps, so the ${cfg.nSteps}-step return stays finite)`);
+  return f;
+}
+
+function stageRewards(cfg: ReplayConfig, value: unknown, out: Float32Array): void {
+  const v = arrayLike("rewards", value, cfg.numEnvs, "finite numbers");
+  for (let i = 0; i < cfg.numEnvs; i++) out[i] = nStepSafeReward(cfg, "rewards", i, v[i]);
+}
+
 /** Stages one transition of a single env (`add`); `truncated` may be undefined (false). */
 export function stageStep(
   cfg: ReplayConfig,
@@ -88,7 +106,7 @@ export function stageStep(
   stageFloats("obs", obs, cfg.observationSize, s.obs);
   stageFloats("nextObs", nextObs, cfg.observationSize, s.nextObs);
   s.actions[0] = action("action", -1, act);
-  s.rewards[0] = float32("reward", -1, reward);
+  s.rewards[0] = nStepSafeReward(cfg, "reward", -1, reward);
   s.ends[0] = flag("terminated", -1, terminated) * REPLAY_END_TERMINATED + (truncated === undefined ? 0 : flag("truncated", -1, truncated) * REPLAY_END_TRUNCATED);
 }
 
@@ -106,7 +124,7 @@ export function stageBatch(
   const n = cfg.numEnvs;
   stageFloats("obs", obs, n * cfg.observationSize, s.obs);
   stageFloats("nextObs", nextObs, n * cfg.observationSize, s.nextObs);
-  stageFloats("rewards", rewards, n, s.rewards);
+  stageRewards(cfg, rewards, s.rewards);
   const a = arrayLike("actions", actions, n, "integer actions");
   for (let i = 0; i < n; i++) s.actions[i] = action("actions", i, a[i]);
   const term = arrayLike("terminated", terminated, n, "flags");

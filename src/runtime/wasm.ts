@@ -80,6 +80,30 @@ export function init(): Promise<Loaded> {
   return loading;
 }
 
+/** Every arena's memory, weakly held, so that {@link arenaStats} can count the live ones. */
+const memories = new Set<WeakRef<WebAssembly.Memory>>();
+
+/**
+ * @internal The arenas (WebAssembly memories) not yet garbage-collected and
+ * their bytes: how much WebAssembly memory deepq holds right now. Leak tests
+ * read it after collecting garbage; it drops as envs, buffers, networks and
+ * agents that were disposed and dropped are collected.
+ */
+export function arenaStats(): { count: number; bytes: number } {
+  let count = 0;
+  let bytes = 0;
+  for (const ref of memories) {
+    const memory = ref.deref();
+    if (!memory) {
+      memories.delete(ref);
+      continue;
+    }
+    count++;
+    bytes += memory.buffer.byteLength;
+  }
+  return { count, bytes };
+}
+
 /** Exported kernels: every argument and result is an i32 address/count or an f64. */
 export type Kernels = Record<string, (...args: number[]) => number>;
 
@@ -112,6 +136,10 @@ export class ArenaPlan extends RegionPlan {
 export async function instantiateArena({ module, flavor }: Loaded, bytes: number): Promise<Arena> {
   const pages = Math.ceil(bytes / PAGE);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  if (typeof WeakRef === "function") {
+    arenaStats(); // drops the collected ones, so the set holds only live arenas
+    memories.add(new WeakRef(memory));
+  }
   const instance = await WebAssembly.instantiate(module, {
     env: {
       memory,
