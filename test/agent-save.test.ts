@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
-import { DQN, make, makeVec, FormatError, InvalidArgumentError, type DQNOptions } from "../src/index.ts";
+import { DQN, make, makeVec, exponentialSchedule, FormatError, InvalidArgumentError, type DQNOptions } from "../src/index.ts";
 import { decodeContainer, encodeContainer } from "../src/io/container.ts";
 
 /** Small enough for a few seconds on tfjs wasm; the 300-row buffer wraps around twice. */
@@ -32,7 +32,7 @@ async function straightAndRoundTrip(options: DQNOptions, envOf: EnvOf, saveRepla
   await first.learn({ totalTimesteps: N });
   const bytes = await first.save({ replay: saveReplay });
   first.dispose();
-  const loaded = await DQN.load(bytes, { env });
+  const loaded = await DQN.load(bytes, { env, epsilonSchedule: options.epsilonSchedule });
   await loaded.learn({ totalTimesteps: M, resetNumTimesteps: false });
   const result = { straight: await state(straight), roundTrip: await state(loaded), files: [await straight.save({ replay: true }), await loaded.save({ replay: true })] };
   straight.dispose();
@@ -45,6 +45,7 @@ describe("save -> load -> continue", () => {
     ["fused", { ...small, backend: "fused" }, single],
     ["fused, prioritized replay + 3-step returns", { ...small, backend: "fused", prioritizedReplay: true, nSteps: 3 }, single],
     ["fused, 4 vector envs, prioritized replay + 2-step returns", { ...small, backend: "fused", prioritizedReplay: true, nSteps: 2 }, () => makeVec("CartPole-v1", { numEnvs: 4 })],
+    ["fused, an epsilonSchedule function given back to load", { ...small, backend: "fused", epsilonSchedule: exponentialSchedule(1, 0.05, 300) }, single],
     ["tfjs wasm", { ...small, backend: "wasm" }, single],
     ["tfjs wasm, prioritized replay + 3-step returns, double Q, soft updates", { ...small, backend: "wasm", prioritizedReplay: true, nSteps: 3, doubleQ: true, tau: 0.1, targetUpdateInterval: 1 }, single],
   ];
@@ -62,6 +63,17 @@ describe("save -> load -> continue", () => {
       expect(files[1]).toEqual(files[0]);
     }, 60_000);
   }
+
+  it("an agent saved with an epsilonSchedule function is refused without it, naming the option", async () => {
+    const agent = await DQN.create({ observationSize: 4, nActions: 2 }, { ...small, epsilonSchedule: exponentialSchedule(1, 0.05, 300) });
+    const bytes = await agent.save();
+    agent.dispose();
+    const before = tf.memory().numTensors;
+    await expect(DQN.load(bytes)).rejects.toThrow(InvalidArgumentError);
+    await expect(DQN.load(bytes)).rejects.toThrow(/epsilonSchedule/);
+    await expect(DQN.load(bytes, { epsilonSchedule: 0.1 as never })).rejects.toThrow(/epsilonSchedule/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 
   it("without the replay buffer, training continues but not identically (the test above can fail)", async () => {
     const { straight, roundTrip } = await straightAndRoundTrip({ ...small, backend: "fused" }, single, false);

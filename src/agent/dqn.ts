@@ -515,15 +515,25 @@ export class DQN {
 
   /**
    * Restores a saved agent. `env` (optional) is the env training continues
-   * on; `backend` overrides the saved engine choice. Bad bytes throw a
+   * on; `backend` overrides the saved engine choice. An agent saved with an
+   * `epsilonSchedule` function needs it again here (a file cannot hold a
+   * function; SB3's `custom_objects` play this part). Bad bytes throw a
    * FormatError and create nothing.
    */
-  static async load(bytes: Uint8Array, { env, backend }: { env?: EnvLike | VecEnvLike; backend?: DQNOptions["backend"] } = {}): Promise<DQN> {
+  static async load(
+    bytes: Uint8Array,
+    { env, backend, epsilonSchedule }: { env?: EnvLike | VecEnvLike; backend?: DQNOptions["backend"]; epsilonSchedule?: DQNOptions["epsilonSchedule"] } = {},
+  ): Promise<DQN> {
+    if (epsilonSchedule !== undefined && typeof epsilonSchedule !== "function") throw new InvalidArgumentError("epsilonSchedule", epsilonSchedule, "a function (timestep, episode) => number in [0, 1]");
     const { meta, arrays } = decodeContainer(bytes);
     if (meta.kind !== SAVE_KIND) throw new FormatError(`not a DQN save file (kind ${JSON.stringify(meta.kind)})`);
     const spec = meta.spec as NetSpec;
     const options = { ...(meta.options as DQNOptions) };
     if (backend !== undefined) options.backend = backend;
+    const savedWithSchedule = options.epsilonSchedule !== undefined;
+    delete options.epsilonSchedule;
+    if (epsilonSchedule) options.epsilonSchedule = epsilonSchedule;
+    else if (savedWithSchedule) throw new InvalidArgumentError("epsilonSchedule", undefined, "the epsilonSchedule function the agent was saved with: DQN.load(bytes, { epsilonSchedule })");
     let agent: DQN | undefined;
     try {
       agent = await DQN.create(env ?? { observationSize: spec.observationSize, nActions: spec.nActions }, options);

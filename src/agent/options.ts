@@ -214,7 +214,9 @@ export function epsilonFor(r: ResolvedOptions, totalTimesteps: number): EpsilonS
 /** Options that can be written into a save file (functions cannot). */
 export function serializableOptions(r: ResolvedOptions): Record<string, unknown> {
   const out: Record<string, unknown> = { ...r };
-  delete out.epsilonSchedule;
+  // A function cannot be saved: the file records that there was one, and DQN.load asks for it again.
+  if (r.epsilonSchedule) out.epsilonSchedule = "function";
+  else delete out.epsilonSchedule;
   if (r.maxGradNorm === Infinity) out.maxGradNorm = 0;
   return out;
 }
