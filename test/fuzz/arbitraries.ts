@@ -6,15 +6,16 @@
  *
  * Cases per property: FUZZ_RUNS (`npm run fuzz` sets 10,000), else the small
  * count each suite passes to {@link runs} so that `npm test` stays quick.
- * A failure prints fast-check's seed and shrunk counterexample; FUZZ_SEED
- * replays a seed.
+ * `npm test` runs a fixed seed, so the suite gives the same verdict on every
+ * run; `npm run fuzz` draws a new seed each time. A failure prints
+ * fast-check's seed and shrunk counterexample; FUZZ_SEED replays a seed.
  */
 import fc from "fast-check";
 import { expect } from "vitest";
 import { DeepQError, InvalidArgumentError } from "../../src/errors.ts";
 
 const FUZZ_RUNS = Number(process.env.FUZZ_RUNS) || undefined;
-const FUZZ_SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
+const FUZZ_SEED = process.env.FUZZ_SEED === undefined ? (FUZZ_RUNS === undefined ? 20_261_123 : undefined) : Number(process.env.FUZZ_SEED);
 
 /** Whether this is the full fuzz run (`npm run fuzz`) rather than `npm test`'s short one. */
 export const FULL = FUZZ_RUNS !== undefined && FUZZ_RUNS >= 10_000;
