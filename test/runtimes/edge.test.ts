@@ -57,11 +57,11 @@ async function edgeVM(wasm: Record<string, string>) {
 }
 
 describe.skipIf(!edgeRuntime)("runtime: Vercel edge (EdgeVM, no WASM from bytes)", () => {
-  it("dist/edge.mjs with ?module imports: inits; AS arena; tfjs trains on wasm (not cpu), agreeing with cpu", async () => {
+  it("dist/edge.mjs with ?module imports: inits; AS arena; the agent trains on fused and tfjs wasm (not cpu); fused, wasm and cpu agree", async () => {
     const { script, wasm } = await bundleForEdge(
       `import * as deepq from ${JSON.stringify(`${DIST}/edge.mjs`)};
        import * as smoke from ${JSON.stringify(`${FIXTURES}/smoke.edge.mjs`)};
-       export const run = () => smoke.report(deepq, { backends: ["wasm", "cpu"] });`,
+       export const run = () => smoke.report(deepq, { parity: ["fused", "wasm", "cpu"] });`,
       dirname(DIST),
       "__edgeSmoke",
     );

@@ -32,12 +32,21 @@ describe("package", () => {
     for (const field of ["main", "module", "unpkg", "jsdelivr", "types"]) expect(existsSync(join(ROOT, pkg[field])), field).toBe(true);
   });
 
-  it("deepq.mjs and deepq.umd.js are self-contained; workerd.mjs and edge.mjs import the .wasm files beside them", () => {
+  it("deepq.mjs and deepq.umd.js are self-contained (deepq.mjs imports only its WebGPU chunk, lazily); workerd.mjs and edge.mjs import the .wasm files beside them", () => {
     for (const f of ["deepq.mjs", "deepq.umd.js"]) {
       const code = read(f);
-      expect(code, f).not.toMatch(/\bimport\s*\(|^import\s|\brequire\(|__dirname/m);
-      expect(code, f).toContain("AGFzbQ"); // base64 of "\0asm": WebAssembly inlined
+      const lazy = [...code.matchAll(/\bimport\s*\(([^)]*)\)/g)].map((m) => m[1]);
+      expect(lazy, f).toEqual(f === "deepq.mjs" ? ['"./deepq-webgpu.mjs"'] : []);
+      expect(code, f).not.toMatch(/^import\s|\brequire\(|__dirname/m);
+      expect(code, f).toContain("H4sIA"); // base64 of gzip's magic: WebAssembly inlined, compressed
     }
+    // The chunk holds tfjs's WebGPU backend and imports only from deepq.mjs.
+    const chunk = read("deepq-webgpu.mjs");
+    expect([...chunk.matchAll(/\bfrom\s*"([^"]+)"/g)].map((m) => m[1])).toEqual(["./deepq.mjs"]);
+    const webgpuCode = /synchronously reading data from GPU to CPU/; // a message of tfjs-backend-webgpu
+    expect(chunk).toMatch(webgpuCode);
+    expect(read("deepq.mjs")).not.toMatch(webgpuCode);
+    expect(read("deepq.umd.js")).toMatch(webgpuCode);
     for (const [f, suffix] of [["workerd.mjs", ""], ["edge.mjs", "?module"]] as const) {
       const code = read(f);
       const imports = [...code.matchAll(/import\s*\w+\s*from\s*"([^"]+)"/g)].map((m) => m[1]);

@@ -32,7 +32,7 @@ async function serve(dir: string, config: string): Promise<{ status: number; tex
 }
 
 describe.skipIf(!workerd)("runtime: workerd", () => {
-  it("dist/workerd.mjs with .wasm module bindings: inits; AS arena; tfjs trains on wasm (not cpu), agreeing with cpu", async () => {
+  it("dist/workerd.mjs with .wasm module bindings: inits; AS arena; the agent trains on fused and tfjs wasm (not cpu); fused, wasm and cpu agree", async () => {
     const dir = mkdtempSync(join(tmpdir(), "deepq-workerd-"));
     copyFileSync(join(import.meta.dirname, "hosts", "worker.mjs"), join(dir, "worker.mjs"));
     copyFileSync(join(DIST, "workerd.mjs"), join(dir, "workerd.mjs"));
