@@ -16,6 +16,6 @@ describe.skipIf(!bun)("runtime: Bun", () => {
   it("docs/runtimes.md Node snippet runs unchanged in Bun", async () => {
     const dir = tempProject({ "main.mjs": docSnippets().node! });
     const r = await run(bun!, ["main.mjs"], { cwd: dir });
-    expect(r.stdout, r.stderr).toMatch(/^deepq on bun: WebAssembly (relaxed-)?simd\n$/);
+    expect(r.stdout, r.stderr).toMatch(/^deepq on bun: WebAssembly (relaxed-)?simd, fused engine, action [01]\n$/);
   });
 });

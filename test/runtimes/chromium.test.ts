@@ -41,6 +41,7 @@ describe.skipIf(!chromium)("runtime: Chromium, bundle from a cross-origin CDN", 
       "/smoke-webgpu.html": smokePage(`${cdn.url}/npm/deepq@0.1.0/dist/deepq.mjs`, { parity: ["wasm", "webgpu"], webgpu: true }),
       "/snippet.html": snippets.browser!.replaceAll(CDN_PREFIX, cdn.url),
       "/snippet-umd.html": snippets["browser-umd"]!.replaceAll(CDN_PREFIX, cdn.url),
+      "/snippet-webgpu.html": snippets["browser-webgpu"]!.replaceAll(CDN_PREFIX, cdn.url),
     });
     browser = await pw.launch({ executablePath: chromium, headless: true, args: FLAGS, timeout: 60_000 });
   });
@@ -102,16 +103,26 @@ describe.skipIf(!chromium)("runtime: Chromium, bundle from a cross-origin CDN", 
   });
 
   it("docs/runtimes.md <script type=module> snippet runs from the CDN origin", async () => {
+    const before = cdn.requests.length;
     const { value, errors } = await open("/snippet.html", "document.body && document.body.textContent.startsWith('deepq on') && document.body.textContent");
-    expect(value).toMatch(/^deepq on browser: WebAssembly (relaxed-)?simd$/);
+    expect(value).toMatch(/^deepq on browser: WebAssembly (relaxed-)?simd, fused engine \(webgpu: the WebGPU adapter is a software fallback \(.*swiftshader.*\), slower than wasm\)$/);
     expect(errors).toEqual([]);
     expect(cdn.requests).toContain("/npm/deepq@0.1.0/dist/deepq.mjs");
+    expect(cdn.requests.slice(before), "auto loads no WebGPU chunk for a software adapter").toEqual(["/npm/deepq@0.1.0/dist/deepq.mjs"]);
   });
 
   it("docs/runtimes.md classic <script> snippet: dist/deepq.umd.js defines the deepq global", async () => {
     const { value, errors } = await open("/snippet-umd.html", "document.body && document.body.textContent.startsWith('deepq on') && document.body.textContent");
-    expect(value).toMatch(/^deepq on browser: WebAssembly (relaxed-)?simd$/);
+    expect(value).toMatch(/^deepq on browser: WebAssembly (relaxed-)?simd, fused engine, action [01]$/);
     expect(errors).toEqual([]);
     expect(cdn.requests).toContain("/npm/deepq@0.1.0/dist/deepq.umd.js");
+  });
+
+  it("docs/runtimes.md WebGPU snippet trains on webgpu (SwiftShader), its chunk fetched beside dist/deepq.mjs", async () => {
+    const before = cdn.requests.length;
+    const { value, errors } = await open("/snippet-webgpu.html", "document.body && document.body.textContent.startsWith('trained on') && document.body.textContent");
+    expect(value).toMatch(/^trained on webgpu, loss \d+\.\d{3}$/);
+    expect(errors).toEqual([]);
+    expect(cdn.requests.slice(before)).toEqual(["/npm/deepq@0.1.0/dist/deepq.mjs", "/npm/deepq@0.1.0/dist/deepq-webgpu.mjs"]);
   });
 });

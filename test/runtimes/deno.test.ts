@@ -38,6 +38,6 @@ describe.skipIf(!deno)("runtime: Deno", () => {
   it("docs/runtimes.md Deno snippet runs with no flags (npm:deepq from node_modules)", async () => {
     const dir = tempProject({ "main.js": docSnippets().deno! });
     const r = await run(deno!, ["run", "--no-lock", "--no-prompt", "main.js"], { cwd: dir, env });
-    expect(r.stdout, r.stderr).toMatch(/^deepq on deno: WebAssembly (relaxed-)?simd\n$/);
+    expect(r.stdout, r.stderr).toMatch(/^deepq on deno: WebAssembly (relaxed-)?simd, fused engine, action [01]\n$/);
   });
 });

@@ -79,6 +79,6 @@ describe.skipIf(!edgeRuntime)("runtime: Vercel edge (EdgeVM, no WASM from bytes)
     vm.evaluate(script);
     expect(vm.evaluate("__route.runtime")).toBe("edge");
     const text = await vm.evaluate<Promise<string>>("__route.GET(new Request('http://localhost/api/deepq')).then((r) => r.text())");
-    expect(text).toMatch(/^deepq on edge-light: WebAssembly simd$/);
+    expect(text).toMatch(/^deepq on edge-light: WebAssembly simd, fused engine, action [01]$/);
   });
 });

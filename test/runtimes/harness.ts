@@ -215,6 +215,8 @@ export function pageServer(pages: Record<string, string>): Promise<StaticServer>
     const path = new URL(req.url ?? "/", "http://page").pathname;
     requests.push(path);
     const html = pages[path];
+    // No favicon: a 404 for it would show up as a console error of the page under test.
+    if (path === "/favicon.ico") return void res.writeHead(204).end();
     res.writeHead(html === undefined ? 404 : 200, { "content-type": "text/html" });
     res.end(html ?? "not found");
   });

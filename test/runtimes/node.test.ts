@@ -23,6 +23,6 @@ describe("runtime: Node", () => {
     const dir = tempProject({ "main.mjs": docSnippets().node! });
     const r = await run(process.execPath, ["main.mjs"], { cwd: dir });
     expect(r.stderr).toBe("");
-    expect(r.stdout).toMatch(/^deepq on node: WebAssembly (relaxed-)?simd\n$/);
+    expect(r.stdout).toMatch(/^deepq on node: WebAssembly (relaxed-)?simd, fused engine, action [01]\n$/);
   });
 });

@@ -79,6 +79,6 @@ ${WASM.map((f) => `    (name = "${f}", wasm = embed "${f}"),`).join("\n")}
     for (const f of WASM) copyFileSync(join(DIST, f), join(out, f));
     const { status, text, log } = await serve(out, snippets["workerd-config"]!);
     expect(status, text + log).toBe(200);
-    expect(text).toMatch(/^deepq on workerd: WebAssembly simd$/);
+    expect(text).toMatch(/^deepq on workerd: WebAssembly simd, fused engine, action [01]$/);
   });
 });
