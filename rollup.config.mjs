@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import commonjs from "@rollup/plugin-commonjs";
 import nodeResolve from "@rollup/plugin-node-resolve";
 import { esbuildTs } from "./scripts/rollup/esbuild.mjs";
+import { linkLazyChunks } from "./scripts/rollup/lazy-chunks.mjs";
 import { minify, readKernelLists, tfjs, wasmAssets } from "./scripts/rollup/tfjs.mjs";
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -103,7 +104,8 @@ export const onwarn = (warning, warn) => {
  * `es` (WASM inlined), `umd` (classic script, global `umdName`), `workerd`
  * and `edge` (WASM as imported modules). With `lazyChunks`, code the entry
  * reaches only through `import()` (tfjs's WebGPU backend) becomes `es`'s
- * sibling chunks, named `<es>-<module>.mjs`; every other output inlines it.
+ * sibling chunks, named `<es>-<module>.mjs` and linked by
+ * scripts/rollup/lazy-chunks.mjs; every other output inlines it.
  * @param {{ input: string, outDir: string, lists: any, tfjs?: boolean, minified?: boolean, lazyChunks?: boolean,
  *   files: { es?: string, umd?: string, umdName?: string, workerd?: string, edge?: string } }} o
  */
@@ -111,14 +113,14 @@ export function entryBuilds({ input, outDir, lists, files, tfjs: withTfjs = true
   const post = minified ? [minify()] : [];
   const es = (file) =>
     lazyChunks
-      ? { dir: outDir, entryFileNames: file, chunkFileNames: (c) => `${file.replace(/\.mjs$/, "")}-${c.name.replace(/^tfjs-/, "")}.mjs`, format: "es", plugins: post }
+      ? { dir: outDir, entryFileNames: file, chunkFileNames: (c) => `${file.replace(/\.mjs$/, "")}-${c.name.replace(/^tfjs-/, "")}.mjs`, format: "es", plugins: [...post, linkLazyChunks()] }
       : { file: `${outDir}/${file}`, format: "es", inlineDynamicImports: true, plugins: post };
   const builds = [];
   if (files.es || files.umd) {
     builds.push({
       input,
       onwarn,
-      // The entry chunk also exports what lazy chunks import from it (no facade file).
+      // No facade file: the entry chunk also carries what lazy chunks need (handed over by linkLazyChunks()).
       preserveEntrySignatures: "allow-extension",
       plugins: deepqPlugins({ delivery: "inline", tfjs: withTfjs, lists }),
       output: [

@@ -11,13 +11,14 @@
 import { TFJS_WASM_SIMD_GZIP_BASE64 } from "deepq:tfjs-wasm-base64";
 import { BackendError } from "../errors.ts";
 import { inflateBase64 } from "./inline-wasm.ts";
+import { compileWasm, instantiateWasm } from "./wasm-compile.ts";
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
 /** Compiles the inlined binary once (memoised; a failure is not cached). */
 function compile(): Promise<WebAssembly.Module> {
   compiled ??= inflateBase64(TFJS_WASM_SIMD_GZIP_BASE64)
-    .then((bytes) => WebAssembly.compile(bytes))
+    .then(compileWasm)
     .catch((e: unknown) => {
       compiled = undefined;
       throw e;
@@ -36,7 +37,7 @@ export function instantiateTfjsWasm(
   fail: (reason: unknown) => void,
 ): object {
   compile()
-    .then(async (module) => done(await WebAssembly.instantiate(module, imports), module))
+    .then(async (module) => done(await instantiateWasm(module, imports), module))
     .catch((e: unknown) => fail(new BackendError(`cannot instantiate tfjs's WebAssembly binary: ${(e as Error)?.message ?? e}`)));
   return {};
 }

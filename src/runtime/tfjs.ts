@@ -52,18 +52,15 @@ function configureWasmBinaryPath(): void {
 }
 
 /**
- * tfjs's WebGPU backend, from dist/deepq.mjs's sibling chunk. The chunk is
- * found relative to the bundle's own URL: a URL that does not end in the
- * file name (jsDelivr's package root, `…/npm/deepq@0.1.0`) cannot locate it.
+ * tfjs's WebGPU backend: in dist/deepq.mjs, its sibling chunk
+ * deepq-webgpu.mjs (see scripts/rollup/lazy-chunks.mjs), fetched on first use.
  */
 async function importWebGPUBackend(): Promise<typeof import("./tfjs-webgpu.ts")> {
   try {
     return await import("./tfjs-webgpu.ts");
   } catch (e) {
-    const hint = BUNDLED
-      ? " (dist/deepq.mjs imports it from deepq-webgpu.mjs beside itself, which a URL without its file name, such as a CDN's package root …/npm/deepq@VERSION, cannot locate: import …/dist/deepq.mjs to use WebGPU)"
-      : "";
-    throw new Error(`cannot load tfjs's WebGPU backend${hint}: ${(e as Error)?.message ?? e}`);
+    const where = BUNDLED ? " (dist/deepq.mjs imports it from deepq-webgpu.mjs beside itself)" : "";
+    throw new Error(`cannot load tfjs's WebGPU backend${where}: ${(e as Error)?.message ?? e}`);
   }
 }
 

@@ -10,6 +10,7 @@ import { WASM_RELAXED_GZIP_BASE64, WASM_SIMD_GZIP_BASE64 } from "./wasm-bytes.ge
 import { BackendError } from "../errors.ts";
 import { relaxedSimdValidates } from "./capabilities.ts";
 import { inflateBase64 } from "./inline-wasm.ts";
+import { compileWasm, instantiateWasm } from "./wasm-compile.ts";
 
 /** Which build of the module runs: plain 128-bit SIMD, or with relaxed SIMD (fused multiply-add). */
 export type WasmFlavor = "simd" | "relaxed-simd";
@@ -27,7 +28,7 @@ function compile(flavor: WasmFlavor): Promise<Loaded> {
   let p = byFlavor.get(flavor);
   if (!p) {
     p = inflateBase64(flavor === "simd" ? WASM_SIMD_GZIP_BASE64 : WASM_RELAXED_GZIP_BASE64)
-      .then((bytes) => WebAssembly.compile(bytes))
+      .then(compileWasm)
       .then(
         (module) => ({ module, flavor }),
         (e: unknown) => {
@@ -99,7 +100,7 @@ export class ArenaPlan {
     const { module, flavor: used } = flavor ? await compile(flavor) : await init();
     const pages = Math.ceil(this.end / PAGE);
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    const instance = await WebAssembly.instantiate(module, {
+    const instance = await instantiateWasm(module, {
       env: {
         memory,
         abort: () => {
