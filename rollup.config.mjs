@@ -1,8 +1,12 @@
 // `npm run build` (after build:wasm) runs this. Outputs in dist/:
 //   deepq.mjs       ESM, every runtime with `import` and `WebAssembly.compile`
 //                   (Node, Deno, Bun, browsers, CDN); self-contained: deepq's
-//                   and tfjs's WebAssembly binaries inlined as base64
-//   deepq.umd.js    the same as a classic script (global `deepq`) or CommonJS
+//                   and tfjs's WebAssembly binaries inlined (gzip + base64,
+//                   src/runtime/inline-wasm.ts)
+//   deepq-webgpu.mjs  tfjs's WebGPU backend, which deepq.mjs imports from
+//                   beside itself only when a webgpu engine is created
+//   deepq.umd.js    the same as a classic script (global `deepq`) or CommonJS,
+//                   WebGPU backend included
 //   workerd.mjs     workerd / wrangler: imports ./deepq-simd.wasm and
 //                   ./tfjs-backend-wasm-simd.wasm as WebAssembly.Modules
 //   edge.mjs        the same for Vercel edge (`./NAME.wasm?module`)
@@ -15,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import commonjs from "@rollup/plugin-commonjs";
 import nodeResolve from "@rollup/plugin-node-resolve";
 import { esbuildTs } from "./scripts/rollup/esbuild.mjs";
+import { linkLazyChunks } from "./scripts/rollup/lazy-chunks.mjs";
 import { minify, readKernelLists, tfjs, wasmAssets } from "./scripts/rollup/tfjs.mjs";
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -51,7 +56,7 @@ function noInlinedDeepqWasm() {
   return {
     name: "deepq-no-inlined-wasm",
     resolveId: (source) => (/wasm-bytes\.generated(\.ts)?$/.test(source) ? stub : null),
-    load: (id) => (id === stub ? `export const WASM_SIMD_BASE64 = "";\nexport const WASM_RELAXED_BASE64 = "";\nexport const WASM_POLICY_BASE64 = "";\n` : null),
+    load: (id) => (id === stub ? `export const WASM_SIMD_GZIP_BASE64 = "";\nexport const WASM_RELAXED_GZIP_BASE64 = "";\nexport const WASM_POLICY_BASE64 = "";\n` : null),
   };
 }
 
@@ -97,24 +102,33 @@ export const onwarn = (warning, warn) => {
 /**
  * The builds of one entry. `files` names the outputs (relative to `outDir`):
  * `es` (WASM inlined), `umd` (classic script, global `umdName`), `workerd`
- * and `edge` (WASM as imported modules).
+ * and `edge` (WASM as imported modules). With `lazyChunks`, code the entry
+ * reaches only through `import()` (tfjs's WebGPU backend) becomes `es`'s
+ * sibling chunks, named `<es>-<module>.mjs` and linked by
+ * scripts/rollup/lazy-chunks.mjs; every other output inlines it.
  * `wasm` names the deepq module the workerd and edge builds import (default
  * deepq-simd, handed to `useWasmModule` of src/runtime/wasm.ts).
- * @param {{ input: string, outDir: string, lists: any, tfjs?: boolean, minified?: boolean,
+ * @param {{ input: string, outDir: string, lists: any, tfjs?: boolean, minified?: boolean, lazyChunks?: boolean,
  *   files: { es?: string, umd?: string, umdName?: string, workerd?: string, edge?: string },
  *   wasm?: { name: string, loader: string } }} o
  */
-export function entryBuilds({ input, outDir, lists, files, tfjs: withTfjs = true, minified = true, wasm = { name: "deepq-simd", loader: here("./src/runtime/wasm.ts") } }) {
+export function entryBuilds({ input, outDir, lists, files, tfjs: withTfjs = true, minified = true, lazyChunks = true, wasm = { name: "deepq-simd", loader: here("./src/runtime/wasm.ts") } }) {
   const post = minified ? [minify()] : [];
+  const es = (file) =>
+    lazyChunks
+      ? { dir: outDir, entryFileNames: file, chunkFileNames: (c) => `${file.replace(/\.mjs$/, "")}-${c.name.replace(/^tfjs-/, "")}.mjs`, format: "es", plugins: [...post, linkLazyChunks()] }
+      : { file: `${outDir}/${file}`, format: "es", inlineDynamicImports: true, plugins: post };
   const builds = [];
   if (files.es || files.umd) {
     builds.push({
       input,
       onwarn,
+      // No facade file: the entry chunk also carries what lazy chunks need (handed over by linkLazyChunks()).
+      preserveEntrySignatures: "allow-extension",
       plugins: deepqPlugins({ delivery: "inline", tfjs: withTfjs, lists }),
       output: [
-        ...(files.es ? [{ file: `${outDir}/${files.es}`, format: "es", plugins: post }] : []),
-        ...(files.umd ? [{ file: `${outDir}/${files.umd}`, format: "umd", name: files.umdName, plugins: post }] : []),
+        ...(files.es ? [es(files.es)] : []),
+        ...(files.umd ? [{ file: `${outDir}/${files.umd}`, format: "umd", name: files.umdName, inlineDynamicImports: true, plugins: post }] : []),
       ],
     });
   }
@@ -129,8 +143,8 @@ export function entryBuilds({ input, outDir, lists, files, tfjs: withTfjs = true
         wasmAssets({ [`${wasm.name}.wasm`]: here(`./build/${wasm.name}.wasm`) }),
       ],
       output: [
-        ...(files.workerd ? [{ file: `${outDir}/${files.workerd}`, format: "es", paths: wasmImportPath(""), plugins: post }] : []),
-        ...(files.edge ? [{ file: `${outDir}/${files.edge}`, format: "es", paths: wasmImportPath("?module"), plugins: post }] : []),
+        ...(files.workerd ? [{ file: `${outDir}/${files.workerd}`, format: "es", inlineDynamicImports: true, paths: wasmImportPath(""), plugins: post }] : []),
+        ...(files.edge ? [{ file: `${outDir}/${files.edge}`, format: "es", inlineDynamicImports: true, paths: wasmImportPath("?module"), plugins: post }] : []),
       ],
     });
   }
@@ -174,7 +188,7 @@ export default async function config() {
     }
   }
   // The Node command line (bin/deepq.mjs), with Node's built-ins left to Node.
-  for (const b of entryBuilds({ input: here("./src/cli/main.ts"), outDir: "dist", lists, minified: false, files: { es: "cli.mjs" } })) {
+  for (const b of entryBuilds({ input: here("./src/cli/main.ts"), outDir: "dist", lists, minified: false, lazyChunks: false, files: { es: "cli.mjs" } })) {
     b.external = (id) => id.startsWith("node:");
     builds.push(b);
   }

@@ -38,7 +38,7 @@ describe("engine ladder", () => {
       ["wasm", true],
       ["cpu", false],
     ]);
-    expect(report[0]!.reason).toMatch(/too small/);
+    expect(report[0]!.reason).toMatch(/navigator\.gpu is missing/);
     expect(report[1]!.reason).toBe("fused engine not available");
     expect(report[3]!.reason).toMatch(/not tried/);
   });
@@ -58,6 +58,8 @@ describe("engine ladder", () => {
 
   it("auto tries a hardware adapter for a large network and reports why it failed", async () => {
     expect(WEBGPU_MIN_PARAMS).toBeGreaterThan(17_000); // 4-128-128-2 stays on the CPU engines
+    const tooSmall = await build(small, "auto", { gpu: fakeGpu({ isFallbackAdapter: false, info: { vendor: "acme", description: "GPU 9000" } }) });
+    expect(tooSmall.report[0]!.reason).toMatch(/too small .* on acme GPU 9000/);
     const { engine, report } = await build(large, "auto", { gpu: fakeGpu({ isFallbackAdapter: false }) });
     expect(engine.name).toBe("wasm");
     expect(report[0]!.reason).toMatch(/no device in tests/);

@@ -22,9 +22,14 @@
 //    - the emscripten glue: `ENVIRONMENT_IS_NODE = false` (no `require("fs")`,
 //      no `__dirname`, no process-wide `uncaughtException` handlers; the hook
 //      above does all loading), and its CommonJS tail becomes `export default`.
+//    tfjs-core itself: the bare `@tensorflow/tfjs-core` is its `base.js` plus
+//    `base_side_effects.js` (tfjs's recipe for custom bundles: its index.js
+//    also registers every optimizer class for model deserialisation), and its
+//    io handlers (HTTP, IndexedDB, localStorage, file routers) are marked
+//    free of side effects: deepq saves with its own format, so they go.
 // 3. `deepq:tfjs-wasm-binary` resolves per build to
-//    src/runtime/tfjs-wasm-binary.inline.ts (the binary inlined as base64,
-//    from the virtual module `deepq:tfjs-wasm-base64`) or
+//    src/runtime/tfjs-wasm-binary.inline.ts (the binary inlined, gzip then
+//    base64, from the virtual module `deepq:tfjs-wasm-base64`) or
 //    src/runtime/tfjs-wasm-binary.module.ts (an imported `WebAssembly.Module`,
 //    for runtimes that forbid compiling bytes).
 // 4. Module builds get the tfjs .wasm emitted beside them; `wasmAssets` emits
@@ -33,6 +38,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { transform } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -101,6 +107,7 @@ export function tfjs({ wasm, kernels, gradients }) {
       if (missing.length) this.warn(`tfjs has no kernel file for: ${missing.join(", ")} (listed in src/runtime/tfjs-kernels.ts)`);
     },
     resolveId(source, importer) {
+      if (source === "@tensorflow/tfjs-core") return `${V}core`;
       const m = /^@tensorflow\/tfjs-backend-(wasm|webgpu|cpu)$/.exec(source);
       if (m) return `${V}backend-${m[1]}`;
       if (/^@tensorflow\/tfjs-core\/dist\/register_all_gradients(\.js)?$/.test(source)) return `${V}gradients`;
@@ -115,7 +122,11 @@ export function tfjs({ wasm, kernels, gradients }) {
       if (!id.startsWith(V)) return null;
       const what = id.slice(V.length);
       if (what === "base64") {
-        return `export const TFJS_WASM_SIMD_BASE64 = ${JSON.stringify(readFileSync(tfjsWasmPath()).toString("base64"))};\n`;
+        return `export const TFJS_WASM_SIMD_GZIP_BASE64 = ${JSON.stringify(gzipSync(readFileSync(tfjsWasmPath()), { level: 9 }).toString("base64"))};\n`;
+      }
+      if (what === "core") {
+        const dist = (f) => JSON.stringify(slash(join(core, "dist", f)));
+        return `import ${dist("base_side_effects.js")};\nexport * from ${dist("base.js")};\n`;
       }
       if (what === "threaded-stub") {
         return `export default function threadedBuildIsNotBundled() { throw new Error("deepq bundles only tfjs's single-threaded SIMD wasm build"); }\nexport const wasmWorkerContents = "";\n`;
@@ -140,6 +151,7 @@ export function tfjs({ wasm, kernels, gradients }) {
     },
     transform(code, id) {
       const file = slash(id);
+      if (/tfjs-core\/dist\/io\/[^/]+\.js$/.test(file)) return { code, map: null, moduleSideEffects: false };
       if (file.endsWith("tfjs-core/dist/platforms/platform_node.js")) {
         code = patch(
           code,
@@ -160,6 +172,8 @@ export function tfjs({ wasm, kernels, gradients }) {
           "if (env().get('IS_BROWSER')) {",
           "if (!env().get('IS_BROWSER') && !env().get('IS_NODE')) {\n    env().setPlatform('browser', new PlatformBrowser());\n}\nif (env().get('IS_BROWSER')) {",
         );
+        // Model stores (localStorage, IndexedDB) serve tf.io, which deepq does not use.
+        code = patch(code, id, /\n    \/\/ Register LocalStorage IOHandler\n[\s\S]*?new BrowserIndexedDBManager\(\)\);\n    \}\n    catch \(err\) \{\n    \}\n/, "\n");
         return { code, map: null };
       }
       if (file.endsWith("tfjs-backend-wasm/dist/backend_wasm.js")) {

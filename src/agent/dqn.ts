@@ -17,7 +17,7 @@ import { checkBool, checkFiniteQ, checkFloat32Vector, checkInt, checkNumber, che
 import type { NetSpec } from "../nn/spec.ts";
 import { EnvDriver, envSpaces, isEnv, isVecEnv, type EnvLike, type VecEnvLike } from "./driver.ts";
 import { epsilonFor, resolveOptions, serializableOptions, type DQNOptions, type ResolvedOptions } from "./options.ts";
-import type { OptimizerState, QEngine } from "../nn/engine.ts";
+import { argmaxRows, type OptimizerState, type QEngine } from "../nn/engine.ts";
 import type { PrioritizedReplayBuffer, ReplayBuffer, ReplayState, ReplayStateMeta } from "../replay/buffer.ts";
 import { buildAgentParts, type BackendReportEntry } from "./build.ts";
 import { decodeContainer, encodeContainer, type ContainerArray } from "../io/container.ts";
@@ -169,6 +169,15 @@ export class DQN {
     return this.spec.nActions;
   }
 
+  /**
+   * Whether training reads the engine's results asynchronously: tfjs webgpu
+   * cannot read synchronously where there is no 2D OffscreenCanvas (Deno),
+   * and its synchronous read stalls the GPU pipeline everywhere.
+   */
+  private get readsAsync(): boolean {
+    return this.engine.name === "webgpu";
+  }
+
   /** The engine in use: "fused", "wasm", "webgpu" or "cpu". */
   getBackend(): string {
     return this.engine.name;
@@ -308,7 +317,7 @@ export class DQN {
       // Act: one batched greedy pass for all envs, then epsilon per env.
       const eps = this.epsilon;
       const warmup = this.timesteps < this.options.learningStarts;
-      const greedy = warmup ? undefined : this.engine.actBatch(driver.observations, n);
+      const greedy = warmup ? undefined : this.readsAsync ? argmaxRows(await this.engine.qValuesAsync(driver.observations, n), this.nActions) : this.engine.actBatch(driver.observations, n);
       for (let i = 0; i < n; i++) actions[i] = !greedy || this.rng.nextDouble() < eps ? this.rng.int(this.nActions) : greedy[i]!;
       prevObs.set(driver.observations);
       driver.step(actions);
@@ -404,6 +413,7 @@ export class DQN {
       const batch = this.replay.sample(batchSize);
       const result = this.engine.update(batch);
       if (g < steps - 1 && !prioritized) continue;
+      if (this.readsAsync) await result.read(); // then loss() and tdErrors() read what it fetched
       // Engines skip an update whose loss or gradient is not finite and report a non-finite loss: stop with the last finite weights.
       loss = result.loss();
       if (!Number.isFinite(loss)) {

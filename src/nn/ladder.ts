@@ -5,7 +5,8 @@
  *   1. "webgpu": a WebGPU adapter that is not a software fallback
  *      (`isFallbackAdapter`: lavapipe and SwiftShader are, and there tfjs
  *      webgpu trained ~30x slower than wasm), for a network of at least
- *      {@link WEBGPU_MIN_PARAMS} parameters;
+ *      {@link WEBGPU_MIN_PARAMS} parameters (tfjs's WebGPU backend, a lazily
+ *      loaded chunk of dist/deepq.mjs, is fetched only when this rung runs);
  *   2. "fused": deepq's AssemblyScript engine, for the networks it supports;
  *   3. "wasm": tfjs's WebAssembly backend;
  *   4. "cpu": tfjs's plain-JavaScript backend (always available).
@@ -125,11 +126,12 @@ async function fusedEngine(config: EngineConfig, fused: FusedEngineProvider): Pr
   return fused.create(config);
 }
 
-/** `auto` also requires a hardware adapter and a network big enough to pay for GPU dispatch. */
+/**
+ * `auto` also requires a hardware adapter and a network big enough to pay for
+ * GPU dispatch. The adapter is examined first, so the report names a
+ * software adapter as such whatever the network's size.
+ */
 async function webgpuEngine(config: EngineConfig, options: LadderOptions, auto: boolean): Promise<QEngine> {
-  const params = paramCount(config.spec);
-  const minParams = options.webgpuMinParams ?? WEBGPU_MIN_PARAMS;
-  if (auto && params < minParams) throw new Skip(`network too small for the GPU to win (${params} parameters < ${minParams})`);
   const gpu = options.gpu ?? (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
   if (!gpu) throw new Skip("WebGPU is not available in this runtime (navigator.gpu is missing)");
   let adapter: GpuAdapterLike | null;
@@ -141,6 +143,9 @@ async function webgpuEngine(config: EngineConfig, options: LadderOptions, auto: 
   if (!adapter) throw new Skip("no WebGPU adapter was granted");
   const fallback = adapter.isFallbackAdapter ?? adapter.info?.isFallbackAdapter ?? false;
   if (auto && fallback) throw new Skip(`the WebGPU adapter is a software fallback (${describeAdapter(adapter)}), slower than wasm`);
+  const params = paramCount(config.spec);
+  const minParams = options.webgpuMinParams ?? WEBGPU_MIN_PARAMS;
+  if (auto && params < minParams) throw new Skip(`network too small for the GPU to win (${params} parameters < ${minParams}) on ${describeAdapter(adapter)}`);
   return TfjsEngine.create(config, "webgpu", adapter);
 }
 

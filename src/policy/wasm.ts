@@ -5,7 +5,9 @@
  * (workerd and Vercel edge import deepq-policy.wasm as a WebAssembly.Module).
  */
 import { WASM_POLICY_BASE64 } from "../runtime/wasm-bytes.generated.ts";
-import { decode, type Loaded } from "../runtime/wasm.ts";
+import { decodeBase64 } from "../runtime/inline-wasm.ts";
+import type { Loaded } from "../runtime/wasm.ts";
+import { compileWasm } from "../runtime/wasm-compile.ts";
 import { BackendError } from "../errors.ts";
 
 let loading: Promise<Loaded> | undefined;
@@ -23,7 +25,7 @@ export function useWasmModule(module: WebAssembly.Module): void {
 
 /** Compiles the policy module once (memoised); {@link loadPolicy} calls it. */
 export function init(): Promise<Loaded> {
-  loading ??= WebAssembly.compile(decode(WASM_POLICY_BASE64)).then(
+  loading ??= compileWasm(decodeBase64(WASM_POLICY_BASE64)).then(
     (module): Loaded => ({ module, flavor: "simd" }),
     (e: unknown) => {
       loading = undefined;

@@ -72,6 +72,9 @@ function validates(bytes: Uint8Array<ArrayBuffer>): boolean {
   }
 }
 
+/** Whether relaxed SIMD validates now (unlike `capabilities`, asked afresh: a V8 flag can turn it on after import). */
+export const relaxedSimdValidates = (): boolean => validates(RELAXED_PROBE);
+
 type Global = typeof globalThis & {
   Deno?: { version?: { deno?: string } };
   Bun?: unknown;
@@ -131,7 +134,7 @@ function detect(): Capabilities {
     edge: workerd || edgeLight,
     canCompileWasm,
     wasmSimd: validates(SIMD_PROBE),
-    wasmRelaxedSimd: validates(RELAXED_PROBE),
+    wasmRelaxedSimd: relaxedSimdValidates(),
     sharedMemory,
     webgpuApi: typeof nav?.gpu === "object" && nav.gpu !== null,
     hardwareConcurrency: Math.max(1, Number(nav?.hardwareConcurrency) || 1),

@@ -15,7 +15,6 @@ import { BUNDLED } from "./build-info.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { setWasmPaths, type BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import { BackendError } from "../errors.ts";
 
 export type TfjsBackendName = "wasm" | "webgpu" | "cpu";
@@ -52,6 +51,19 @@ function configureWasmBinaryPath(): void {
   setWasmPaths(main.replace(/[^\\/]*$/, ""));
 }
 
+/**
+ * tfjs's WebGPU backend: in dist/deepq.mjs, its sibling chunk
+ * deepq-webgpu.mjs (see scripts/rollup/lazy-chunks.mjs), fetched on first use.
+ */
+async function importWebGPUBackend(): Promise<typeof import("./tfjs-webgpu.ts")> {
+  try {
+    return await import("./tfjs-webgpu.ts");
+  } catch (e) {
+    const where = BUNDLED ? " (dist/deepq.mjs imports it from deepq-webgpu.mjs beside itself)" : "";
+    throw new Error(`cannot load tfjs's WebGPU backend${where}: ${(e as Error)?.message ?? e}`);
+  }
+}
+
 /** Priorities the backend packages register with (tfjs's own pick when none is set). */
 const DEFAULT_PRIORITY: Record<TfjsBackendName, number> = { webgpu: 3, wasm: 2, cpu: 1 };
 
@@ -69,6 +81,7 @@ async function createBackend(name: TfjsBackendName, adapter: GpuAdapterLike | un
   if (name === "webgpu") {
     if (!adapter) throw new Error("no WebGPU adapter was given");
     const limits = ["maxComputeWorkgroupStorageSize", "maxComputeWorkgroupsPerDimension", "maxStorageBufferBindingSize", "maxBufferSize", "maxComputeWorkgroupSizeX", "maxComputeInvocationsPerWorkgroup"];
+    const { WebGPUBackend } = await importWebGPUBackend();
     const device = await adapter.requestDevice({ requiredLimits: Object.fromEntries(limits.map((k) => [k, (adapter.limits as Record<string, number>)[k]])) });
     return new WebGPUBackend(device as ConstructorParameters<typeof WebGPUBackend>[0], adapter.info as ConstructorParameters<typeof WebGPUBackend>[1]);
   }

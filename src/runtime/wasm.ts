@@ -1,12 +1,16 @@
 /**
  * Loading deepq's WebAssembly module and creating arenas (see the layout
  * in assembly/layout.ts). The module is compiled once per process, from bytes
- * inlined in the bundle, or taken precompiled from {@link useWasmModule} where
- * the runtime forbids compiling bytes (workerd, Vercel edge).
+ * inlined in the bundle (only the flavour used is unpacked), or taken
+ * precompiled from {@link useWasmModule} where the runtime forbids compiling
+ * bytes (workerd, Vercel edge).
  */
 import { PAGE, REGION_ALIGN, STATIC_BYTES } from "../../assembly/layout.ts";
-import { WASM_RELAXED_BASE64, WASM_SIMD_BASE64 } from "./wasm-bytes.generated.ts";
+import { WASM_RELAXED_GZIP_BASE64, WASM_SIMD_GZIP_BASE64 } from "./wasm-bytes.generated.ts";
 import { BackendError } from "../errors.ts";
+import { relaxedSimdValidates } from "./capabilities.ts";
+import { inflateBase64 } from "./inline-wasm.ts";
+import { compileWasm, instantiateWasm } from "./wasm-compile.ts";
 
 /** Which build of the module runs: plain 128-bit SIMD, or with relaxed SIMD (fused multiply-add). */
 export type WasmFlavor = "simd" | "relaxed-simd";
@@ -21,37 +25,26 @@ let provided: Loaded | undefined;
 let loading: Promise<Loaded> | undefined;
 const byFlavor = new Map<WasmFlavor, Promise<Loaded>>();
 
-/** Bytes of a base64 string (the inlined modules). */
-export function decode(base64: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(base64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return bytes;
-}
-
 function compile(flavor: WasmFlavor): Promise<Loaded> {
   let p = byFlavor.get(flavor);
   if (!p) {
-    const bytes = decode(flavor === "simd" ? WASM_SIMD_BASE64 : WASM_RELAXED_BASE64);
-    p = WebAssembly.compile(bytes).then(
-      (module) => ({ module, flavor }),
-      (e: unknown) => {
-        byFlavor.delete(flavor);
-        throw new BackendError(`cannot compile deepq's WebAssembly module (${flavor}): ${(e as Error).message}`);
-      },
-    );
+    p = inflateBase64(flavor === "simd" ? WASM_SIMD_GZIP_BASE64 : WASM_RELAXED_GZIP_BASE64)
+      .then(compileWasm)
+      .then(
+        (module) => ({ module, flavor }),
+        (e: unknown) => {
+          byFlavor.delete(flavor);
+          throw new BackendError(`cannot compile deepq's WebAssembly module (${flavor}): ${(e as Error).message}`);
+        },
+      );
     byFlavor.set(flavor, p);
   }
   return p;
 }
 
-/** Whether this runtime validates the relaxed-SIMD build. */
+/** Whether this runtime validates the relaxed-SIMD build (a probe of the same instructions, not the whole module). */
 export function supportsRelaxedSimd(): boolean {
-  try {
-    return WebAssembly.validate(decode(WASM_RELAXED_BASE64));
-  } catch {
-    return false;
-  }
+  return relaxedSimdValidates();
 }
 
 /**
@@ -140,7 +133,7 @@ export async function instantiateArena({ module, flavor }: Loaded, bytes: number
     arenaStats(); // drops the collected ones, so the set holds only live arenas
     memories.add(new WeakRef(memory));
   }
-  const instance = await WebAssembly.instantiate(module, {
+  const instance = await instantiateWasm(module, {
     env: {
       memory,
       abort: () => {

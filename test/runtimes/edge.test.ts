@@ -15,11 +15,11 @@ import { DIST, FIXTURES, bundleForEdge, docSnippets, edgeVM, expectSmoke, findRu
 const edgeRuntime = findRuntime("edge-runtime");
 
 describe.skipIf(!edgeRuntime)("runtime: Vercel edge (EdgeVM, no WASM from bytes)", () => {
-  it("dist/edge.mjs with ?module imports: inits; AS arena; tfjs trains on wasm (not cpu), agreeing with cpu", async () => {
+  it("dist/edge.mjs with ?module imports: inits; AS arena; the agent trains on fused and tfjs wasm (not cpu); fused, wasm and cpu agree", async () => {
     const { script, wasm } = await bundleForEdge(
       `import * as deepq from ${JSON.stringify(`${DIST}/edge.mjs`)};
        import * as smoke from ${JSON.stringify(`${FIXTURES}/smoke.edge.mjs`)};
-       export const run = () => smoke.report(deepq, { backends: ["wasm", "cpu"] });`,
+       export const run = () => smoke.report(deepq, { parity: ["fused", "wasm", "cpu"] });`,
       dirname(DIST),
       "__edgeSmoke",
     );
@@ -37,6 +37,6 @@ describe.skipIf(!edgeRuntime)("runtime: Vercel edge (EdgeVM, no WASM from bytes)
     vm.evaluate(script);
     expect(vm.evaluate("__route.runtime")).toBe("edge");
     const text = await vm.evaluate<Promise<string>>("__route.GET(new Request('http://localhost/api/deepq')).then((r) => r.text())");
-    expect(text).toMatch(/^deepq on edge-light: WebAssembly simd$/);
+    expect(text).toMatch(/^deepq on edge-light: WebAssembly simd, fused engine, action [01]$/);
   });
 });

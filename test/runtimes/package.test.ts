@@ -32,12 +32,24 @@ describe("package", () => {
     for (const field of ["main", "module", "unpkg", "jsdelivr", "types"]) expect(existsSync(join(ROOT, pkg[field])), field).toBe(true);
   });
 
-  it("deepq.mjs and deepq.umd.js are self-contained; workerd.mjs and edge.mjs import the .wasm files beside them", () => {
+  it("deepq.mjs and deepq.umd.js are self-contained (deepq.mjs imports only its WebGPU chunk, lazily); workerd.mjs and edge.mjs import the .wasm files beside them", () => {
     for (const f of ["deepq.mjs", "deepq.umd.js"]) {
       const code = read(f);
-      expect(code, f).not.toMatch(/\bimport\s*\(|^import\s|\brequire\(|__dirname/m);
-      expect(code, f).toContain("AGFzbQ"); // base64 of "\0asm": WebAssembly inlined
+      // deepq.mjs: import("./deepq-webgpu.mjs"), or from <package-root URL>/dist/ (scripts/rollup/lazy-chunks.mjs).
+      const lazy = [...code.matchAll(/\bimport\s*\((?=(.{0,60}))/g)].map((m) => m[1]);
+      expect(lazy, f).toHaveLength(f === "deepq.mjs" ? 2 : 0);
+      for (const target of lazy) expect(target).toMatch(/^("\.\/deepq-webgpu\.mjs"\)|import\.meta\.url\.replace\(.*"\/dist\/deepq-webgpu\.mjs"\))/);
+      expect(code, f).not.toMatch(/^import\s|\brequire\(|__dirname/m);
+      expect(code, f).toContain("H4sIA"); // base64 of gzip's magic: WebAssembly inlined, compressed
     }
+    // The chunk holds tfjs's WebGPU backend and imports nothing: deepq.mjs hands it what it needs.
+    const chunk = read("deepq-webgpu.mjs");
+    expect(chunk).not.toMatch(/\bfrom\s*["']|\bimport\s*\(/);
+    expect(chunk).toContain(`globalThis[Symbol.for("deepq.lazyImports")]`);
+    const webgpuCode = /synchronously reading data from GPU to CPU/; // a message of tfjs-backend-webgpu
+    expect(chunk).toMatch(webgpuCode);
+    expect(read("deepq.mjs")).not.toMatch(webgpuCode);
+    expect(read("deepq.umd.js")).toMatch(webgpuCode);
     for (const [f, suffix] of [["workerd.mjs", ""], ["edge.mjs", "?module"]] as const) {
       const code = read(f);
       const imports = [...code.matchAll(/import\s*\w+\s*from\s*"([^"]+)"/g)].map((m) => m[1]);
@@ -46,6 +58,11 @@ describe("package", () => {
       expect(code, f).not.toContain("AGFzbQ"); // no inlined bytes
       for (const spec of imports) expect(existsSync(join(DIST, spec!.replace(/\?module$/, ""))), spec).toBe(true);
     }
+  });
+
+  it("deepq.mjs exports the public API of src/index.ts, nothing more (nothing for its lazy chunk)", async () => {
+    const api = Object.keys(await import("../../src/index.ts")).sort();
+    expect(Object.keys(await import(fileUrl(join(DIST, "deepq.mjs")))).sort()).toEqual(api);
   });
 
   it("deepq/policy: built from src/policy.ts once it exists (own builds, self-contained, no tfjs)", async () => {

@@ -15,7 +15,7 @@ const workerd = findRuntime("workerd");
 const WASM = ["deepq-simd.wasm", "tfjs-backend-wasm-simd.wasm"];
 
 describe.skipIf(!workerd)("runtime: workerd", () => {
-  it("dist/workerd.mjs with .wasm module bindings: inits; AS arena; tfjs trains on wasm (not cpu), agreeing with cpu", async () => {
+  it("dist/workerd.mjs with .wasm module bindings: inits; AS arena; the agent trains on fused and tfjs wasm (not cpu); fused, wasm and cpu agree", async () => {
     const dir = mkdtempSync(join(tmpdir(), "deepq-workerd-"));
     copyFileSync(join(import.meta.dirname, "hosts", "worker.mjs"), join(dir, "worker.mjs"));
     copyFileSync(join(DIST, "workerd.mjs"), join(dir, "workerd.mjs"));
@@ -53,6 +53,6 @@ describe.skipIf(!workerd)("runtime: workerd", () => {
     for (const f of WASM) copyFileSync(join(DIST, f), join(out, f));
     const { status, text, log } = await serveWorkerd(workerd!, out, snippets["workerd-config"]!);
     expect(status, text + log).toBe(200);
-    expect(text).toMatch(/^deepq on workerd: WebAssembly simd$/);
+    expect(text).toMatch(/^deepq on workerd: WebAssembly simd, fused engine, action [01]$/);
   });
 });

@@ -6,7 +6,7 @@ import * as smoke from "./smoke.workerd.mjs";
 export default {
   async fetch() {
     try {
-      const report = await smoke.report(deepq, { backends: ["wasm", "cpu"] });
+      const report = await smoke.report(deepq, { parity: ["fused", "wasm", "cpu"] });
       return new Response(`DEEPQ_REPORT ${JSON.stringify(report)}\n`);
     } catch (e) {
       return new Response(`error: ${e?.stack ?? e}\n`, { status: 500 });
