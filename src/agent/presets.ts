@@ -17,7 +17,14 @@ export interface Preset {
    * ends training with the best-evaluated weights (SB3's EvalCallback
    * best_model), since DQN on CartPole oscillates after it first solves it.
    */
-  evaluation: { freq: number; nEpisodes: number; keepBest: boolean };
+  evaluation: {
+    /** Env steps between evaluations. */
+    freq: number;
+    /** Greedy episodes per evaluation. */
+    nEpisodes: number;
+    /** End with the best-evaluated weights. */
+    keepBest: boolean;
+  };
   /** Why these values, for the curious. */
   notes: string;
 }

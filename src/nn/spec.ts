@@ -36,11 +36,15 @@ import { Rng } from "../runtime/rng.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import { checkInt } from "../validate.ts";
 
+/** A Q-network's shape: an MLP from observations to one Q-value per action. */
 export interface NetSpec {
+  /** Length of one observation (the input layer). */
   observationSize: number;
+  /** Number of discrete actions (the output layer). */
   nActions: number;
   /** Hidden layer widths (SB3's `netArch`). */
   hidden: readonly number[];
+  /** Dueling heads: Q = V + A - mean(A). */
   dueling: boolean;
 }
 

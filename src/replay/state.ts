@@ -14,13 +14,19 @@ import type { ReplayConfig } from "./config.ts";
 
 /** The options that give rows their meaning: a state imports only into a buffer with the same. */
 export interface ReplayLayout {
+  /** Floats per observation. */
   observationSize: number;
+  /** Envs that add to the buffer side by side (their n-step windows are kept apart). */
   numEnvs: number;
+  /** Steps folded into each stored return. */
   nSteps: number;
+  /** Discount of the n-step returns. */
   gamma: number;
+  /** Whether adds follow a vector env's next-step autoreset (the reset-only step is dropped). */
   nextStepAutoreset: boolean;
-  /** Prioritized replay's alpha and epsilon (leaves are (priority + epsilon)^alpha); null when uniform. */
+  /** Prioritized replay's alpha (leaves are (priority + epsilon)^alpha); null when uniform. */
   alpha: number | null;
+  /** Prioritized replay's epsilon; null when uniform. */
   epsilon: number | null;
   /** Rows (last: it follows from bufferSize, numEnvs and nSteps, so those are named first when they differ). */
   capacity: number;
@@ -28,6 +34,7 @@ export interface ReplayLayout {
 
 /** JSON-safe scalars of a {@link ReplayState}. */
 export interface ReplayStateMeta {
+  /** What the buffer was created as; a state loads only into a buffer of the same layout. */
   layout: ReplayLayout;
   /** Sampleable rows. */
   size: number;
@@ -43,11 +50,17 @@ export interface ReplayStateMeta {
 
 /** Everything a buffer holds, `span` rows of it (see the module comment). */
 export interface ReplayState {
+  /** The scalars, JSON-safe. */
   meta: ReplayStateMeta;
+  /** The rows and per-env state, as typed arrays. */
   arrays: {
+    /** The observation of each row (a row's next observation is a later row of its env's chain). */
     obs: Float32Array;
+    /** Action of each row. */
     actions: Int32Array;
+    /** (n-step) reward of each row. */
     rewards: Float32Array;
+    /** Per row k | done << 7: the steps folded into its return (0: not sampleable) and whether the episode ended there. */
     flags: Uint8Array;
     /** numEnvs x (head, chain, pending, skip): see LANE_* in assembly/layout.ts. */
     lanes: Int32Array;
