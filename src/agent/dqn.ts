@@ -74,6 +74,12 @@ export interface LearnOptions {
      * the agent ends with its final weights).
      */
     keepBest?: boolean;
+    /**
+     * Seed of the eval env's reset at this call's first evaluation (default:
+     * the agent's `seed`), so that evaluations repeat run to run; later
+     * evaluations continue the env's generator.
+     */
+    seed?: number;
   };
   /**
    * Stops training cleanly between env steps (checked before each step; `learn`
@@ -279,6 +285,7 @@ export class DQN {
       checkInt("eval.freq", evalOpt.freq, { min: 1 });
       if (evalOpt.nEpisodes !== undefined) checkInt("eval.nEpisodes", evalOpt.nEpisodes, { min: 1 });
       if (evalOpt.keepBest !== undefined) checkBool("eval.keepBest", evalOpt.keepBest);
+      if (evalOpt.seed !== undefined) checkInt("eval.seed", evalOpt.seed, { min: 0 });
     }
     const env = (o.env ?? this.env) as EnvLike | VecEnvLike | undefined;
     if (!env || !(isEnv(env) || isVecEnv(env))) throw new InvalidArgumentError("env", env, "an Env or VecEnv (pass it to DQN.create or learn({ env }))");
@@ -301,6 +308,7 @@ export class DQN {
     const startSteps = this.timesteps;
     let lastYield = start;
     let nextEval = evalOpt ? this.timesteps + evalOpt.freq : Infinity;
+    let evalSeed = evalOpt ? (evalOpt.seed ?? this.options.seed) : undefined;
     let lastEvalMean = NaN;
     const event = (extra: Partial<LearnEvent>): LearnEvent => ({
       timesteps: this.timesteps,
@@ -343,7 +351,8 @@ export class DQN {
 
       if (this.timesteps >= nextEval && evalOpt) {
         nextEval += evalOpt.freq;
-        const res = await evaluate(this, evalOpt.env, { nEpisodes: evalOpt.nEpisodes ?? 10 });
+        const res = await evaluate(this, evalOpt.env, { nEpisodes: evalOpt.nEpisodes ?? 10, seed: evalSeed });
+        evalSeed = undefined;
         lastEvalMean = res.mean;
         await this.noteEval(res, evalOpt.keepBest === true);
         if (callback && callback(event({ eval: { mean: res.mean, std: res.std } })) === false) break;
