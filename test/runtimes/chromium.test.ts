@@ -8,11 +8,11 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WebGPUProbe } from "../../src/runtime/capabilities.ts";
+import { launchChromium } from "../support/browser.ts";
 import type { Report } from "./fixtures/smoke.ts";
 import { cdnServer, docSnippets, expectSmoke, expectSoftwareWebGPU, findRuntime, pageServer, skipOrFail, type StaticServer } from "./harness.ts";
 
 const chromium = findRuntime("chromium");
-const FLAGS = ["--headless=new", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-unsafe-webgpu"];
 const CDN_PREFIX = "https://cdn.jsdelivr.net";
 
 /** A page that imports the bundle from `bundleUrl` and the smoke fixture from the CDN origin, and leaves the report in `window.__report`. */
@@ -32,7 +32,6 @@ describe.skipIf(!chromium)("runtime: Chromium, bundle from a cross-origin CDN", 
   let pages: StaticServer;
 
   beforeAll(async () => {
-    const { chromium: pw } = await import("playwright-core");
     cdn = await cdnServer();
     const snippets = docSnippets();
     pages = await pageServer({
@@ -42,7 +41,7 @@ describe.skipIf(!chromium)("runtime: Chromium, bundle from a cross-origin CDN", 
       "/snippet-umd.html": snippets["browser-umd"]!.replaceAll(CDN_PREFIX, cdn.url),
       "/snippet-webgpu.html": snippets["browser-webgpu"]!.replaceAll(CDN_PREFIX, cdn.url),
     });
-    browser = await pw.launch({ executablePath: chromium, headless: true, args: FLAGS, timeout: 60_000 });
+    browser = await launchChromium(chromium!, ["--enable-unsafe-webgpu"]);
   });
 
   afterAll(async () => {

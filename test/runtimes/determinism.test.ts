@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as deepq from "../../src/index.ts";
+import { launchChromium } from "../support/browser.ts";
 import { DIST, ROOT, cdnServer, fileUrl, findRuntime, pageServer, parseReport, run, type StaticServer } from "./harness.ts";
 
 interface Digests {
@@ -69,7 +70,6 @@ describe("determinism across runtimes", () => {
     let pages: StaticServer;
 
     beforeAll(async () => {
-      const { chromium: pw } = await import("playwright-core");
       cdn = await cdnServer();
       pages = await pageServer({
         "/determinism.html": `<!doctype html><script type="module">
@@ -82,7 +82,7 @@ describe("determinism across runtimes", () => {
           }
         </script>`,
       });
-      browser = await pw.launch({ executablePath: chromium, headless: true, args: ["--headless=new", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"], timeout: 60_000 });
+      browser = await launchChromium(chromium!);
     });
 
     afterAll(async () => {
