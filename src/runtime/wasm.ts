@@ -73,28 +73,24 @@ export function init(): Promise<Loaded> {
   return loading;
 }
 
-/** Every arena's memory, weakly held, so that {@link arenaStats} can count the live ones. */
-const memories = new Set<WeakRef<WebAssembly.Memory>>();
+/**
+ * Live arenas and their bytes, counted down by a FinalizationRegistry as
+ * memories are collected. (WeakRefs would do it too, but every WeakRef made
+ * keeps its target alive until the microtask queue drains, so a loop that
+ * creates envs without yielding to a task would pin every memory it made.)
+ */
+const live = { count: 0, bytes: 0 };
+const collected = typeof FinalizationRegistry === "function" ? new FinalizationRegistry<number>((bytes) => ((live.count -= 1), (live.bytes -= bytes))) : undefined;
 
 /**
  * @internal The arenas (WebAssembly memories) not yet garbage-collected and
  * their bytes: how much WebAssembly memory deepq holds right now. Leak tests
- * read it after collecting garbage; it drops as envs, buffers, networks and
- * agents that were disposed and dropped are collected.
+ * read it after collecting garbage (and letting a task run, when
+ * finalizers report); it drops as envs, buffers, networks and agents that
+ * were disposed and dropped are collected.
  */
 export function arenaStats(): { count: number; bytes: number } {
-  let count = 0;
-  let bytes = 0;
-  for (const ref of memories) {
-    const memory = ref.deref();
-    if (!memory) {
-      memories.delete(ref);
-      continue;
-    }
-    count++;
-    bytes += memory.buffer.byteLength;
-  }
-  return { count, bytes };
+  return { ...live };
 }
 
 /** Exported kernels: every argument and result is an i32 address/count or an f64. */
@@ -128,10 +124,19 @@ export class ArenaPlan extends RegionPlan {
 /** Instantiates `loaded` with a memory of `bytes` (whole pages) that never grows. */
 export async function instantiateArena({ module, flavor }: Loaded, bytes: number): Promise<Arena> {
   const pages = Math.ceil(bytes / PAGE);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-  if (typeof WeakRef === "function") {
-    arenaStats(); // drops the collected ones, so the set holds only live arenas
-    memories.add(new WeakRef(memory));
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  } catch (e) {
+    // Runtimes cap the address space all live memories reserve (V8: ~10 GiB each on 64-bit), whatever their size.
+    throw new BackendError(
+      `cannot allocate ${bytes} bytes of WebAssembly memory (${(e as Error).message}); each env, buffer, agent and policy holds one until it is garbage-collected: close() or dispose() those no longer used`,
+    );
+  }
+  if (collected) {
+    live.count += 1;
+    live.bytes += memory.buffer.byteLength;
+    collected.register(memory, memory.buffer.byteLength);
   }
   const instance = await instantiateWasm(module, {
     env: {
