@@ -24,7 +24,7 @@ export { presets } from "./agent/presets.ts";
 export type { Preset } from "./agent/presets.ts";
 export { exponentialSchedule, linearSchedule } from "./agent/schedules.ts";
 export type { EpsilonSchedule } from "./agent/schedules.ts";
-export type { DQNOptions, BackendName, PrioritizedReplayOptions } from "./agent/options.ts";
+export type { DQNOptions, BackendName, LearningRateSchedule, PrioritizedReplayOptions } from "./agent/options.ts";
 export { learningCurveSvg } from "./plot/svg.ts";
 export type { CurveSeries, PlotOptions } from "./plot/svg.ts";
 export { loadPolicy } from "./policy/main-entry.ts";

@@ -7,7 +7,7 @@ import { fusedProvider } from "../nn/fused-engine.ts";
 import type { QEngine } from "../nn/engine.ts";
 import type { NetSpec } from "../nn/spec.ts";
 import { PrioritizedReplayBuffer, ReplayBuffer } from "../replay/buffer.ts";
-import type { ResolvedOptions } from "./options.ts";
+import { scheduledLearningRate, type ResolvedOptions } from "./options.ts";
 import { ArenaPlan, type Arena } from "../runtime/wasm.ts";
 
 export type { BackendReportEntry };
@@ -38,7 +38,7 @@ export async function buildAgentParts(spec: NetSpec, r: ResolvedOptions, numEnvs
     const { engine, report } = await createEngine(
       {
         spec,
-        learningRate: r.learningRate,
+        learningRate: scheduledLearningRate(r.learningRate, 1),
         gamma: r.gamma,
         doubleQ: r.doubleQ,
         loss: r.loss,

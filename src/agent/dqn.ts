@@ -16,7 +16,7 @@ import { Rng } from "../runtime/rng.ts";
 import { checkBool, checkFiniteQ, checkFloat32Vector, checkInt, checkNumber, checkOptions, checkVector, checkKnownKeys } from "../validate.ts";
 import type { NetSpec } from "../nn/spec.ts";
 import { EnvDriver, envSpaces, isEnv, isVecEnv, type EnvLike, type VecEnvLike } from "./driver.ts";
-import { epsilonFor, resolveOptions, serializableOptions, type DQNOptions, type ResolvedOptions } from "./options.ts";
+import { epsilonFor, resolveOptions, scheduledLearningRate, SCHEDULE_OPTIONS, serializableOptions, type DQNOptions, type ResolvedOptions } from "./options.ts";
 import { argmaxRows, type OptimizerState, type QEngine } from "../nn/engine.ts";
 import type { PrioritizedReplayBuffer, ReplayBuffer, ReplayState, ReplayStateMeta } from "../replay/buffer.ts";
 import { buildAgentParts, type BackendReportEntry } from "./build.ts";
@@ -412,8 +412,9 @@ export class DQN {
     const due = trainFreq.unit === "step" ? this.stepsSinceTrain >= trainFreq.n : this.episodesSinceTrain >= trainFreq.n;
     if (!due || this.timesteps <= learningStarts || this.replay.size === 0) return undefined;
     const steps = gradientSteps >= 0 ? gradientSteps : this.collectedSinceTrain;
-    this.stepsSinceTrain = this.episodesSinceTrain = this.collectedSinceTrain = 0;
     const progressRemaining = Math.max(0, 1 - this.timesteps / this.scheduleTimesteps);
+    if (typeof this.options.learningRate === "function") this.engine.setLearningRate(scheduledLearningRate(this.options.learningRate, progressRemaining));
+    this.stepsSinceTrain = this.episodesSinceTrain = this.collectedSinceTrain = 0;
     const per = this.options.prioritizedReplay;
     const prioritized = per ? (this.replay as PrioritizedReplayBuffer) : undefined;
     if (per && prioritized) prioritized.beta = per.betaFinal + (per.beta - per.betaFinal) * progressRemaining;
@@ -534,25 +535,28 @@ export class DQN {
 
   /**
    * Restores a saved agent. `env` (optional) is the env training continues
-   * on; `backend` overrides the saved engine choice. An agent saved with an
-   * `epsilonSchedule` function needs it again here (a file cannot hold a
-   * function; SB3's `custom_objects` play this part). Bad bytes throw a
-   * FormatError and create nothing.
+   * on; `backend` overrides the saved engine choice. An agent saved with a
+   * `learningRate` or `epsilonSchedule` function needs it again here (a file
+   * cannot hold a function; SB3's `custom_objects` play this part). Bad bytes
+   * throw a FormatError and create nothing.
    */
   static async load(
     bytes: Uint8Array,
-    { env, backend, epsilonSchedule }: { env?: EnvLike | VecEnvLike; backend?: DQNOptions["backend"]; epsilonSchedule?: DQNOptions["epsilonSchedule"] } = {},
+    given: { env?: EnvLike | VecEnvLike; backend?: DQNOptions["backend"]; learningRate?: DQNOptions["learningRate"]; epsilonSchedule?: DQNOptions["epsilonSchedule"] } = {},
   ): Promise<DQN> {
-    if (epsilonSchedule !== undefined && typeof epsilonSchedule !== "function") throw new InvalidArgumentError("epsilonSchedule", epsilonSchedule, "a function (timestep, episode) => number in [0, 1]");
+    const { env, backend } = given;
+    for (const k of SCHEDULE_OPTIONS) {
+      if (given[k] !== undefined && typeof given[k] !== "function") throw new InvalidArgumentError(k, given[k], `a function (a schedule replacing the file's)`);
+    }
     const { meta, arrays } = decodeContainer(bytes);
     if (meta.kind !== SAVE_KIND) throw new FormatError(`not a DQN save file (kind ${JSON.stringify(meta.kind)})`);
     const spec = meta.spec as NetSpec;
-    const options = { ...(meta.options as DQNOptions) };
+    const options = { ...(meta.options as DQNOptions) } as Record<string, unknown>;
     if (backend !== undefined) options.backend = backend;
-    const savedWithSchedule = options.epsilonSchedule !== undefined;
-    delete options.epsilonSchedule;
-    if (epsilonSchedule) options.epsilonSchedule = epsilonSchedule;
-    else if (savedWithSchedule) throw new InvalidArgumentError("epsilonSchedule", undefined, "the epsilonSchedule function the agent was saved with: DQN.load(bytes, { epsilonSchedule })");
+    for (const k of SCHEDULE_OPTIONS) {
+      if (given[k]) options[k] = given[k];
+      else if (options[k] === "function") throw new InvalidArgumentError(k, undefined, `the ${k} function the agent was saved with: DQN.load(bytes, { ${k} })`);
+    }
     let agent: DQN | undefined;
     try {
       agent = await DQN.create(env ?? { observationSize: spec.observationSize, nActions: spec.nActions }, options);

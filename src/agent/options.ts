@@ -23,13 +23,26 @@ export interface PrioritizedReplayOptions {
   epsilon?: number;
 }
 
+/** SB3's learning-rate schedule: the step size for the remaining progress, 1 (start) to 0 (end). */
+export type LearningRateSchedule = (progressRemaining: number) => number;
+
+/** The learning rate a schedule gives at `progressRemaining`, checked: a function may return anything. */
+export function scheduledLearningRate(lr: number | LearningRateSchedule, progressRemaining: number): number {
+  if (typeof lr === "number") return lr;
+  return checkNumber("options.learningRate", lr(progressRemaining), { min: 0, minExclusive: true });
+}
+
 /**
  * Options of `DQN.create`: Stable-Baselines3's DQN arguments in camelCase,
  * with SB3's defaults, plus deepq's extensions. Unknown names throw.
  */
 export interface DQNOptions {
-  /** Adam step size. SB3 default 1e-4. */
-  learningRate?: number;
+  /**
+   * Adam step size, or a schedule of it as SB3's: a function of the
+   * remaining progress (1 at the start of `learn`, 0 at its end), called
+   * before each training round. SB3 default 1e-4.
+   */
+  learningRate?: number | LearningRateSchedule;
   /** Replay buffer capacity in transitions. Default 1,000,000. */
   bufferSize?: number;
   /** Env steps of uniformly random actions before training starts. */
@@ -83,7 +96,7 @@ export interface DQNOptions {
 
 /** Every option with its default filled in. */
 export interface ResolvedOptions {
-  learningRate: number;
+  learningRate: number | LearningRateSchedule;
   bufferSize: number;
   learningStarts: number;
   batchSize: number;
@@ -143,7 +156,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   const has = (k: keyof DQNOptions) => o[k] !== undefined;
 
   if (has("learningRate")) {
-    r.learningRate = checkNumber("options.learningRate", o.learningRate, { min: 0, minExclusive: true });
+    r.learningRate = typeof o.learningRate === "function" ? o.learningRate : checkNumber("options.learningRate", o.learningRate, { min: 0, minExclusive: true });
   }
   if (has("bufferSize")) r.bufferSize = checkInt("options.bufferSize", o.bufferSize, { min: 1, max: 2 ** 26 });
   if (has("learningStarts")) r.learningStarts = checkInt("options.learningStarts", o.learningStarts, { min: 0 });
@@ -212,11 +225,16 @@ export function epsilonFor(r: ResolvedOptions, totalTimesteps: number): EpsilonS
 }
 
 /** Options that can be written into a save file (functions cannot). */
+/** The options that may be functions, which a save file records only as "function". */
+export const SCHEDULE_OPTIONS = ["learningRate", "epsilonSchedule"] as const;
+
 export function serializableOptions(r: ResolvedOptions): Record<string, unknown> {
   const out: Record<string, unknown> = { ...r };
   // A function cannot be saved: the file records that there was one, and DQN.load asks for it again.
-  if (r.epsilonSchedule) out.epsilonSchedule = "function";
-  else delete out.epsilonSchedule;
+  for (const k of SCHEDULE_OPTIONS) {
+    if (typeof r[k] === "function") out[k] = "function";
+    else if (r[k] === undefined) delete out[k];
+  }
   if (r.maxGradNorm === Infinity) out.maxGradNorm = 0;
   return out;
 }

@@ -113,6 +113,8 @@ export interface QEngine {
   actBatch(observations: Float32Array, count: number): Int32Array;
   /** One gradient step of the online network (spec.ts). */
   update(batch: UpdateBatch): UpdateResult;
+  /** Adam's step size from the next update on (learning-rate schedules). */
+  setLearningRate(learningRate: number): void;
   /** Target update: hard copy for tau = 1, else Polyak `target = tau*online + (1-tau)*target`. */
   syncTarget(tau: number): void;
   /** A copy of a network's flat parameters (default: the online network). */
@@ -137,11 +139,16 @@ export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
  */
 export const ADAM_MAX_GRAD_SQUARED = 3.4028234663852886e38 / 2;
 
+/** A learning rate: a finite number > 0. */
+export function checkLearningRate(value: unknown, name = "learningRate"): number {
+  return checkNumber(name, value, { min: 0, minExclusive: true });
+}
+
 /** Validates an engine config, naming options as the agent's `options.*`. */
 export function checkEngineConfig(config: EngineConfig): EngineConfig {
   checkNetSpec(config.spec);
   checkBool("options.dueling", config.spec.dueling);
-  checkNumber("options.learningRate", config.learningRate, { min: 0, minExclusive: true });
+  checkLearningRate(config.learningRate, "options.learningRate");
   checkNumber("options.gamma", config.gamma, { min: 0, max: 1 });
   checkBool("options.doubleQ", config.doubleQ);
   checkOneOf("options.loss", config.loss, ["huber", "mse"]);

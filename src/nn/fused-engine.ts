@@ -39,6 +39,10 @@ class FusedEngine implements QEngine {
     checkNotDisposed(this.disposed, "fused");
     return this.net.actBatch(observations.subarray(0, count * this.spec.observationSize));
   }
+  setLearningRate(learningRate: number): void {
+    checkNotDisposed(this.disposed, "fused");
+    this.net.setLearningRate(learningRate);
+  }
   update(batch: UpdateBatch): UpdateResult {
     checkNotDisposed(this.disposed, "fused");
     const n = batch.actions.length;

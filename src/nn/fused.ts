@@ -22,6 +22,7 @@ import { BackendError, InvalidArgumentError, InvalidStateError } from "../errors
 import { checkBool, checkInt, checkKnownKeys, checkNumber, checkOneOf, checkOptions, checkVector } from "../validate.ts";
 import { checkNetSpec, initParams, layerShapes, paramCount, type NetSpec } from "./spec.ts";
 import { ADAM, type TransitionBatch } from "./reference.ts";
+import { checkLearningRate } from "./engine.ts";
 
 /**
  * What the fused engine accepts. Beyond these an update takes tens of
@@ -393,6 +394,12 @@ export class FusedQNet {
     doubles[MLP_EPS] = ADAM.eps;
     doubles[MLP_MAX_GRAD_NORM] = c.maxGradNorm ?? 0;
     layers.forEach((_, i) => int(MLP_HEADER_SLOTS + i * MLP_LAYER_SLOTS + LAYER_ACT, r.acts[i]!));
+  }
+
+  /** Adam's step size from the next update on. */
+  setLearningRate(learningRate: number): void {
+    const lr = checkLearningRate(learningRate);
+    this.live().f64(this.header, MLP_HEADER_SLOTS)[MLP_LR] = lr;
   }
 
   /** The arena the network lives in (shared with a replay buffer when planned together). */

@@ -26,6 +26,7 @@ import {
   type UpdateBatch,
   type UpdateReadout,
   type UpdateResult,
+  checkLearningRate,
 } from "../engine.ts";
 import { initParams, type NetSpec } from "../spec.ts";
 import { kernelPath, registerHostKernels, type KernelPath } from "./host-kernels.ts";
@@ -52,7 +53,8 @@ export class TfjsEngine implements QEngine {
   }
 
   private constructor(
-    readonly config: EngineConfig,
+    /** The engine's configuration; `setLearningRate` replaces it. */
+    public config: EngineConfig,
     readonly name: TfjsBackendName,
   ) {
     this.spec = config.spec;
@@ -112,6 +114,10 @@ export class TfjsEngine implements QEngine {
 
   actBatch(observations: Float32Array, count: number): Int32Array {
     return argmaxRows(this.qValues(observations, count), this.spec.nActions);
+  }
+
+  setLearningRate(learningRate: number): void {
+    this.config = { ...this.config, learningRate: checkLearningRate(learningRate) };
   }
 
   update(batch: UpdateBatch): UpdateResult {
