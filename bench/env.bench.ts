@@ -93,7 +93,7 @@ export default async function (): Promise<BenchRow[]> {
     const tsRow: BenchRow = { suite: "env", name: `vec step, ${n} envs (ts reference)`, value: ts, unit: "env-steps/s" };
     const wasmRow: BenchRow = { suite: "env", name: `vec step, ${n} envs (wasm simd)`, value: wasm, unit: "env-steps/s", ratio: wasm / ts, ratioOf: "ts reference" };
     if (n === 1024) {
-      // The issue's targets: 150 M env-steps/s, and twice the reference.
+      // The targets: 150 M env-steps/s, and twice the reference.
       const ratio = { ...wasmRow, name: "vec step, 1024 envs: wasm / ts reference", value: wasm / ts, unit: "x" };
       rows.push(tsRow, atLeast(wasmRow, 150e6, ">= 150e6"), ratioAtLeast(ratio, 2));
     } else rows.push(tsRow, wasmRow);

@@ -13,7 +13,7 @@ export interface BenchRow {
   /** Ratio against a baseline measured in the same run, when there is one. */
   ratio?: number;
   ratioOf?: string;
-  /** The target from the issue, as text, e.g. ">= 150e6". */
+  /** The target, as text, e.g. ">= 150e6". */
   target?: string;
   /** Whether the target was met (undefined when there is no target). */
   pass?: boolean;

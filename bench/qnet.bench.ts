@@ -52,7 +52,7 @@ async function bestRates(runners: Runner[], rounds: number, seconds: number): Pr
   return best;
 }
 
-/** The issue's targets for 4-128-128-2 at batch 64: >= 1,000 updates/s and >= 1.6x the customGrad baseline. */
+/** The targets for 4-128-128-2 at batch 64: >= 1,000 updates/s and >= 1.6x the customGrad baseline. */
 function bothTargets(row: BenchRow): BenchRow {
   const [absolute, relative] = [atLeast(row, 1000), ratioAtLeast(row, 1.6)];
   return { ...row, target: `${absolute.target}, ${relative.target}`, pass: absolute.pass! && relative.pass! };

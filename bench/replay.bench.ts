@@ -61,7 +61,7 @@ export default async function replayBench(): Promise<BenchRow[]> {
     const row: BenchRow = { suite, name: `uniform sample(${batch}), CartPole rows, 100k (wasm)`, value: wasm, unit: "rows/s", ratio: wasm / ts, ratioOf: "ts reference" };
     if (batch !== 64) rows.push(row);
     else {
-      // Both targets of the issue: >= 2 M rows/s and >= 4x the reference.
+      // Both targets: >= 2 M rows/s and >= 4x the reference.
       const both = [atLeast(row, 2e6), ratioAtLeast(row, 4)];
       rows.push({ ...row, target: both.map((r) => r.target).join(" and "), pass: both.every((r) => r.pass) });
     }
