@@ -6,6 +6,7 @@
 import { InvalidArgumentError } from "../errors.ts";
 import { checkBool, checkInt, checkKnownKeys, checkNumber, checkOneOf, checkOptions } from "../validate.ts";
 import { linearSchedule, type EpsilonSchedule } from "./schedules.ts";
+import { checkLearningRate } from "../nn/engine.ts";
 
 /** The engine that runs the Q-network: see `DQNOptions.backend`. */
 export type BackendName = "auto" | "fused" | "wasm" | "webgpu" | "cpu";
@@ -29,7 +30,7 @@ export type LearningRateSchedule = (progressRemaining: number) => number;
 /** The learning rate a schedule gives at `progressRemaining`, checked: a function may return anything. */
 export function scheduledLearningRate(lr: number | LearningRateSchedule, progressRemaining: number): number {
   if (typeof lr === "number") return lr;
-  return checkNumber("options.learningRate", lr(progressRemaining), { min: 0, minExclusive: true });
+  return checkLearningRate(lr(progressRemaining), "options.learningRate");
 }
 
 /**
@@ -156,7 +157,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   const has = (k: keyof DQNOptions) => o[k] !== undefined;
 
   if (has("learningRate")) {
-    r.learningRate = typeof o.learningRate === "function" ? o.learningRate : checkNumber("options.learningRate", o.learningRate, { min: 0, minExclusive: true });
+    r.learningRate = typeof o.learningRate === "function" ? o.learningRate : checkLearningRate(o.learningRate, "options.learningRate");
   }
   if (has("bufferSize")) r.bufferSize = checkInt("options.bufferSize", o.bufferSize, { min: 1, max: 2 ** 26 });
   if (has("learningStarts")) r.learningStarts = checkInt("options.learningStarts", o.learningStarts, { min: 0 });

@@ -168,7 +168,7 @@ function checkConfig(spec: NetSpec, options: FusedQNetOptions): Config {
   return {
     spec: { observationSize: spec.observationSize, nActions: spec.nActions, hidden: [...spec.hidden], dueling: spec.dueling },
     batchSize: checkInt("options.batchSize", o.batchSize, { min: 1, max: FUSED_LIMITS.maxBatchSize }),
-    learningRate: checkNumber("options.learningRate", o.learningRate, { min: 0, minExclusive: true }),
+    learningRate: checkLearningRate(o.learningRate, "options.learningRate"),
     huber: checkOneOf("options.loss", o.loss ?? "huber", ["mse", "huber"]) === "huber",
     doubleQ: checkBool("options.doubleQ", o.doubleQ ?? false),
     maxGradNorm: o.maxGradNorm === undefined ? undefined : checkNumber("options.maxGradNorm", o.maxGradNorm, { min: 0, minExclusive: true }),
