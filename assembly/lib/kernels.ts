@@ -156,15 +156,15 @@ const PACK = memory.data<u8>([
  * c[n] = bias[n] + Σ_k a[k]·B[k, n] (ReLU'd when `relu`) for one input row,
  * N a multiple of 4. Zero inputs are skipped: after a ReLU about half are,
  * so a single observation reads about half of each hidden weight matrix. The
- * nonzero inputs' row byte offsets and values are first packed into `list`
- * (8·(K + 4) bytes), four inputs per step, so the multiply loop has no
- * data-dependent branch. Same sums in the same order as gemmSplat (a skipped
- * term adds exactly 0), so one row gets bit for bit its outputs in a batch;
- * its scalar twin is gemmSplatScalar with M = 1.
+ * nonzero inputs are first packed into `list` (8·(K + 4) bytes) as pairs
+ * (byte offset of row k, a[k]), four inputs per step, so the multiply loop
+ * has no data-dependent branch and walks one pointer. Same sums in the same
+ * order as gemmSplat (a skipped term adds exactly 0), so one row gets bit
+ * for bit its outputs in a batch; its scalar twin is gemmSplatScalar with
+ * M = 1.
  * Callers: the forward pass when it has one row (one greedy action per call).
  */
 export function gemvSparse(N: i32, K: i32, a: usize, b: usize, ldb: i32, bias: usize, c: usize, relu: bool, list: usize): void {
-  const values = list + (<usize>(K + 4) << 2);
   const rowBytes = ldb << 2;
   // Tested on the bits: ReLU zeros are +0 (a rare -0 is merely kept), NaN needs no care.
   let count = 0;
@@ -175,38 +175,43 @@ export function gemvSparse(N: i32, K: i32, a: usize, b: usize, ldb: i32, bias: u
     const v = v128.load(a + (<usize>k << 2));
     const mask = i32x4.bitmask(i32x4.ne(v, i32x4.splat(0)));
     const shuffle = v128.load(PACK + (<usize>mask << 4));
-    v128.store(list + (<usize>count << 2), pack(offsets, shuffle));
-    v128.store(values + (<usize>count << 2), pack(v, shuffle));
+    const o = pack(offsets, shuffle);
+    const x = pack(v, shuffle);
+    const p = list + (<usize>count << 3);
+    v128.store(p, v128.shuffle<i32>(o, x, 0, 4, 1, 5));
+    v128.store(p, v128.shuffle<i32>(o, x, 2, 6, 3, 7), 16);
     count += <i32>popcnt(mask);
     offsets = i32x4.add(offsets, step);
   }
   for (; k < K; k++) {
     const bits = load<u32>(a + (<usize>k << 2));
-    store<i32>(list + (<usize>count << 2), k * rowBytes);
-    store<u32>(values + (<usize>count << 2), bits);
+    const p = list + (<usize>count << 3);
+    store<i32>(p, k * rowBytes);
+    store<u32>(p, bits, 4);
     count += i32(bits != 0);
   }
+  const end = list + (<usize>count << 3);
   let n = 0;
-  for (; n + 28 <= N; n += 28) gemvBlock(7, n, b, bias, c, list, values, count, relu);
+  for (; n + 28 <= N; n += 28) gemvBlock(7, n, b, bias, c, list, end, relu);
   switch ((N - n) >> 2) {
-    case 6: gemvBlock(6, n, b, bias, c, list, values, count, relu); break;
-    case 5: gemvBlock(5, n, b, bias, c, list, values, count, relu); break;
-    case 4: gemvBlock(4, n, b, bias, c, list, values, count, relu); break;
-    case 3: gemvBlock(3, n, b, bias, c, list, values, count, relu); break;
-    case 2: gemvBlock(2, n, b, bias, c, list, values, count, relu); break;
-    case 1: gemvBlock(1, n, b, bias, c, list, values, count, relu); break;
+    case 6: gemvBlock(6, n, b, bias, c, list, end, relu); break;
+    case 5: gemvBlock(5, n, b, bias, c, list, end, relu); break;
+    case 4: gemvBlock(4, n, b, bias, c, list, end, relu); break;
+    case 3: gemvBlock(3, n, b, bias, c, list, end, relu); break;
+    case 2: gemvBlock(2, n, b, bias, c, list, end, relu); break;
+    case 1: gemvBlock(1, n, b, bias, c, list, end, relu); break;
   }
 }
 
 /**
- * Columns [n, n + 4V) of gemvSparse, V <= 7 (compile-time after inlining):
- * one accumulator per vector, so each list entry is one FMA-latency step.
- * Seven is the most that keeps accumulators, the row's loads (which V8
- * issues together) and the splat in V8's 15 allocatable xmm registers; a
- * spilled accumulator would chain every FMA through a store and a reload
- * (measured 3x slower).
+ * Columns [n, n + 4V) of gemvSparse, V <= 7 (compile-time after inlining),
+ * over the list entries [list, end): one accumulator per vector, so each
+ * entry is one FMA-latency step. Seven is the most that keeps accumulators,
+ * the row's loads (which V8 issues together) and the splat in V8's 15
+ * allocatable xmm registers; a spilled accumulator would chain every FMA
+ * through a store and a reload (measured 3x slower).
  */
-@inline function gemvBlock(V: i32, n: i32, b: usize, bias: usize, c: usize, offsets: usize, values: usize, count: i32, relu: bool): void {
+@inline function gemvBlock(V: i32, n: i32, b: usize, bias: usize, c: usize, list: usize, end: usize, relu: bool): void {
   const pb = b + (<usize>n << 2);
   const pbias = bias + (<usize>n << 2);
   const zero = f32x4.splat(0);
@@ -217,10 +222,9 @@ export function gemvSparse(N: i32, K: i32, a: usize, b: usize, ldb: i32, bias: u
   let c4 = V > 4 ? v128.load(pbias, 64) : zero;
   let c5 = V > 5 ? v128.load(pbias, 80) : zero;
   let c6 = V > 6 ? v128.load(pbias, 96) : zero;
-  const end = <usize>count << 2;
-  for (let e: usize = 0; e < end; e += 4) {
-    const row = pb + <usize>load<u32>(offsets + e);
-    const s = v128.load32_splat(values + e);
+  for (let e = list; e < end; e += 8) {
+    const row = pb + <usize>load<u32>(e);
+    const s = v128.load32_splat(e, 4);
     c0 = madd(s, v128.load(row), c0);
     if (V > 1) c1 = madd(s, v128.load(row, 16), c1);
     if (V > 2) c2 = madd(s, v128.load(row, 32), c2);

@@ -5,7 +5,7 @@
  * Entry points are exported from assembly/mlp.ts.
  */
 import {
-  LAYER_ACT, LAYER_B, LAYER_IN, LAYER_IN_PAD, LAYER_OUT_PAD, LAYER_W, MLP_ACTIONS, MLP_ADAM_M, MLP_ADAM_V, MLP_BETA1, MLP_BETA2,
+  LAYER_ACT, LAYER_B, LAYER_IN, LAYER_IN_PAD, LAYER_OUT_PAD, LAYER_W, LAYER_W_LD, MLP_ACTIONS, MLP_ADAM_M, MLP_ADAM_V, MLP_BETA1, MLP_BETA2,
   MLP_DELTA_A, MLP_DELTA_B, MLP_DHEAD, MLP_DOUBLE_Q, MLP_DUELING, MLP_EPS, MLP_GRAD, MLP_HEADER_SLOTS, MLP_HUBER, MLP_LAYER_COUNT,
   MLP_LAYER_SLOTS, MLP_LR, MLP_MAX_GRAD_NORM, MLP_OBS, MLP_POOL, MLP_PARAM_FLOATS, MLP_PARAMS, MLP_Q_AUX, MLP_Q_TARGET, MLP_SCALAR,
   MLP_SCRATCH_A, MLP_SCRATCH_B, MLP_SPARSE, MLP_STEP, MLP_TARGET, SLOT,
@@ -71,13 +71,14 @@ export function forward(h: usize, params: usize, x: usize, rows: i32, keep: bool
   for (let l = 0; l < L; l++) {
     const k = layer(h, l, LAYER_IN);
     const n = layer(h, l, LAYER_OUT_PAD);
+    const ldw = layer(h, l, LAYER_W_LD);
     const w = at(params, layer(h, l, LAYER_W));
     const b = at(params, layer(h, l, LAYER_B));
     const relu = l < L - 1;
     const dst = keep ? addr(layer(h, l, LAYER_ACT)) : !relu ? out : addr(slotI(h, l & 1 ? MLP_SCRATCH_B : MLP_SCRATCH_A));
-    if (scalar) gemmSplatScalar(rows, n, k, a, lda, 1, w, n, b, dst, n, relu);
-    else if (rows == 1) gemvSparse(n, k, a, w, n, b, dst, relu, addr(slotI(h, MLP_SPARSE)));
-    else gemmSplat(rows, n, k, a, lda, 1, w, n, b, dst, n, relu);
+    if (scalar) gemmSplatScalar(rows, n, k, a, lda, 1, w, ldw, b, dst, n, relu);
+    else if (rows == 1) gemvSparse(n, k, a, w, ldw, b, dst, relu, addr(slotI(h, MLP_SPARSE)));
+    else gemmSplat(rows, n, k, a, lda, 1, w, ldw, b, dst, n, relu);
     a = dst;
     lda = n;
   }
@@ -204,22 +205,23 @@ export function gradients(h: usize, obs: usize, actions: usize, rewards: usize, 
   for (let l = slotI(h, MLP_LAYER_COUNT) - 1; l >= 0; l--) {
     const inputs = layer(h, l, LAYER_IN);
     const outPad = layer(h, l, LAYER_OUT_PAD);
+    const ldw = layer(h, l, LAYER_W_LD);
     const x = l == 0 ? obs : addr(layer(h, l - 1, LAYER_ACT));
     const ldx = l == 0 ? slotI(h, MLP_OBS) : layer(h, l, LAYER_IN_PAD);
     const gw = at(grad, layer(h, l, LAYER_W));
     const gb = at(grad, layer(h, l, LAYER_B));
     if (scalar) {
-      gemmSplatScalar(inputs, outPad, n, x, 1, ldx, dy, outPad, 0, gw, outPad, false);
+      gemmSplatScalar(inputs, outPad, n, x, 1, ldx, dy, outPad, 0, gw, ldw, false);
       colSumScalar(n, outPad, dy, outPad, gb);
     } else {
-      gemmSplat(inputs, outPad, n, x, 1, ldx, dy, outPad, 0, gw, outPad, false);
+      gemmSplat(inputs, outPad, n, x, 1, ldx, dy, outPad, 0, gw, ldw, false);
       colSum(n, outPad, dy, outPad, gb);
     }
     if (l > 0) {
       const dx = addr(slotI(h, l & 1 ? MLP_DELTA_A : MLP_DELTA_B));
       const w = at(params, layer(h, l, LAYER_W));
-      if (scalar) gemmDotReluScalar(n, ldx, outPad, dy, outPad, w, outPad, x, dx, ldx);
-      else gemmDotRelu(n, ldx, outPad, dy, outPad, w, outPad, x, dx, ldx);
+      if (scalar) gemmDotReluScalar(n, ldx, outPad, dy, outPad, w, ldw, x, dx, ldx);
+      else gemmDotRelu(n, ldx, outPad, dy, outPad, w, ldw, x, dx, ldx);
       dy = dx;
     }
   }

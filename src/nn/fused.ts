@@ -12,7 +12,7 @@
  * without copying.
  */
 import {
-  LAYER_ACT, LAYER_B, LAYER_IN, LAYER_IN_PAD, LAYER_OUT_PAD, LAYER_W, MLP_ACTIONS, MLP_ADAM_M, MLP_ADAM_V, MLP_BETA1,
+  LAYER_ACT, LAYER_B, LAYER_IN, LAYER_IN_PAD, LAYER_OUT_PAD, LAYER_W, LAYER_W_LD, MLP_ACTIONS, MLP_ADAM_M, MLP_ADAM_V, MLP_BETA1,
   MLP_BETA2, MLP_DELTA_A, MLP_DELTA_B, MLP_DHEAD, MLP_DOUBLE_Q, MLP_DUELING, MLP_EPS, MLP_GRAD, MLP_HEADER_SLOTS, MLP_HUBER,
   MLP_LAYER_COUNT, MLP_LAYER_SLOTS, MLP_LR, MLP_MAX_GRAD_NORM, MLP_OBS, MLP_PARAM_FLOATS, MLP_PARAMS, MLP_Q_AUX, MLP_Q_TARGET,
   MLP_SCALAR, MLP_SCRATCH_A, MLP_SCRATCH_B, MLP_SPARSE, MLP_STEP, MLP_TARGET, SLOT,
@@ -108,6 +108,8 @@ export interface Layer {
   outSize: number;
   inPad: number;
   outPad: number;
+  /** Row stride of W (assembly/layout.ts, LAYER_W_LD). */
+  ld: number;
   /** Float offsets of W and b in an internal parameter set. */
   w: number;
   b: number;
@@ -126,8 +128,9 @@ export function internalLayers(spec: NetSpec): { layers: Layer[]; floats: number
     const outSize = widths[l + 1]!;
     const inPad = pad4(inSize);
     const outPad = pad4(outSize);
-    layers.push({ inSize, outSize, inPad, outPad, w: floats, b: floats + inPad * outPad });
-    floats += (inPad + 1) * outPad;
+    const ld = outPad % 64 === 0 ? outPad + 4 : outPad;
+    layers.push({ inSize, outSize, inPad, outPad, ld, w: floats, b: floats + inPad * ld });
+    floats += inPad * ld + outPad;
   }
   return { layers, floats };
 }
@@ -141,7 +144,7 @@ export function canonicalToInternal(spec: NetSpec, layers: Layer[]): Int32Array 
     const l = layers[head ? spec.hidden.length : i]!;
     const col = head && s.name === "advantage" ? 1 : 0;
     for (let r = 0; r < s.inSize; r++) {
-      for (let c = 0; c < s.outSize; c++) map[s.offset + r * s.outSize + c] = l.w + r * l.outPad + col + c;
+      for (let c = 0; c < s.outSize; c++) map[s.offset + r * s.outSize + c] = l.w + r * l.ld + col + c;
     }
     for (let c = 0; c < s.outSize; c++) map[s.offset + s.inSize * s.outSize + c] = l.b + col + c;
   });
@@ -290,6 +293,7 @@ export function writeForwardHeader(arena: Arena, spec: NetSpec, layers: Layer[],
     int(base + LAYER_IN, l.inSize);
     int(base + LAYER_IN_PAD, l.inPad);
     int(base + LAYER_OUT_PAD, l.outPad);
+    int(base + LAYER_W_LD, l.ld);
     int(base + LAYER_W, l.w);
     int(base + LAYER_B, l.b);
   });
