@@ -56,7 +56,7 @@ function noInlinedDeepqWasm() {
   return {
     name: "deepq-no-inlined-wasm",
     resolveId: (source) => (/wasm-bytes\.generated(\.ts)?$/.test(source) ? stub : null),
-    load: (id) => (id === stub ? `export const WASM_SIMD_GZIP_BASE64 = "";\nexport const WASM_RELAXED_GZIP_BASE64 = "";\nexport const WASM_POLICY_BASE64 = "";\n` : null),
+    load: (id) => (id === stub ? `export const WASM_SIMD_GZIP_BASE64 = "";\nexport const WASM_RELAXED_GZIP_BASE64 = "";\nexport const WASM_POLICY_BASE64 = "";\nexport const WASM_POLICY_RELAXED_BASE64 = "";\n` : null),
   };
 }
 

@@ -3,7 +3,9 @@ import { readFileSync } from "node:fs";
 import { POLICY_ROWS } from "../assembly/layout.ts";
 import { init, loadPolicy } from "../src/policy.ts";
 import { DQN, loadPolicy as loadPolicyMain } from "../src/index.ts";
-import { init as initFull } from "../src/runtime/wasm.ts";
+import { openPolicy } from "../src/policy/policy.ts";
+import { compilePolicyModule } from "../src/policy/wasm.ts";
+import { init as initFull, supportsRelaxedSimd } from "../src/runtime/wasm.ts";
 import { DeepQError, FormatError, InvalidArgumentError, InvalidStateError } from "../src/errors.ts";
 import { encodeContainer } from "../src/io/container.ts";
 import { FusedQNet } from "../src/nn/fused.ts";
@@ -61,13 +63,16 @@ describe("policy runtime (deepq/policy)", () => {
 const networkFile = (spec: NetSpec, params: Float32Array) => encodeContainer({ meta: { spec }, arrays: { params } });
 
 describe("policy module (assembly/policy.ts) against the fused engine", () => {
-  it("is the forward pass alone: mlpGreedy and mlpQValues, the same entry points as deepq's full module", async () => {
-    const { module, flavor } = await init();
-    expect(flavor).toBe("simd");
-    const names = WebAssembly.Module.exports(module).map((e) => e.name).sort();
-    expect(names).toEqual(["mlpGreedy", "mlpQValues"]);
+  it("is the forward pass alone: mlpGreedy and mlpQValues, the same entry points as deepq's full module, in both builds", async () => {
     const full = WebAssembly.Module.exports((await initFull()).module).map((e) => e.name);
-    expect(full).toEqual(expect.arrayContaining(names));
+    for (const flavor of FLAVORS) {
+      const { module } = await compilePolicyModule(flavor);
+      const names = WebAssembly.Module.exports(module).map((e) => e.name).sort();
+      expect(names).toEqual(["mlpGreedy", "mlpQValues"]);
+      expect(full).toEqual(expect.arrayContaining(names));
+    }
+    // The build init() picks: relaxed SIMD where it validates (these tests turn it on where Node needs a flag).
+    expect((await init()).flavor).toBe(supportsRelaxedSimd() ? "relaxed-simd" : "simd");
   });
 
   it("the main entry's loadPolicy (on the full module) gives deepq/policy's Q-values and actions", async () => {
@@ -87,33 +92,30 @@ describe("policy module (assembly/policy.ts) against the fused engine", () => {
   ];
   for (const spec of specs) {
     const arch = [spec.observationSize, ...spec.hidden, spec.nActions].join("-") + (spec.dueling ? " dueling" : "");
-    it(`${arch}: Q-values and actions equal the fused engine's, bit for bit on the same (simd) build, within 1e-6 of relaxed SIMD`, async () => {
+    it(`${arch}: Q-values and actions equal the fused engine's, bit for bit on the same build, within 1e-6 of the other`, async () => {
       const rng = new Rng(17);
       // Nonzero biases too: initial weights plus noise.
       const params = initParams(spec, 5).map((v) => v + rng.uniform(-0.1, 0.1));
-      const policy = await loadPolicy(networkFile(spec, params));
       // 5 chunks of POLICY_ROWS and a partial one; 4-row tiles and 1-row edges.
       const rows = 5 * POLICY_ROWS + 7;
       const obs = Float32Array.from({ length: rows * spec.observationSize }, () => rng.uniform(-3, 3));
-      const q = policy.qValues(obs);
-      const actions = policy.actBatch(obs);
-      for (const flavor of FLAVORS) {
-        const net = await FusedQNet.create(spec, { batchSize: 64, learningRate: 1e-3, flavor });
-        net.setParams(params);
-        if (flavor === "simd") {
-          expect(q).toEqual(net.qValues(obs));
-          expect(actions).toEqual(net.actBatch(obs));
-          for (let r = 0; r < 100; r++) {
-            const row = obs.subarray(r * spec.observationSize, (r + 1) * spec.observationSize);
-            expect(policy.act(row)).toBe(net.act(row));
-            expect(policy.qValues(row)).toEqual(net.qValues(row));
-          }
-        } else {
-          expect(relError(q, net.qValues(obs))).toBeLessThan(1e-6);
+      const nets = await Promise.all(FLAVORS.map((flavor) => FusedQNet.create(spec, { batchSize: 64, learningRate: 1e-3, flavor })));
+      for (const net of nets) net.setParams(params);
+      for (const [i, flavor] of FLAVORS.entries()) {
+        const policy = await openPolicy(networkFile(spec, params), {}, () => compilePolicyModule(flavor));
+        const [same, other] = [nets[i]!, nets[1 - i]!];
+        const q = policy.qValues(obs);
+        expect(q).toEqual(same.qValues(obs));
+        expect(policy.actBatch(obs)).toEqual(same.actBatch(obs));
+        for (let r = 0; r < 100; r++) {
+          const row = obs.subarray(r * spec.observationSize, (r + 1) * spec.observationSize);
+          expect(policy.act(row)).toBe(same.act(row));
+          expect(policy.qValues(row)).toEqual(same.qValues(row));
         }
-        net.dispose();
+        expect(relError(q, other.qValues(obs))).toBeLessThan(1e-6);
+        policy.dispose();
       }
-      policy.dispose();
+      for (const net of nets) net.dispose();
     });
   }
 

@@ -1,16 +1,21 @@
 /**
  * The policy module (assembly/policy.ts: the fused engine's forward pass
- * alone, a few kilobytes): compiled once from the bytes inlined in the
- * bundle, or handed in precompiled where the runtime forbids compiling bytes
- * (workerd and Vercel edge import deepq-policy.wasm as a WebAssembly.Module).
+ * alone, a few kilobytes), in two builds like deepq's full module: with
+ * relaxed SIMD (fused multiply-add), picked where the runtime validates it,
+ * and plain SIMD. Compiled once from the bytes inlined in the bundle, or
+ * handed in precompiled where the runtime forbids compiling bytes (workerd
+ * and Vercel edge import deepq-policy.wasm, the plain build, as a
+ * WebAssembly.Module).
  */
-import { WASM_POLICY_BASE64 } from "../runtime/wasm-bytes.generated.ts";
+import { WASM_POLICY_BASE64, WASM_POLICY_RELAXED_BASE64 } from "../runtime/wasm-bytes.generated.ts";
+import { relaxedSimdValidates } from "../runtime/capabilities.ts";
 import { decodeBase64 } from "../runtime/inline-wasm.ts";
-import type { Loaded } from "../runtime/wasm.ts";
+import type { Loaded, WasmFlavor } from "../runtime/wasm.ts";
 import { compileWasm } from "../runtime/wasm-compile.ts";
 import { BackendError } from "../errors.ts";
 
-let loading: Promise<Loaded> | undefined;
+let provided: Loaded | undefined;
+const byFlavor = new Map<WasmFlavor, Promise<Loaded>>();
 
 /**
  * Gives deepq/policy its module precompiled (deepq-policy.wasm, imported as
@@ -20,17 +25,27 @@ let loading: Promise<Loaded> | undefined;
 export function useWasmModule(module: WebAssembly.Module): void {
   // A brand check, not instanceof: modules from another realm (Vercel's EdgeVM) fail instanceof.
   if (Object.prototype.toString.call(module) !== "[object WebAssembly.Module]") throw new BackendError("useWasmModule expects a WebAssembly.Module");
-  loading = Promise.resolve({ module, flavor: "simd" });
+  provided = { module, flavor: "simd" };
 }
 
-/** Compiles the policy module once (memoised); {@link loadPolicy} calls it. */
+/** The inlined build of `flavor`, compiled once (memoised). @internal */
+export function compilePolicyModule(flavor: WasmFlavor): Promise<Loaded> {
+  let p = byFlavor.get(flavor);
+  if (!p) {
+    p = compileWasm(decodeBase64(flavor === "simd" ? WASM_POLICY_BASE64 : WASM_POLICY_RELAXED_BASE64)).then(
+      (module): Loaded => ({ module, flavor }),
+      (e: unknown) => {
+        byFlavor.delete(flavor);
+        throw new BackendError(`cannot compile deepq's policy WebAssembly module (${flavor}): ${(e as Error).message}`);
+      },
+    );
+    byFlavor.set(flavor, p);
+  }
+  return p;
+}
+
+/** Compiles the policy module once (memoised), relaxed SIMD where it validates; {@link loadPolicy} calls it. */
 export function init(): Promise<Loaded> {
-  loading ??= compileWasm(decodeBase64(WASM_POLICY_BASE64)).then(
-    (module): Loaded => ({ module, flavor: "simd" }),
-    (e: unknown) => {
-      loading = undefined;
-      throw new BackendError(`cannot compile deepq's policy WebAssembly module: ${(e as Error).message}`);
-    },
-  );
-  return loading;
+  if (provided) return Promise.resolve(provided);
+  return compilePolicyModule(relaxedSimdValidates() ? "relaxed-simd" : "simd");
 }

@@ -55,7 +55,7 @@ describe("save files of a small model (netArch [4])", () => {
   it("the intact file loads, into an agent and a policy that agree", async () => {
     const agent = await DQN.load(saved);
     const policy = await loadPolicy(saved);
-    // The policy module is plain SIMD; the agent may run the relaxed (FMA) build: equal up to rounding.
+    // The policy module and the agent may run different builds (FMA or not): equal up to rounding.
     const [p, a] = [policy.qValues([0.1, 0.2, 0.3, 0.4]), agent.qValues([0.1, 0.2, 0.3, 0.4])];
     p.forEach((q, i) => expect(Math.abs(q - a[i]!)).toBeLessThan(1e-6 * Math.max(1, Math.abs(a[i]!))));
     agent.dispose();
