@@ -49,11 +49,15 @@
  * is read one scalar at a time and broadcast, so one kernel serves X·W
  * (sam = row stride of X, sak = 1) and Xᵀ·dY (sam = 1, sak = row stride).
  * Register tiles of 4 rows × 8 columns (8 accumulators: FMA latency × 2 FMA
- * units on current x86), 4-column and 1-row edges.
+ * units on current x86), 4-column and 1-row edges; N = 4 goes to narrowRow.
  * Callers: every layer of every batched forward pass, and the weight gradient
  * of every layer in each update.
  */
 export function gemmSplat(M: i32, N: i32, K: i32, a: usize, sam: i32, sak: i32, b: usize, ldb: i32, bias: usize, c: usize, ldc: i32, relu: bool): void {
+  if (N == 4) {
+    for (let m = 0; m < M; m++) narrowRow(m, K, a, sam, sak, b, ldb, bias, c, ldc, relu);
+    return;
+  }
   let m = 0;
   for (; m + 4 <= M; m += 4) splatRows(4, m, N, K, a, sam, sak, b, ldb, bias, c, ldc, relu);
   for (; m < M; m++) splatRows(1, m, N, K, a, sam, sak, b, ldb, bias, c, ldc, relu);
@@ -109,6 +113,40 @@ export function gemmSplat(M: i32, N: i32, K: i32, a: usize, sam: i32, sak: i32, 
   }
 }
 
+/**
+ * One row of a 4-column gemmSplat (the head of a network with up to 4
+ * outputs, and its weight gradient): the k terms go round-robin into four
+ * partial sums, P_j = Σ_{k ≡ j (mod 4)} A(m, k)·B[k, :] in increasing k (P_0
+ * starting from the bias), and C[m, :] = (P_0 + P_1) + (P_2 + P_3). One
+ * vector of accumulators would otherwise make each row one chain of K
+ * dependent FMAs. The single-row forward pass calls it too (gemvSparse), so
+ * one row still gets bit for bit its outputs in a batch.
+ */
+function narrowRow(m: i32, K: i32, a: usize, sam: i32, sak: i32, b: usize, ldb: i32, bias: usize, c: usize, ldc: i32, relu: bool): void {
+  let pa = a + (<usize>(m * sam) << 2);
+  let pb = b;
+  const ska = <usize>sak << 2;
+  const skb = <usize>ldb << 2;
+  let p0 = bias ? v128.load(bias) : f32x4.splat(0);
+  let p1 = f32x4.splat(0);
+  let p2 = p1;
+  let p3 = p1;
+  let k = 0;
+  for (; k + 4 <= K; k += 4) {
+    p0 = madd(v128.load32_splat(pa), v128.load(pb), p0);
+    p1 = madd(v128.load32_splat(pa + ska), v128.load(pb + skb), p1);
+    p2 = madd(v128.load32_splat(pa + 2 * ska), v128.load(pb + 2 * skb), p2);
+    p3 = madd(v128.load32_splat(pa + 3 * ska), v128.load(pb + 3 * skb), p3);
+    pa += 4 * ska;
+    pb += 4 * skb;
+  }
+  // At most three terms left, for P_0, P_1, P_2 in turn.
+  if (k < K) p0 = madd(v128.load32_splat(pa), v128.load(pb), p0);
+  if (k + 1 < K) p1 = madd(v128.load32_splat(pa + ska), v128.load(pb + skb), p1);
+  if (k + 2 < K) p2 = madd(v128.load32_splat(pa + 2 * ska), v128.load(pb + 2 * skb), p2);
+  v128.store(c + (<usize>(m * ldc) << 2), relu4(f32x4.add(f32x4.add(p0, p1), f32x4.add(p2, p3)), relu));
+}
+
 /** Scalar twin of {@link gemmSplat}. */
 export function gemmSplatScalar(M: i32, N: i32, K: i32, a: usize, sam: i32, sak: i32, b: usize, ldb: i32, bias: usize, c: usize, ldc: i32, relu: bool): void {
   for (let m = 0; m < M; m++) {
@@ -160,11 +198,17 @@ const PACK = memory.data<u8>([
  * (byte offset of row k, a[k]), four inputs per step, so the multiply loop
  * has no data-dependent branch and walks one pointer. Same sums in the same
  * order as gemmSplat (a skipped term adds exactly 0), so one row gets bit
- * for bit its outputs in a batch; its scalar twin is gemmSplatScalar with
+ * for bit its outputs in a batch; N = 4 is gemmSplat's own narrowRow, dense
+ * (its four partial sums leave no latency to hide, and packing would cost
+ * more than the zeros it skips). Its scalar twin is gemmSplatScalar with
  * M = 1.
  * Callers: the forward pass when it has one row (one greedy action per call).
  */
 export function gemvSparse(N: i32, K: i32, a: usize, b: usize, ldb: i32, bias: usize, c: usize, relu: bool, list: usize): void {
+  if (N == 4) {
+    narrowRow(0, K, a, 0, 1, b, ldb, bias, c, 0, relu);
+    return;
+  }
   const rowBytes = ldb << 2;
   // Tested on the bits: ReLU zeros are +0 (a rare -0 is merely kept), NaN needs no care.
   let count = 0;
