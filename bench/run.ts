@@ -6,6 +6,9 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { cpus } from "node:os";
+// Before any bench compiles deepq's module: every bench then runs the relaxed-SIMD build, as
+// Node 22+, browsers, Deno and Bun do (Node 20 validates it only behind a flag).
+import "../test/support/relaxed-simd.ts";
 import type { BenchRow } from "./harness.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
