@@ -55,8 +55,9 @@ export const presets: Readonly<Record<string, Preset>> = Object.freeze({
     notes:
       "Double DQN with Huber loss and Polyak averaging (tau 0.005 every step) keeps targets stable without the long lag of hard copies; " +
       "one update per step on a 128-128 network is cheap on the fused engine. Over seeds 0-4 a 10-episode greedy evaluation every 1k steps " +
-      "first reached >= 475 at 30k, 2k, 29k, 17k and 6k steps (median 8.7 s wall time in Node on a shared 2-core machine). " +
-      "Without an early stop the greedy score keeps oscillating after that (seed 4 ends at 134 after six evaluations of 500), " +
+      "first reached >= 475 at 22k, 2k, 27k, 15k and 19k steps (median 8.0 s wall time in Node on a shared 2-core machine, relaxed SIMD); " +
+      "over seeds 0-9 about one seed in ten stays below 475 for all 30k steps, and which one depends on rounding (plain SIMD vs FMA). " +
+      "Without an early stop the greedy score keeps oscillating after that (seed 1 ends at 109 after evaluations of 500), " +
       "so the preset keeps the best-evaluated weights (evaluation.keepBest, SB3's EvalCallback best_model); bench/preset.bench.ts measures it.",
   },
 });
