@@ -217,10 +217,9 @@ export const REPLAY_ROW_FIXED_BYTES = 9;
 // column slice of every row (the single-row forward pass, the batched
 // products' register tiles) evict their own slices. Padded, 4-128-128-2
 // takes single-observation actions 3% faster and batch-64 updates 7% faster
-// (4-256-256-2: 4%). Padding rows, columns
-// and bias entries are zero and stay zero (their gradients are exactly
-// zero), so hidden outputs have zero padding columns and every row is a
-// whole number of v128.
+// (4-256-256-2: 4%). Padding rows, columns and bias entries are zero and
+// stay zero (their gradients are exactly zero), so hidden outputs have zero
+// padding columns and every row is a whole number of v128.
 // src/nn/fused.ts converts to and from the canonical layout of src/nn/spec.ts.
 //
 // Row buffers ([rows, width] row-major, row stride = width rounded up to 4;

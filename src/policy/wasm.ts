@@ -10,12 +10,11 @@
 import { WASM_POLICY_BASE64, WASM_POLICY_RELAXED_BASE64 } from "../runtime/wasm-bytes.generated.ts";
 import { relaxedSimdValidates } from "../runtime/capabilities.ts";
 import { decodeBase64 } from "../runtime/inline-wasm.ts";
-import type { Loaded, WasmFlavor } from "../runtime/wasm.ts";
-import { compileWasm } from "../runtime/wasm-compile.ts";
+import type { Loaded } from "../runtime/wasm.ts";
+import { compilerByFlavor, isWasmModule } from "../runtime/wasm-compile.ts";
 import { BackendError } from "../errors.ts";
 
 let provided: Loaded | undefined;
-const byFlavor = new Map<WasmFlavor, Promise<Loaded>>();
 
 /**
  * Gives deepq/policy its module precompiled (deepq-policy.wasm, imported as
@@ -23,26 +22,14 @@ const byFlavor = new Map<WasmFlavor, Promise<Loaded>>();
  * before {@link init} or {@link loadPolicy}.
  */
 export function useWasmModule(module: WebAssembly.Module): void {
-  // A brand check, not instanceof: modules from another realm (Vercel's EdgeVM) fail instanceof.
-  if (Object.prototype.toString.call(module) !== "[object WebAssembly.Module]") throw new BackendError("useWasmModule expects a WebAssembly.Module");
+  if (!isWasmModule(module)) throw new BackendError("useWasmModule expects a WebAssembly.Module");
   provided = { module, flavor: "simd" };
 }
 
 /** The inlined build of `flavor`, compiled once (memoised). @internal */
-export function compilePolicyModule(flavor: WasmFlavor): Promise<Loaded> {
-  let p = byFlavor.get(flavor);
-  if (!p) {
-    p = compileWasm(decodeBase64(flavor === "simd" ? WASM_POLICY_BASE64 : WASM_POLICY_RELAXED_BASE64)).then(
-      (module): Loaded => ({ module, flavor }),
-      (e: unknown) => {
-        byFlavor.delete(flavor);
-        throw new BackendError(`cannot compile deepq's policy WebAssembly module (${flavor}): ${(e as Error).message}`);
-      },
-    );
-    byFlavor.set(flavor, p);
-  }
-  return p;
-}
+export const compilePolicyModule = compilerByFlavor("deepq's policy WebAssembly module", (flavor) =>
+  decodeBase64(flavor === "simd" ? WASM_POLICY_BASE64 : WASM_POLICY_RELAXED_BASE64),
+);
 
 /** Compiles the policy module once (memoised), relaxed SIMD where it validates; {@link loadPolicy} calls it. */
 export function init(): Promise<Loaded> {

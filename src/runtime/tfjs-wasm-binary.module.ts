@@ -8,6 +8,7 @@
  */
 import tfjsWasmModule from "deepq-wasm:tfjs-backend-wasm-simd";
 import { BackendError } from "../errors.ts";
+import { isWasmModule } from "./wasm-compile.ts";
 
 /** emscripten's `instantiateWasm` hook, patched into tfjs-backend-wasm's factory config. */
 export function instantiateTfjsWasm(
@@ -15,8 +16,7 @@ export function instantiateTfjsWasm(
   done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
   fail: (reason: unknown) => void,
 ): object {
-  // A brand check, not instanceof: Vercel's sandbox hands in modules compiled in another realm.
-  if (Object.prototype.toString.call(tfjsWasmModule) !== "[object WebAssembly.Module]") {
+  if (!isWasmModule(tfjsWasmModule)) {
     fail(new BackendError("tfjs-backend-wasm-simd.wasm was not imported as a WebAssembly.Module: bind it as a CompiledWasm module (wrangler, workerd) or import it with ?module (Vercel)"));
     return {};
   }

@@ -10,7 +10,7 @@ import { WASM_RELAXED_GZIP_BASE64, WASM_SIMD_GZIP_BASE64 } from "./wasm-bytes.ge
 import { BackendError } from "../errors.ts";
 import { relaxedSimdValidates } from "./capabilities.ts";
 import { inflateBase64 } from "./inline-wasm.ts";
-import { compileWasm, instantiateWasm } from "./wasm-compile.ts";
+import { compilerByFlavor, instantiateWasm, isWasmModule } from "./wasm-compile.ts";
 
 /** Which build of the module runs: plain 128-bit SIMD, or with relaxed SIMD (fused multiply-add). */
 export type WasmFlavor = "simd" | "relaxed-simd";
@@ -23,24 +23,7 @@ export interface Loaded {
 
 let provided: Loaded | undefined;
 let loading: Promise<Loaded> | undefined;
-const byFlavor = new Map<WasmFlavor, Promise<Loaded>>();
-
-function compile(flavor: WasmFlavor): Promise<Loaded> {
-  let p = byFlavor.get(flavor);
-  if (!p) {
-    p = inflateBase64(flavor === "simd" ? WASM_SIMD_GZIP_BASE64 : WASM_RELAXED_GZIP_BASE64)
-      .then(compileWasm)
-      .then(
-        (module) => ({ module, flavor }),
-        (e: unknown) => {
-          byFlavor.delete(flavor);
-          throw new BackendError(`cannot compile deepq's WebAssembly module (${flavor}): ${(e as Error).message}`);
-        },
-      );
-    byFlavor.set(flavor, p);
-  }
-  return p;
-}
+const compile = compilerByFlavor("deepq's WebAssembly module", (flavor) => inflateBase64(flavor === "simd" ? WASM_SIMD_GZIP_BASE64 : WASM_RELAXED_GZIP_BASE64));
 
 /** Whether this runtime validates the relaxed-SIMD build (a probe of the same instructions, not the whole module). */
 export function supportsRelaxedSimd(): boolean {
@@ -53,9 +36,7 @@ export function supportsRelaxedSimd(): boolean {
  * `WebAssembly.Module`s and forbid compiling bytes. Call before {@link init}.
  */
 export function useWasmModule(module: WebAssembly.Module, flavor: WasmFlavor = "simd"): void {
-  // A brand check, not instanceof: Vercel's sandbox (EdgeVM) hands in modules
-  // compiled in another realm, which instantiate fine but fail instanceof.
-  if (Object.prototype.toString.call(module) !== "[object WebAssembly.Module]") throw new BackendError("useWasmModule expects a WebAssembly.Module");
+  if (!isWasmModule(module)) throw new BackendError("useWasmModule expects a WebAssembly.Module");
   provided = { module, flavor };
   loading = undefined;
 }
