@@ -1,0 +1,94 @@
+/**
+ * A minimal protocol-buffers encoder (proto3 wire format), enough to write the
+ * messages deepq exports: TensorBoard's `Event`/`Summary` and ONNX's
+ * `ModelProto`. Fields are written in call order; nested messages are built by
+ * a callback on a child writer, so their length prefix is known when written.
+ */
+const enum WireType {
+  Varint = 0,
+  Fixed64 = 1,
+  LengthDelimited = 2,
+  Fixed32 = 5,
+}
+
+const utf8 = new TextEncoder();
+
+export class ProtoWriter {
+  private buf = new Uint8Array(64);
+  private len = 0;
+  private readonly view8 = new DataView(new ArrayBuffer(8));
+
+  /** An unsigned or non-negative integer field (`uint32`, `uint64`, `int64` >= 0, `enum`, `bool`). */
+  varint(field: number, value: number | bigint | boolean): this {
+    this.tag(field, WireType.Varint);
+    this.rawVarint(typeof value === "boolean" ? (value ? 1n : 0n) : BigInt.asUintN(64, BigInt(value)));
+    return this;
+  }
+
+  /** A `double` field (little-endian IEEE 754, 8 bytes). */
+  double(field: number, value: number): this {
+    this.tag(field, WireType.Fixed64);
+    this.view8.setFloat64(0, value, true);
+    this.raw(new Uint8Array(this.view8.buffer, 0, 8));
+    return this;
+  }
+
+  /** A `float` field (little-endian IEEE 754, 4 bytes). */
+  float(field: number, value: number): this {
+    this.tag(field, WireType.Fixed32);
+    this.view8.setFloat32(0, value, true);
+    this.raw(new Uint8Array(this.view8.buffer, 0, 4));
+    return this;
+  }
+
+  /** A `bytes` field. */
+  bytes(field: number, value: Uint8Array): this {
+    this.tag(field, WireType.LengthDelimited);
+    this.rawVarint(BigInt(value.length));
+    this.raw(value);
+    return this;
+  }
+
+  /** A `string` field, UTF-8 encoded. */
+  string(field: number, value: string): this {
+    return this.bytes(field, utf8.encode(value));
+  }
+
+  /** A nested message field, written by `build` on a fresh writer. */
+  message(field: number, build: (w: ProtoWriter) => void): this {
+    const child = new ProtoWriter();
+    build(child);
+    return this.bytes(field, child.finish());
+  }
+
+  /** The encoded bytes (a copy; the writer can go on). */
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+
+  private tag(field: number, wire: WireType): void {
+    this.rawVarint(BigInt(field) << 3n | BigInt(wire));
+  }
+
+  private rawVarint(v: bigint): void {
+    do {
+      const byte = Number(v & 0x7fn);
+      v >>= 7n;
+      this.ensure(1);
+      this.buf[this.len++] = v === 0n ? byte : byte | 0x80;
+    } while (v !== 0n);
+  }
+
+  private raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.len);
+    this.len += bytes.length;
+  }
+
+  private ensure(extra: number): void {
+    if (this.len + extra <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + extra));
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+}
