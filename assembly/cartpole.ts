@@ -245,12 +245,11 @@ export function cartpoleStep(h: usize, action: i32): i32 {
   return <u16>((bits & 1) | ((bits & 2) << 7));
 }
 
-/** One vector step (SIMD); see {@link vecStep}. */
+/**
+ * One vector step; see {@link vecStep}. SIMD, except in the test module
+ * (SCALAR_TWINS = 1, see scripts/build-wasm.mjs), where its scalar twin runs:
+ * the same results, one env at a time.
+ */
 export function cartpoleVecStep(h: usize): i32 {
-  return vecStep(h, true);
-}
-
-/** The scalar twin of {@link cartpoleVecStep}, for tests: the same results, one env at a time. */
-export function cartpoleVecStepScalar(h: usize): i32 {
-  return vecStep(h, false);
+  return vecStep(h, SCALAR_TWINS == 0);
 }

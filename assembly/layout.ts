@@ -254,13 +254,12 @@ export const MLP_SPARSE = 33; // address: single-row forward's nonzero list, 8 *
 export const MLP_STEP = 34; // Adam step count t
 export const MLP_HUBER = 35; // 0: MSE, 1: Huber (delta 1)
 export const MLP_DOUBLE_Q = 36; // 0 | 1
-export const MLP_SCALAR = 37; // 1: run the scalar twins of every SIMD kernel (tests)
-export const MLP_LR = 38; // f64 learning rate
-export const MLP_BETA1 = 39; // f64
-export const MLP_BETA2 = 40; // f64
-export const MLP_EPS = 41; // f64
-export const MLP_MAX_GRAD_NORM = 42; // f64; 0 = no clipping
-export const MLP_HEADER_SLOTS = 43;
+export const MLP_LR = 37; // f64 learning rate
+export const MLP_BETA1 = 38; // f64
+export const MLP_BETA2 = 39; // f64
+export const MLP_EPS = 40; // f64
+export const MLP_MAX_GRAD_NORM = 41; // f64; 0 = no clipping
+export const MLP_HEADER_SLOTS = 42;
 
 /** Layer table: slots per internal layer, starting at slot MLP_HEADER_SLOTS. */
 export const LAYER_IN = 0; // inputs

@@ -9,14 +9,14 @@ export function replayAdd(header: usize): void {
   addStaged(header);
 }
 
-/** Samples `batch` rows into the batch regions, gathering observations with v128. Called once per sample. */
+/**
+ * Samples `batch` rows into the batch regions, gathering observations with
+ * v128; in the test module (SCALAR_TWINS = 1) its scalar twin, with the same
+ * draws and output, one float at a time. Called once per sample.
+ */
 export function replaySample(header: usize, batch: i32): void {
-  sampleBatch<v128>(header, batch);
-}
-
-/** The scalar twin of {@link replaySample}: same draws, same output, one float at a time. Called by tests and benchmarks. */
-export function replaySampleScalar(header: usize, batch: i32): void {
-  sampleBatch<f32>(header, batch);
+  if (SCALAR_TWINS) sampleBatch<f32>(header, batch);
+  else sampleBatch<v128>(header, batch);
 }
 
 /** Applies `count` staged priority updates. Called once per updatePriorities. */

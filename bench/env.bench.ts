@@ -6,10 +6,11 @@
  */
 import { atLeast, rate, ratioAtLeast, type BenchRow } from "./harness.ts";
 import { make, makeVec } from "../src/envs/registry.ts";
-import { CartPoleReferenceEnv, CartPoleVecReferenceEnv } from "../src/envs/cartpole-reference.ts";
+import { CartPoleReferenceEnv, CartPoleVecReferenceEnv } from "../test/oracles/cartpole-reference.ts";
 import type { Env, VecEnv } from "../src/envs/env.ts";
 import { Rng } from "../src/runtime/rng.ts";
 import { ArenaPlan } from "../src/runtime/wasm.ts";
+import { testModule } from "../test/support/test-wasm.ts";
 
 /**
  * Each figure is the best of ROUNDS short timings, taken alternately for the
@@ -67,7 +68,7 @@ async function sinCosRows(): Promise<BenchRow[]> {
   const n = 1024;
   const plan = new ArenaPlan();
   const [x, s, c] = [plan.region(8 * n), plan.region(8 * n), plan.region(8 * n)];
-  const arena = await plan.instantiate();
+  const arena = await plan.instantiate(await testModule("relaxed-simd"));
   const angles = arena.f64(x, n);
   const rng = new Rng(2);
   for (let i = 0; i < n; i++) angles[i] = rng.uniform(-0.21, 0.21);

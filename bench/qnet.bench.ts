@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { TfjsEngine } from "../src/nn/tfjs/engine.ts";
-import { BaselineDqn, type DenseFlavor } from "../src/nn/tfjs/baseline.ts";
+import { BaselineDqn, type DenseFlavor } from "../test/oracles/tfjs-baseline.ts";
 import { initParams, paramCount } from "../src/nn/spec.ts";
 import type { EngineConfig } from "../src/nn/engine.ts";
 import { activateBackend, loadBackend } from "../src/runtime/tfjs.ts";

@@ -4,8 +4,9 @@
  * sample(64) call is 64 of them.
  */
 import { atLeast, rate, ratioAtLeast, type BenchRow } from "./harness.ts";
+import { scalarTwin } from "../test/support/test-wasm.ts";
 import { PrioritizedReplayBuffer, ReplayBuffer } from "../src/replay/buffer.ts";
-import { ReferenceReplayBuffer } from "../src/replay/reference.ts";
+import { ReferenceReplayBuffer } from "../test/oracles/replay-reference.ts";
 import { Rng } from "../src/runtime/rng.ts";
 import { ArenaPlan } from "../src/runtime/wasm.ts";
 
@@ -67,10 +68,10 @@ export default async function replayBench(): Promise<BenchRow[]> {
     }
   }
   // The kernels alone (no argument checks), SIMD gather and its scalar twin.
-  const { replaySample, replaySampleScalar } = arena.kernels;
   const h = rb.addresses.header;
-  const simd = rate(() => (replaySample!(h, 64), 64));
-  const scalar = rate(() => (replaySampleScalar!(h, 64), 64));
+  const simd = rate(() => (arena.kernels.replaySample!(h, 64), 64));
+  const twin = await scalarTwin(arena);
+  const scalar = rate(() => (twin.kernels.replaySample!(h, 64), 64));
   rows.push({ suite, name: "uniform sample(64) kernel alone, scalar twin", value: scalar, unit: "rows/s" });
   rows.push({ suite, name: "uniform sample(64) kernel alone, v128 gather", value: simd, unit: "rows/s", ratio: simd / scalar, ratioOf: "scalar twin" });
 

@@ -1,6 +1,8 @@
 // Compiles assembly/ into two modules (SIMD, and SIMD + relaxed SIMD), and
 // assembly/policy.ts alone into the inference-only policy module (both too), and
-// writes src/runtime/wasm-bytes.generated.ts, which inlines them so the
+// the test module (both too: build/deepq-test-*.wasm, loaded by the tests and
+// benches from test/support/test-wasm.ts, never bundled), and writes
+// src/runtime/wasm-bytes.generated.ts, which inlines them so the
 // bundle needs no file access or fetch to start: the two main modules gzip,
 // then base64 (see src/runtime/inline-wasm.ts); the policy modules, a few
 // kilobytes each, as plain base64, so deepq/policy carries no inflater.
@@ -16,22 +18,29 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const asc = join(root, "node_modules", "assemblyscript", "bin", "asc.js");
 // Every top-level file in assembly/ except the layout and the policy entry is
 // an entry: its exports are the module's exports. Internal helpers live in
-// assembly/lib/.
+// assembly/lib/, test-only kernels in assembly/test/ (entries of the test module alone).
 const POLICY_ENTRY = "policy.ts";
-const entries = readdirSync(join(root, "assembly"))
-  .filter((f) => f.endsWith(".ts") && f !== "layout.ts" && f !== POLICY_ENTRY)
-  .sort()
-  .map((f) => join("assembly", f));
+const tsIn = (dir) => readdirSync(join(root, dir)).filter((f) => f.endsWith(".ts")).sort().map((f) => join(dir, f));
+const entries = tsIn("assembly").filter((f) => !f.endsWith("layout.ts") && !f.endsWith(POLICY_ENTRY));
+const testEntries = [...entries, ...tsIn(join("assembly", "test"))];
 
 const common = ["-O3", "--runtime", "stub", "--importMemory", "--noAssert", "--enable", "simd", "--noExportMemory"];
+// SCALAR_TWINS, a constant of each build: 1 in the test module, whose kernels
+// that have a SIMD version (cartpoleVecStep, replaySample, the MLP engine's)
+// run their scalar twins instead, so tests compare the two builds; 0 elsewhere.
+const shipped = ["--use", "SCALAR_TWINS=0"];
+const twins = ["--use", "SCALAR_TWINS=1"];
 // The policy module in both builds too: relaxed SIMD makes a 4-128-128-2 act about 9% faster,
 // for 1.3 KB more gzip in dist/policy.mjs (the two base64 texts share most of their bytes).
 const policy = [join("assembly", POLICY_ENTRY)];
+const relaxed = ["--enable", "relaxed-simd"];
 const builds = {
-  simd: [entries, []],
-  relaxed: [entries, ["--enable", "relaxed-simd"]],
-  policy: [policy, []],
-  "policy-relaxed": [policy, ["--enable", "relaxed-simd"]],
+  simd: [entries, shipped],
+  relaxed: [entries, [...shipped, ...relaxed]],
+  policy: [policy, shipped],
+  "policy-relaxed": [policy, [...shipped, ...relaxed]],
+  "test-simd": [testEntries, twins],
+  "test-relaxed": [testEntries, [...twins, ...relaxed]],
 };
 mkdirSync(join(root, "build"), { recursive: true });
 const out = {};
@@ -51,4 +60,4 @@ export const WASM_POLICY_BASE64 = ${JSON.stringify(out.policy.toString("base64")
 export const WASM_POLICY_RELAXED_BASE64 = ${JSON.stringify(out["policy-relaxed"].toString("base64"))};
 `;
 writeFileSync(join(root, "src", "runtime", "wasm-bytes.generated.ts"), ts);
-console.log(`wasm: simd ${out.simd.length} B, relaxed ${out.relaxed.length} B (${entries.length} entries), policy ${out.policy.length} B, policy relaxed ${out["policy-relaxed"].length} B`);
+console.log(`wasm: simd ${out.simd.length} B, relaxed ${out.relaxed.length} B (${entries.length} entries), test ${out["test-simd"].length} B, policy ${out.policy.length} B, policy relaxed ${out["policy-relaxed"].length} B`);

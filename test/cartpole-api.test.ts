@@ -1,7 +1,7 @@
 /** CartPole's Gymnasium semantics beyond the golden data: specs, spaces, time limits, rewards, state views, vector results. */
 import { describe, expect, it, vi } from "vitest";
 import { make, makeVec, registeredEnvs } from "../src/envs/registry.ts";
-import { CartPoleReferenceEnv, CartPoleVecReferenceEnv } from "../src/envs/cartpole-reference.ts";
+import { CartPoleReferenceEnv, CartPoleVecReferenceEnv } from "./oracles/cartpole-reference.ts";
 import { InvalidStateError } from "../src/errors.ts";
 import { Box, Discrete } from "../src/envs/spaces.ts";
 

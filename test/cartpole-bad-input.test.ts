@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { make, makeVec } from "../src/envs/registry.ts";
-import { CartPoleReferenceEnv, CartPoleVecReferenceEnv } from "../src/envs/cartpole-reference.ts";
+import { CartPoleReferenceEnv, CartPoleVecReferenceEnv } from "./oracles/cartpole-reference.ts";
 import { DeepQError, InvalidArgumentError } from "../src/errors.ts";
 import type { Env, VecEnv } from "../src/envs/env.ts";
 

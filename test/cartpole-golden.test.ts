@@ -9,7 +9,8 @@
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { CartPoleEnv, CartPoleVecEnv } from "../src/envs/cartpole.ts";
-import { CartPoleReferenceEnv, CartPoleVecReferenceEnv } from "../src/envs/cartpole-reference.ts";
+import { CartPoleReferenceEnv, CartPoleVecReferenceEnv } from "./oracles/cartpole-reference.ts";
+import { testModule } from "./support/test-wasm.ts";
 import type { CartPoleBase, CartPoleVecBase } from "../src/envs/cartpole-common.ts";
 
 /** One env's outputs after a step. */
@@ -120,8 +121,8 @@ afterAll(() => console.log(`CartPole golden figures (Gymnasium 1.4):\n${report.j
 type MakeEnv = (o: { suttonBartoReward: boolean; maxEpisodeSteps?: number }) => Promise<CartPoleBase>;
 
 const singles: Array<[string, MakeEnv]> = [
-  ["wasm simd", (o) => CartPoleEnv.create(o, "CartPole-v1", { flavor: "simd" })],
-  ["wasm relaxed-simd", (o) => CartPoleEnv.create(o, "CartPole-v1", { flavor: "relaxed-simd" })],
+  ["wasm simd", (o) => CartPoleEnv.create(o, "CartPole-v1", { build: "simd" })],
+  ["wasm relaxed-simd", (o) => CartPoleEnv.create(o, "CartPole-v1", { build: "relaxed-simd" })],
   ["ts reference", async (o) => new CartPoleReferenceEnv(o)],
 ];
 
@@ -170,8 +171,8 @@ type MakeVec = (o: { numEnvs: number; suttonBartoReward: boolean; maxEpisodeStep
 
 const vectors: Array<[string, MakeVec]> = [
   ["wasm simd kernel", (o) => CartPoleVecEnv.create(o)],
-  ["wasm scalar twin", (o) => CartPoleVecEnv.create(o, "CartPole-v1", { scalar: true })],
-  ["wasm relaxed-simd build", (o) => CartPoleVecEnv.create(o, "CartPole-v1", { flavor: "relaxed-simd" })],
+  ["wasm scalar twin", async (o) => CartPoleVecEnv.create(o, "CartPole-v1", { build: await testModule("simd") })],
+  ["wasm relaxed-simd build", (o) => CartPoleVecEnv.create(o, "CartPole-v1", { build: "relaxed-simd" })],
   ["ts reference", async (o) => new CartPoleVecReferenceEnv(o)],
 ];
 

@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CartPoleEnv, CartPoleVecEnv } from "../src/envs/cartpole.ts";
-import { CartPoleReferenceEnv, CartPoleVecReferenceEnv } from "../src/envs/cartpole-reference.ts";
+import { CartPoleReferenceEnv, CartPoleVecReferenceEnv } from "./oracles/cartpole-reference.ts";
+import { testModule } from "./support/test-wasm.ts";
 import { THETA_THRESHOLD_RADIANS, X_THRESHOLD } from "../assembly/lib/cartpole-constants.ts";
 import { Rng } from "../src/runtime/rng.ts";
 
@@ -37,8 +38,8 @@ describe("CartPole vector kernel: SIMD = scalar twin = TS reference", () => {
       const options = { numEnvs, suttonBartoReward, maxEpisodeSteps: 4 };
       const envs = [
         await CartPoleVecEnv.create(options),
-        await CartPoleVecEnv.create(options, "CartPole-v1", { scalar: true }),
-        await CartPoleVecEnv.create(options, "CartPole-v1", { flavor: "relaxed-simd" }),
+        await CartPoleVecEnv.create(options, "CartPole-v1", { build: await testModule("simd") }),
+        await CartPoleVecEnv.create(options, "CartPole-v1", { build: "relaxed-simd" }),
         new CartPoleVecReferenceEnv(options),
       ];
       for (const env of envs) env.reset({ seed: numEnvs });

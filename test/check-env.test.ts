@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { checkEnv } from "../src/envs/check-env.ts";
 import { make } from "../src/envs/registry.ts";
-import { CartPoleReferenceEnv } from "../src/envs/cartpole-reference.ts";
+import { CartPoleReferenceEnv } from "./oracles/cartpole-reference.ts";
 import { Box, Discrete } from "../src/envs/spaces.ts";
 import { DeepQError, InvalidArgumentError } from "../src/errors.ts";
 import { Rng } from "../src/runtime/rng.ts";

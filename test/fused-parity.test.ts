@@ -7,11 +7,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { FusedQNet, type FusedQNetOptions } from "../src/nn/fused.ts";
-import { ReferenceQNet, referenceForward, referenceLossAndGradient, type UpdateConfig } from "../src/nn/reference.ts";
+import { ReferenceQNet, referenceForward, referenceLossAndGradient, type UpdateConfig } from "./oracles/nn-reference.ts";
 import { initParams, layerShapes, type NetSpec } from "../src/nn/spec.ts";
 import { Rng } from "../src/runtime/rng.ts";
 import { randomBatch, relError } from "./support/batches.ts";
 import { FLAVORS } from "./support/relaxed-simd.ts";
+import { testModule } from "./support/test-wasm.ts";
 
 const ODD: NetSpec = { observationSize: 6, nActions: 3, hidden: [24, 17], dueling: false };
 const ODD_DUELING: NetSpec = { ...ODD, dueling: true };
@@ -278,7 +279,7 @@ describe("scalar twins of the SIMD kernels", () => {
       for (const spec of [ODD_DUELING, { observationSize: 5, nActions: 2, hidden: [40, 36], dueling: false }]) {
         const options: FusedQNetOptions = { batchSize: 19, learningRate: 1e-3, loss: "huber", doubleQ: true, maxGradNorm: 0.5, seed: 4, flavor };
         const simd = await FusedQNet.create(spec, options);
-        const scalar = await FusedQNet.create(spec, { ...options, kernels: "scalar" });
+        const scalar = await FusedQNet.create(spec, { ...options, module: await testModule(flavor) });
         const rng = new Rng(17);
         for (let t = 1; t <= 30; t++) {
           const batch = randomBatch(rng, spec, 19, { nSteps: 2, prioritized: true });

@@ -7,9 +7,10 @@
  */
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { cos, fma, sin } from "../src/envs/libm.ts";
-import { SINCOSTAB } from "../src/envs/sincostab.ts";
+import { cos, fma, sin } from "./oracles/libm.ts";
+import { SINCOSTAB } from "./oracles/sincostab.ts";
 import { ArenaPlan, type Arena, type WasmFlavor } from "../src/runtime/wasm.ts";
+import { testModule } from "./support/test-wasm.ts";
 
 function fixture(name: string): Float64Array {
   const b = readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
@@ -145,7 +146,7 @@ for (const flavor of ["simd", "relaxed-simd"] as const satisfies readonly WasmFl
     beforeAll(async () => {
       const plan = new ArenaPlan();
       bufs = { x: plan.region(8 * n), s: plan.region(8 * n), c: plan.region(8 * n), a: plan.region(8 * n), b: plan.region(8 * n), d: plan.region(8 * n) };
-      arena = await plan.instantiate(flavor);
+      arena = await plan.instantiate(await testModule(flavor));
     });
 
     /** Runs a kernel over xs; returns [sin, cos] copies. */

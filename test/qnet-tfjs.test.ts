@@ -4,13 +4,13 @@ import { TfjsEngine } from "../src/nn/tfjs/engine.ts";
 import { flatten, netFromFlat, netTensors } from "../src/nn/tfjs/net.ts";
 import { applyAdam, tdAndGradient, uploadBatch } from "../src/nn/tfjs/update.ts";
 import type { KernelPath } from "../src/nn/tfjs/host-kernels.ts";
-import { baselineBatch, baselineLoss, baselineTargets, layersFromFlat } from "../src/nn/tfjs/baseline.ts";
+import { baselineBatch, baselineLoss, baselineTargets, layersFromFlat } from "./oracles/tfjs-baseline.ts";
 import { initParams, paramCount, type NetSpec } from "../src/nn/spec.ts";
 import type { EngineConfig, QEngine, UpdateBatch } from "../src/nn/engine.ts";
 import { DeepQError, InvalidArgumentError, InvalidStateError } from "../src/errors.ts";
 import { Rng } from "../src/runtime/rng.ts";
 import { randomBatches, type BatchOptions } from "./helpers/batches.ts";
-import { ReferenceQNet, referenceBatch } from "../src/nn/reference.ts";
+import { ReferenceQNet, referenceBatch } from "./oracles/nn-reference.ts";
 
 const tiny: NetSpec = { observationSize: 3, nActions: 4, hidden: [5, 6], dueling: false };
 const base: EngineConfig = { spec: tiny, learningRate: 0.01, gamma: 0.9, doubleQ: false, loss: "mse", seed: 3 };

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { PrioritizedReplayBuffer } from "../src/replay/buffer.ts";
-import { ReferenceReplayBuffer } from "../src/replay/reference.ts";
+import { ReferenceReplayBuffer } from "./oracles/replay-reference.ts";
 import { Rng } from "../src/runtime/rng.ts";
 import { InvalidArgumentError } from "../src/errors.ts";
 import { flat, makeStream, nStepTransitions } from "./replay/streams.ts";
 import { addStream, copyBatch, expectRows, planned, rngState, sampleWith } from "./replay/harness.ts";
+import { scalarTwin } from "./support/test-wasm.ts";
 
 /** One episode of `n` chained transitions, the last truncated: rows 0..n-1, actions 0..n-1. */
 function addEpisode(rb: { add: PrioritizedReplayBuffer["add"] }, n: number, first = 0): void {
@@ -103,7 +104,7 @@ describe("PrioritizedReplayBuffer", () => {
         const first = p.rb.sample(200);
         p.rb.updatePriorities(first.indices, Float32Array.from(first.rewards, Math.abs));
         const rng = rngState(p);
-        expect(sampleWith(p, "replaySample", 777, rng)).toEqual(sampleWith(p, "replaySampleScalar", 777, rng));
+        expect(sampleWith(p, p.arena, 777, rng)).toEqual(sampleWith(p, await scalarTwin(p.arena), 777, rng));
       }
     });
   }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ReplayBuffer } from "../src/replay/buffer.ts";
-import { ReferenceReplayBuffer, rowBelow } from "../src/replay/reference.ts";
+import { ReferenceReplayBuffer, rowBelow } from "./oracles/replay-reference.ts";
 import { ArenaPlan, type WasmFlavor } from "../src/runtime/wasm.ts";
 import { Rng } from "../src/runtime/rng.ts";
 import { InvalidArgumentError, InvalidStateError } from "../src/errors.ts";
 import { flat, liveIds, makeStream, nStepTransitions, type Step, type VecStep } from "./replay/streams.ts";
 import { addStream, collect, copyBatch, expectRows, planned, rngState, sampleWith } from "./replay/harness.ts";
+import { scalarTwin } from "./support/test-wasm.ts";
 
 const FLAVORS: WasmFlavor[] = ["simd", "relaxed-simd"];
 
@@ -176,8 +177,8 @@ describe("ReplayBuffer: sampling", () => {
         addStream(p.rb, makeStream({ numEnvs: 2, observationSize: d, steps: 200, seed: d }));
         for (const batch of [1, 63, 1024]) {
           const rng = rngState(p);
-          const simd = sampleWith(p, "replaySample", batch, rng);
-          const scalar = sampleWith(p, "replaySampleScalar", batch, rng);
+          const simd = sampleWith(p, p.arena, batch, rng);
+          const scalar = sampleWith(p, await scalarTwin(p.arena), batch, rng);
           expect(simd).toEqual(scalar);
           expect(new Set(simd.indices).size).toBeGreaterThan(Math.min(batch, 10) / 2);
         }

@@ -1,8 +1,8 @@
 /**
  * The MLP engine's dense kernels over f32 matrices in linear memory, each a
  * v128 version beside its scalar twin (same arguments, same result up to
- * summation order and fused rounding; tests run every update both ways via
- * the MLP_SCALAR header slot). Pointers are byte addresses, strides and
+ * summation order and fused rounding; tests run every update both ways: the
+ * test module is built with SCALAR_TWINS = 1, see assembly/lib/mlp.ts). Pointers are byte addresses, strides and
  * sizes count floats; every row stride the v128 versions load along is a
  * multiple of 4.
  *

@@ -6,7 +6,7 @@
  * glibc's own path, including the huge-argument reduction. Also an f64x2
  * sincos for the vector env and the exact software fma both build on.
  *
- * The plain-TypeScript twin is src/envs/libm.ts: the same algorithm, step for
+ * The plain-TypeScript twin is test/oracles/libm.ts: the same algorithm, step for
  * step. Change both or neither.
  *
  * Algorithm

@@ -7,7 +7,7 @@
 import {
   LAYER_ACT, LAYER_B, LAYER_IN, LAYER_IN_PAD, LAYER_OUT_PAD, LAYER_W, LAYER_W_LD, MLP_ACTIONS, MLP_ADAM_M, MLP_ADAM_V, MLP_BETA1, MLP_BETA2,
   MLP_DELTA_A, MLP_DELTA_B, MLP_DHEAD, MLP_DOUBLE_Q, MLP_DUELING, MLP_EPS, MLP_GRAD, MLP_HEADER_SLOTS, MLP_HUBER, MLP_LAYER_COUNT,
-  MLP_LAYER_SLOTS, MLP_LR, MLP_MAX_GRAD_NORM, MLP_OBS, MLP_POOL, MLP_PARAM_FLOATS, MLP_PARAMS, MLP_Q_AUX, MLP_Q_TARGET, MLP_SCALAR,
+  MLP_LAYER_SLOTS, MLP_LR, MLP_MAX_GRAD_NORM, MLP_OBS, MLP_POOL, MLP_PARAM_FLOATS, MLP_PARAMS, MLP_Q_AUX, MLP_Q_TARGET,
   MLP_SCRATCH_A, MLP_SCRATCH_B, MLP_SPARSE, MLP_STEP, MLP_TARGET, SLOT,
 } from "../layout";
 import {
@@ -38,8 +38,13 @@ import { setSlotI, slotF, slotI } from "./header";
   return h + <usize>MLP_POOL * SLOT;
 }
 
-@inline function scalarKernels(h: usize): bool {
-  return slotI(h, MLP_SCALAR) != 0;
+/**
+ * Whether this build runs the scalar twin of every SIMD kernel: a constant of
+ * the module build (scripts/build-wasm.mjs passes `--use SCALAR_TWINS=0|1`),
+ * 1 only in the test module, so the shipped module has no branch on it.
+ */
+@inline function scalarKernels(): bool {
+  return SCALAR_TWINS != 0;
 }
 
 /** Row stride (floats) of the head's outputs. */
@@ -65,7 +70,7 @@ import { setSlotI, slotF, slotI } from "./header";
  */
 export function forward(h: usize, params: usize, x: usize, rows: i32, keep: bool, out: usize): void {
   const L = slotI(h, MLP_LAYER_COUNT);
-  const scalar = scalarKernels(h);
+  const scalar = scalarKernels();
   let a = x;
   let lda = slotI(h, MLP_OBS);
   for (let l = 0; l < L; l++) {
@@ -198,7 +203,7 @@ function lossAndHeadGradient(h: usize, obs: usize, actions: usize, rewards: usiz
  */
 export function gradients(h: usize, obs: usize, actions: usize, rewards: usize, nextObs: usize, dones: usize, discounts: usize, weights: usize, n: i32, tdOut: usize): f64 {
   const loss = lossAndHeadGradient(h, obs, actions, rewards, nextObs, dones, discounts, weights, n, tdOut);
-  const scalar = scalarKernels(h);
+  const scalar = scalarKernels();
   const params = addr(slotI(h, MLP_PARAMS));
   const grad = addr(slotI(h, MLP_GRAD));
   let dy = addr(slotI(h, MLP_DHEAD));
@@ -235,7 +240,7 @@ export function gradients(h: usize, obs: usize, actions: usize, rewards: usize, 
  * Callers: mlpUpdate, once per update.
  */
 export function applyGradients(h: usize): bool {
-  const scalar = scalarKernels(h);
+  const scalar = scalarKernels();
   const count = slotI(h, MLP_PARAM_FLOATS);
   const grad = addr(slotI(h, MLP_GRAD));
   const sumSq = scalar ? sumSquaresScalar(count, grad) : sumSquares(count, grad);
@@ -265,6 +270,6 @@ export function syncTarget(h: usize, tau: f64): void {
   const t = addr(slotI(h, MLP_TARGET));
   const p = addr(slotI(h, MLP_PARAMS));
   if (tau >= 1) memory.copy(t, p, <usize>count << 2);
-  else if (scalarKernels(h)) polyakScalar(count, t, p, <f32>tau);
+  else if (scalarKernels()) polyakScalar(count, t, p, <f32>tau);
   else polyak(count, t, p, <f32>tau, pool(h));
 }

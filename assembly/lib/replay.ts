@@ -3,7 +3,7 @@
  * n-step returns folded in per env), uniform and prioritized sampling into the
  * fixed batch regions, and priority updates. Everything is addressed through
  * a buffer's header (slot indices and the row layout: assembly/layout.ts).
- * src/replay/reference.ts is the plain-TS twin: same rows, same RNG draws,
+ * test/oracles/replay-reference.ts is the plain-TS twin: same rows, same RNG draws,
  * same samples. The fused training engine can call {@link sampleBatch} from
  * its own kernels to sample without returning to JS.
  */
@@ -68,7 +68,7 @@ import { setSlotI, slotA, slotF, slotI } from "./header";
  * integer generation in an interval"): the high word of draw * n, redrawing
  * the rare draws that would bias it. Exactly uniform, and half the draws of
  * rngInt's 53-bit double (drawing was about half of a sample's time). Twin:
- * `rowBelow` in src/replay/reference.ts.
+ * `rowBelow` in test/oracles/replay-reference.ts.
  */
 @inline function rowBelow(rng: usize, n: u32): i32 {
   let m = <u64>rngNextU32(rng) * <u64>n;

@@ -5,7 +5,7 @@
  * not recomputed: 17 of the 440 low parts differ by an ulp from the correctly
  * rounded tails of sin and cos, and bit-identical results need glibc's own.
  * The table is stored twice, here and in the other implementation
- * (src/envs/sincostab.ts); test/libm.test.ts checks that the two agree.
+ * (test/oracles/sincostab.ts); test/libm.test.ts checks that the two agree.
  */
 
 /** Address of the 440 f64 (3520 bytes, 16-byte aligned) in static data. */

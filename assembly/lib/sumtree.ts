@@ -3,7 +3,7 @@
  * two arrays of 2 P nodes, P a power of two, root at node 1, node i's
  * children at 2i and 2i + 1, leaf j at node P + j. Parents are recomputed
  * from their children (never updated by deltas), so a node is 0 exactly when
- * every leaf below it is, and the TS reference (src/replay/reference.ts)
+ * every leaf below it is, and the TS reference (test/oracles/replay-reference.ts)
  * gets the same sums bit for bit.
  */
 

@@ -101,7 +101,7 @@ export interface VecArrays {
 
 /**
  * The physics side of N CartPoles (a single env is N = 1): the WASM kernels
- * (cartpole.ts) or the TypeScript reference (cartpole-reference.ts).
+ * (cartpole.ts) or the TypeScript reference (test/oracles/cartpole-reference.ts).
  */
 export interface CartPoleCore {
   readonly arrays: VecArrays;

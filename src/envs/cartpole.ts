@@ -8,7 +8,7 @@ import {
   CP_ACTIONS, CP_ELAPSED, CP_HEADER_SLOTS, CP_HIGH, CP_LOW, CP_MAX_STEPS, CP_NUM_ENVS, CP_OBS, CP_PREV_DONE,
   CP_RESET_LIST, CP_REWARD, CP_RNG, CP_STATE, CP_SUTTON_BARTO, CP_TERMINATED, CP_TRUNCATED, PCG64_BYTES, SLOT,
 } from "../../assembly/layout.ts";
-import { ArenaPlan, type WasmFlavor } from "../runtime/wasm.ts";
+import { ArenaPlan, type Loaded, type WasmFlavor } from "../runtime/wasm.ts";
 import { CartPoleBase, CartPoleVecBase, cartpoleConfig, type CartPoleConfig, type CartPoleCore, type CartPoleId, type CartPoleOptions, type CartPoleVecOptions, type VecArrays } from "./cartpole-common.ts";
 import type { Seed } from "./seeding.ts";
 import { pcg64Seed, writePcg64 } from "./pcg64.ts";
@@ -26,8 +26,8 @@ class CartPoleMemory implements CartPoleCore {
     private readonly resetKernel: (header: number) => void,
   ) {}
 
-  /** `flavor` forces a WASM build and `scalar` the scalar twin of the vector kernel (tests compare them). */
-  static async create(n: number, config: CartPoleConfig, { flavor, scalar = false }: WasmChoice = {}): Promise<CartPoleMemory> {
+  /** `build` forces a WASM build, or another compiled module (tests compare them). */
+  static async create(n: number, config: CartPoleConfig, { build }: WasmChoice = {}): Promise<CartPoleMemory> {
     const plan = new ArenaPlan();
     const header = plan.region(CP_HEADER_SLOTS * SLOT);
     const at: Array<[slot: number, address: number]> = [
@@ -42,7 +42,7 @@ class CartPoleMemory implements CartPoleCore {
       [CP_RESET_LIST, plan.region(4 * n)],
       [CP_RNG, plan.region(PCG64_BYTES)],
     ];
-    const arena = await plan.instantiate(flavor);
+    const arena = await plan.instantiate(build);
     const slots = new DataView(arena.buffer, header, CP_HEADER_SLOTS * SLOT);
     slots.setBigInt64(CP_NUM_ENVS * SLOT, BigInt(n), true);
     for (const [slot, address] of at) slots.setBigInt64(slot * SLOT, BigInt(address), true);
@@ -64,7 +64,7 @@ class CartPoleMemory implements CartPoleCore {
       address.get(CP_RNG)!,
       slots,
       k.cartpoleStep!,
-      scalar ? k.cartpoleVecStepScalar! : k.cartpoleVecStep!,
+      k.cartpoleVecStep!,
       k.cartpoleReset!,
     );
   }
@@ -89,10 +89,9 @@ class CartPoleMemory implements CartPoleCore {
   }
 }
 
-/** Which WASM build and kernel run (tests pin them; by default the best build the runtime runs, SIMD kernel). */
+/** Which WASM module runs (tests pin a build, or pass the test module of scalar twins; by default the best build the runtime runs). */
 export interface WasmChoice {
-  flavor?: WasmFlavor;
-  scalar?: boolean;
+  build?: WasmFlavor | Loaded;
 }
 
 /**

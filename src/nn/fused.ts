@@ -15,14 +15,14 @@ import {
   LAYER_ACT, LAYER_B, LAYER_IN, LAYER_IN_PAD, LAYER_OUT_PAD, LAYER_W, LAYER_W_LD, MLP_ACTIONS, MLP_ADAM_M, MLP_ADAM_V, MLP_BETA1,
   MLP_BETA2, MLP_DELTA_A, MLP_DELTA_B, MLP_DHEAD, MLP_DOUBLE_Q, MLP_DUELING, MLP_EPS, MLP_GRAD, MLP_HEADER_SLOTS, MLP_HUBER,
   MLP_LAYER_COUNT, MLP_LAYER_SLOTS, MLP_LR, MLP_MAX_GRAD_NORM, MLP_OBS, MLP_PARAM_FLOATS, MLP_PARAMS, MLP_Q_AUX, MLP_Q_TARGET,
-  MLP_SCALAR, MLP_SCRATCH_A, MLP_SCRATCH_B, MLP_SPARSE, MLP_STEP, MLP_TARGET, SLOT,
+  MLP_SCRATCH_A, MLP_SCRATCH_B, MLP_SPARSE, MLP_STEP, MLP_TARGET, SLOT,
 } from "../../assembly/layout.ts";
-import { ArenaPlan, type Arena, type RegionPlan, type WasmFlavor } from "../runtime/wasm.ts";
+import { ArenaPlan, type Arena, type Loaded, type RegionPlan, type WasmFlavor } from "../runtime/wasm.ts";
 import { BackendError, InvalidArgumentError, InvalidStateError } from "../errors.ts";
 import { checkBool, checkInt, checkKnownKeys, checkNumber, checkOneOf, checkOptions, checkVector } from "../validate.ts";
 import { checkNetSpec, initParams, layerShapes, paramCount, type NetSpec } from "./spec.ts";
-import { ADAM, type TransitionBatch } from "./reference.ts";
-import { checkLearningRate } from "./engine.ts";
+import type { TransitionBatch } from "../batch.ts";
+import { ADAM, checkLearningRate } from "./engine.ts";
 
 /**
  * What the fused engine accepts. Beyond these an update takes tens of
@@ -78,11 +78,11 @@ export interface FusedQNetOptions {
   seed?: number;
   /** Forces a build of the WASM module (FusedQNet.create only; default: relaxed SIMD where supported). */
   flavor?: WasmFlavor;
-  /** "scalar" runs the scalar twin of every SIMD kernel (tests compare the two); default "simd". */
-  kernels?: "simd" | "scalar";
+  /** Runs on this compiled module instead (FusedQNet.create only): tests pass the test module, whose kernels are the scalar twins. */
+  module?: Loaded;
 }
 
-const OPTION_KEYS = ["batchSize", "learningRate", "loss", "doubleQ", "maxGradNorm", "seed", "flavor", "kernels"] as const;
+const OPTION_KEYS = ["batchSize", "learningRate", "loss", "doubleQ", "maxGradNorm", "seed", "flavor", "module"] as const;
 
 /** Addresses (bytes) of a batch in the arena, laid out as {@link TransitionBatch}. */
 export interface BatchAddresses {
@@ -159,8 +159,7 @@ interface Config {
   doubleQ: boolean;
   maxGradNorm: number | undefined;
   seed: number;
-  scalar: boolean;
-  flavor: WasmFlavor | undefined;
+  build: WasmFlavor | Loaded | undefined;
 }
 
 function checkConfig(spec: NetSpec, options: FusedQNetOptions): Config {
@@ -176,8 +175,7 @@ function checkConfig(spec: NetSpec, options: FusedQNetOptions): Config {
     doubleQ: checkBool("options.doubleQ", o.doubleQ ?? false),
     maxGradNorm: o.maxGradNorm === undefined ? undefined : checkNumber("options.maxGradNorm", o.maxGradNorm, { min: 0, minExclusive: true }),
     seed: checkInt("options.seed", o.seed ?? 0, { min: 0, max: Number.MAX_SAFE_INTEGER }),
-    scalar: checkOneOf("options.kernels", o.kernels ?? "simd", ["simd", "scalar"]) === "scalar",
-    flavor: o.flavor === undefined ? undefined : checkOneOf<WasmFlavor>("options.flavor", o.flavor, ["simd", "relaxed-simd"]),
+    build: (o.module as Loaded | undefined) ?? (o.flavor === undefined ? undefined : checkOneOf<WasmFlavor>("options.flavor", o.flavor, ["simd", "relaxed-simd"])),
   };
 }
 
@@ -316,6 +314,11 @@ export class PlannedFusedQNet {
     private readonly planEnd: number,
   ) {}
 
+  /** The module build the network asked for (FusedQNet.create). */
+  get build(): WasmFlavor | Loaded | undefined {
+    return this.config.build;
+  }
+
   /** Writes the header and initial weights into `arena` (instantiated from the plan) and returns the network. */
   attach(arena: Arena): FusedQNet {
     if (arena.buffer.byteLength < this.planEnd) throw new InvalidArgumentError("arena", arena, "the arena instantiated from the plan this network was planned in");
@@ -337,7 +340,7 @@ export class FusedQNet {
   static async create(spec: NetSpec, options: FusedQNetOptions): Promise<FusedQNet> {
     const plan = new ArenaPlan();
     const planned = FusedQNet.plan(plan, spec, options);
-    return planned.attach(await plan.instantiate(options.flavor));
+    return planned.attach(await plan.instantiate(planned.build));
   }
 
   readonly spec: NetSpec;
@@ -391,7 +394,6 @@ export class FusedQNet {
     int(MLP_STEP, 0);
     int(MLP_HUBER, c.huber ? 1 : 0);
     int(MLP_DOUBLE_Q, c.doubleQ ? 1 : 0);
-    int(MLP_SCALAR, c.scalar ? 1 : 0);
     doubles[MLP_LR] = c.learningRate;
     doubles[MLP_BETA1] = ADAM.beta1;
     doubles[MLP_BETA2] = ADAM.beta2;

@@ -96,9 +96,10 @@ export class RegionPlan {
 
 /** A {@link RegionPlan} of deepq's module, instantiated with a memory of exactly the size needed. */
 export class ArenaPlan extends RegionPlan {
-  /** Instantiates the arena; `flavor` forces a build (tests compare the two). */
-  async instantiate(flavor?: WasmFlavor): Promise<Arena> {
-    return instantiateArena(flavor ? await compile(flavor) : await init(), this.bytes);
+  /** Instantiates the arena; `build` forces a build of deepq's module, or gives another compiled one (tests compare them). */
+  async instantiate(build?: WasmFlavor | Loaded): Promise<Arena> {
+    const loaded = build === undefined ? await init() : typeof build === "string" ? await compile(build) : build;
+    return instantiateArena(loaded, this.bytes);
   }
 }
 

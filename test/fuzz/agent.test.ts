@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DQN } from "../../src/agent/dqn.ts";
 import { InvalidStateError } from "../../src/errors.ts";
-import { referenceForward } from "../../src/nn/reference.ts";
+import { referenceForward } from "../oracles/nn-reference.ts";
 import type { NetSpec } from "../../src/nn/spec.ts";
 import { attempt, attemptAsync, expectFinite, f32, junk, maybeBadVector, moderate, mostly, nastyNumber, runs, timeout } from "./arbitraries.ts";
 

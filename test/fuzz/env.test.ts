@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { make, makeVec } from "../../src/envs/registry.ts";
-import { CartPoleReferenceEnv, CartPoleVecReferenceEnv } from "../../src/envs/cartpole-reference.ts";
+import { CartPoleReferenceEnv, CartPoleVecReferenceEnv } from "../oracles/cartpole-reference.ts";
 import { InvalidStateError } from "../../src/errors.ts";
 import type { CartPoleEnv, CartPoleVecEnv } from "../../src/envs/cartpole.ts";
 import { attempt, attemptAsync, expectBits, expectFinite, expectSameOutcome, junk, mostly, runs, timeout } from "./arbitraries.ts";

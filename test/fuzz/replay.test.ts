@@ -9,7 +9,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PrioritizedReplayBuffer, ReplayBuffer, type ReplayBatch } from "../../src/replay/buffer.ts";
-import { ReferenceReplayBuffer } from "../../src/replay/reference.ts";
+import { ReferenceReplayBuffer } from "../oracles/replay-reference.ts";
 import { planned, snapshot, type Planned } from "../replay/harness.ts";
 const F32_MAX = 3.4028234663852886e38;
 import { attempt, attemptAsync, expectBits, expectFinite, expectSameOutcome, f32, junk, maybeBadVector, moderate, mostly, runs, timeout, type Outcome } from "./arbitraries.ts";

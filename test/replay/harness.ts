@@ -1,4 +1,4 @@
-/** Test access to a buffer's arena: state snapshots, the scalar twin kernel, reading sampled rows. */
+/** Test access to a buffer's arena: state snapshots, the scalar twin kernel (in the test module), reading sampled rows. */
 import { expect } from "vitest";
 import { ArenaPlan, type Arena, type WasmFlavor } from "../../src/runtime/wasm.ts";
 import type { ReplayBatch, ReplayBuffer, ReplayPlan } from "../../src/replay/buffer.ts";
@@ -40,12 +40,22 @@ export function copyBatch(b: ReplayBatch): ReplayBatch {
   return Object.fromEntries(Object.entries(b).map(([k, v]: [string, Float32Array | Int32Array]) => [k, v.slice()])) as unknown as ReplayBatch;
 }
 
-/** Runs `kernel` ("replaySample" or "replaySampleScalar") from the RNG state `rng`, returning a copy of the batch. */
-export function sampleWith(p: Planned<ReplayBuffer>, kernel: string, batchSize: number, rng: Uint32Array): ReplayBatch {
-  const views = p.rb.sample(batchSize);
-  p.arena.u32(headerSlot(p, RH_RNG), 4).set(rng);
-  p.arena.kernels[kernel]!(p.rb.addresses.header, batchSize);
-  return copyBatch(views);
+/** Runs replaySample in `arena` (the buffer's own, or its {@link scalarTwin}) from the RNG state `rng`, returning a copy of the batch. */
+export function sampleWith(p: Planned<ReplayBuffer>, arena: Arena, batchSize: number, rng: Uint32Array): ReplayBatch {
+  arena.u32(headerSlot(p, RH_RNG), 4).set(rng);
+  arena.kernels.replaySample!(p.rb.addresses.header, batchSize);
+  const b = p.rb.addresses.batch;
+  const d = p.rb.observationSize;
+  return copyBatch({
+    observations: arena.f32(b.observations, batchSize * d),
+    actions: arena.i32(b.actions, batchSize),
+    rewards: arena.f32(b.rewards, batchSize),
+    nextObservations: arena.f32(b.nextObservations, batchSize * d),
+    dones: arena.f32(b.dones, batchSize),
+    discounts: arena.f32(b.discounts, batchSize),
+    weights: arena.f32(b.weights, batchSize),
+    indices: arena.i32(b.indices, batchSize),
+  });
 }
 
 export function rngState(p: Planned<ReplayBuffer>): Uint32Array {

@@ -1,7 +1,7 @@
 /** Seeded random transition batches and error measures for engine parity tests. */
 import { Rng } from "../../src/runtime/rng.ts";
 import type { NetSpec } from "../../src/nn/spec.ts";
-import type { TransitionBatch } from "../../src/nn/reference.ts";
+import type { TransitionBatch } from "../oracles/nn-reference.ts";
 
 export interface BatchShape {
   /** k of the k-step returns mixed into `discounts` (gamma^1..gamma^k); default 1. */

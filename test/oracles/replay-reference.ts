@@ -8,12 +8,12 @@
 import {
   CHAIN_ENDED, CHAIN_NONE, CHAIN_OPEN, REPLAY_END_TERMINATED, REPLAY_FLAG_DONE, REPLAY_FLAG_STEPS,
 } from "../../assembly/layout.ts";
-import { Rng } from "../runtime/rng.ts";
-import { InvalidStateError } from "../errors.ts";
-import { checkInt, checkNumber } from "../validate.ts";
-import { discountTable, parseReplayOptions, type PrioritizedReplayBufferOptions, type ReplayBufferOptions, type ReplayConfig } from "./config.ts";
-import { newStaging, stageBatch, stagePriorities, stageStep, type Staging } from "./stage.ts";
-import type { ReplayBatch, ReplayBuffer } from "./buffer.ts";
+import { Rng } from "../../src/runtime/rng.ts";
+import { InvalidStateError } from "../../src/errors.ts";
+import { checkInt, checkNumber } from "../../src/validate.ts";
+import { discountTable, parseReplayOptions, type PrioritizedReplayBufferOptions, type ReplayBufferOptions, type ReplayConfig } from "../../src/replay/config.ts";
+import { newStaging, stageBatch, stagePriorities, stageStep, type Staging } from "../../src/replay/stage.ts";
+import type { ReplayBatch, ReplayBuffer } from "../../src/replay/buffer.ts";
 
 interface Lane {
   head: number;

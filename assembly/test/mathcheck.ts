@@ -4,9 +4,9 @@
  * addresses of f64 (or u64) arrays in the arena. Every SIMD kernel has a
  * scalar twin that the tests compare it with.
  */
-import { cos, cos2, fma, fma2, sin, sin2, sincos2 } from "./lib/libm";
-import { pcg64Next, pcg64Random, pcg64Uniform } from "./lib/pcg64";
-import { SINCOSTAB } from "./lib/sincostab";
+import { cos, cos2, fma, fma2, sin, sin2, sincos2 } from "../lib/libm";
+import { pcg64Next, pcg64Random, pcg64Uniform } from "../lib/pcg64";
+import { SINCOSTAB } from "../lib/sincostab";
 
 /** out[i] = sin(x[i]). */
 export function sinBatch(x: usize, out: usize, n: i32): void {

@@ -21,8 +21,8 @@ import { reshapeGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Reshape_
 import { squareGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Square_grad.js";
 import { subGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Sub_grad.js";
 import { sumGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Sum_grad.js";
-import type { EngineConfig, UpdateBatch } from "../engine.ts";
-import { layerShapes, type NetSpec } from "../spec.ts";
+import type { EngineConfig, UpdateBatch } from "../../src/nn/engine.ts";
+import { layerShapes, type NetSpec } from "../../src/nn/spec.ts";
 
 /** One layer's weights, [in, out] and [out]. */
 export interface Layer {

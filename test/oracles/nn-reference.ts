@@ -6,11 +6,11 @@
  * compare losses and weights, and its loss drives finite-difference checks.
  * Parameters use the canonical flat layout of spec.ts.
  */
-import type { TransitionBatch } from "../batch.ts";
-import { ADAM, type UpdateBatch } from "./engine.ts";
-import { layerShapes, paramCount, type LayerShape, type NetSpec } from "./spec.ts";
+import type { TransitionBatch } from "../../src/batch.ts";
+import { ADAM, type UpdateBatch } from "../../src/nn/engine.ts";
+import { layerShapes, paramCount, type LayerShape, type NetSpec } from "../../src/nn/spec.ts";
 
-export type { TransitionBatch } from "../batch.ts";
+export type { TransitionBatch } from "../../src/batch.ts";
 
 /** The transitions an engine's {@link UpdateBatch} stands for: discount gamma and weight 1 where it gives none. */
 export function referenceBatch(batch: UpdateBatch, gamma: number): TransitionBatch {

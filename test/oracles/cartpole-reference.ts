@@ -7,10 +7,10 @@
 import {
   FORCE_MAG, GRAVITY, LENGTH, MASSPOLE, POLEMASS_LENGTH, TAU, THETA_THRESHOLD_RADIANS, TOTAL_MASS, X_THRESHOLD,
 } from "../../assembly/lib/cartpole-constants.ts";
-import { CartPoleBase, CartPoleVecBase, cartpoleConfig, type CartPoleConfig, type CartPoleCore, type CartPoleId, type CartPoleOptions, type CartPoleVecOptions, type VecArrays } from "./cartpole-common.ts";
-import type { Seed } from "./seeding.ts";
+import { CartPoleBase, CartPoleVecBase, cartpoleConfig, type CartPoleConfig, type CartPoleCore, type CartPoleId, type CartPoleOptions, type CartPoleVecOptions, type VecArrays } from "../../src/envs/cartpole-common.ts";
+import type { Seed } from "../../src/envs/seeding.ts";
 import { cos, sin } from "./libm.ts";
-import { Pcg64 } from "./pcg64.ts";
+import { Pcg64 } from "../../src/envs/pcg64.ts";
 
 /**
  * cartpole.py's `step` for the env whose state is `s[4i .. 4i + 4)`:
