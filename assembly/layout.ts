@@ -42,6 +42,24 @@ export const STATIC_BYTES = 65536;
 // Kernel exports take and return only i32 and f64 (never i64, which would
 // surface as BigInt in JS): addresses are i32 byte offsets.
 
+// ---------------------------------------------------------------------------
+// Batch address map (src/batch.ts, BatchAddresses)
+// ---------------------------------------------------------------------------
+// Where the arrays of one batch of B transitions lie: BATCH_SLOTS address
+// slots, as a header's. A replay header holds one for its sampled batch
+// (from RH_OUT); the MLP update takes the address of one, so a batch sampled
+// in the same arena feeds it in place.
+
+export const BATCH_OBS = 0; // f32[B * obsSize]
+export const BATCH_ACTIONS = 1; // i32[B]
+export const BATCH_REWARDS = 2; // f32[B]: rewards, n-step returns summed
+export const BATCH_NEXT_OBS = 3; // f32[B * obsSize]
+export const BATCH_DONES = 4; // f32[B]: 0 | 1
+export const BATCH_DISCOUNTS = 5; // f32[B]: gamma^k
+export const BATCH_WEIGHTS = 6; // f32[B]: importance weights, 1 when uniform
+export const BATCH_INDICES = 7; // i32[B]: the rows sampled (replay only; the update ignores it)
+export const BATCH_SLOTS = 8;
+
 /** Bytes of one PCG64 generator's state (assembly/lib/pcg64.ts): state then inc, each a little-endian u128. */
 export const PCG64_BYTES = 32;
 
@@ -129,7 +147,7 @@ export const CP_HEADER_SLOTS = 15;
 // [sum tree, min tree], the staged input of one add (obs, nextObs f32[numEnvs
 // * D], actions i32[numEnvs], rewards f32[numEnvs], ends u8[numEnvs]),
 // [staged priority updates: indices i32[maxBatch], leaves f64[maxBatch]], and
-// the sampled batch, one region per array (see RH_OUT_*).
+// the sampled batch, one region per array (its address map at RH_OUT).
 
 /** Header slots of a replay buffer. Sizes first (written once by TS). */
 export const RH_CAPACITY = 0; // rows = laneRows * numEnvs
@@ -163,16 +181,9 @@ export const RH_IN_REWARDS = 24;
 export const RH_IN_ENDS = 25;
 export const RH_IN_INDICES = 26;
 export const RH_IN_LEAVES = 27;
-/** The sampled batch, for row i of B: observations f32[B*D], actions i32[B], rewards f32[B], nextObservations f32[B*D], dones f32[B] (0/1), discounts f32[B] (gamma^k), weights f32[B], indices i32[B]. */
-export const RH_OUT_OBS = 28;
-export const RH_OUT_ACTIONS = 29;
-export const RH_OUT_REWARDS = 30;
-export const RH_OUT_NEXT_OBS = 31;
-export const RH_OUT_DONES = 32;
-export const RH_OUT_DISCOUNTS = 33;
-export const RH_OUT_WEIGHTS = 34;
-export const RH_OUT_INDICES = 35;
-export const REPLAY_HEADER_SLOTS = 36;
+/** The sampled batch's address map (BATCH_SLOTS slots: slot RH_OUT + BATCH_OBS, ...). */
+export const RH_OUT = 28;
+export const REPLAY_HEADER_SLOTS = 36; // RH_OUT + BATCH_SLOTS
 
 /** Per-env lane state, i32s: the ring position of the lane's open row, its chain state, how many rows wait for their return, and whether the next entry is an autoreset step to drop. */
 export const LANE_HEAD = 0;

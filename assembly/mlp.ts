@@ -5,29 +5,37 @@
  * and f64 values.
  */
 import { applyGradients, gradients, greedy, qValues, syncTarget } from "./lib/mlp";
+import { slotA } from "./lib/header";
+import { BATCH_ACTIONS, BATCH_DISCOUNTS, BATCH_DONES, BATCH_NEXT_OBS, BATCH_OBS, BATCH_REWARDS, BATCH_WEIGHTS } from "./layout";
+
+/** The loss and gradient of the batch whose address map (layout.ts, "Batch address map") is at `batch`. */
+@inline function batchGradients(h: usize, batch: usize, n: i32, tdOut: usize): f64 {
+  return gradients(
+    h, slotA(batch, BATCH_OBS), slotA(batch, BATCH_ACTIONS), slotA(batch, BATCH_REWARDS), slotA(batch, BATCH_NEXT_OBS),
+    slotA(batch, BATCH_DONES), slotA(batch, BATCH_DISCOUNTS), slotA(batch, BATCH_WEIGHTS), n, tdOut,
+  );
+}
 
 /**
  * One complete DQN update from a batch of `n` transitions (n <= the header's
- * rows): forward passes, loss, backward pass, clipping and Adam. The batch is
- * observations f32[n·obsSize], actions i32[n], rewards f32[n],
- * nextObservations f32[n·obsSize], dones f32[n] (0 | 1), discounts f32[n]
- * (gamma^k), weights f32[n] (importance weights, 1 when uniform), at any
- * addresses in the arena (a replay buffer's sample region feeds it directly).
+ * rows): forward passes, loss, backward pass, clipping and Adam. `batch` is
+ * the address of a batch address map (layout.ts): its arrays may lie anywhere
+ * in the arena (a replay buffer's sample region feeds it directly).
  * Writes TD errors q - y (f32[n]) to `tdOut`; returns the loss. A non-finite
  * loss, or a gradient too large for Adam's f32 moments (then the result is
  * NaN), is divergence: weights, target and Adam state stay untouched, so the
  * agent stops with its last finite weights.
  * Callers: every gradient step of an agent on the fused engine.
  */
-export function mlpUpdate(h: usize, obs: usize, actions: usize, rewards: usize, nextObs: usize, dones: usize, discounts: usize, weights: usize, n: i32, tdOut: usize): f64 {
-  const loss = gradients(h, obs, actions, rewards, nextObs, dones, discounts, weights, n, tdOut);
+export function mlpUpdate(h: usize, batch: usize, n: i32, tdOut: usize): f64 {
+  const loss = batchGradients(h, batch, n, tdOut);
   if (!isFinite<f64>(loss)) return loss;
   return applyGradients(h) ? loss : NaN;
 }
 
 /** As mlpUpdate without clipping and Adam: leaves the gradient in the GRAD set. Callers: gradient checks. */
-export function mlpGradients(h: usize, obs: usize, actions: usize, rewards: usize, nextObs: usize, dones: usize, discounts: usize, weights: usize, n: i32, tdOut: usize): f64 {
-  return gradients(h, obs, actions, rewards, nextObs, dones, discounts, weights, n, tdOut);
+export function mlpGradients(h: usize, batch: usize, n: i32, tdOut: usize): f64 {
+  return batchGradients(h, batch, n, tdOut);
 }
 
 /** Greedy actions (i32[rows]) of the online network for `rows` observations; returns the first. Callers: act, actBatch. */

@@ -10,7 +10,7 @@ import { CartPoleReferenceEnv, CartPoleVecReferenceEnv } from "../test/oracles/c
 import type { Env, VecEnv } from "../src/envs/env.ts";
 import { Rng } from "../src/runtime/rng.ts";
 import { ArenaPlan } from "../src/runtime/wasm.ts";
-import { testModule } from "../test/support/test-wasm.ts";
+import { testArena, type TestExports } from "../test/support/test-wasm.ts";
 
 /**
  * Each figure is the best of ROUNDS short timings, taken alternately for the
@@ -68,13 +68,13 @@ async function sinCosRows(): Promise<BenchRow[]> {
   const n = 1024;
   const plan = new ArenaPlan();
   const [x, s, c] = [plan.region(8 * n), plan.region(8 * n), plan.region(8 * n)];
-  const arena = await plan.instantiate(await testModule("relaxed-simd"));
+  const arena = await testArena(plan, "relaxed-simd");
   const angles = arena.f64(x, n);
   const rng = new Rng(2);
   for (let i = 0; i < n; i++) angles[i] = rng.uniform(-0.21, 0.21);
   const out = new Float64Array(n);
   const [exact, v8] = bestOf(
-    () => rate(() => (arena.kernels.sincos2Batch!(x, s, c, n), n), SECONDS),
+    () => rate(() => (arena.kernels.sincos2Batch(x, s, c, n), n), SECONDS),
     () =>
       rate(() => {
         for (let i = 0; i < n; i++) out[i] = Math.sin(angles[i]!) + Math.cos(angles[i]!);

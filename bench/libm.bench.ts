@@ -9,7 +9,7 @@ import { Pcg64 } from "../src/envs/pcg64.ts";
 import { PCG64_BYTES } from "../assembly/layout.ts";
 import { ArenaPlan } from "../src/runtime/wasm.ts";
 import { rate, type BenchRow } from "./harness.ts";
-import { testModule } from "../test/support/test-wasm.ts";
+import { testArena, type TestExports } from "../test/support/test-wasm.ts";
 
 export default async (): Promise<BenchRow[]> => {
   const n = 4096;
@@ -18,7 +18,7 @@ export default async (): Promise<BenchRow[]> => {
   const s = plan.region(8 * n);
   const c = plan.region(8 * n);
   const state = plan.region(PCG64_BYTES);
-  const arena = await plan.instantiate(await testModule("relaxed-simd"));
+  const arena = await testArena(plan, "relaxed-simd");
   const k = arena.kernels;
   // Angles as a CartPole episode sees them: mostly well inside +-0.21 rad.
   const angles = arena.f64(x, n);

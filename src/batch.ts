@@ -1,8 +1,14 @@
 /**
- * A batch of B transitions, the layout replay buffers sample into and every
- * Q-network engine trains from (src/nn/spec.ts says how each field enters
- * the update). Shared by src/replay and src/nn, which do not import each other.
+ * A batch of B transitions: the one record replay buffers sample into and
+ * every Q-network engine trains from (src/nn/spec.ts says how each field
+ * enters the update), and its address map, where each array lies in an
+ * arena. Shared by src/replay and src/nn, which do not import each other.
  */
+import {
+  BATCH_ACTIONS, BATCH_DISCOUNTS, BATCH_DONES, BATCH_INDICES, BATCH_NEXT_OBS, BATCH_OBS, BATCH_REWARDS, BATCH_WEIGHTS,
+} from "../assembly/layout.ts";
+import type { Header } from "./runtime/header.ts";
+
 export interface TransitionBatch {
   /** f32[B·observationSize], row-major. */
   observations: Float32Array;
@@ -18,4 +24,25 @@ export interface TransitionBatch {
   discounts: Float32Array;
   /** Importance weights (prioritized replay, max-normalised into (0, 1]); all 1 when uniform. */
   weights: Float32Array;
+  /** The rows a replay buffer sampled (for updatePriorities); absent in batches built elsewhere. */
+  indices?: Int32Array;
+}
+
+/** Byte address of each array of a batch in an arena: the TypeScript side of a batch address map (assembly/layout.ts). */
+export type BatchAddresses = { [K in keyof TransitionBatch]: number };
+
+const SLOT_OF: Required<BatchAddresses> = {
+  observations: BATCH_OBS,
+  actions: BATCH_ACTIONS,
+  rewards: BATCH_REWARDS,
+  nextObservations: BATCH_NEXT_OBS,
+  dones: BATCH_DONES,
+  discounts: BATCH_DISCOUNTS,
+  weights: BATCH_WEIGHTS,
+  indices: BATCH_INDICES,
+};
+
+/** Writes `addresses` as the batch address map that starts at slot `at` of `header` (0 for a batch without indices). */
+export function writeBatchMap(header: Header, at: number, addresses: BatchAddresses): void {
+  for (const key of Object.keys(SLOT_OF) as (keyof BatchAddresses)[]) header.setInt(at + SLOT_OF[key], addresses[key] ?? 0);
 }

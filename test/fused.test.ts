@@ -2,7 +2,8 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
-import { FUSED_LIMITS, FusedQNet, fusedSupport, type BatchAddresses, type FusedQNetOptions } from "../src/nn/fused.ts";
+import { FUSED_LIMITS, FusedQNet, fusedSupport, type FusedQNetOptions } from "../src/nn/fused.ts";
+import type { BatchAddresses } from "../src/batch.ts";
 import { initParams, paramCount, type NetSpec } from "../src/nn/spec.ts";
 import { ArenaPlan } from "../src/runtime/wasm.ts";
 import { Rng } from "../src/runtime/rng.ts";
@@ -225,13 +226,15 @@ describe("memory", () => {
     const gc = runInNewContext("gc") as () => void;
     const collected = new Set<number>();
     const registry = new FinalizationRegistry<number>((i) => collected.add(i));
-    for (let i = 0; i < 1000; i++) {
+    // In a function of its own, so that no register of this frame still holds the last network.
+    const churn = async (i: number) => {
       const net = await FusedQNet.create(SPEC, { ...OPTIONS, seed: i });
       net.act([0.1, 0.2, 0.3, 0.4]);
       net.update(randomBatch(new Rng(i), SPEC, 8));
       registry.register(net.arena.memory, i);
       net.dispose();
-    }
+    };
+    for (let i = 0; i < 1000; i++) await churn(i);
     // Each network's memory (its whole arena) must become garbage: nothing in
     // deepq keeps a reference after dispose().
     for (let round = 0; round < 20 && collected.size < 1000; round++) {

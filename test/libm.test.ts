@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { cos, fma, sin } from "./oracles/libm.ts";
 import { SINCOSTAB } from "./oracles/sincostab.ts";
 import { ArenaPlan, type Arena, type WasmFlavor } from "../src/runtime/wasm.ts";
-import { testModule } from "./support/test-wasm.ts";
+import { testArena, type TestExports } from "./support/test-wasm.ts";
 
 function fixture(name: string): Float64Array {
   const b = readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
@@ -140,13 +140,13 @@ describe("software fma", () => {
 for (const flavor of ["simd", "relaxed-simd"] as const satisfies readonly WasmFlavor[]) {
   describe(`WebAssembly libm (${flavor} build)`, () => {
     const n = Math.max(wide.length, tableX.length, fmaA.length);
-    let arena: Arena;
+    let arena: Arena<TestExports>;
     let bufs: { x: number; s: number; c: number; a: number; b: number; d: number };
 
     beforeAll(async () => {
       const plan = new ArenaPlan();
       bufs = { x: plan.region(8 * n), s: plan.region(8 * n), c: plan.region(8 * n), a: plan.region(8 * n), b: plan.region(8 * n), d: plan.region(8 * n) };
-      arena = await plan.instantiate(await testModule(flavor));
+      arena = await testArena(plan, flavor);
     });
 
     /** Runs a kernel over xs; returns [sin, cos] copies. */

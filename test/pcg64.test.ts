@@ -9,7 +9,7 @@ import { PCG64_BYTES } from "../assembly/layout.ts";
 import { InvalidArgumentError } from "../src/errors.ts";
 import { generateState, Pcg64, pcg64Seed, readPcg64, seedSequencePool, writePcg64 } from "../src/envs/pcg64.ts";
 import { ArenaPlan, type Arena } from "../src/runtime/wasm.ts";
-import { testModule } from "./support/test-wasm.ts";
+import { testArena, type TestExports } from "./support/test-wasm.ts";
 
 interface Check {
   seed: string;
@@ -73,7 +73,7 @@ describe("TypeScript SeedSequence and PCG64", () => {
 for (const flavor of ["simd", "relaxed-simd"] as const) {
   describe(`WebAssembly PCG64 (${flavor} build)`, () => {
     const n = 4096;
-    let arena: Arena;
+    let arena: Arena<TestExports>;
     let state: number;
     let out: number;
 
@@ -81,7 +81,7 @@ for (const flavor of ["simd", "relaxed-simd"] as const) {
       const plan = new ArenaPlan();
       state = plan.region(PCG64_BYTES);
       out = plan.region(8 * n);
-      arena = await plan.instantiate(await testModule(flavor));
+      arena = await testArena(plan, flavor);
     });
 
     for (const c of checks) {

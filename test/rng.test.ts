@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Rng, seedState } from "../src/runtime/rng.ts";
 import { ArenaPlan } from "../src/runtime/wasm.ts";
 import { InvalidArgumentError } from "../src/errors.ts";
-import { testModule } from "./support/test-wasm.ts";
+import { testArena, type TestExports } from "./support/test-wasm.ts";
 
 describe("xoshiro128** (TS and AS twins)", () => {
   it("matches the published reference stream for state {1,2,3,4}", () => {
@@ -16,7 +16,7 @@ describe("xoshiro128** (TS and AS twins)", () => {
     const plan = new ArenaPlan();
     const st = plan.region(16);
     const out = plan.region(8 * 1000);
-    const arena = await plan.instantiate(await testModule("simd"));
+    const arena = await testArena(plan, "simd");
     for (const seed of [0, 1, 42, 2 ** 40 + 7, Number.MAX_SAFE_INTEGER]) {
       seedState(arena.u32(st, 4), seed);
       const ts = new Rng(seed);

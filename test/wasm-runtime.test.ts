@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { ArenaPlan, init, instantiateArena, supportsRelaxedSimd } from "../src/runtime/wasm.ts";
 import { BackendError } from "../src/errors.ts";
+import { bindDeepq } from "../src/runtime/bindings.ts";
 import { REGION_ALIGN, STATIC_BYTES } from "../assembly/layout.ts";
 
 describe("wasm runtime", () => {
   it("a memory the runtime cannot allocate is a BackendError that says what to do, not a RangeError", async () => {
     const tooBig = 2 ** 32 + 65536; // past wasm32's 65,536 pages
-    await expect(instantiateArena(await init(), tooBig)).rejects.toThrow(BackendError);
-    await expect(instantiateArena(await init(), tooBig)).rejects.toThrow(/cannot allocate .* close\(\) or dispose\(\)/);
+    await expect(instantiateArena(await init(), tooBig, bindDeepq)).rejects.toThrow(BackendError);
+    await expect(instantiateArena(await init(), tooBig, bindDeepq)).rejects.toThrow(/cannot allocate .* close\(\) or dispose\(\)/);
   });
 
   it("init() is memoised", async () => {

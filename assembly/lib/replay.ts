@@ -13,7 +13,7 @@ import {
   RH_SIZE, RH_SPAN, RH_GAMMA, RH_BETA, RH_MAX_LEAF,
   RH_RNG, RH_LANES, RH_DISCOUNTS, RH_OBS, RH_ACTIONS, RH_REWARDS, RH_FLAGS, RH_SUM_TREE, RH_MIN_TREE,
   RH_IN_OBS, RH_IN_NEXT_OBS, RH_IN_ACTIONS, RH_IN_REWARDS, RH_IN_ENDS, RH_IN_INDICES, RH_IN_LEAVES,
-  RH_OUT_OBS, RH_OUT_ACTIONS, RH_OUT_REWARDS, RH_OUT_NEXT_OBS, RH_OUT_DONES, RH_OUT_DISCOUNTS, RH_OUT_WEIGHTS, RH_OUT_INDICES,
+  RH_OUT, BATCH_OBS, BATCH_ACTIONS, BATCH_REWARDS, BATCH_NEXT_OBS, BATCH_DONES, BATCH_DISCOUNTS, BATCH_WEIGHTS, BATCH_INDICES,
   LANE_HEAD, LANE_CHAIN, LANE_PENDING, LANE_SKIP, REPLAY_LANE_INTS, CHAIN_OPEN, CHAIN_ENDED,
   REPLAY_FLAG_STEPS, REPLAY_FLAG_DONE, REPLAY_END_TERMINATED,
 } from "../layout";
@@ -220,14 +220,14 @@ export function sampleBatch<T>(h: usize, batch: i32): void {
   const rewards = slotA(h, RH_REWARDS);
   const flags = slotA(h, RH_FLAGS);
   const discounts = slotA(h, RH_DISCOUNTS);
-  const outObs = slotA(h, RH_OUT_OBS);
-  const outActions = slotA(h, RH_OUT_ACTIONS);
-  const outRewards = slotA(h, RH_OUT_REWARDS);
-  const outNextObs = slotA(h, RH_OUT_NEXT_OBS);
-  const outDones = slotA(h, RH_OUT_DONES);
-  const outDiscounts = slotA(h, RH_OUT_DISCOUNTS);
-  const outWeights = slotA(h, RH_OUT_WEIGHTS);
-  const outIndices = slotA(h, RH_OUT_INDICES);
+  const outObs = slotA(h, RH_OUT + BATCH_OBS);
+  const outActions = slotA(h, RH_OUT + BATCH_ACTIONS);
+  const outRewards = slotA(h, RH_OUT + BATCH_REWARDS);
+  const outNextObs = slotA(h, RH_OUT + BATCH_NEXT_OBS);
+  const outDones = slotA(h, RH_OUT + BATCH_DONES);
+  const outDiscounts = slotA(h, RH_OUT + BATCH_DISCOUNTS);
+  const outWeights = slotA(h, RH_OUT + BATCH_WEIGHTS);
+  const outIndices = slotA(h, RH_OUT + BATCH_INDICES);
   const leaves = slotI(h, RH_TREE_LEAVES);
   const sumTree = slotA(h, RH_SUM_TREE);
   const stratum = leaves != 0 ? treeRoot(sumTree) / <f64>batch : 0;

@@ -9,6 +9,8 @@ import {
   CP_RESET_LIST, CP_REWARD, CP_RNG, CP_STATE, CP_SUTTON_BARTO, CP_TERMINATED, CP_TRUNCATED, PCG64_BYTES, SLOT,
 } from "../../assembly/layout.ts";
 import { ArenaPlan, type Loaded, type WasmFlavor } from "../runtime/wasm.ts";
+import type { DeepqExports } from "../runtime/bindings.ts";
+import { Header } from "../runtime/header.ts";
 import { CartPoleBase, CartPoleVecBase, cartpoleConfig, type CartPoleConfig, type CartPoleCore, type CartPoleId, type CartPoleOptions, type CartPoleVecOptions, type VecArrays } from "./cartpole-common.ts";
 import type { Seed } from "./seeding.ts";
 import { pcg64Seed, writePcg64 } from "./pcg64.ts";
@@ -17,13 +19,10 @@ import { pcg64Seed, writePcg64 } from "./pcg64.ts";
 class CartPoleMemory implements CartPoleCore {
   private constructor(
     readonly arrays: VecArrays,
-    private readonly header: number,
+    private readonly header: Header,
     private readonly actions: Int32Array,
     private readonly rng: number,
-    private readonly slots: DataView,
-    private readonly stepKernel: (header: number, action: number) => number,
-    private readonly vecKernel: (header: number) => number,
-    private readonly resetKernel: (header: number) => void,
+    private readonly kernels: DeepqExports,
   ) {}
 
   /** `build` forces a WASM build, or another compiled module (tests compare them). */
@@ -43,11 +42,9 @@ class CartPoleMemory implements CartPoleCore {
       [CP_RNG, plan.region(PCG64_BYTES)],
     ];
     const arena = await plan.instantiate(build);
-    const slots = new DataView(arena.buffer, header, CP_HEADER_SLOTS * SLOT);
-    slots.setBigInt64(CP_NUM_ENVS * SLOT, BigInt(n), true);
-    for (const [slot, address] of at) slots.setBigInt64(slot * SLOT, BigInt(address), true);
-    slots.setFloat64(CP_MAX_STEPS * SLOT, config.spec.maxEpisodeSteps, true);
-    slots.setBigInt64(CP_SUTTON_BARTO * SLOT, config.suttonBartoReward ? 1n : 0n, true);
+    const slots = new Header(arena.buffer, header, CP_HEADER_SLOTS);
+    slots.setInts([[CP_NUM_ENVS, n], ...at, [CP_SUTTON_BARTO, config.suttonBartoReward ? 1 : 0]]);
+    slots.setFloat(CP_MAX_STEPS, config.spec.maxEpisodeSteps);
     const address = new Map(at);
     const arrays: VecArrays = {
       state: arena.f64(address.get(CP_STATE)!, 4 * n),
@@ -56,36 +53,26 @@ class CartPoleMemory implements CartPoleCore {
       terminated: arena.u8(address.get(CP_TERMINATED)!, n),
       truncated: arena.u8(address.get(CP_TRUNCATED)!, n),
     };
-    const k = arena.kernels;
-    return new CartPoleMemory(
-      arrays,
-      header,
-      arena.i32(address.get(CP_ACTIONS)!, n),
-      address.get(CP_RNG)!,
-      slots,
-      k.cartpoleStep!,
-      k.cartpoleVecStep!,
-      k.cartpoleReset!,
-    );
+    return new CartPoleMemory(arrays, slots, arena.i32(address.get(CP_ACTIONS)!, n), address.get(CP_RNG)!, arena.kernels);
   }
 
   seed(seed: Seed): void {
-    writePcg64(this.slots.buffer, this.rng, pcg64Seed(seed));
+    writePcg64(this.arrays.state.buffer as ArrayBuffer, this.rng, pcg64Seed(seed));
   }
 
   reset(low: number, high: number): void {
-    this.slots.setFloat64(CP_LOW * SLOT, low, true);
-    this.slots.setFloat64(CP_HIGH * SLOT, high, true);
-    this.resetKernel(this.header);
+    this.header.setFloat(CP_LOW, low);
+    this.header.setFloat(CP_HIGH, high);
+    this.kernels.cartpoleReset(this.header.address);
   }
 
   step(action: number): boolean {
-    return this.stepKernel(this.header, action) !== 0;
+    return this.kernels.cartpoleStep(this.header.address, action) !== 0;
   }
 
   stepVec(actions: Int32Array): number {
     this.actions.set(actions);
-    return this.vecKernel(this.header);
+    return this.kernels.cartpoleVecStep(this.header.address);
   }
 }
 

@@ -2,7 +2,8 @@
  * The fused AssemblyScript engine (src/nn/fused.ts) behind the engine-neutral
  * {@link QEngine} interface, and the provider that plugs it into the ladder.
  */
-import { fusedSupport, FusedQNet, type BatchAddresses } from "./fused.ts";
+import { fusedSupport, FusedQNet } from "./fused.ts";
+import type { BatchAddresses } from "../batch.ts";
 import { ArenaPlan, type Arena } from "../runtime/wasm.ts";
 import type { FusedEngineProvider } from "./ladder.ts";
 import { checkEngineConfig, checkNotDisposed, type EngineConfig, type NetworkRole, type OptimizerState, type QEngine, type UpdateBatch, type UpdateResult } from "./engine.ts";

@@ -15,13 +15,15 @@ import {
   LAYER_ACT, LAYER_B, LAYER_IN, LAYER_IN_PAD, LAYER_OUT_PAD, LAYER_W, LAYER_W_LD, MLP_ACTIONS, MLP_ADAM_M, MLP_ADAM_V, MLP_BETA1,
   MLP_BETA2, MLP_DELTA_A, MLP_DELTA_B, MLP_DHEAD, MLP_DOUBLE_Q, MLP_DUELING, MLP_EPS, MLP_GRAD, MLP_HEADER_SLOTS, MLP_HUBER,
   MLP_LAYER_COUNT, MLP_LAYER_SLOTS, MLP_LR, MLP_MAX_GRAD_NORM, MLP_OBS, MLP_PARAM_FLOATS, MLP_PARAMS, MLP_Q_AUX, MLP_Q_TARGET,
-  MLP_SCRATCH_A, MLP_SCRATCH_B, MLP_SPARSE, MLP_STEP, MLP_TARGET, SLOT,
+  MLP_SCRATCH_A, MLP_SCRATCH_B, MLP_SPARSE, MLP_STEP, MLP_TARGET, SLOT, BATCH_SLOTS,
 } from "../../assembly/layout.ts";
+import { Header } from "../runtime/header.ts";
 import { ArenaPlan, type Arena, type Loaded, type RegionPlan, type WasmFlavor } from "../runtime/wasm.ts";
+import type { DeepqExports } from "../runtime/bindings.ts";
 import { BackendError, InvalidArgumentError, InvalidStateError } from "../errors.ts";
 import { checkBool, checkInt, checkKnownKeys, checkNumber, checkOneOf, checkOptions, checkVector } from "../validate.ts";
 import { checkNetSpec, initParams, layerShapes, paramCount, type NetSpec } from "./spec.ts";
-import type { TransitionBatch } from "../batch.ts";
+import { writeBatchMap, type BatchAddresses, type TransitionBatch } from "../batch.ts";
 import { ADAM, checkLearningRate } from "./engine.ts";
 
 /**
@@ -83,17 +85,6 @@ export interface FusedQNetOptions {
 }
 
 const OPTION_KEYS = ["batchSize", "learningRate", "loss", "doubleQ", "maxGradNorm", "seed", "flavor", "module"] as const;
-
-/** Addresses (bytes) of a batch in the arena, laid out as {@link TransitionBatch}. */
-export interface BatchAddresses {
-  observations: number;
-  actions: number;
-  rewards: number;
-  nextObservations: number;
-  dones: number;
-  discounts: number;
-  weights: number;
-}
 
 /** Adam's state in the canonical layout. */
 export interface OptimizerState {
@@ -209,7 +200,10 @@ interface Regions extends ForwardRegions {
   dHead: number;
   deltaA: number;
   deltaB: number;
+  /** The staging area of one batch. */
   batch: BatchAddresses;
+  /** The batch address map (BATCH_SLOTS slots) an update reads its batch from. */
+  batchMap: number;
   tdErrors: number;
 }
 
@@ -260,40 +254,41 @@ function planRegions(plan: ArenaPlan, c: Config, layers: Layer[], floats: number
       discounts: f32(rows),
       weights: f32(rows),
     },
+    batchMap: plan.region(BATCH_SLOTS * SLOT),
     tdErrors: f32(rows),
   };
 }
 
-/** A setter of integer header slots (i64: low word the value, all non-negative, high word 0). */
-function intSlots(arena: Arena, header: number, layerCount: number): (slot: number, value: number) => void {
-  const words = arena.i32(header, 2 * (MLP_HEADER_SLOTS + layerCount * MLP_LAYER_SLOTS));
-  return (slot, value) => {
-    words[2 * slot] = value;
-    words[2 * slot + 1] = 0;
-  };
+/** A network's header with its layer table. */
+function mlpHeader(buffer: ArrayBuffer, address: number, layers: Layer[]): Header {
+  return new Header(buffer, address, MLP_HEADER_SLOTS + layers.length * MLP_LAYER_SLOTS);
 }
 
 /** Writes the header slots the forward pass reads (training slots are left as they are: 0 in a fresh arena). */
-export function writeForwardHeader(arena: Arena, spec: NetSpec, layers: Layer[], floats: number, r: ForwardRegions): void {
-  const int = intSlots(arena, r.header, layers.length);
-  int(MLP_LAYER_COUNT, layers.length);
-  int(MLP_OBS, spec.observationSize);
-  int(MLP_ACTIONS, spec.nActions);
-  int(MLP_DUELING, spec.dueling ? 1 : 0);
-  int(MLP_PARAM_FLOATS, floats);
-  int(MLP_PARAMS, r.params);
-  int(MLP_SCRATCH_A, r.scratchA);
-  int(MLP_SCRATCH_B, r.scratchB);
-  int(MLP_Q_AUX, r.qAux);
-  int(MLP_SPARSE, r.sparse);
+export function writeForwardHeader(buffer: ArrayBuffer, spec: NetSpec, layers: Layer[], floats: number, r: ForwardRegions): void {
+  const h = mlpHeader(buffer, r.header, layers);
+  h.setInts([
+    [MLP_LAYER_COUNT, layers.length],
+    [MLP_OBS, spec.observationSize],
+    [MLP_ACTIONS, spec.nActions],
+    [MLP_DUELING, spec.dueling ? 1 : 0],
+    [MLP_PARAM_FLOATS, floats],
+    [MLP_PARAMS, r.params],
+    [MLP_SCRATCH_A, r.scratchA],
+    [MLP_SCRATCH_B, r.scratchB],
+    [MLP_Q_AUX, r.qAux],
+    [MLP_SPARSE, r.sparse],
+  ]);
   layers.forEach((l, i) => {
     const base = MLP_HEADER_SLOTS + i * MLP_LAYER_SLOTS;
-    int(base + LAYER_IN, l.inSize);
-    int(base + LAYER_IN_PAD, l.inPad);
-    int(base + LAYER_OUT_PAD, l.outPad);
-    int(base + LAYER_W_LD, l.ld);
-    int(base + LAYER_W, l.w);
-    int(base + LAYER_B, l.b);
+    h.setInts([
+      [base + LAYER_IN, l.inSize],
+      [base + LAYER_IN_PAD, l.inPad],
+      [base + LAYER_OUT_PAD, l.outPad],
+      [base + LAYER_W_LD, l.ld],
+      [base + LAYER_W, l.w],
+      [base + LAYER_B, l.b],
+    ]);
   });
 }
 
@@ -353,8 +348,11 @@ export class FusedQNet {
 
   private arenaRef: Arena | undefined;
   /** What act() touches, in one field so that it checks for dispose() once. */
-  private hot: { obs: Float32Array; greedy: (h: number, obs: number, rows: number, out: number) => number } | undefined;
+  private hot: { obs: Float32Array; greedy: DeepqExports["mlpGreedy"] } | undefined;
   private readonly header: number;
+  private readonly slots: Header;
+  /** The batch address map an update reads (BATCH_SLOTS slots). */
+  private readonly batchMap: Header;
   private readonly regions: Regions;
   private readonly floats: number;
   private readonly toInternal: Int32Array;
@@ -372,40 +370,44 @@ export class FusedQNet {
     this.batchAddresses = { ...regions.batch };
     this.tdErrorsAddress = regions.tdErrors;
     this.toInternal = canonicalToInternal(config.spec, layers);
-    this.hot = { obs: arena.f32(regions.actObs, this.obsSize), greedy: arena.kernels.mlpGreedy! };
+    this.hot = { obs: arena.f32(regions.actObs, this.obsSize), greedy: arena.kernels.mlpGreedy };
+    this.slots = mlpHeader(arena.buffer, regions.header, layers);
+    this.batchMap = new Header(arena.buffer, regions.batchMap, BATCH_SLOTS);
     this.writeHeader(arena, config, layers);
     this.setParams(initParams(config.spec, config.seed));
-    arena.kernels.mlpSyncTarget!(this.header, 1);
+    arena.kernels.mlpSyncTarget(this.header, 1);
   }
 
   private writeHeader(arena: Arena, c: Config, layers: Layer[]): void {
     const r = this.regions;
-    writeForwardHeader(arena, c.spec, layers, this.floats, r);
-    const int = intSlots(arena, r.header, layers.length);
-    const doubles = arena.f64(r.header, MLP_HEADER_SLOTS);
-    int(MLP_TARGET, r.target);
-    int(MLP_GRAD, r.grad);
-    int(MLP_ADAM_M, r.m);
-    int(MLP_ADAM_V, r.v);
-    int(MLP_Q_TARGET, r.qTarget);
-    int(MLP_DHEAD, r.dHead);
-    int(MLP_DELTA_A, r.deltaA);
-    int(MLP_DELTA_B, r.deltaB);
-    int(MLP_STEP, 0);
-    int(MLP_HUBER, c.huber ? 1 : 0);
-    int(MLP_DOUBLE_Q, c.doubleQ ? 1 : 0);
-    doubles[MLP_LR] = c.learningRate;
-    doubles[MLP_BETA1] = ADAM.beta1;
-    doubles[MLP_BETA2] = ADAM.beta2;
-    doubles[MLP_EPS] = ADAM.eps;
-    doubles[MLP_MAX_GRAD_NORM] = c.maxGradNorm ?? 0;
-    layers.forEach((_, i) => int(MLP_HEADER_SLOTS + i * MLP_LAYER_SLOTS + LAYER_ACT, r.acts[i]!));
+    const h = this.slots;
+    writeForwardHeader(arena.buffer, c.spec, layers, this.floats, r);
+    h.setInts([
+      [MLP_TARGET, r.target],
+      [MLP_GRAD, r.grad],
+      [MLP_ADAM_M, r.m],
+      [MLP_ADAM_V, r.v],
+      [MLP_Q_TARGET, r.qTarget],
+      [MLP_DHEAD, r.dHead],
+      [MLP_DELTA_A, r.deltaA],
+      [MLP_DELTA_B, r.deltaB],
+      [MLP_STEP, 0],
+      [MLP_HUBER, c.huber ? 1 : 0],
+      [MLP_DOUBLE_Q, c.doubleQ ? 1 : 0],
+    ]);
+    h.setFloat(MLP_LR, c.learningRate);
+    h.setFloat(MLP_BETA1, ADAM.beta1);
+    h.setFloat(MLP_BETA2, ADAM.beta2);
+    h.setFloat(MLP_EPS, ADAM.eps);
+    h.setFloat(MLP_MAX_GRAD_NORM, c.maxGradNorm ?? 0);
+    layers.forEach((_, i) => h.setInt(MLP_HEADER_SLOTS + i * MLP_LAYER_SLOTS + LAYER_ACT, r.acts[i]!));
   }
 
   /** Adam's step size from the next update on. */
   setLearningRate(learningRate: number): void {
     const lr = checkLearningRate(learningRate);
-    this.live().f64(this.header, MLP_HEADER_SLOTS)[MLP_LR] = lr;
+    this.live();
+    this.slots.setFloat(MLP_LR, lr);
   }
 
   /** The arena the network lives in (shared with a replay buffer when planned together). */
@@ -443,7 +445,7 @@ export class FusedQNet {
     const result = out ?? new Int32Array(rows);
     if (result.length !== rows) throw new InvalidArgumentError("out", out, `an Int32Array of ${rows}`);
     this.chunks(arena, observations, rows, (at, n) => {
-      arena.kernels.mlpGreedy!(this.header, this.regions.actObs, n, this.regions.actOut);
+      arena.kernels.mlpGreedy(this.header, this.regions.actObs, n, this.regions.actOut);
       result.set(arena.i32(this.regions.actOut, n), at);
     });
     return result;
@@ -457,7 +459,7 @@ export class FusedQNet {
     const result = out ?? new Float32Array(rows * nA);
     if (result.length !== rows * nA) throw new InvalidArgumentError("out", out, `a Float32Array of ${rows * nA}`);
     this.chunks(arena, observations, rows, (at, n) => {
-      arena.kernels.mlpQValues!(this.header, this.regions.actObs, n, this.regions.qOut);
+      arena.kernels.mlpQValues(this.header, this.regions.actObs, n, this.regions.qOut);
       result.set(arena.f32(this.regions.qOut, n * nA), at * nA);
     });
     return result;
@@ -486,7 +488,7 @@ export class FusedQNet {
     }
     const D = this.obsSize;
     const a = this.batchAddresses;
-    const fields: [keyof BatchAddresses, number][] = [
+    const fields: [Exclude<keyof BatchAddresses, "actions" | "indices">, number][] = [
       ["observations", n * D],
       ["rewards", n],
       ["nextObservations", n * D],
@@ -525,15 +527,16 @@ export class FusedQNet {
   updateFrom(batch: BatchAddresses, size: number, tdErrors = this.tdErrorsAddress): number {
     const arena = this.live();
     checkInt("size", size, { min: 1, max: this.batchSize });
-    return arena.kernels.mlpUpdate!(this.header, batch.observations, batch.actions, batch.rewards, batch.nextObservations, batch.dones, batch.discounts, batch.weights, size, tdErrors);
+    writeBatchMap(this.batchMap, 0, batch);
+    return arena.kernels.mlpUpdate(this.header, this.batchMap.address, size, tdErrors);
   }
 
   /** Loss, TD errors and gradient (canonical layout, before clipping) for a batch, without changing any weights. */
   gradients(batch: TransitionBatch): { loss: number; tdErrors: Float32Array; gradient: Float32Array } {
     const arena = this.live();
     const n = this.stage(arena, batch);
-    const a = this.batchAddresses;
-    const loss = arena.kernels.mlpGradients!(this.header, a.observations, a.actions, a.rewards, a.nextObservations, a.dones, a.discounts, a.weights, n, this.tdErrorsAddress);
+    writeBatchMap(this.batchMap, 0, this.batchAddresses);
+    const loss = arena.kernels.mlpGradients(this.header, this.batchMap.address, n, this.tdErrorsAddress);
     return { loss, tdErrors: arena.f32(this.tdErrorsAddress, n).slice(), gradient: this.read(this.regions.grad) };
   }
 
@@ -541,7 +544,7 @@ export class FusedQNet {
   syncTarget(tau = 1): void {
     const arena = this.live();
     checkNumber("tau", tau, { min: 0, max: 1, minExclusive: true });
-    arena.kernels.mlpSyncTarget!(this.header, tau);
+    arena.kernels.mlpSyncTarget(this.header, tau);
   }
 
   private read(set: number): Float32Array {
@@ -577,8 +580,8 @@ export class FusedQNet {
 
   /** Adam's step count and moments (canonical layout). */
   getOptimizerState(): OptimizerState {
-    const step = this.live().i32(this.header + MLP_STEP * SLOT, 1)[0]!;
-    return { step, m: this.read(this.regions.m), v: this.read(this.regions.v) };
+    this.live();
+    return { step: this.slots.int(MLP_STEP), m: this.read(this.regions.m), v: this.read(this.regions.v) };
   }
 
   setOptimizerState(state: OptimizerState): void {
@@ -590,7 +593,7 @@ export class FusedQNet {
     for (let i = 0; i < s.v.length; i++) if (s.v[i]! < 0) throw new InvalidArgumentError(`state.v[${i}]`, s.v[i], "a number >= 0");
     this.write(this.regions.m, "state.m", s.m);
     this.write(this.regions.v, "state.v", s.v);
-    arena.i32(this.header + MLP_STEP * SLOT, 2).set([step, 0]);
+    this.slots.setInt(MLP_STEP, step);
   }
 
   /** Drops the network's hold on its arena (a standalone arena is then garbage). Later calls throw InvalidStateError. */

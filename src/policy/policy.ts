@@ -5,6 +5,7 @@
  * mlpQValues: the policy module (assembly/policy.ts) for deepq/policy, or
  * deepq's full module for the main entry, which carries it anyway.
  */
+import { bindPolicy, type PolicyExports } from "../runtime/bindings.ts";
 import { POLICY_ROWS } from "../../assembly/layout.ts";
 import { FormatError, InvalidArgumentError, InvalidStateError } from "../errors.ts";
 import { canonicalToInternal, fusedSupport, internalLayers, planForward, scatterParams, writeForwardHeader } from "../nn/fused.ts";
@@ -37,16 +38,14 @@ export interface Policy {
   dispose(): void;
 }
 
-type Kernel = (h: number, obs: number, rows: number, out: number) => number;
-
 /** What the calls touch once the policy is live, in one field so they check for dispose() once. */
 interface Live {
   /** The input rows: f32[POLICY_ROWS * observationSize]. */
   obs: Float32Array;
   actions: Int32Array;
   q: Float32Array;
-  greedy: Kernel;
-  qValues: Kernel;
+  greedy: PolicyExports["mlpGreedy"];
+  qValues: PolicyExports["mlpQValues"];
 }
 
 class WasmPolicy implements Policy {
@@ -151,16 +150,16 @@ export async function openPolicy(bytes: Uint8Array, { observationSize }: PolicyO
   const { layers, floats } = internalLayers(spec);
   const plan = new RegionPlan();
   const r = planForward(plan, spec, layers, floats, POLICY_ROWS);
-  const arena = await instantiateArena(await compiled(), plan.bytes);
-  writeForwardHeader(arena, spec, layers, floats, r);
+  const arena = await instantiateArena(await compiled(), plan.bytes, bindPolicy);
+  writeForwardHeader(arena.buffer, spec, layers, floats, r);
   scatterParams(arena.f32(r.params, floats), canonicalToInternal(spec, layers), params);
   const D = spec.observationSize;
   const live: Live = {
     obs: arena.f32(r.actObs, POLICY_ROWS * D),
     actions: arena.i32(r.actOut, POLICY_ROWS),
     q: arena.f32(r.qOut, POLICY_ROWS * spec.nActions),
-    greedy: arena.kernels.mlpGreedy!,
-    qValues: arena.kernels.mlpQValues!,
+    greedy: arena.kernels.mlpGreedy,
+    qValues: arena.kernels.mlpQValues,
   };
   const shape: NetSpec = { observationSize: D, nActions: spec.nActions, hidden: [...spec.hidden], dueling: spec.dueling };
   return new WasmPolicy(shape, live, r.header, r.actObs, r.actOut, r.qOut);

@@ -39,8 +39,10 @@
  * take, so an AssemblyScript kernel can also sample in place with
  * `sampleBatch<v128>(header, B)` from assembly/lib/replay.ts.
  */
-import type { TransitionBatch } from "../batch.ts";
-import { ArenaPlan, type Arena, type Kernels } from "../runtime/wasm.ts";
+import { writeBatchMap, type BatchAddresses, type TransitionBatch } from "../batch.ts";
+import { ArenaPlan, type Arena } from "../runtime/wasm.ts";
+import type { DeepqExports } from "../runtime/bindings.ts";
+import { Header } from "../runtime/header.ts";
 import { seedState } from "../runtime/rng.ts";
 import { InvalidArgumentError, InvalidStateError } from "../errors.ts";
 import { checkInt, checkNumber } from "../validate.ts";
@@ -52,21 +54,15 @@ import { checkReplayState, layoutOf, rebuildTrees, type ReplayState } from "./st
 export type { ReplayBufferOptions, PrioritizedReplayBufferOptions } from "./config.ts";
 export type { ReplayState, ReplayStateMeta, ReplayLayout } from "./state.ts";
 
-/** A sampled batch (row i of B). Views into WASM memory, overwritten by the next sample. */
-export interface ReplayBatch extends TransitionBatch {
-  /** Row indices, for updatePriorities. */
-  indices: Int32Array;
-}
-
-/** Byte address of each array of a sampled batch in the arena. */
-export type ReplayBatchAddresses = { [K in keyof ReplayBatch]: number };
+/** A sampled batch (row i of B): views into WASM memory, overwritten by the next sample; `indices` always set. */
+export type ReplayBatch = Required<TransitionBatch>;
 
 /** @internal Where a buffer lives in its arena (for engines that read batches in place). */
 export interface ReplayAddresses {
   /** The buffer's header: the argument of every replay kernel. */
   header: number;
-  /** Where `sample` writes each array of the batch. */
-  batch: ReplayBatchAddresses;
+  /** Where `sample` writes each array of the batch (the header's batch address map, from slot RH_OUT, holds the same). */
+  batch: Required<BatchAddresses>;
 }
 
 /** Every region of one buffer (layout.ts lists them); 0 for the trees of a uniform buffer. */
@@ -112,7 +108,7 @@ function planRegions(plan: ArenaPlan, cfg: ReplayConfig): { addresses: ReplayAdd
     inIndices: leaves ? plan.region(b * 4) : 0,
     inLeaves: leaves ? plan.region(b * 8) : 0,
   };
-  const batch: ReplayBatchAddresses = {
+  const batch: Required<BatchAddresses> = {
     observations: plan.region(b * d * 4),
     actions: plan.region(b * 4),
     rewards: plan.region(b * 4),
@@ -171,12 +167,9 @@ export class ReplayBuffer {
   /** @internal Where the buffer lives in its arena. */
   readonly addresses: ReplayAddresses;
   protected readonly config: ReplayConfig;
-  protected readonly kernels: Kernels;
+  protected readonly kernels: DeepqExports;
   protected readonly staging: Staging;
-  /** The header as f64 slots (gamma, beta, max leaf). */
-  protected readonly headerF64: Float64Array;
-  /** The header as i32 pairs: slot s's value is word 2s (little-endian i64). */
-  readonly #headerI32: Int32Array;
+  protected readonly header: Header;
   readonly #arena: Arena;
   readonly #regions: Regions;
   readonly #batchRange: { min: number; max: number };
@@ -206,9 +199,7 @@ export class ReplayBuffer {
     this.gamma = cfg.gamma;
     this.maxBatchSize = cfg.maxBatchSize;
     this.#batchRange = { min: 1, max: cfg.maxBatchSize };
-    const h = addresses.header;
-    this.#headerI32 = arena.i32(h, 2 * L.REPLAY_HEADER_SLOTS);
-    this.headerF64 = arena.f64(h, L.REPLAY_HEADER_SLOTS);
+    const h = (this.header = new Header(arena.buffer, addresses.header, L.REPLAY_HEADER_SLOTS));
     const n = cfg.numEnvs;
     const d = cfg.observationSize;
     const leaves = cfg.prioritized?.treeLeaves ?? 0;
@@ -221,21 +212,18 @@ export class ReplayBuffer {
       indices: arena.i32(r.inIndices, leaves ? cfg.maxBatchSize : 0),
       leaves: arena.f64(r.inLeaves, leaves ? cfg.maxBatchSize : 0),
     };
-    const b = addresses.batch;
-    const ints: [number, number][] = [
+    h.setInts([
       [L.RH_CAPACITY, cfg.capacity], [L.RH_LANE_ROWS, cfg.laneRows], [L.RH_NUM_ENVS, n], [L.RH_OBS_SIZE, d],
       [L.RH_N_STEPS, cfg.nSteps], [L.RH_NEXT_STEP_AUTORESET, cfg.nextStepAutoreset ? 1 : 0], [L.RH_TREE_LEAVES, leaves],
       [L.RH_RNG, r.rng], [L.RH_LANES, r.lanes], [L.RH_DISCOUNTS, r.discounts], [L.RH_OBS, r.obs], [L.RH_ACTIONS, r.actions],
       [L.RH_REWARDS, r.rewards], [L.RH_FLAGS, r.flags], [L.RH_SUM_TREE, r.sumTree], [L.RH_MIN_TREE, r.minTree],
       [L.RH_IN_OBS, r.inObs], [L.RH_IN_NEXT_OBS, r.inNextObs], [L.RH_IN_ACTIONS, r.inActions], [L.RH_IN_REWARDS, r.inRewards],
       [L.RH_IN_ENDS, r.inEnds], [L.RH_IN_INDICES, r.inIndices], [L.RH_IN_LEAVES, r.inLeaves],
-      [L.RH_OUT_OBS, b.observations], [L.RH_OUT_ACTIONS, b.actions], [L.RH_OUT_REWARDS, b.rewards], [L.RH_OUT_NEXT_OBS, b.nextObservations],
-      [L.RH_OUT_DONES, b.dones], [L.RH_OUT_DISCOUNTS, b.discounts], [L.RH_OUT_WEIGHTS, b.weights], [L.RH_OUT_INDICES, b.indices],
-    ];
-    for (const [slot, value] of ints) this.#headerI32[2 * slot] = value;
-    this.headerF64[L.RH_GAMMA] = cfg.gamma;
-    this.headerF64[L.RH_BETA] = cfg.prioritized?.beta ?? 0;
-    this.headerF64[L.RH_MAX_LEAF] = 1; // SB3-contrib and Schaul et al.: new transitions start at priority 1
+    ]);
+    writeBatchMap(h, L.RH_OUT, addresses.batch);
+    h.setFloat(L.RH_GAMMA, cfg.gamma);
+    h.setFloat(L.RH_BETA, cfg.prioritized?.beta ?? 0);
+    h.setFloat(L.RH_MAX_LEAF, 1); // SB3-contrib and Schaul et al.: new transitions start at priority 1
     arena.f32(r.discounts, cfg.nSteps + 1).set(discountTable(cfg.gamma, cfg.nSteps));
     seedState(arena.u32(r.rng, 4), cfg.seed);
     if (leaves) arena.f64(r.minTree, 2 * leaves).fill(Infinity);
@@ -243,7 +231,7 @@ export class ReplayBuffer {
 
   /** Transitions that can be sampled now. */
   get size(): number {
-    return this.#headerI32[2 * L.RH_SIZE]!;
+    return this.header.int(L.RH_SIZE);
   }
 
   /**
@@ -254,7 +242,7 @@ export class ReplayBuffer {
     this.checkLive();
     if (this.numEnvs !== 1) throw new InvalidStateError(`add() is for a single env; this buffer has numEnvs = ${this.numEnvs}: use addBatch()`);
     stageStep(this.config, this.staging, obs, action, reward, nextObs, terminated, truncated);
-    this.kernels.replayAdd!(this.addresses.header);
+    this.kernels.replayAdd(this.addresses.header);
   }
 
   /**
@@ -271,7 +259,7 @@ export class ReplayBuffer {
   ): void {
     this.checkLive();
     stageBatch(this.config, this.staging, obs, actions, rewards, nextObs, terminated, truncated);
-    this.kernels.replayAdd!(this.addresses.header);
+    this.kernels.replayAdd(this.addresses.header);
   }
 
   /**
@@ -286,7 +274,7 @@ export class ReplayBuffer {
       const waiting = this.nSteps > 1 ? ` (the newest ${this.nSteps - 1} transitions of each env wait for their ${this.nSteps}-step return)` : "";
       throw new InvalidStateError(`cannot sample from an empty replay buffer${waiting}`);
     }
-    this.kernels.replaySample!(this.addresses.header, batchSize);
+    this.kernels.replaySample(this.addresses.header, batchSize);
     let batch = this.#batch;
     if (batch?.indices.length !== batchSize) batch = this.#batch = this.#views(batchSize);
     return batch;
@@ -302,15 +290,15 @@ export class ReplayBuffer {
     this.checkLive();
     const a = this.#arena;
     const r = this.#regions;
-    const span = this.#headerI32[2 * L.RH_SPAN]!;
+    const span = this.header.int(L.RH_SPAN);
     const leaves = this.config.prioritized?.treeLeaves;
     return {
       meta: {
         layout: layoutOf(this.config),
         size: this.size,
         span,
-        beta: this.headerF64[L.RH_BETA]!,
-        maxLeaf: this.headerF64[L.RH_MAX_LEAF]!,
+        beta: this.header.float(L.RH_BETA),
+        maxLeaf: this.header.float(L.RH_MAX_LEAF),
         rng: Array.from(a.u32(r.rng, 4)),
       },
       arrays: {
@@ -344,10 +332,10 @@ export class ReplayBuffer {
     a.u32(r.rng, 4).set(meta.rng);
     const leaves = this.config.prioritized?.treeLeaves;
     if (leaves) rebuildTrees(a.f64(r.sumTree, 2 * leaves), a.f64(r.minTree, 2 * leaves), arrays.leaves!);
-    this.#headerI32[2 * L.RH_SIZE] = meta.size;
-    this.#headerI32[2 * L.RH_SPAN] = meta.span;
-    this.headerF64[L.RH_BETA] = meta.beta;
-    this.headerF64[L.RH_MAX_LEAF] = meta.maxLeaf;
+    this.header.setInt(L.RH_SIZE, meta.size);
+    this.header.setInt(L.RH_SPAN, meta.span);
+    this.header.setFloat(L.RH_BETA, meta.beta);
+    this.header.setFloat(L.RH_MAX_LEAF, meta.maxLeaf);
   }
 
   /**
@@ -404,11 +392,11 @@ export class PrioritizedReplayBuffer extends ReplayBuffer {
 
   /** Importance-sampling exponent in [0, 1], read by the next sample (the agent anneals it). */
   get beta(): number {
-    return this.headerF64[L.RH_BETA]!;
+    return this.header.float(L.RH_BETA);
   }
   /** Sets the exponent for the next samples (a number in [0, 1]). */
   set beta(value: number) {
-    this.headerF64[L.RH_BETA] = checkNumber("beta", value, { min: 0, max: 1 });
+    this.header.setFloat(L.RH_BETA, checkNumber("beta", value, { min: 0, max: 1 }));
   }
 
   /**
@@ -420,8 +408,8 @@ export class PrioritizedReplayBuffer extends ReplayBuffer {
   updatePriorities(indices: ArrayLike<number>, priorities: ArrayLike<number>): void {
     this.checkLive();
     const maxLeaf = stagePriorities(this.config, this.staging, indices, priorities);
-    if (maxLeaf > this.headerF64[L.RH_MAX_LEAF]!) this.headerF64[L.RH_MAX_LEAF] = maxLeaf;
-    this.kernels.replayUpdatePriorities!(this.addresses.header, indices.length);
+    if (maxLeaf > this.header.float(L.RH_MAX_LEAF)) this.header.setFloat(L.RH_MAX_LEAF, maxLeaf);
+    this.kernels.replayUpdatePriorities(this.addresses.header, indices.length);
   }
 }
 

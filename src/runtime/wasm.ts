@@ -11,6 +11,7 @@ import { BackendError } from "../errors.ts";
 import { relaxedSimdValidates } from "./capabilities.ts";
 import { inflateBase64 } from "./inline-wasm.ts";
 import { compilerByFlavor, instantiateWasm, isWasmModule } from "./wasm-compile.ts";
+import { bindDeepq, type Binder, type DeepqExports } from "./bindings.ts";
 
 /** Which build of the module runs: plain 128-bit SIMD, or with relaxed SIMD (fused multiply-add). */
 export type WasmFlavor = "simd" | "relaxed-simd";
@@ -74,9 +75,6 @@ export function arenaStats(): { count: number; bytes: number } {
   return { ...live };
 }
 
-/** Exported kernels: every argument and result is an i32 address/count or an f64. */
-export type Kernels = Record<string, (...args: number[]) => number>;
-
 /** Plans the regions of one arena: addresses are known before its memory exists, so owners keep them as plain numbers. */
 export class RegionPlan {
   private end = STATIC_BYTES;
@@ -99,12 +97,12 @@ export class ArenaPlan extends RegionPlan {
   /** Instantiates the arena; `build` forces a build of deepq's module, or gives another compiled one (tests compare them). */
   async instantiate(build?: WasmFlavor | Loaded): Promise<Arena> {
     const loaded = build === undefined ? await init() : typeof build === "string" ? await compile(build) : build;
-    return instantiateArena(loaded, this.bytes);
+    return instantiateArena(loaded, this.bytes, bindDeepq);
   }
 }
 
-/** Instantiates `loaded` with a memory of `bytes` (whole pages) that never grows. */
-export async function instantiateArena({ module, flavor }: Loaded, bytes: number): Promise<Arena> {
+/** Instantiates `loaded` with a memory of `bytes` (whole pages) that never grows; `bind` types its exports (src/runtime/bindings.ts). */
+export async function instantiateArena<K>({ module, flavor }: Loaded, bytes: number, bind: Binder<K>): Promise<Arena<K>> {
   const pages = Math.ceil(bytes / PAGE);
   let memory: WebAssembly.Memory;
   try {
@@ -128,14 +126,14 @@ export async function instantiateArena({ module, flavor }: Loaded, bytes: number
       },
     },
   });
-  return new Arena(memory, instance.exports as unknown as Kernels, flavor);
+  return new Arena(memory, bind(instance.exports), flavor);
 }
 
-/** One instance of the module with its own memory, which never grows. */
-export class Arena {
+/** One instance of a module with its own memory, which never grows; `kernels` are its typed exports. */
+export class Arena<K = DeepqExports> {
   constructor(
     readonly memory: WebAssembly.Memory,
-    readonly kernels: Kernels,
+    readonly kernels: K,
     readonly flavor: WasmFlavor,
   ) {}
 

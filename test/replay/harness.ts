@@ -43,7 +43,7 @@ export function copyBatch(b: ReplayBatch): ReplayBatch {
 /** Runs replaySample in `arena` (the buffer's own, or its {@link scalarTwin}) from the RNG state `rng`, returning a copy of the batch. */
 export function sampleWith(p: Planned<ReplayBuffer>, arena: Arena, batchSize: number, rng: Uint32Array): ReplayBatch {
   arena.u32(headerSlot(p, RH_RNG), 4).set(rng);
-  arena.kernels.replaySample!(p.rb.addresses.header, batchSize);
+  arena.kernels.replaySample(p.rb.addresses.header, batchSize);
   const b = p.rb.addresses.batch;
   const d = p.rb.observationSize;
   return copyBatch({
