@@ -2,7 +2,7 @@
  * Builds an agent's Q-network engine (through the backend ladder) and its
  * replay buffer from resolved options.
  */
-import { createEngine, type BackendReportEntry } from "../nn/ladder.ts";
+import { runLadder, type BackendReportEntry } from "../nn/ladder.ts";
 import { fusedProvider } from "../nn/fused-engine.ts";
 import type { QEngine } from "../nn/engine.ts";
 import type { NetSpec } from "../nn/spec.ts";
@@ -35,7 +35,7 @@ export async function buildAgentParts(spec: NetSpec, r: ResolvedOptions, numEnvs
   };
   let replay: ReplayBuffer | undefined;
   try {
-    const { engine, report } = await createEngine(
+    const { engine, report } = await runLadder(
       {
         spec,
         learningRate: scheduledLearningRate(r.learningRate, 1),

@@ -15,6 +15,7 @@ import { DivergenceError, FormatError, InvalidArgumentError, InvalidStateError }
 import { Rng } from "../runtime/rng.ts";
 import { checkBool, checkFiniteQ, checkFloat32Vector, checkInt, checkNumber, checkOptions, checkVector, checkKnownKeys } from "../validate.ts";
 import type { NetSpec } from "../nn/spec.ts";
+import { MAX_WIDTH } from "../limits.ts";
 import { EnvDriver, envSpaces, isEnv, isVecEnv, type EnvLike, type VecEnvLike } from "./driver.ts";
 import { epsilonFor, resolveOptions, scheduledLearningRate, SCHEDULE_OPTIONS, serializableOptions, type DQNOptions, type ResolvedOptions } from "./options.ts";
 import { argmaxRows, type OptimizerState, type QEngine } from "../nn/engine.ts";
@@ -636,7 +637,7 @@ function specOf(v: unknown): { observationSize: number; nActions: number } {
   if (typeof v !== "object" || v === null) throw new InvalidArgumentError("envOrSpec", v, "an Env, a VecEnv or { observationSize, nActions }");
   const s = v as { observationSize?: unknown; nActions?: unknown };
   return {
-    observationSize: checkInt("envOrSpec.observationSize", s.observationSize, { min: 1, max: 65536 }),
-    nActions: checkInt("envOrSpec.nActions", s.nActions, { min: 1, max: 65536 }),
+    observationSize: checkInt("envOrSpec.observationSize", s.observationSize, { min: 1, max: MAX_WIDTH }),
+    nActions: checkInt("envOrSpec.nActions", s.nActions, { min: 1, max: MAX_WIDTH }),
   };
 }

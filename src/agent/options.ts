@@ -6,11 +6,12 @@
 import { InvalidArgumentError } from "../errors.ts";
 import { checkBool, checkInt, checkKnownKeys, checkNumber, checkOneOf, checkOptions } from "../validate.ts";
 import { linearSchedule, type EpsilonSchedule } from "./schedules.ts";
-import { checkLearningRate } from "../nn/engine.ts";
+import { BACKEND_OPTIONS, checkLearningRate, type BackendOption } from "../nn/engine.ts";
+import { checkDuelingArch } from "../nn/spec.ts";
+import { MAX_BATCH_SIZE, MAX_WIDTH } from "../limits.ts";
 
 /** The engine that runs the Q-network: see `DQNOptions.backend`. */
-export type BackendName = "auto" | "fused" | "wasm" | "webgpu" | "cpu";
-export const BACKENDS: readonly BackendName[] = ["auto", "fused", "wasm", "webgpu", "cpu"];
+export type BackendName = BackendOption;
 
 /** Prioritized experience replay (Schaul et al. 2016), proportional variant. */
 export interface PrioritizedReplayOptions {
@@ -161,7 +162,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   }
   if (has("bufferSize")) r.bufferSize = checkInt("options.bufferSize", o.bufferSize, { min: 1, max: 2 ** 26 });
   if (has("learningStarts")) r.learningStarts = checkInt("options.learningStarts", o.learningStarts, { min: 0 });
-  if (has("batchSize")) r.batchSize = checkInt("options.batchSize", o.batchSize, { min: 1, max: 4096 });
+  if (has("batchSize")) r.batchSize = checkInt("options.batchSize", o.batchSize, { min: 1, max: MAX_BATCH_SIZE });
   if (r.batchSize > r.bufferSize) throw new InvalidArgumentError("options.batchSize", r.batchSize, `an integer <= options.bufferSize (${r.bufferSize})`);
   if (has("gamma")) r.gamma = checkNumber("options.gamma", o.gamma, { min: 0, max: 1 });
   if (has("trainFreq")) {
@@ -188,10 +189,10 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   }
   if (has("netArch")) {
     if (!Array.isArray(o.netArch)) throw new InvalidArgumentError("options.netArch", o.netArch, "an array of positive integer layer widths");
-    r.netArch = o.netArch.map((h, i) => checkInt(`options.netArch[${i}]`, h, { min: 1, max: 65536 }));
+    r.netArch = o.netArch.map((h, i) => checkInt(`options.netArch[${i}]`, h, { min: 1, max: MAX_WIDTH }));
   }
   if (has("dueling")) r.dueling = checkBool("options.dueling", o.dueling);
-  if (r.dueling && r.netArch.length === 0) throw new InvalidArgumentError("options.netArch", r.netArch, "at least one hidden layer when dueling is true");
+  checkDuelingArch(r.dueling, r.netArch);
   if (has("doubleQ")) r.doubleQ = checkBool("options.doubleQ", o.doubleQ);
   if (has("loss")) r.loss = checkOneOf("options.loss", o.loss, ["huber", "mse"] as const);
   if (has("maxGradNorm")) {
@@ -216,7 +217,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   }
   if (has("nSteps")) r.nSteps = checkInt("options.nSteps", o.nSteps, { min: 1, max: 1000 });
   if (has("seed")) r.seed = checkInt("options.seed", o.seed, { min: 0, max: Number.MAX_SAFE_INTEGER });
-  if (has("backend")) r.backend = checkOneOf("options.backend", o.backend, BACKENDS);
+  if (has("backend")) r.backend = checkOneOf("options.backend", o.backend, BACKEND_OPTIONS);
   return r;
 }
 

@@ -6,7 +6,7 @@ import { fusedSupport, FusedQNet } from "./fused.ts";
 import type { BatchAddresses } from "../batch.ts";
 import { ArenaPlan, type Arena } from "../runtime/wasm.ts";
 import type { FusedEngineProvider } from "./ladder.ts";
-import { checkEngineConfig, checkNotDisposed, type EngineConfig, type NetworkRole, type OptimizerState, type QEngine, type UpdateBatch, type UpdateResult } from "./engine.ts";
+import { checkNotDisposed, type EngineConfig, type NetworkRole, type OptimizerState, type QEngine, type UpdateBatch, type UpdateResult } from "./engine.ts";
 
 class FusedEngine implements QEngine {
   readonly name = "fused" as const;
@@ -118,16 +118,17 @@ export function fusedProvider(batchSize: number, alongside?: (plan: ArenaPlan) =
       return s.ok ? null : s.reason;
     },
     create: async (config) => {
-      checkEngineConfig(config);
       const plan = new ArenaPlan();
       const bind = alongside?.(plan);
-      const planned = FusedQNet.plan(plan, config.spec, {
+      const planned = FusedQNet.planConfig(plan, {
+        spec: config.spec,
         batchSize,
         learningRate: config.learningRate,
-        loss: config.loss,
+        huber: config.loss === "huber",
         doubleQ: config.doubleQ,
+        maxGradNorm: config.maxGradNorm,
         seed: config.seed,
-        ...(config.maxGradNorm === undefined ? {} : { maxGradNorm: config.maxGradNorm }),
+        build: undefined,
       });
       const arena = await plan.instantiate();
       bind?.(arena);

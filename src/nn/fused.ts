@@ -23,8 +23,9 @@ import type { DeepqExports } from "../runtime/bindings.ts";
 import { BackendError, InvalidArgumentError, InvalidStateError } from "../errors.ts";
 import { checkBool, checkInt, checkKnownKeys, checkNumber, checkOneOf, checkOptions, checkVector } from "../validate.ts";
 import { checkNetSpec, initParams, layerShapes, paramCount, type NetSpec } from "./spec.ts";
+import { MAX_BATCH_SIZE } from "../limits.ts";
 import { writeBatchMap, type BatchAddresses, type TransitionBatch } from "../batch.ts";
-import { ADAM, checkLearningRate } from "./engine.ts";
+import { ADAM, checkLearningRate, type OptimizerState } from "./engine.ts";
 
 /**
  * What the fused engine accepts. Beyond these an update takes tens of
@@ -43,7 +44,7 @@ export const FUSED_LIMITS = {
   /** Parameters, counted as in spec.ts's flat layout. */
   maxParams: 4_194_304,
   /** Transitions per update and observations per forward call. */
-  maxBatchSize: 4096,
+  maxBatchSize: MAX_BATCH_SIZE,
 } as const;
 
 /** Whether the fused engine runs `spec`, and if not, which limit it passes (for the backend ladder). */
@@ -85,13 +86,6 @@ export interface FusedQNetOptions {
 }
 
 const OPTION_KEYS = ["batchSize", "learningRate", "loss", "doubleQ", "maxGradNorm", "seed", "flavor", "module"] as const;
-
-/** Adam's state in the canonical layout. */
-export interface OptimizerState {
-  step: number;
-  m: Float32Array;
-  v: Float32Array;
-}
 
 /** One internal layer (assembly/layout.ts, "MLP engine"). */
 export interface Layer {
@@ -142,7 +136,8 @@ export function canonicalToInternal(spec: NetSpec, layers: Layer[]): Int32Array 
   return map;
 }
 
-interface Config {
+/** A checked {@link FusedQNetOptions} with its spec: what a network is built from. */
+export interface FusedConfig {
   spec: NetSpec;
   batchSize: number;
   learningRate: number;
@@ -153,7 +148,7 @@ interface Config {
   build: WasmFlavor | Loaded | undefined;
 }
 
-function checkConfig(spec: NetSpec, options: FusedQNetOptions): Config {
+function checkConfig(spec: NetSpec, options: FusedQNetOptions): FusedConfig {
   const support = fusedSupport(spec);
   if (!support.ok) throw new BackendError(support.reason);
   const o = checkOptions("options", options);
@@ -229,7 +224,7 @@ export function planForward(plan: RegionPlan, spec: NetSpec, layers: Layer[], fl
   };
 }
 
-function planRegions(plan: ArenaPlan, c: Config, layers: Layer[], floats: number): Regions {
+function planRegions(plan: ArenaPlan, c: FusedConfig, layers: Layer[], floats: number): Regions {
   const rows = c.batchSize;
   const D = c.spec.observationSize;
   const f32 = (n: number) => plan.region(n * 4);
@@ -301,7 +296,7 @@ export function scatterParams(internal: Float32Array, map: Int32Array, values: A
 export class PlannedFusedQNet {
   /** @internal */
   constructor(
-    private readonly config: Config,
+    private readonly config: FusedConfig,
     private readonly layers: Layer[],
     private readonly floats: number,
     private readonly regions: Regions,
@@ -325,7 +320,11 @@ export class PlannedFusedQNet {
 export class FusedQNet {
   /** Reserves the network's regions in `plan`; call `attach(arena)` on the result after `plan.instantiate()`. */
   static plan(plan: ArenaPlan, spec: NetSpec, options: FusedQNetOptions): PlannedFusedQNet {
-    const config = checkConfig(spec, options);
+    return FusedQNet.planConfig(plan, checkConfig(spec, options));
+  }
+
+  /** {@link plan} for a config already checked (the engine ladder's). */
+  static planConfig(plan: ArenaPlan, config: FusedConfig): PlannedFusedQNet {
     const { layers, floats } = internalLayers(config.spec);
     const regions = planRegions(plan, config, layers, floats);
     return new PlannedFusedQNet(config, layers, floats, regions, plan.bytes);
@@ -359,7 +358,7 @@ export class FusedQNet {
   private readonly obsSize: number;
 
   /** @internal Use {@link FusedQNet.create} or {@link FusedQNet.plan}. */
-  constructor(arena: Arena, config: Config, layers: Layer[], floats: number, regions: Regions) {
+  constructor(arena: Arena, config: FusedConfig, layers: Layer[], floats: number, regions: Regions) {
     this.arenaRef = arena;
     this.spec = config.spec;
     this.batchSize = config.batchSize;
@@ -378,7 +377,7 @@ export class FusedQNet {
     arena.kernels.mlpSyncTarget(this.header, 1);
   }
 
-  private writeHeader(arena: Arena, c: Config, layers: Layer[]): void {
+  private writeHeader(arena: Arena, c: FusedConfig, layers: Layer[]): void {
     const r = this.regions;
     const h = this.slots;
     writeForwardHeader(arena.buffer, c.spec, layers, this.floats, r);

@@ -68,8 +68,11 @@ class Skip extends Error {}
  * BackendError when an explicitly requested engine cannot run here.
  */
 export async function createEngine(config: EngineConfig, backend: BackendOption = "auto", options: LadderOptions = {}): Promise<{ engine: QEngine; report: BackendReportEntry[] }> {
-  checkEngineConfig(config);
-  checkBackendOption(backend);
+  return runLadder(checkEngineConfig(config), checkBackendOption(backend), options);
+}
+
+/** {@link createEngine} for a config and backend already checked (the agent's, from resolveOptions). */
+export async function runLadder(config: EngineConfig, backend: BackendOption, options: LadderOptions = {}): Promise<{ engine: QEngine; report: BackendReportEntry[] }> {
   const tryRung = (rung: EngineName, auto: boolean): Promise<QEngine> => {
     switch (rung) {
       case "webgpu":
@@ -79,7 +82,7 @@ export async function createEngine(config: EngineConfig, backend: BackendOption 
         return fusedEngine(config, options.fused);
       case "wasm":
       case "cpu":
-        return TfjsEngine.create(config, rung);
+        return tfjsEngine(config, rung);
     }
   };
 
@@ -146,10 +149,20 @@ async function webgpuEngine(config: EngineConfig, options: LadderOptions, auto: 
   const params = paramCount(config.spec);
   const minParams = options.webgpuMinParams ?? WEBGPU_MIN_PARAMS;
   if (auto && params < minParams) throw new Skip(`network too small for the GPU to win (${params} parameters < ${minParams}) on ${describeAdapter(adapter)}`);
-  return TfjsEngine.create(config, "webgpu", adapter);
+  return tfjsEngine(config, "webgpu", adapter);
 }
 
 function describeAdapter(adapter: GpuAdapterLike): string {
   const info = adapter.info ?? {};
   return [info.vendor, info.architecture, info.description].filter((s) => s).join(" ") || "unnamed adapter";
+}
+
+/**
+ * The seam where the tfjs engines come in: the ladder's only use of
+ * src/nn/tfjs/ (imported statically at the top, for now), so that loading
+ * tfjs as a lazy chunk only when a tfjs rung runs is one edit here:
+ * `const { TfjsEngine } = await import("./tfjs/engine.ts");`.
+ */
+async function tfjsEngine(config: EngineConfig, backend: "wasm" | "webgpu" | "cpu", adapter?: GpuAdapterLike): Promise<QEngine> {
+  return TfjsEngine.fromConfig(config, backend, adapter);
 }

@@ -32,6 +32,7 @@
  *             p -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
  * Target network: hard copy (`tau` = 1) or Polyak `target = tau*online + (1-tau)*target`.
  */
+import { MAX_WIDTH } from "../limits.ts";
 import { Rng } from "../runtime/rng.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import { checkInt } from "../validate.ts";
@@ -57,8 +58,11 @@ export interface LayerShape {
   offset: number;
 }
 
-/** Largest hidden width accepted by any engine (a sanity bound, not an engine limit). */
-export const MAX_WIDTH = 65536;
+
+/** The one rule across layers: dueling heads sit on a hidden layer. */
+export function checkDuelingArch(dueling: boolean, hidden: readonly number[], prefix = "options"): void {
+  if (dueling && hidden.length === 0) throw new InvalidArgumentError(`${prefix}.netArch`, hidden, "at least one hidden layer when dueling is true");
+}
 
 /** Validates a spec, naming the offending field. */
 export function checkNetSpec(spec: NetSpec, prefix = "options"): NetSpec {
@@ -66,7 +70,7 @@ export function checkNetSpec(spec: NetSpec, prefix = "options"): NetSpec {
   checkInt(`${prefix}.nActions`, spec.nActions, { min: 1, max: MAX_WIDTH });
   if (!Array.isArray(spec.hidden)) throw new InvalidArgumentError(`${prefix}.netArch`, spec.hidden, "an array of positive integer layer widths");
   spec.hidden.forEach((h, i) => checkInt(`${prefix}.netArch[${i}]`, h, { min: 1, max: MAX_WIDTH }));
-  if (spec.dueling && spec.hidden.length === 0) throw new InvalidArgumentError(`${prefix}.netArch`, spec.hidden, "at least one hidden layer when dueling is true");
+  checkDuelingArch(spec.dueling, spec.hidden, prefix);
   return spec;
 }
 

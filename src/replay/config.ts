@@ -5,6 +5,7 @@
  */
 import { REPLAY_FLAG_STEPS, REPLAY_ROW_BYTES_PER_OBS_FLOAT, REPLAY_ROW_FIXED_BYTES } from "../../assembly/layout.ts";
 import { InvalidArgumentError } from "../errors.ts";
+import { MAX_WIDTH } from "../limits.ts";
 import { checkInt, checkKnownKeys, checkNumber, checkOneOf, checkOptions } from "../validate.ts";
 
 /** Options of `ReplayBuffer.create`. */
@@ -83,7 +84,7 @@ export function storageBytes(cfg: ReplayConfig): number {
 export function parseReplayOptions(value: unknown, prioritized: boolean): ReplayConfig {
   const o = checkOptions("options", value);
   checkKnownKeys("options", o, prioritized ? PRIORITIZED_KEYS : UNIFORM_KEYS);
-  const observationSize = checkInt("options.observationSize", o.observationSize, { min: 1, max: 65536 });
+  const observationSize = checkInt("options.observationSize", o.observationSize, { min: 1, max: MAX_WIDTH });
   const nSteps = checkInt("options.nSteps", o.nSteps ?? 1, { min: 1, max: REPLAY_FLAG_STEPS });
   const numEnvs = checkInt("options.numEnvs", o.numEnvs ?? 1, { min: 1, max: 65536 });
   // Each lane needs its n-step window plus the row holding the next observation.

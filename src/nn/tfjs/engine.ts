@@ -46,7 +46,11 @@ export class TfjsEngine implements QEngine {
 
   /** Loads the backend (see runtime/tfjs.ts) and builds the networks from `initParams(spec, seed)`. */
   static async create(config: EngineConfig, backend: TfjsBackendName, adapter?: GpuAdapterLike): Promise<TfjsEngine> {
-    checkEngineConfig(config);
+    return TfjsEngine.fromConfig(checkEngineConfig(config), backend, adapter);
+  }
+
+  /** As {@link create} for a config already checked (the ladder's). */
+  static async fromConfig(config: EngineConfig, backend: TfjsBackendName, adapter?: GpuAdapterLike): Promise<TfjsEngine> {
     await loadBackend(backend, ENGINE_KERNELS, adapter);
     registerHostKernels(backend);
     return new TfjsEngine(config, backend);
