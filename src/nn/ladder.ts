@@ -18,7 +18,18 @@ import { BackendError } from "../errors.ts";
 import type { GpuAdapterLike, GpuLike } from "../runtime/tfjs.ts";
 import { checkBackendOption, checkEngineConfig, type BackendOption, type EngineConfig, type EngineName, type QEngine } from "./engine.ts";
 import { paramCount } from "./spec.ts";
-import { TfjsEngine } from "./tfjs/engine.ts";
+
+/**
+ * The tfjs engines' module, imported on first use: in dist/deepq.mjs it is a
+ * lazily fetched chunk (tfjs and its WebAssembly binary), so an agent on the
+ * fused engine never downloads or compiles tfjs.
+ */
+let tfjsEngineModule: Promise<typeof import("./tfjs/engine.ts")> | undefined;
+const tfjsEngine = () =>
+  (tfjsEngineModule ??= import("./tfjs/engine.ts").catch((e: unknown) => {
+    tfjsEngineModule = undefined;
+    throw new BackendError(`cannot load deepq's tfjs engines: ${(e as Error)?.message ?? e}`);
+  }));
 
 /** Why one rung of the ladder was taken or skipped. */
 export interface BackendReportEntry {
@@ -79,7 +90,7 @@ export async function createEngine(config: EngineConfig, backend: BackendOption 
         return fusedEngine(config, options.fused);
       case "wasm":
       case "cpu":
-        return TfjsEngine.create(config, rung);
+        return tfjsEngine().then(({ TfjsEngine }) => TfjsEngine.create(config, rung));
     }
   };
 
@@ -146,6 +157,7 @@ async function webgpuEngine(config: EngineConfig, options: LadderOptions, auto: 
   const params = paramCount(config.spec);
   const minParams = options.webgpuMinParams ?? WEBGPU_MIN_PARAMS;
   if (auto && params < minParams) throw new Skip(`network too small for the GPU to win (${params} parameters < ${minParams}) on ${describeAdapter(adapter)}`);
+  const { TfjsEngine } = await tfjsEngine();
   return TfjsEngine.create(config, "webgpu", adapter);
 }
 
