@@ -5,7 +5,7 @@
  * under NodeNext and run, the `deepq` command run through npx, and an
  * uncaught DeepQError's printout measured. Needs `npm run build` (pretest).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -77,6 +77,11 @@ describe("the package as installed from its tarball", () => {
     expect(pkg.dependencies ?? {}).toEqual({});
     const lock = JSON.parse(readFileSync(join(dir, "package-lock.json"), "utf8"));
     expect(Object.keys(lock.packages).filter((p) => p !== "")).toEqual(["node_modules/deepq"]);
+    const installed = join(dir, "node_modules", "deepq");
+    expect(readdirSync(installed).sort()).toEqual(["LICENSE", "README.md", "bin", "dist", "package.json"]);
+    // Only files, no folders (sources, tests, per-module declarations) in dist/.
+    expect(readdirSync(join(installed, "dist"), { withFileTypes: true }).filter((e) => !e.isFile()).map((e) => e.name)).toEqual([]);
+    expect(readFileSync(join(installed, "LICENSE"), "utf8")).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} deepq contributors\n/);
   });
 
   it("the README's calls type-check with tsc --strict (NodeNext) and run", async () => {
