@@ -14,13 +14,14 @@
 //                   policy.workerd.mjs / policy.edge.mjs (import ./deepq-policy.wasm)
 //   *.wasm          the binaries workerd.mjs and edge.mjs import
 // Type declarations come from scripts/build-types.mjs.
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import commonjs from "@rollup/plugin-commonjs";
 import nodeResolve from "@rollup/plugin-node-resolve";
 import { esbuildTs } from "./scripts/rollup/esbuild.mjs";
 import { linkLazyChunks } from "./scripts/rollup/lazy-chunks.mjs";
-import { minify, readKernelLists, tfjs, wasmAssets } from "./scripts/rollup/tfjs.mjs";
+import { transform } from "esbuild";
+import { minify, minifyOptions, readKernelLists, tfjs, wasmAssets } from "./scripts/rollup/tfjs.mjs";
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -55,8 +56,8 @@ function noInlinedDeepqWasm() {
   const stub = "\0deepq:no-inlined-wasm";
   return {
     name: "deepq-no-inlined-wasm",
-    resolveId: (source) => (/wasm-bytes\.generated(\.ts)?$/.test(source) ? stub : null),
-    load: (id) => (id === stub ? `export const WASM_SIMD_GZIP_BASE64 = "";\nexport const WASM_RELAXED_GZIP_BASE64 = "";\nexport const WASM_POLICY_BASE64 = "";\nexport const WASM_POLICY_RELAXED_BASE64 = "";\n` : null),
+    resolveId: (source) => (/wasm-(bytes|simd|relaxed)\.generated(\.ts)?$/.test(source) ? stub : null),
+    load: (id) => (id === stub ? `export const WASM_GZIP_BASE64 = "";\nexport const WASM_POLICY_BASE64 = "";\nexport const WASM_POLICY_RELAXED_BASE64 = "";\n` : null),
   };
 }
 
@@ -114,10 +115,21 @@ export const onwarn = (warning, warn) => {
  */
 export function entryBuilds({ input, outDir, lists, files, tfjs: withTfjs = true, minified = true, lazyChunks = true, wasm = { name: "deepq-simd", loader: here("./src/runtime/wasm.ts") } }) {
   const post = minified ? [minify()] : [];
-  const es = (file) =>
-    lazyChunks
-      ? { dir: outDir, entryFileNames: file, chunkFileNames: (c) => `${file.replace(/\.mjs$/, "")}-${c.name.replace(/^tfjs-/, "")}.mjs`, format: "es", plugins: [...post, linkLazyChunks()] }
-      : { file: `${outDir}/${file}`, format: "es", inlineDynamicImports: true, plugins: post };
+  // `es` is readable, with a source map into src/; tfjs's own code (its lazy
+  // chunks) is minified, and `<es>.min.mjs` is the same entry minified, for CDNs.
+  const es = (file) => {
+    const base = file.replace(/\.mjs$/, "");
+    return {
+      dir: outDir,
+      entryFileNames: file,
+      format: "es",
+      sourcemap: true,
+      ...(lazyChunks
+        ? { manualChunks: tfjsChunk, chunkFileNames: (c) => `${base}-${CHUNK_NAMES[c.name] ?? c.name}.mjs` }
+        : { inlineDynamicImports: true }),
+      plugins: [...(minified ? [minify((c) => MINIFIED_CHUNKS.has(c.name))] : []), linkLazyChunks(), ...(minified ? [minifiedCopy(`${base}.min.mjs`)] : [])],
+    };
+  };
   const builds = [];
   if (files.es || files.umd) {
     builds.push({
@@ -149,6 +161,107 @@ export function entryBuilds({ input, outDir, lists, files, tfjs: withTfjs = true
     });
   }
   return builds;
+}
+
+/** Chunk names (rollup's, from the module a chunk starts at) -> file name suffixes. */
+const CHUNK_NAMES = { engine: "tfjs", "wasm-simd.generated": "simd", "wasm-relaxed.generated": "relaxed-simd" };
+/** The lazy chunks shipped minified, without source maps: tfjs's code, and deepq's WebAssembly as base64. */
+const MINIFIED_CHUNKS = new Set(["tfjs-lib", "webgpu", "wasm-simd.generated", "wasm-relaxed.generated"]);
+
+/**
+ * tfjs (core, the wasm and cpu backends, the wasm binary) in one lazy chunk,
+ * its WebGPU backend in another; deepq's engines on tfjs get a chunk of their
+ * own (readable, like the entry), which also takes the few tfjs modules that
+ * import deepq code (the wasm backend's patched loader): a manual chunk pulls
+ * in every static dependency of its modules, deepq's entry's ones included.
+ * Everything here is reached only through `import()` (src/nn/ladder.ts);
+ * linkLazyChunks fails the build if the entry imports a chunk statically.
+ */
+function tfjsChunk(id, { getModuleInfo }) {
+  const thirdPartyOnly = (m, seen = new Set()) => {
+    if (seen.has(m)) return true;
+    seen.add(m);
+    return /node_modules|^\0/.test(m) && getModuleInfo(m).importedIds.every((d) => thirdPartyOnly(d, seen));
+  };
+  if (/runtime[\\/]tfjs-webgpu\.ts$/.test(id)) return "webgpu";
+  if (!thirdPartyOnly(id)) return undefined;
+  return /tfjs-backend-webgpu|\0deepq-tfjs:backend-webgpu/.test(id) ? "webgpu" : "tfjs-lib";
+}
+
+/** Emits `fileName`: the entry chunk as linked, minified (for CDNs; same lazy chunks). */
+function minifiedCopy(fileName) {
+  return {
+    name: "deepq-minified-copy",
+    async generateBundle(options, bundle) {
+      const entry = Object.values(bundle).find((c) => c.type === "chunk" && c.isEntry);
+      const code = entry.code.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "\n");
+      const out = await transform(code, minifyOptions(options.format));
+      this.emitFile({ type: "asset", fileName, source: out.code });
+    },
+  };
+}
+
+/**
+ * The command line's build: the library's public names come from the library
+ * entry (`deepq`, i.e. ./deepq.mjs at run time), never from a second copy. A
+ * library module the command imports becomes `export { <public names> } from
+ * "deepq"`, plus, for its other exports, a copy of the module from which only
+ * those survive tree-shaking (the build fails if a public name is copied in).
+ * Library modules with no public name are bundled only if listed in
+ * `CLI_SHARED` (stateless checks the command shares with the library).
+ */
+const CLI_SHARED = ["src/agent/options.ts", "src/validate.ts", "src/nn/engine.ts", "src/nn/spec.ts", "src/limits.ts"];
+function fromLibraryEntry(entry) {
+  const PROXY = "\0deepq-public:";
+  const REST = ".cli-rest.ts";
+  const src = here("./src/");
+  let publicNames;
+  return {
+    name: "deepq-from-library-entry",
+    async resolveId(source, importer, opts) {
+      if (source === "deepq") return { id: "deepq", external: true };
+      if (source.endsWith(REST)) return source;
+      if (!importer || importer.startsWith(PROXY) || source.startsWith("\0")) return null;
+      const resolved = await this.resolve(source, importer, { ...opts, skipSelf: true });
+      if (!resolved || resolved.external || !resolved.id.startsWith(src) || resolved.id.startsWith(here("./src/cli/"))) return resolved;
+      publicNames ??= new Set((await this.load({ id: entry })).exports);
+      const { exports } = await this.load(resolved);
+      return exports.some((n) => publicNames.has(n)) ? PROXY + resolved.id : resolved;
+    },
+    load(id) {
+      if (id.endsWith(REST)) return readFileSync(id.slice(0, -REST.length) + ".ts", "utf8");
+      if (!id.startsWith(PROXY)) return null;
+      const file = id.slice(PROXY.length);
+      const exports = this.getModuleInfo(file).exports;
+      const pub = exports.filter((n) => publicNames.has(n));
+      const rest = exports.filter((n) => !publicNames.has(n));
+      return [`export { ${pub.join(", ")} } from "deepq";`, ...(rest.length ? [`export { ${rest.join(", ")} } from ${JSON.stringify(file.replace(/\.ts$/, REST))};`] : [])].join("\n");
+    },
+    generateBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== "chunk") continue;
+        for (const [id, m] of Object.entries(chunk.modules)) {
+          if (!id.startsWith(src) || id.startsWith(here("./src/cli/")) || m.renderedLength === 0) continue;
+          const file = `src/${(id.endsWith(REST) ? id.slice(0, -REST.length) + ".ts" : id).slice(src.length).split("\\").join("/")}`;
+          const copied = m.renderedExports.filter((n) => publicNames.has(n));
+          if (copied.length) this.error(`${chunk.fileName} holds a second copy of ${copied.join(", ")} (from ${file})`);
+          if (!CLI_SHARED.includes(file)) this.error(`${chunk.fileName} holds a second copy of ${file} (${m.renderedExports.join(", ")}): export what it needs from src/index.ts, or add it to CLI_SHARED if it is stateless`);
+        }
+      }
+    },
+  };
+}
+
+/** dist/cli.mjs, readable: the command line, importing the library from ./deepq.mjs. */
+export function cliBuild() {
+  return {
+    input: here("./src/cli/main.ts"),
+    // A proxy re-exports every public name of its module; the command uses some.
+    onwarn: (warning, warn) => (warning.code === "UNUSED_EXTERNAL_IMPORT" && warning.exporter === "deepq" ? undefined : onwarn(warning, warn)),
+    external: (id) => id.startsWith("node:"),
+    plugins: [fromLibraryEntry(here("./src/index.ts")), esbuildTs()],
+    output: { file: here("./dist/cli.mjs"), format: "es", sourcemap: true, paths: { deepq: "./deepq.mjs" } },
+  };
 }
 
 /** Fails a build that pulls tfjs into an entry that must not have it. */
@@ -187,10 +300,8 @@ export default async function config() {
       builds.push(b);
     }
   }
-  // The Node command line (bin/deepq.mjs), with Node's built-ins left to Node.
-  for (const b of entryBuilds({ input: here("./src/cli/main.ts"), outDir: "dist", lists, minified: false, lazyChunks: false, files: { es: "cli.mjs" } })) {
-    b.external = (id) => id.startsWith("node:");
-    builds.push(b);
-  }
+  // The Node command line (bin/deepq.mjs), with Node's built-ins left to
+  // Node and the library imported from ./deepq.mjs.
+  builds.push(cliBuild());
   return builds;
 }

@@ -1,34 +1,34 @@
-// Type declarations for dist/: tsc (5.9, declarations only, tsconfig.build.json)
-// into build/types/, then copied to dist/types/ with the sources' `.ts`
-// import specifiers rewritten to `.js` (what consumers' TypeScript resolves
-// to the .d.ts files), plus one small entry file per package entry.
+// Type declarations for dist/: tsc (declarations only, tsconfig.build.json)
+// into build/types/, then rollup-plugin-dts bundles them per package entry
+// into dist/index.d.ts and dist/policy.d.ts (the types both share in one
+// chunk beside them): only what the public API names ships, not the
+// internal modules' declarations.
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { rollup } from "rollup";
+import { dts } from "rollup-plugin-dts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
-rmSync(join(root, "build", "types"), { recursive: true, force: true });
+const types = join(root, "build", "types");
+rmSync(types, { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json")], { cwd: root, stdio: "inherit" });
 
-const out = join(root, "dist", "types");
-rmSync(out, { recursive: true, force: true });
-mkdirSync(out, { recursive: true });
-cpSync(join(root, "build", "types"), out, { recursive: true });
+// The sources import `.ts` files; their declarations are `.d.ts` files.
 const rewrite = (dir) => {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) rewrite(p);
-    else if (p.endsWith(".d.ts")) {
-      const text = readFileSync(p, "utf8").replace(/(from\s+|import\()(["'])(\.{1,2}\/[^"']+)\.ts\2/g, "$1$2$3.js$2");
-      writeFileSync(p, text);
-    }
+    else if (p.endsWith(".d.ts")) writeFileSync(p, readFileSync(p, "utf8").replace(/(from\s+|import\()(["'])(\.{1,2}\/[^"']+)\.ts\2/g, "$1$2$3.js$2"));
   }
 };
-rewrite(out);
+rewrite(types);
 
-const entry = (file, target) => writeFileSync(join(root, "dist", file), `export * from "./types/src/${target}.js";\n`);
-entry("index.d.ts", "index");
-if (existsSync(join(root, "src", "policy.ts"))) entry("policy.d.ts", "policy");
-console.log("types: dist/index.d.ts" + (existsSync(join(root, "src", "policy.ts")) ? ", dist/policy.d.ts" : ""));
+const input = { index: join(types, "src", "index.d.ts") };
+if (existsSync(join(root, "src", "policy.ts"))) input.policy = join(types, "src", "policy.d.ts");
+const bundle = await rollup({ input, plugins: [dts({ respectExternal: true })] });
+const { output } = await bundle.write({ dir: join(root, "dist"), format: "es", entryFileNames: "[name].d.ts", chunkFileNames: "types-shared.d.ts" });
+await bundle.close();
+console.log(`types: ${output.map((o) => `dist/${o.fileName}`).join(", ")}`);

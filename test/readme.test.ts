@@ -107,7 +107,7 @@ describe("README.md", () => {
         throw new Error(`page errors: ${errors.join("\n")}`);
       });
       expect(await page.locator("#log").innerText()).toMatch(/^episode \d+: return \d+\ndone on the fused engine$/);
-      expect(cdn.requests).toContain("/npm/deepq@0.1.0/dist/deepq.mjs");
+      expect(cdn.requests).toContain("/npm/deepq@0.1.0/dist/deepq.min.mjs");
     });
   });
 

@@ -219,22 +219,42 @@ export function wasmAssets(files) {
 }
 
 /**
- * Minifies each chunk with esbuild; legal comments (tfjs's Apache-2.0
- * headers) are kept once each at the end of the file.
+ * Minifies chunks with esbuild (all of them, or those `which` accepts); legal
+ * comments (tfjs's Apache-2.0 headers) are kept once each at the end of the
+ * file. Minified chunks ship without source maps: they are tfjs's code or a
+ * CDN build of a readable file that has one.
+ * @param {(chunk: import("rollup").RenderedChunk) => boolean} [which]
  * @returns {import("rollup").Plugin}
  */
-export function minify() {
+export function minify(which = () => true) {
+  const minified = new Set();
   return {
     name: "deepq-minify",
     async renderChunk(code, chunk, options) {
-      const out = await transform(code, {
-        minify: true,
-        target: "es2022",
-        format: options.format === "es" ? "esm" : undefined,
-        legalComments: "eof",
-        keepNames: true,
-      });
+      if (!which(chunk)) return null;
+      minified.add(chunk.fileName);
+      const out = await transform(code, minifyOptions(options.format));
       return { code: out.code, map: null };
+    },
+    generateBundle(_options, bundle) {
+      for (const fileName of minified) {
+        const chunk = bundle[fileName];
+        if (chunk?.type !== "chunk") continue;
+        delete bundle[`${fileName}.map`];
+        chunk.map = null;
+        chunk.code = chunk.code.replace(/\n\/\/# sourceMappingURL=\S+\n?$/, "\n");
+        chunk.sourcemapFileName = null;
+      }
+      minified.clear();
     },
   };
 }
+
+/** esbuild's options for a minified file of `format` (rollup's name). */
+export const minifyOptions = (format = "es") => ({
+  minify: true,
+  target: "es2022",
+  format: format === "es" ? "esm" : undefined,
+  legalComments: "eof",
+  keepNames: true,
+});

@@ -25,7 +25,7 @@ Commands:
   train [env]        train a DQN agent (default env CartPole-v1)
   eval <model>       run greedy episodes of a saved model
   compare [env]      train several network sizes and plot them on one chart
-  bench [filter...]  run the benchmark suite
+  bench [filter...]  run the benchmark suite (from a source checkout of deepq only)
 
 Run 'deepq <command> --help' for a command's options.`,
   train: `Usage: deepq train [env] [options]

@@ -18,7 +18,18 @@ import { BackendError } from "../errors.ts";
 import type { GpuAdapterLike, GpuLike } from "../runtime/tfjs.ts";
 import { checkBackendOption, checkEngineConfig, type BackendOption, type EngineConfig, type EngineName, type QEngine } from "./engine.ts";
 import { paramCount } from "./spec.ts";
-import { TfjsEngine } from "./tfjs/engine.ts";
+
+/**
+ * The tfjs engines' module, imported on first use: in dist/deepq.mjs it is a
+ * lazily fetched chunk (tfjs and its WebAssembly binary), so an agent on the
+ * fused engine never downloads or compiles tfjs.
+ */
+let tfjsEngineModule: Promise<typeof import("./tfjs/engine.ts")> | undefined;
+const loadTfjsEngineModule = () =>
+  (tfjsEngineModule ??= import("./tfjs/engine.ts").catch((e: unknown) => {
+    tfjsEngineModule = undefined;
+    throw new BackendError(`cannot load deepq's tfjs engines: ${(e as Error)?.message ?? e}`);
+  }));
 
 /** Why one rung of the ladder was taken or skipped. */
 export interface BackendReportEntry {
@@ -157,12 +168,8 @@ function describeAdapter(adapter: GpuAdapterLike): string {
   return [info.vendor, info.architecture, info.description].filter((s) => s).join(" ") || "unnamed adapter";
 }
 
-/**
- * The seam where the tfjs engines come in: the ladder's only use of
- * src/nn/tfjs/ (imported statically at the top, for now), so that loading
- * tfjs as a lazy chunk only when a tfjs rung runs is one edit here:
- * `const { TfjsEngine } = await import("./tfjs/engine.ts");`.
- */
+/** The tfjs engines behind their lazy chunk (see tfjsEngineModule). */
 async function tfjsEngine(config: EngineConfig, backend: "wasm" | "webgpu" | "cpu", adapter?: GpuAdapterLike): Promise<QEngine> {
+  const { TfjsEngine } = await loadTfjsEngineModule();
   return TfjsEngine.fromConfig(config, backend, adapter);
 }

@@ -1,6 +1,6 @@
 /**
- * Build-time module `deepq:tfjs-wasm-binary` for dist/deepq.mjs and
- * dist/deepq.umd.js (see scripts/rollup/tfjs.mjs): tfjs-backend-wasm's SIMD
+ * Build-time module `deepq:tfjs-wasm-binary` for dist/deepq.mjs (in its
+ * lazy tfjs chunks) and dist/deepq.umd.js (see scripts/rollup/tfjs.mjs): tfjs-backend-wasm's SIMD
  * binary is inlined (gzip + base64, see inline-wasm.ts), like deepq's own
  * module, so the bundle needs no file access, fetch or permission to start:
  * `deno run` without `--allow-read`, a CDN URL in any form (jsDelivr's

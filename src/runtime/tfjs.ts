@@ -52,14 +52,14 @@ function configureWasmBinaryPath(): void {
 }
 
 /**
- * tfjs's WebGPU backend: in dist/deepq.mjs, its sibling chunk
+ * tfjs's WebGPU backend: in dist/deepq.mjs, the lazy chunk
  * deepq-webgpu.mjs (see scripts/rollup/lazy-chunks.mjs), fetched on first use.
  */
 async function importWebGPUBackend(): Promise<typeof import("./tfjs-webgpu.ts")> {
   try {
     return await import("./tfjs-webgpu.ts");
   } catch (e) {
-    const where = BUNDLED ? " (dist/deepq.mjs imports it from deepq-webgpu.mjs beside itself)" : "";
+    const where = BUNDLED ? " (dist/deepq-tfjs.mjs imports it from deepq-webgpu.mjs beside itself)" : "";
     throw new Error(`cannot load tfjs's WebGPU backend${where}: ${(e as Error)?.message ?? e}`);
   }
 }

@@ -6,7 +6,6 @@
  * bytes (workerd, Vercel edge).
  */
 import { PAGE, REGION_ALIGN, STATIC_BYTES } from "../../assembly/layout.ts";
-import { WASM_RELAXED_GZIP_BASE64, WASM_SIMD_GZIP_BASE64 } from "./wasm-bytes.generated.ts";
 import { BackendError } from "../errors.ts";
 import { relaxedSimdValidates } from "./capabilities.ts";
 import { inflateBase64 } from "./inline-wasm.ts";
@@ -24,7 +23,10 @@ export interface Loaded {
 
 let provided: Loaded | undefined;
 let loading: Promise<Loaded> | undefined;
-const compile = compilerByFlavor("deepq's WebAssembly module", (flavor) => inflateBase64(flavor === "simd" ? WASM_SIMD_GZIP_BASE64 : WASM_RELAXED_GZIP_BASE64));
+/** Each flavour's bytes are a module of their own, imported on first use: dist/deepq.mjs fetches only the one it runs. */
+const compile = compilerByFlavor("deepq's WebAssembly module", async (flavor) =>
+  inflateBase64((flavor === "simd" ? await import("./wasm-simd.generated.ts") : await import("./wasm-relaxed.generated.ts")).WASM_GZIP_BASE64),
+);
 
 /** Whether this runtime validates the relaxed-SIMD build (a probe of the same instructions, not the whole module). */
 export function supportsRelaxedSimd(): boolean {

@@ -26,6 +26,9 @@ const smokePage = (bundleUrl: string, options: object) => `<!doctype html><scrip
   }
 </script>`;
 
+/** "simd" or "relaxed-simd", from a page's "WebAssembly <flavour>" text. */
+const flavor = (text: unknown) => /WebAssembly ((?:relaxed-)?simd)/.exec(String(text))?.[1] ?? "none";
+
 describe.skipIf(!chromium)("runtime: Chromium, bundle from a cross-origin CDN", () => {
   let browser: Browser;
   let cdn: StaticServer;
@@ -82,14 +85,16 @@ describe.skipIf(!chromium)("runtime: Chromium, bundle from a cross-origin CDN", 
     return false;
   }
 
-  it("dist/deepq.mjs from the CDN's package-root URL (no redirect): inits; AS arena; the agent trains on fused, wasm, cpu and WebGPU (SwiftShader, its chunk from …/dist/), which agree within 1e-4; auto skips the software adapter", async () => {
+  it("dist/deepq.min.mjs (the jsdelivr entry) from the CDN's package-root URL (no redirect): inits; AS arena; the agent trains on fused, wasm, cpu and WebGPU (SwiftShader, its chunks from …/dist/), which agree within 1e-4; auto skips the software adapter", async () => {
     const report = await smokeReport("/smoke.html");
     expectSmoke(report, { runtime: "browser" });
     expect(cdn.requests).toContain("/npm/deepq@0.1.0");
     if (!adapterGranted(report)) return;
     expect((report.webgpuProbe as WebGPUProbe).isFallbackAdapter, `adapter ${JSON.stringify(report.webgpuProbe)}`).toBe(true);
     expectSoftwareWebGPU(report);
-    expect(cdn.requests).toContain("/npm/deepq@0.1.0/dist/deepq-webgpu.mjs");
+    // The `jsdelivr` entry (the minified build) fetched its chunks from …/dist/.
+    for (const chunk of ["deepq-tfjs.mjs", "deepq-tfjs-lib.mjs", "deepq-webgpu.mjs"]) expect(cdn.requests).toContain(`/npm/deepq@0.1.0/dist/${chunk}`);
+    expect(cdn.requests.some((r) => /^\/npm\/deepq@0\.1\.0\/dist\/deepq-(relaxed-)?simd\.mjs$/.test(r)), cdn.requests.join(", ")).toBe(true);
   });
 
   it("docs/runtimes.md <script type=module> snippet runs from the CDN origin", async () => {
@@ -97,8 +102,8 @@ describe.skipIf(!chromium)("runtime: Chromium, bundle from a cross-origin CDN", 
     const { value, errors } = await open("/snippet.html", "document.body && document.body.textContent.startsWith('deepq on') && document.body.textContent");
     expect(value).toMatch(/^deepq on browser: WebAssembly (relaxed-)?simd, fused engine \(webgpu: the WebGPU adapter is a software fallback \(.*swiftshader.*\), slower than wasm\)$/);
     expect(errors).toEqual([]);
-    expect(cdn.requests).toContain("/npm/deepq@0.1.0/dist/deepq.mjs");
-    expect(cdn.requests.slice(before), "auto loads no WebGPU chunk for a software adapter").toEqual(["/npm/deepq@0.1.0/dist/deepq.mjs"]);
+    // A fused agent downloads the minified entry and the one WebAssembly flavour it runs: no tfjs, no WebGPU chunk.
+    expect(cdn.requests.slice(before)).toEqual(["/npm/deepq@0.1.0/dist/deepq.min.mjs", `/npm/deepq@0.1.0/dist/deepq-${flavor(value)}.mjs`]);
   });
 
   it("docs/runtimes.md classic <script> snippet: dist/deepq.umd.js defines the deepq global", async () => {
@@ -108,11 +113,13 @@ describe.skipIf(!chromium)("runtime: Chromium, bundle from a cross-origin CDN", 
     expect(cdn.requests).toContain("/npm/deepq@0.1.0/dist/deepq.umd.js");
   });
 
-  it("docs/runtimes.md WebGPU snippet trains on webgpu (SwiftShader), its chunk fetched beside dist/deepq.mjs", async () => {
+  it("docs/runtimes.md WebGPU snippet trains on webgpu (SwiftShader), its chunks (tfjs, WebGPU) fetched beside dist/deepq.min.mjs", async () => {
     const before = cdn.requests.length;
     const { value, errors } = await open("/snippet-webgpu.html", "document.body && document.body.textContent.startsWith('trained on') && document.body.textContent");
     expect(value).toMatch(/^trained on webgpu, loss \d+\.\d{3}$/);
     expect(errors).toEqual([]);
-    expect(cdn.requests.slice(before)).toEqual(["/npm/deepq@0.1.0/dist/deepq.mjs", "/npm/deepq@0.1.0/dist/deepq-webgpu.mjs"]);
+    const dist = (f: string) => `/npm/deepq@0.1.0/dist/${f}`;
+    expect(new Set(cdn.requests.slice(before))).toEqual(new Set(["deepq.min.mjs", "deepq-tfjs.mjs", "deepq-tfjs-lib.mjs", "deepq-webgpu.mjs"].map(dist).concat(cdn.requests.slice(before).filter((r) => /deepq-(relaxed-)?simd\.mjs$/.test(r)))));
+    expect(cdn.requests.slice(before).filter((r) => /deepq-(relaxed-)?simd\.mjs$/.test(r)).length, "at most one WebAssembly flavour").toBeLessThanOrEqual(1);
   });
 });

@@ -32,23 +32,31 @@ describe("package", () => {
     for (const field of ["main", "module", "unpkg", "jsdelivr", "types"]) expect(existsSync(join(ROOT, pkg[field])), field).toBe(true);
   });
 
-  it("deepq.mjs and deepq.umd.js are self-contained (deepq.mjs imports only its WebGPU chunk, lazily); workerd.mjs and edge.mjs import the .wasm files beside them", () => {
-    for (const f of ["deepq.mjs", "deepq.umd.js"]) {
+  it("deepq.mjs (readable) and deepq.min.mjs (CDN) import only their lazy chunks, lazily; deepq.umd.js is self-contained; workerd.mjs and edge.mjs import the .wasm files beside them", () => {
+    // import("./deepq-X.mjs"), or from <package-root URL>/dist/ (scripts/rollup/lazy-chunks.mjs).
+    const lazyImports = (code: string) => [...code.matchAll(/\bimport\s*\((?=(.{0,80}))/g)].map((m) => m[1]!);
+    const chunks = ["deepq-simd.mjs", "deepq-relaxed-simd.mjs", "deepq-tfjs.mjs"];
+    for (const f of ["deepq.mjs", "deepq.min.mjs"]) {
       const code = read(f);
-      // deepq.mjs: import("./deepq-webgpu.mjs"), or from <package-root URL>/dist/ (scripts/rollup/lazy-chunks.mjs).
-      const lazy = [...code.matchAll(/\bimport\s*\((?=(.{0,60}))/g)].map((m) => m[1]);
-      expect(lazy, f).toHaveLength(f === "deepq.mjs" ? 2 : 0);
-      for (const target of lazy) expect(target).toMatch(/^("\.\/deepq-webgpu\.mjs"\)|import\.meta\.url\.replace\(.*"\/dist\/deepq-webgpu\.mjs"\))/);
-      expect(code, f).not.toMatch(/^import\s|\brequire\(|__dirname/m);
-      expect(code, f).toContain("H4sIA"); // base64 of gzip's magic: WebAssembly inlined, compressed
+      const targets = lazyImports(code).map((t) => /^(["'])\.\/([\w.-]+)\1\)|^import\.meta\.url\.replace\(.*"\/dist\/([\w.-]+)"\)/.exec(t)?.slice(2).find(Boolean));
+      expect(new Set(targets), f).toEqual(new Set(chunks));
+      expect(code, f).not.toMatch(/^import\s|\bimport\s*[{*\w][^(]*?from\s*["']|\brequire\(|__dirname/m);
+      expect(code, f).not.toContain("H4sIA"); // no WebAssembly: each flavour is its own chunk
+      expect(code, f).not.toMatch(/tensorflow|Backend name '/); // no tfjs
     }
-    // The chunk holds tfjs's WebGPU backend and imports nothing: deepq.mjs hands it what it needs.
-    const chunk = read("deepq-webgpu.mjs");
-    expect(chunk).not.toMatch(/\bfrom\s*["']|\bimport\s*\(/);
-    expect(chunk).toContain(`globalThis[Symbol.for("deepq.lazyImports")]`);
+    expect(read("deepq.umd.js")).toContain("H4sIA"); // base64 of gzip's magic: WebAssembly inlined, compressed
+    for (const f of ["deepq-simd.mjs", "deepq-relaxed-simd.mjs", "deepq-tfjs-lib.mjs"]) expect(read(f), f).toContain("H4sIA");
+    // Lazy chunks import one another (relative URLs), never the entry: deepq.mjs hands them what they need.
+    for (const f of [...chunks, "deepq-tfjs-lib.mjs", "deepq-webgpu.mjs"]) {
+      const code = read(f);
+      expect(code, f).not.toMatch(/from\s*["']\.\/deepq(\.min)?\.mjs["']/);
+      for (const [, dep] of code.matchAll(/from\s*["']\.\/([\w.-]+)["']/g)) expect(["deepq-tfjs-lib.mjs"], `${f} imports ${dep}`).toContain(dep);
+    }
+    expect(lazyImports(read("deepq-tfjs.mjs")).map((t) => t.slice(1, 19))).toEqual(["./deepq-webgpu.mjs"]);
+    expect(read("deepq-tfjs.mjs")).toContain(`globalThis[Symbol.for("deepq.lazyImports")]`);
     const webgpuCode = /synchronously reading data from GPU to CPU/; // a message of tfjs-backend-webgpu
-    expect(chunk).toMatch(webgpuCode);
-    expect(read("deepq.mjs")).not.toMatch(webgpuCode);
+    expect(read("deepq-webgpu.mjs")).toMatch(webgpuCode);
+    for (const f of ["deepq.mjs", "deepq-tfjs.mjs", "deepq-tfjs-lib.mjs"]) expect(read(f), f).not.toMatch(webgpuCode);
     expect(read("deepq.umd.js")).toMatch(webgpuCode);
     for (const [f, suffix] of [["workerd.mjs", ""], ["edge.mjs", "?module"]] as const) {
       const code = read(f);
@@ -56,13 +64,42 @@ describe("package", () => {
       expect(imports.length, f).toBeGreaterThan(0);
       for (const spec of imports) expect(["./deepq-simd.wasm", "./tfjs-backend-wasm-simd.wasm"].map((s) => s + suffix), f).toContain(spec);
       expect(code, f).not.toContain("AGFzbQ"); // no inlined bytes
+      expect(code, f).not.toContain("H4sIA");
       for (const spec of imports) expect(existsSync(join(DIST, spec!.replace(/\?module$/, ""))), spec).toBe(true);
     }
   });
 
-  it("deepq.mjs exports the public API of src/index.ts, nothing more (nothing for its lazy chunk)", async () => {
+  it("deepq.mjs, policy.mjs and cli.mjs are readable, with source maps into src/ that carry the sources; the .min.mjs twins are minified", () => {
+    for (const f of ["deepq.mjs", "deepq-tfjs.mjs", "policy.mjs", "cli.mjs"]) {
+      const code = read(f);
+      const lines = code.split("\n");
+      expect(lines.length, f).toBeGreaterThan(300);
+      // Node prints the source line of an uncaught error's throw site: no line of code may flood a terminal
+      // (imports and inlined binaries throw nothing).
+      const longest = lines.filter((l) => !/^import |^const \w+ = "[\w+/=]+";$/.test(l)).reduce((a, l) => (l.length > a.length ? l : a), "");
+      expect(longest.length, `${f}: ${longest.slice(0, 200)}`).toBeLessThan(1000);
+      expect(code, f).toMatch(new RegExp(`\\n//# sourceMappingURL=${f.replace(".", "\\.")}\\.map\\n?$`));
+      const map = JSON.parse(read(`${f}.map`)) as { sources: string[]; sourcesContent: string[] };
+      expect(map.sources.length, f).toBeGreaterThan(0);
+      expect(map.sources.filter((p) => p.startsWith("../src/")).length, f).toBeGreaterThan(0);
+      for (const [i, source] of map.sources.entries()) {
+        // deepq's sources (the memory layout is shared with assembly/); deepq-tfjs.mjs also has the tfjs modules deepq patches.
+        expect(source, f).toMatch(f === "deepq-tfjs.mjs" ? /^\.\.\/(src|assembly|node_modules\/@tensorflow)\/.*\.[jt]s$/ : /^\.\.\/(src|assembly)\/.*\.ts$/);
+        expect(map.sourcesContent[i], source).toBe(readFileSync(join(DIST, source), "utf8"));
+      }
+    }
+    for (const f of ["deepq.min.mjs", "policy.min.mjs"]) {
+      expect(read(f).split("\n").length, f).toBeLessThan(20);
+      expect(read(f), f).not.toContain("sourceMappingURL");
+    }
+    // The command line imports the library entry instead of bundling a second copy.
+    expect(read("cli.mjs")).toMatch(/^import \{[^}]*\bDQN\b[^}]*\} from '\.\/deepq\.mjs';$/m);
+    expect(read("cli.mjs").length).toBeLessThan(60_000);
+  });
+
+  it("deepq.mjs and deepq.min.mjs export the public API of src/index.ts, nothing more (nothing for their lazy chunks)", async () => {
     const api = Object.keys(await import("../../src/index.ts")).sort();
-    expect(Object.keys(await import(fileUrl(join(DIST, "deepq.mjs")))).sort()).toEqual(api);
+    for (const f of ["deepq.mjs", "deepq.min.mjs"]) expect(Object.keys(await import(fileUrl(join(DIST, f)))).sort(), f).toEqual(api);
   });
 
   it("deepq/policy: built from src/policy.ts once it exists (own builds, self-contained, no tfjs)", async () => {
