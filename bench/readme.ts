@@ -31,6 +31,8 @@ export interface BenchResults {
   command: string;
   /** Wall time of the suites (the build before them not included). */
   seconds: number;
+  /** Wall time of each suite. */
+  suiteSeconds?: Record<string, number>;
   machine: { cpu: { model: string; id?: string; flags?: string[] }; cores: number; memoryGiB: number; os: string };
   runtimes: { node: string; v8: string; relaxedSimd: boolean; pytorch: string | null };
   /** The bench files run (bench/NAME.bench.ts). */

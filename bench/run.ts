@@ -53,10 +53,13 @@ function git(...args: string[]): string {
 
 const started = performance.now();
 const rows: BenchRow[] = [];
+const suiteSeconds: Record<string, number> = {};
 for (const file of files) {
   const mod = (await import(pathToFileURL(join(here, file)).href)) as { default: () => Promise<BenchRow[]> };
   process.stderr.write(`bench: ${file} ...\n`);
+  const suiteStart = performance.now();
   const got = await mod.default();
+  suiteSeconds[file.replace(/\.bench\.ts$/, "")] = Math.round((performance.now() - suiteStart) / 1000);
   rows.push(...got);
   for (const r of got) {
     const value = r.unavailable ? `[${r.unavailable}]` : `${fmt(r.value).padStart(10)} ${r.unit}`;
@@ -71,8 +74,9 @@ const results: BenchResults = {
   // Uncommitted changes to tracked files: the figures are not exactly the commit's.
   dirty: git("status", "--porcelain", "--untracked-files=no").length > 0,
   ...(flags.note && { note: flags.note }),
-  command: ["npm run bench", ...process.argv.slice(2)].join(" "),
+  command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...(flags.readme ? ["--readme"] : []), ...filters] : [])].join(" "),
   seconds: Math.round((performance.now() - started) / 1000),
+  suiteSeconds,
   machine: { cpu: cpuDetails(), cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()} ${process.arch}` },
   runtimes: { node: process.version, v8: process.versions.v8, relaxedSimd: supportsRelaxedSimd(), pytorch: torchVersion() },
   suites: files.map((f) => f.replace(/\.bench\.ts$/, "")),
