@@ -8,7 +8,7 @@ import { compilePolicyModule } from "../src/policy/wasm.ts";
 import { init as initFull, supportsRelaxedSimd } from "../src/runtime/wasm.ts";
 import { DeepQError, FormatError, InvalidArgumentError, InvalidStateError } from "../src/errors.ts";
 import { encodeContainer } from "../src/io/container.ts";
-import { referenceForward } from "../src/nn/reference.ts";
+import { referenceForward } from "./oracles/nn-reference.ts";
 import { initParams, type NetSpec } from "../src/nn/spec.ts";
 import { Rng } from "../src/runtime/rng.ts";
 import { referenceArgmax, relError } from "./support/batches.ts";
