@@ -3,9 +3,8 @@
  * straightforward tfjs-wasm autodiff update measured in the same run, the
  * GFLOP/s that implies, and single-observation greedy actions per second.
  * The tfjs baseline is written here (forward, max target, MSE, Adam through
- * optimizer.minimize) because the tfjs engine lives on another branch.
- * PyTorch on this kind of machine (1 thread, shared/baselines/README.md):
- * 1,643 updates/s for 4-128-128-2 and 994/s for 4-256-256-2 at batch 64.
+ * optimizer.minimize). PyTorch runs the same update (bench/torch_update.py,
+ * one thread) in the same run, for 4-128-128-2 and 4-256-256-2 at batch 64.
  */
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
@@ -19,7 +18,8 @@ import { FusedQNet } from "../src/nn/fused.ts";
 import { initParams, layerShapes, type NetSpec } from "../src/nn/spec.ts";
 import { Rng } from "../src/runtime/rng.ts";
 import type { WasmFlavor } from "../src/runtime/wasm.ts";
-import { atLeast, bestRate, ratioAtLeast, type BenchRow } from "./harness.ts";
+import { atLeast, baseline, bestRate, ratioAtLeast, type BenchRow } from "./harness.ts";
+import { runTorch } from "./torch.ts";
 
 const batchOf = (spec: NetSpec, rows: number) => randomBatch(new Rng(1), spec, rows);
 
@@ -33,8 +33,11 @@ function flopsPerUpdate(spec: NetSpec, rows: number): number {
   return 2 * rows * macs;
 }
 
+/** The update every engine here runs: the seeds' (MSE, max over the target network, no clipping), Adam 1e-4. */
+const UPDATE = { learningRate: 1e-4, loss: "mse", doubleQ: false } as const;
+
 async function fusedUpdates(spec: NetSpec, rows: number, flavor: WasmFlavor): Promise<number> {
-  const net = await FusedQNet.create(spec, { batchSize: rows, learningRate: 1e-4, loss: "mse", flavor });
+  const net = await FusedQNet.create(spec, { batchSize: rows, ...UPDATE, flavor });
   const batch = batchOf(spec, rows);
   net.update(batch);
   // Transitions already in WASM memory, as a replay buffer in the same arena leaves them.
@@ -62,7 +65,7 @@ async function tfjsUpdates(spec: NetSpec, rows: number): Promise<number> {
     }
     return h;
   };
-  const optimizer = tf.train.adam(1e-4);
+  const optimizer = tf.train.adam(UPDATE.learningRate);
   const batch = batchOf(spec, rows);
   const D = spec.observationSize;
   const update = () => {
@@ -82,6 +85,13 @@ async function tfjsUpdates(spec: NetSpec, rows: number): Promise<number> {
   tf.dispose([...vars, ...target]);
   optimizer.dispose();
   return result;
+}
+
+/** PyTorch's updates/s for 4-h-h-2 at batch 64, by h: the same update, one thread (bench/torch_update.py). */
+function torchUpdates(widths: number[]): Map<number, number> | string {
+  const args = [...widths.flatMap((h) => ["--hidden", `${h},${h}`]), "--batch", "64", "--lr", String(UPDATE.learningRate), "--loss", UPDATE.loss];
+  const r = runTorch<{ rows: { hidden: number[]; updates_per_s: number }[] }>("torch_update.py", args);
+  return r.ok ? new Map(r.value.rows.map((row) => [row.hidden[0]!, row.updates_per_s])) : r.why;
 }
 
 async function actions(spec: NetSpec, flavor: WasmFlavor): Promise<number> {
@@ -114,6 +124,7 @@ export default async function run(): Promise<BenchRow[]> {
 
   const rows: BenchRow[] = [];
   const net = (h: number): NetSpec => ({ observationSize: 4, nActions: 2, hidden: [h, h], dueling: false });
+  const torch = torchUpdates([128, 256]);
   const targets: Record<string, number> = { "128 64": 2400, "256 64": 800 };
   for (const h of [128, 256]) {
     for (const batch of [64, 256]) {
@@ -121,6 +132,7 @@ export default async function run(): Promise<BenchRow[]> {
       const name = `4-${h}-${h}-2 batch ${batch}`;
       const tfjs = await tfjsUpdates(spec, batch);
       rows.push({ suite: "fused", name: `update ${name} (tfjs wasm)`, value: tfjs, unit: "updates/s" });
+      if (batch === 64) rows.push(baseline({ suite: "fused", name: `update ${name} (PyTorch 1 thread)`, unit: "updates/s" }, typeof torch === "string" ? torch : torch.get(h)!));
       for (const flavor of ["relaxed-simd", "simd"] as const) {
         const value = await fusedUpdates(spec, batch, flavor);
         let row: BenchRow = { suite: "fused", name: `update ${name} (fused ${flavor})`, value, unit: "updates/s", ratio: value / tfjs, ratioOf: "tfjs wasm" };

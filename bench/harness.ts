@@ -17,6 +17,13 @@ export interface BenchRow {
   target?: string;
   /** Whether the target was met (undefined when there is no target). */
   pass?: boolean;
+  /** Set when a baseline could not run here: why (`value` is then NaN, null in results.json). */
+  unavailable?: string;
+}
+
+/** A baseline's row: what it measured, or why it could not run. */
+export function baseline(row: Omit<BenchRow, "value">, measured: number | string): BenchRow {
+  return typeof measured === "number" ? { ...row, value: measured } : { ...row, value: NaN, unavailable: measured };
 }
 
 /**

@@ -7,12 +7,44 @@
  * episodes of a fresh env (the kept best weights).
  * Targets (the agent's acceptance): >= 475 reached 5/5, final >= 475 5/5,
  * median time to 475 <= 10 s. Prints the table and the JSON of the runs.
+ *
+ * Beside it, in the same run, PyTorch with RL Zoo's CartPole-v1 DQN
+ * hyperparameters (bench/torch_dqn.py --config zoo: 50k steps, greedy eval of
+ * 10 episodes every 2,500 steps) on seeds 0-2: per seed, wall time, time to
+ * the first eval >= 475 and the last eval.
  * Minutes of CPU: run it on a quiet machine (timings include the evaluations).
  */
 import { DQN, evaluate, make, presets } from "../src/index.ts";
-import { atLeast, type BenchRow } from "./harness.ts";
+import { atLeast, baseline, type BenchRow } from "./harness.ts";
+import { runTorch } from "./torch.ts";
 
 const SEEDS = [0, 1, 2, 3, 4];
+const ZOO_SEEDS = [0, 1, 2];
+const ZOO_STEPS = 50_000;
+
+interface ZooRun {
+  wall_s: number;
+  first_solved_s: number | null;
+  final_eval: number;
+}
+
+/** RL Zoo's configuration in PyTorch, one row per seed and figure; one row saying why when PyTorch is missing. */
+function zooRows(): BenchRow[] {
+  const rows: BenchRow[] = [];
+  for (const seed of ZOO_SEEDS) {
+    const r = runTorch<ZooRun>("torch_dqn.py", ["--config", "zoo", "--steps", String(ZOO_STEPS), "--seed", String(seed)]);
+    const name = `PyTorch, RL Zoo hyperparameters, seed ${seed}`;
+    if (!r.ok) return [baseline({ suite: "preset", name: `PyTorch, RL Zoo hyperparameters, seeds ${ZOO_SEEDS.join(", ")}`, unit: "s" }, r.why)];
+    console.log(`${name}: ${JSON.stringify(r.value)}`);
+    rows.push(
+      { suite: "preset", name: `${name}: wall time, ${ZOO_STEPS} steps`, value: r.value.wall_s, unit: "s" },
+      // NaN (null in results.json): no evaluation reached 475.
+      { suite: "preset", name: `${name}: time to first eval >= 475`, value: r.value.first_solved_s ?? NaN, unit: "s" },
+      { suite: "preset", name: `${name}: last greedy eval`, value: r.value.final_eval, unit: "return" },
+    );
+  }
+  return rows;
+}
 const SOLVED = 475;
 
 interface SeedRun {
@@ -75,9 +107,14 @@ export default async function (): Promise<BenchRow[]> {
   const medianTime = median([...times, ...Array<number>(runs.length - reached.length).fill(Infinity)]);
   const row = (name: string, value: number, unit: string): BenchRow => ({ suite: "preset", name, value, unit });
   return [
+    ...runs.flatMap((r) => [
+      row(`seed ${r.seed}: time to first eval >= 475`, r.secondsTo475 ?? NaN, "s"),
+      row(`seed ${r.seed}: final greedy eval (10 episodes)`, r.finalMean, "return"),
+    ]),
     atLeast(row("seeds reaching greedy eval >= 475", reached.length, `of ${runs.length}`), runs.length),
     atLeast(row("final agents with greedy eval >= 475", runs.filter((r) => r.finalMean >= SOLVED).length, `of ${runs.length}`), runs.length),
     { ...row("median wall time to first eval >= 475", medianTime, "s"), target: "<= 10", pass: medianTime <= 10 },
     row("median env steps to first eval >= 475", median(reached.map((r) => r.stepsTo475!)), "steps"),
+    ...zooRows(),
   ];
 }

@@ -1,18 +1,30 @@
 /**
  * `npm run bench [-- filter...]`: runs every bench/*.bench.ts (or those whose
- * name contains a filter), prints one table and writes bench/results.json.
+ * name contains a filter), prints one table and writes bench/results.json:
+ * the rows, with the machine, the runtimes, the date and the commit they
+ * were measured on.
+ *
+ * `npm run bench -- --readme [--note "..."]` runs every suite, then also
+ * copies results.json to bench/readme-results.json (committed) and
+ * regenerates README.md's performance table from it (bench/readme.ts).
  */
-import { readdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { cpus, release, totalmem, type } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { cpus } from "node:os";
+import { parseArgs } from "node:util";
 // Before any bench compiles deepq's module: every bench then runs the relaxed-SIMD build, as
 // Node 22+, browsers, Deno and Bun do (Node 20 validates it only behind a flag).
 import "../test/support/relaxed-simd.ts";
+import { supportsRelaxedSimd } from "../src/runtime/wasm.ts";
 import type { BenchRow } from "./harness.ts";
+import { README, README_RESULTS, writeReadmeTable, type BenchResults } from "./readme.ts";
+import { torchVersion } from "./torch.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const filters = process.argv.slice(2);
+const { values: flags, positionals: filters } = parseArgs({ allowPositionals: true, options: { readme: { type: "boolean" }, note: { type: "string" } } });
+if (flags.readme && filters.length > 0) throw new Error("--readme takes every suite: the README's table comes from one full run");
 const files = readdirSync(here)
   .filter((f) => f.endsWith(".bench.ts"))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
@@ -20,21 +32,60 @@ const files = readdirSync(here)
 
 const fmt = (v: number) => (Math.abs(v) >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : Math.abs(v) >= 1e3 ? `${(v / 1e3).toFixed(1)} k` : v.toFixed(v < 10 ? 2 : 0));
 
+/** The CPU as Linux describes it: model name, and family/model/stepping, since "AMD EPYC" alone names no generation. */
+function cpuDetails(): { model: string; id?: string; flags?: string[] } {
+  const model = cpus()[0]?.model ?? "unknown";
+  try {
+    const info = readFileSync("/proc/cpuinfo", "utf8").split("\n\n")[0]!;
+    const field = (k: string) => new RegExp(`^${k}\\s*: (.*)$`, "m").exec(info)?.[1];
+    // The instruction-set extensions that change what deepq's WebAssembly compiles to.
+    const wanted = ["sse4_1", "avx", "avx2", "fma", "avx512f"];
+    const flags = (field("flags") ?? "").split(" ").filter((f) => wanted.includes(f));
+    return { model, id: `family ${field("cpu family")} model ${field("model")} stepping ${field("stepping")}`, flags };
+  } catch {
+    return { model };
+  }
+}
+
+function git(...args: string[]): string {
+  return execFileSync("git", args, { cwd: here, encoding: "utf8" }).trim();
+}
+
+const started = performance.now();
 const rows: BenchRow[] = [];
+const suiteSeconds: Record<string, number> = {};
 for (const file of files) {
   const mod = (await import(pathToFileURL(join(here, file)).href)) as { default: () => Promise<BenchRow[]> };
   process.stderr.write(`bench: ${file} ...\n`);
+  const suiteStart = performance.now();
   const got = await mod.default();
+  suiteSeconds[file.replace(/\.bench\.ts$/, "")] = Math.round((performance.now() - suiteStart) / 1000);
   rows.push(...got);
   for (const r of got) {
+    const value = r.unavailable ? `[${r.unavailable}]` : `${fmt(r.value).padStart(10)} ${r.unit}`;
     const ratio = r.ratio === undefined ? "" : `  x${r.ratio.toFixed(2)} vs ${r.ratioOf}`;
     const target = r.target === undefined ? "" : `  [${r.pass ? "ok" : "MISS"} ${r.target}]`;
-    console.log(`${r.suite.padEnd(8)} ${r.name.padEnd(52)} ${fmt(r.value).padStart(10)} ${r.unit}${ratio}${target}`);
+    console.log(`${r.suite.padEnd(8)} ${r.name.padEnd(52)} ${value}${ratio}${target}`);
   }
 }
+const results: BenchResults = {
+  date: new Date().toISOString(),
+  commit: git("rev-parse", "HEAD"),
+  // Uncommitted changes to tracked files: the figures are not exactly the commit's.
+  dirty: git("status", "--porcelain", "--untracked-files=no").length > 0,
+  ...(flags.note && { note: flags.note }),
+  command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...(flags.readme ? ["--readme"] : []), ...filters] : [])].join(" "),
+  seconds: Math.round((performance.now() - started) / 1000),
+  suiteSeconds,
+  machine: { cpu: cpuDetails(), cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()} ${process.arch}` },
+  runtimes: { node: process.version, v8: process.versions.v8, relaxedSimd: supportsRelaxedSimd(), pytorch: torchVersion() },
+  suites: files.map((f) => f.replace(/\.bench\.ts$/, "")),
+  rows,
+};
 const out = join(here, "results.json");
-writeFileSync(
-  out,
-  JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, rows }, null, 2) + "\n",
-);
-console.log(`\n${rows.length} rows, ${rows.filter((r) => r.pass === false).length} targets missed; wrote ${out}`);
+writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
+console.log(`\n${rows.length} rows, ${rows.filter((r) => r.pass === false).length} targets missed in ${results.seconds} s; wrote ${out}`);
+if (flags.readme) {
+  writeReadmeTable(out);
+  console.log(`copied it to ${README_RESULTS} and regenerated the performance table of ${README}`);
+}

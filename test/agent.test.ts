@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DQN, evaluate, exponentialSchedule, make, makeVec, presets, DeepQError, FormatError, InvalidArgumentError } from "../src/index.ts";
+import { DQN, evaluate, exponentialSchedule, make, makeVec, presets, DeepQError, FormatError, InvalidArgumentError, type LearnEvent } from "../src/index.ts";
 
 describe("DQN agent", () => {
   it("learns CartPole-v1 with the preset on the fused engine (fixed seed)", async () => {
@@ -50,10 +50,21 @@ describe("DQN agent", () => {
       loss: "huber", trainFreq: { n: 1, unit: "episode" }, gamma: 0.9, learningRate: 1e-4, learningStarts: 0, batchSize: 32, backend: "fused",
       epsilonSchedule: (_t, episode) => 0.3 / (episode + 1),
     });
-    let episodes = 0;
-    await seed3.learn({ totalTimesteps: 400, callback: () => void episodes++ });
-    expect(episodes).toBeGreaterThan(0);
-    expect(Number.isFinite(seed3.lastLoss)).toBe(true);
+    const events: LearnEvent[] = [];
+    await seed3.learn({ totalTimesteps: 400, callback: (e) => void events.push({ ...e }) });
+    // Untrained CartPole-v0 episodes last ~10 steps: 400 steps end dozens.
+    expect(events.length).toBeGreaterThan(10);
+    events.forEach((e, i) => {
+      expect(e.episodes).toBe(i + 1);
+      // The schedule counts episodes: at an episode's end, epsilon is the next episode's.
+      expect(e.epsilon).toBe(0.3 / (e.episodes + 1));
+    });
+    // A return is the episode's length (reward 1 per step): the episodes account for every step up to the last end.
+    expect(events.reduce((s, e) => s + e.episodeReturn!, 0)).toBe(events.at(-1)!.timesteps);
+    // One update per episode: from the second episode end on, the loss is new at every one.
+    const losses = events.slice(1).map((e) => e.loss);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(new Set(losses).size).toBe(losses.length);
     for (const a of [online, seed2, seed3]) a.dispose();
   });
 

@@ -94,11 +94,16 @@ describe("deepq CLI", () => {
     }
   });
 
-  it("a corrupted model file exits 1 with a FormatError message", async () => {
-    writeFileSync(join(dir, "bad.deepq"), "not a model");
-    const r = await deepq("eval", "bad.deepq");
-    expect(r.code).toBe(1);
-    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/^deepq: /);
+  it("a corrupted model file exits 1 with the FormatError's message", async () => {
+    const cases: [string, RegExp][] = [
+      ["not a model", /^deepq: not a deepq save file: 11 bytes is shorter than the 20-byte minimum \(truncated\?\)$/],
+      ["this text is not a deepq model file", /^deepq: not a deepq save file: wrong magic bytes$/],
+    ];
+    for (const [content, message] of cases) {
+      writeFileSync(join(dir, "bad.deepq"), content);
+      const r = await deepq("eval", "bad.deepq");
+      expect(r.code, content).toBe(1);
+      expect(r.stderr.trimEnd(), content).toMatch(message);
+    }
   });
 });

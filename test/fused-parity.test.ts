@@ -10,7 +10,7 @@ import { FusedQNet, type FusedQNetOptions } from "../src/nn/fused.ts";
 import { ReferenceQNet, referenceForward, referenceLossAndGradient, type UpdateConfig } from "./oracles/nn-reference.ts";
 import { initParams, layerShapes, type NetSpec } from "../src/nn/spec.ts";
 import { Rng } from "../src/runtime/rng.ts";
-import { randomBatch, relError } from "./support/batches.ts";
+import { randomBatch, referenceArgmax, relError } from "./support/batches.ts";
 import { FLAVORS } from "./support/relaxed-simd.ts";
 import { testModule } from "./support/test-wasm.ts";
 
@@ -34,9 +34,12 @@ describe("fused forward pass", () => {
         const obs = Float32Array.from({ length: 21 * spec.observationSize }, () => rng.uniform(-3, 3));
         const ref = referenceForward(spec, initParams(spec, 3), obs, 21);
         expect(relError(net.qValues(obs), ref)).toBeLessThan(1e-6);
+        const refGreedy = referenceArgmax(ref, spec.nActions);
+        expect(refGreedy.filter((a) => a < 0).length, "rows too close to call").toBeLessThanOrEqual(1);
         const greedy = net.actBatch(obs);
         for (let r = 0; r < 21; r++) {
           const row = obs.subarray(r * spec.observationSize, (r + 1) * spec.observationSize);
+          if (refGreedy[r]! >= 0) expect(greedy[r], `row ${r}`).toBe(refGreedy[r]);
           // One row takes the sparse single-row path: the same sums, the same action.
           expect(net.act(row)).toBe(greedy[r]);
           expect(net.qValues(row)).toEqual(net.qValues(obs).subarray(r * spec.nActions, (r + 1) * spec.nActions));

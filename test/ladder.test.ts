@@ -3,6 +3,7 @@ import { createEngine, WEBGPU_MIN_PARAMS, type FusedEngineProvider } from "../sr
 import type { EngineConfig, QEngine } from "../src/nn/engine.ts";
 import type { GpuAdapterLike, GpuLike } from "../src/runtime/tfjs.ts";
 import { BackendError, InvalidArgumentError } from "../src/errors.ts";
+import { DQN } from "../src/index.ts";
 
 const small: EngineConfig = { spec: { observationSize: 4, nActions: 2, hidden: [64, 64], dueling: false }, learningRate: 1e-3, gamma: 0.99, doubleQ: false, loss: "huber", seed: 0 };
 const large: EngineConfig = { ...small, spec: { ...small.spec, hidden: [512, 512] } };
@@ -92,5 +93,22 @@ describe("engine ladder", () => {
     await expect(createEngine(small, "gpu" as "auto")).rejects.toMatchObject({ argument: "options.backend" });
     await expect(createEngine({ ...small, spec: { ...small.spec, hidden: [0] } })).rejects.toMatchObject({ argument: "options.netArch[0]" });
     await expect(createEngine({ ...small, learningRate: NaN })).rejects.toMatchObject({ argument: "options.learningRate" });
+  });
+});
+
+describe("the agent's backendReport", () => {
+  it("names the fused engine's limit that sent a network to tfjs: parameters, width, depth", async () => {
+    const cases: [number[], RegExp][] = [
+      // 4-2048-2048-2: every layer within 2,048 units, but 4,210,690 parameters.
+      [[2048, 2048], /at most 4194304 parameters \(FUSED_LIMITS\.maxParams\); this network has 4210690$/],
+      [[4096], /layers of at most 2048 units \(FUSED_LIMITS\.maxWidth\); netArch\[0\] is 4096$/],
+      [new Array(9).fill(8), /at most 8 hidden layers \(FUSED_LIMITS\.maxHiddenLayers\); netArch has 9$/],
+    ];
+    for (const [netArch, reason] of cases) {
+      const agent = await DQN.create({ observationSize: 4, nActions: 2 }, { netArch, bufferSize: 1000 });
+      expect(agent.getBackend(), `netArch ${netArch}`).toBe("wasm");
+      expect(agent.backendReport().find((r) => r.backend === "fused")).toEqual({ backend: "fused", chosen: false, reason: expect.stringMatching(reason) });
+      agent.dispose();
+    }
   });
 });

@@ -1,10 +1,11 @@
 /**
  * Fuzzing ReplayBuffer and PrioritizedReplayBuffer with random options and
  * random sequences of add, addBatch, sample, updatePriorities and beta,
- * good and bad, against the plain-TS reference (src/replay/reference.ts):
- * same size and samples bit for bit, rejections only as DeepQError and
- * changing nothing in the arena (header, rows, trees, last batch), finite
- * samples, importance weights in (0, 1].
+ * good and bad, against the plain-TS reference (test/oracles/replay-reference.ts):
+ * same size and samples bit for bit, both rejecting exactly what the
+ * independent table of expected errors (./expected-errors.ts) says, as
+ * DeepQErrors changing nothing in the arena (header, rows, trees, last
+ * batch), finite samples, importance weights in (0, 1].
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -12,6 +13,7 @@ import { PrioritizedReplayBuffer, ReplayBuffer, type ReplayBatch } from "../../s
 import { ReferenceReplayBuffer } from "../oracles/replay-reference.ts";
 import { planned, snapshot, type Planned } from "../replay/harness.ts";
 const F32_MAX = 3.4028234663852886e38;
+import { expectVerdict, replayAddBatchVerdict, replayAddVerdict, replayBetaVerdict, replayOptionsVerdict, replayPrioritiesVerdict, replaySampleVerdict } from "./expected-errors.ts";
 import { attempt, attemptAsync, expectBits, expectFinite, expectSameOutcome, f32, junk, maybeBadVector, moderate, mostly, runs, timeout, type Outcome } from "./arbitraries.ts";
 
 interface Shape {
@@ -104,8 +106,10 @@ async function run(prioritized: boolean, s: Shape, opts: unknown, cmds: Array<Re
   const kind = prioritized ? PrioritizedReplayBuffer : ReplayBuffer;
   const made: Outcome<Planned<Buffer>> = await attemptAsync(() => planned(kind as typeof ReplayBuffer, opts as never));
   const ref = attempt(() => (prioritized ? ReferenceReplayBuffer.prioritized(opts as never) : ReferenceReplayBuffer.uniform(opts as never)));
+  const { verdict, shape } = replayOptionsVerdict(opts, prioritized);
+  for (const o of [made, ref]) expectVerdict(o, verdict, "create");
   expectSameOutcome(made, ref, () => {});
-  if (!made.ok || !ref.ok) return;
+  if (!made.ok || !ref.ok || !shape) return;
   const p = made.value;
   const rb = p.rb;
   const twin = ref.value;
@@ -115,19 +119,23 @@ async function run(prioritized: boolean, s: Shape, opts: unknown, cmds: Array<Re
     const before = snapshot(p);
     let a: Outcome<unknown>;
     let b: Outcome<unknown>;
+    let expected: string | undefined;
     if ("add" in cmd) {
       const c = cmd.add as Record<string, unknown> & { chain: boolean };
       const args = [chained(c as never, last), c.action, c.reward, c.nextObs, c.terminated, c.truncated] as Parameters<ReplayBuffer["add"]>;
+      expected = replayAddVerdict(shape, ...args);
       a = attempt(() => rb.add(...args));
       b = attempt(() => twin.add(...args));
       if (a.ok) last = Float32Array.from(c.nextObs as ArrayLike<number>);
     } else if ("addBatch" in cmd) {
       const c = cmd.addBatch as Record<string, unknown> & { chain: boolean };
       const args = [chained(c as never, last), c.actions, c.rewards, c.nextObs, c.terminated, c.truncated] as Parameters<ReplayBuffer["addBatch"]>;
+      expected = replayAddBatchVerdict(shape, ...args);
       a = attempt(() => rb.addBatch(...args));
       b = attempt(() => twin.addBatch(...args));
       if (a.ok) last = Float32Array.from(c.nextObs as ArrayLike<number>);
     } else if ("sample" in cmd) {
+      expected = replaySampleVerdict(shape, cmd.sample, twin.size);
       a = attempt(() => rb.sample(cmd.sample as number));
       b = attempt(() => twin.sample(cmd.sample as number));
       expectSameOutcome(a as Outcome<ReplayBatch>, b as Outcome<ReplayBatch>, (x, y) => expectSameBatch(x, y, prioritized));
@@ -136,12 +144,15 @@ async function run(prioritized: boolean, s: Shape, opts: unknown, cmds: Array<Re
       const u = cmd.update as { fromSample: boolean; indices: unknown; priorities: unknown };
       const indices = u.fromSample && lastIndices ? lastIndices : u.indices;
       const pri = u.fromSample && lastIndices && Array.isArray(u.priorities) ? Array.from(lastIndices, (_, i) => (u.priorities as number[])[i] ?? 1) : u.priorities;
+      expected = replayPrioritiesVerdict(shape, indices, pri);
       a = attempt(() => (rb as PrioritizedReplayBuffer).updatePriorities(indices as number[], pri as number[]));
       b = attempt(() => twin.updatePriorities(indices as number[], pri as number[]));
     } else {
+      expected = replayBetaVerdict(cmd.beta);
       a = attempt(() => void ((rb as PrioritizedReplayBuffer).beta = cmd.beta as number));
       b = attempt(() => void (twin.beta = cmd.beta as number));
     }
+    for (const o of [a, b]) expectVerdict(o, expected, Object.keys(cmd)[0]!);
     expectSameOutcome(a, b, () => {});
     if (!a.ok) {
       const after = snapshot(p);
@@ -157,7 +168,7 @@ describe("fuzz: replay buffers against the TS reference", () => {
   for (const prioritized of [false, true]) {
     const name = prioritized ? "PrioritizedReplayBuffer" : "ReplayBuffer";
     const scenario = shape.chain((s) => fc.tuple(fc.constant(s), options(s, prioritized), commands(s, prioritized)));
-    it(`${name}: same samples as the reference, rejections change nothing, only finite numbers out`, { timeout: timeout(300, 30) }, async () => {
+    it(`${name}: same samples as the reference, both reject what the table of expected errors says, rejections change nothing, only finite numbers out`, { timeout: timeout(300, 30) }, async () => {
       await fc.assert(
         fc.asyncProperty(scenario, ([s, opts, cmds]) => run(prioritized, s, opts, cmds as Array<Record<string, unknown>>)),
         runs(300),

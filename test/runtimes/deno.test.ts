@@ -23,7 +23,7 @@ const host = (options: object) =>
   });
 
 describe.skipIf(!deno)("runtime: Deno", () => {
-  it("dist/deepq.mjs loads and inits; AS arena; the agent trains on fused and tfjs wasm; WebGPU on lavapipe: matches wasm within 1e-4, auto skips it", async () => {
+  it("dist/deepq.mjs loads and inits; AS arena; the agent trains on fused and tfjs wasm; WebGPU on lavapipe: matches wasm within 1e-6, auto skips it", async () => {
     const report = parseReport(await host({ parity: ["fused", "wasm", "webgpu"], webgpu: true }));
     expectSmoke(report, { runtime: "deno" });
     const probe = report.webgpuProbe as WebGPUProbe;

@@ -38,3 +38,24 @@ export function relError(a: ArrayLike<number>, ref: ArrayLike<number>): number {
   }
   return scale === 0 ? diff : diff / scale;
 }
+
+/**
+ * The greedy action of each row of float64 reference Q-values [rows, nActions],
+ * or -1 where the best two are within `margin` of the row's largest |Q|: there
+ * float32 rounding may pick either one, so an engine's choice is not checked.
+ */
+export function referenceArgmax(q: ArrayLike<number>, nActions: number, margin = 1e-5): Int32Array {
+  const out = new Int32Array(q.length / nActions);
+  for (let r = 0; r < out.length; r++) {
+    let best = 0;
+    let scale = 0;
+    for (let a = 0; a < nActions; a++) {
+      if (q[r * nActions + a]! > q[r * nActions + best]!) best = a;
+      scale = Math.max(scale, Math.abs(q[r * nActions + a]!));
+    }
+    let gap = Infinity;
+    for (let a = 0; a < nActions; a++) if (a !== best) gap = Math.min(gap, q[r * nActions + best]! - q[r * nActions + a]!);
+    out[r] = gap > margin * scale ? best : -1;
+  }
+  return out;
+}
