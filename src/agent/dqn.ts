@@ -75,6 +75,12 @@ export interface LearnOptions {
      */
     keepBest?: boolean;
     /**
+     * Stops training once an evaluation's mean return reaches it, as SB3's
+     * `StopTrainingOnRewardThreshold` on an EvalCallback: the agent ends with
+     * the weights that reached it (default: no early stop).
+     */
+    rewardThreshold?: number;
+    /**
      * Seed of the eval env's reset at this call's first evaluation (default:
      * the agent's `seed`), so that evaluations repeat run to run; later
      * evaluations continue the env's generator.
@@ -291,6 +297,7 @@ export class DQN {
       if (evalOpt.nEpisodes !== undefined) checkInt("eval.nEpisodes", evalOpt.nEpisodes, { min: 1 });
       if (evalOpt.keepBest !== undefined) checkBool("eval.keepBest", evalOpt.keepBest);
       if (evalOpt.seed !== undefined) checkInt("eval.seed", evalOpt.seed, { min: 0 });
+      if (evalOpt.rewardThreshold !== undefined) checkNumber("eval.rewardThreshold", evalOpt.rewardThreshold);
     }
     const env = (o.env ?? this.env) as EnvLike | VecEnvLike | undefined;
     if (!env || !(isEnv(env) || isVecEnv(env))) throw new InvalidArgumentError("env", env, "an Env or VecEnv (pass it to DQN.create or learn({ env }))");
@@ -361,6 +368,7 @@ export class DQN {
         lastEvalMean = res.mean;
         await this.noteEval(res, evalOpt.keepBest === true);
         if (callback && callback(event({ eval: { mean: res.mean, std: res.std } })) === false) break;
+        if (res.mean >= (evalOpt.rewardThreshold ?? Infinity)) break;
       }
       // Let the host breathe (UI, timers, abort signals) about every 50 ms.
       const now = performance.now();

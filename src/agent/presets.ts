@@ -24,6 +24,8 @@ export interface Preset {
     nEpisodes: number;
     /** End with the best-evaluated weights. */
     keepBest: boolean;
+    /** Stop training once an evaluation's mean reaches it (SB3's StopTrainingOnRewardThreshold). */
+    rewardThreshold?: number;
   };
   /** Why these values, for the curious. */
   notes: string;

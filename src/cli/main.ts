@@ -2,7 +2,7 @@
  * `deepq` command line: train, eval, compare, bench. Exit codes: 0 success,
  * 1 failure while running, 2 bad usage (a one-line message naming the flag).
  */
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { ParseArgsConfig } from "node:util";
 import { readFileSync, writeFileSync } from "node:fs";
 import { DeepQError, InvalidArgumentError } from "../errors.ts";
 import { DQN, type LearnEvent } from "../agent/dqn.ts";
@@ -12,11 +12,13 @@ import { DEFAULTS, resolveOptions, type DQNOptions } from "../agent/options.ts";
 import { make, registeredEnvs as envIds } from "../envs/registry.ts";
 import { learningCurveSvg, seedBandSvg, type CurveSeries } from "../plot/svg.ts";
 import { defaultWorkers, runPool, serveJobs } from "./pool.ts";
-import { mergedCsv, parseSeeds, seedPath, type SeedJob, type SeedResult } from "./seeds.ts";
+import { evalsCsv, mergedCsv, parseSeeds, seedPath, type SeedJob, type SeedResult } from "./seeds.ts";
+import { tuneCommand, TUNE_HELP } from "./tune-command.ts";
+import { tuneSeedJob, type TuneJob, type TuneEvent } from "./tune.ts";
+import type { JobContext } from "./pool.ts";
 import { ProgressReporter } from "./progress.ts";
 import { renderCartPole } from "./render.ts";
-
-class UsageError extends Error {}
+import { num, parse, UsageError } from "./args.ts";
 
 const HELP: Record<string, string> = {
   main: `deepq — Deep Q-Networks for every JavaScript runtime
@@ -27,6 +29,7 @@ Commands:
   train [env]        train a DQN agent (default env CartPole-v1)
   eval <model>       run greedy episodes of a saved model
   compare [env]      train several network sizes and plot them on one chart
+  tune [env]         search hyperparameters (successive halving over seeds, on all cores)
   bench [filter...]  run the benchmark suite
 
 Run 'deepq <command> --help' for a command's options.`,
@@ -40,6 +43,7 @@ Run 'deepq <command> --help' for a command's options.`,
   --save <file>         write the trained model (e.g. model.deepq): the best-evaluated weights
   --plot <file.svg>     write the learning curve
   --csv <file>          write one line per episode: episode,timesteps,return,mean100,epsilon,loss
+  --eval-csv <file>     write one line per greedy evaluation: seed,timesteps,mean,std
   --eval-freq <n>       greedy evaluation every n steps (default: the preset's, else total/10)
   --eval-episodes <n>   episodes per evaluation (default 10)
   --seeds <list>        train one agent per seed, e.g. 0-9 or 0,3,7-9, in parallel; writes a model per seed
@@ -66,6 +70,7 @@ Run 'deepq <command> --help' for a command's options.`,
   --backend <name>     auto | fused | wasm | webgpu | cpu
   --plot <file.svg>    the chart (default compare.svg)
   -h, --help`,
+  tune: TUNE_HELP,
   bench: `Usage: deepq bench [filter...]
 
   Runs bench/*.bench.ts (all, or those whose name contains a filter), prints a table
@@ -74,32 +79,6 @@ Run 'deepq <command> --help' for a command's options.`,
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const OPTION_FLAGS = Object.keys(DEFAULTS).filter((k) => k !== "epsilonSchedule");
-
-function num(flag: string, v: string | undefined, integer = true): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new UsageError(`--${flag} must be ${integer ? "an integer" : "a number"}; got ${JSON.stringify(v)}`);
-  return n;
-}
-
-function parse(command: string, args: string[], options: ParseArgsConfig["options"]) {
-  try {
-    const r = parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
-    return { values: r.values as Record<string, string | boolean | string[] | undefined>, positionals: r.positionals };
-  } catch (e) {
-    throw new UsageError(`${parseArgsMessage(e as Error & { code?: string })} (see 'deepq ${command} --help')`);
-  }
-}
-
-/** node:util parseArgs errors, reworded to name the flag in one line. */
-function parseArgsMessage(e: Error & { code?: string }): string {
-  const flag = /'(-[^' ]+)/.exec(e.message)?.[1];
-  if (flag && e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown flag ${flag}`;
-  if (flag && e.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
-    return /ambiguous/.test(e.message) ? `${flag} needs a value; write one starting with "-" as ${flag}=-1` : `${flag} needs a value`;
-  }
-  return e.message.split("\n")[0]!;
-}
 
 /**
  * Validates DQN options before any work starts, so a bad value is a usage
@@ -154,6 +133,7 @@ async function train(args: string[]): Promise<void> {
     save: { type: "string" },
     plot: { type: "string" },
     csv: { type: "string" },
+    "eval-csv": { type: "string" },
     "eval-freq": { type: "string" },
     "eval-episodes": { type: "string" },
     seeds: { type: "string" },
@@ -184,10 +164,11 @@ async function train(args: string[]): Promise<void> {
   if (seeds) {
     const files = { save: String(values.save ?? `${envId}-seed{seed}.deepq`), csv: String(values.csv ?? `${envId}-seeds.csv`), plot: String(values.plot ?? `${envId}-seeds.svg`) };
     const jobs = seeds.map((s): SeedJob => ({ envId, options: { ...options, seed: s }, totalTimesteps, evalFreq, evalEpisodes, save: seedPath(files.save, s) }));
-    return trainSeeds(jobs, workers ?? defaultWorkers(), files, Boolean(values.quiet));
+    return trainSeeds(jobs, workers ?? defaultWorkers(), { ...files, evalCsv: values["eval-csv"] as string | undefined }, Boolean(values.quiet));
   }
 
   const { series } = await runTraining(envId, options, totalTimesteps, { evalFreq, evalEpisodes, quiet: Boolean(values.quiet), csv: values.csv as string | undefined, label: envId, save: values.save as string | undefined });
+  if (values["eval-csv"]) writeFileSync(String(values["eval-csv"]), evalsCsv([{ seed, series }]));
   if (values.plot) {
     writeFileSync(String(values.plot), learningCurveSvg([series], { title: `DQN on ${envId}` }));
     console.log(`learning curve written to ${values.plot}`);
@@ -195,7 +176,7 @@ async function train(args: string[]): Promise<void> {
 }
 
 /** Runs seeds' jobs on the worker pool and writes the merged CSV and the chart across seeds. */
-async function trainSeeds(jobs: SeedJob[], workers: number, files: { csv: string; plot: string }, quiet: boolean): Promise<void> {
+async function trainSeeds(jobs: SeedJob[], workers: number, files: { csv: string; plot: string; evalCsv: string | undefined }, quiet: boolean): Promise<void> {
   const { envId, totalTimesteps } = jobs[0]!;
   if (!quiet) console.error(`training ${jobs.length} seeds on ${envId} for ${totalTimesteps.toLocaleString("en-US")} steps each, on ${Math.min(workers, jobs.length)} worker threads`);
   const outcomes = await runPool<SeedJob, never, SeedResult>(new URL(import.meta.url), "train-seed", jobs, {
@@ -209,6 +190,7 @@ async function trainSeeds(jobs: SeedJob[], workers: number, files: { csv: string
   });
   const results = outcomes.flatMap((o) => (o?.ok ? [o.result] : []));
   writeFileSync(files.csv, mergedCsv(results));
+  if (files.evalCsv) writeFileSync(files.evalCsv, evalsCsv(results));
   writeFileSync(files.plot, seedBandSvg(results.map((r) => r.series), { title: `DQN on ${envId}: ${results.length} seeds` }));
   const finals = results.map((r) => r.final.mean);
   const worst = results.reduce((a, b) => (b.final.mean < a.final.mean ? b : a), results[0]!);
@@ -368,6 +350,9 @@ export async function main(argv: string[]): Promise<number> {
       case "compare":
         await compare(rest);
         break;
+      case "tune":
+        await tuneCommand(rest, new URL(import.meta.url));
+        break;
       case "bench":
         await bench(rest);
         break;
@@ -378,7 +363,7 @@ export async function main(argv: string[]): Promise<number> {
         console.log(HELP.main);
         break;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: train, eval, compare, bench`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: train, eval, compare, tune, bench`);
     }
     return Number(process.exitCode ?? 0);
   } catch (e) {
@@ -391,4 +376,4 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 // The CLI's pool workers (train --seeds, tune) load this module too: there it serves jobs instead.
-serveJobs({ "train-seed": (job) => trainSeedJob(job as SeedJob) });
+serveJobs({ "train-seed": (job) => trainSeedJob(job as SeedJob), "tune-seed": (job, ctx) => tuneSeedJob(job as TuneJob, ctx as JobContext<TuneEvent>) });

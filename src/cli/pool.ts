@@ -59,8 +59,10 @@ export interface PoolOptions<E, R> {
   onEvent?: (index: number, event: E, stop: () => void) => void;
   /** Called as each job ends, in the order they end. */
   onOutcome?: (index: number, outcome: JobOutcome<R>) => void;
-  /** Stops handing out jobs; running ones finish (abort them through onEvent's stop). */
+  /** Stops handing out jobs and aborts the running ones (their handlers see `signal`). */
   signal?: AbortSignal;
+  /** Jobs to pass over when their turn comes (their outcome stays undefined). */
+  skip?: (index: number) => boolean;
 }
 
 /**
@@ -80,8 +82,12 @@ export async function runPool<J, E, R>(module: URL, kind: string, jobs: readonly
         outcomes[index] = outcome;
         options.onOutcome?.(index, outcome);
       };
+      const abortCurrent = () => current >= 0 && worker.postMessage({ type: "abort", id: current } satisfies ToWorker);
+      options.signal?.addEventListener("abort", abortCurrent);
       const feed = () => {
+        while (next < jobs.length && options.skip?.(next)) next++;
         if (next >= jobs.length || options.signal?.aborted) {
+          options.signal?.removeEventListener("abort", abortCurrent);
           current = -1;
           void worker.terminate().then(() => resolve());
           return;
@@ -96,6 +102,7 @@ export async function runPool<J, E, R>(module: URL, kind: string, jobs: readonly
       });
       // A worker that dies takes its job with it: report the job, and go on with a fresh worker.
       worker.on("error", (e) => {
+        options.signal?.removeEventListener("abort", abortCurrent);
         if (current >= 0) finish(current, { ok: false, error: `worker died: ${e.message}` });
         current = -1;
         void spawn().then(resolve);

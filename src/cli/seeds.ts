@@ -57,3 +57,10 @@ export function mergedCsv(results: readonly SeedResult[]): string {
   for (const r of [...results].sort((a, b) => a.seed - b.seed)) for (const row of r.csvRows) lines.push(`${r.seed},${row}`);
   return lines.join("\n") + "\n";
 }
+
+/** The greedy evaluations of runs, in seed order: seed,timesteps,mean,std (what `tune --collect` reads). */
+export function evalsCsv(results: readonly Pick<SeedResult, "seed" | "series">[]): string {
+  const lines = ["seed,timesteps,mean,std"];
+  for (const r of [...results].sort((a, b) => a.seed - b.seed)) for (const e of r.series.evals ?? []) lines.push(`${r.seed},${e.timestep},${e.mean},${e.std}`);
+  return lines.join("\n") + "\n";
+}
