@@ -160,14 +160,16 @@ async function train(args: string[]): Promise<void> {
   checkOptionValues(options, flags, values.config as string | undefined);
   const totalTimesteps = num("timesteps", values.timesteps as string | undefined) ?? preset?.totalTimesteps ?? 100_000;
   const evalFreq = num("eval-freq", values["eval-freq"] as string | undefined) ?? (usePreset ? preset!.evaluation.freq : Math.max(1000, Math.round(totalTimesteps / 10)));
-  const evalEpisodes = num("eval-episodes", values["eval-episodes"] as string | undefined) ?? 10;
+  const evalEpisodes = num("eval-episodes", values["eval-episodes"] as string | undefined) ?? (usePreset ? preset!.evaluation.nEpisodes : 10);
+  const ownEval = values["eval-freq"] !== undefined || values["eval-episodes"] !== undefined;
+  const rewardThreshold = usePreset && !ownEval ? preset!.evaluation.rewardThreshold : undefined;
   if (seeds) {
     const files = { save: String(values.save ?? `${envId}-seed{seed}.deepq`), csv: String(values.csv ?? `${envId}-seeds.csv`), plot: String(values.plot ?? `${envId}-seeds.svg`) };
-    const jobs = seeds.map((s): SeedJob => ({ envId, options: { ...options, seed: s }, totalTimesteps, evalFreq, evalEpisodes, save: seedPath(files.save, s) }));
+    const jobs = seeds.map((s): SeedJob => ({ envId, options: { ...options, seed: s }, totalTimesteps, evalFreq, evalEpisodes, rewardThreshold, save: seedPath(files.save, s) }));
     return trainSeeds(jobs, workers ?? defaultWorkers(), { ...files, evalCsv: values["eval-csv"] as string | undefined }, Boolean(values.quiet));
   }
 
-  const { series } = await runTraining(envId, options, totalTimesteps, { evalFreq, evalEpisodes, quiet: Boolean(values.quiet), csv: values.csv as string | undefined, label: envId, save: values.save as string | undefined });
+  const { series } = await runTraining(envId, options, totalTimesteps, { evalFreq, evalEpisodes, rewardThreshold, quiet: Boolean(values.quiet), csv: values.csv as string | undefined, label: envId, save: values.save as string | undefined });
   if (values["eval-csv"]) writeFileSync(String(values["eval-csv"]), evalsCsv([{ seed, series }]));
   if (values.plot) {
     writeFileSync(String(values.plot), learningCurveSvg([series], { title: `DQN on ${envId}` }));
@@ -204,7 +206,7 @@ async function trainSeeds(jobs: SeedJob[], workers: number, files: { csv: string
 /** One seed's run in a pool worker: trains quietly, writes its model, returns its curve and CSV lines. */
 async function trainSeedJob(job: SeedJob): Promise<SeedResult> {
   const t0 = performance.now();
-  const r = await runTraining(job.envId, job.options, job.totalTimesteps, { evalFreq: job.evalFreq, evalEpisodes: job.evalEpisodes, quiet: true, label: `seed ${job.options.seed}`, save: job.save, log: () => {} });
+  const r = await runTraining(job.envId, job.options, job.totalTimesteps, { evalFreq: job.evalFreq, evalEpisodes: job.evalEpisodes, rewardThreshold: job.rewardThreshold, quiet: true, label: `seed ${job.options.seed}`, save: job.save, log: () => {} });
   return { seed: job.options.seed!, series: r.series, csvRows: r.csvRows, final: r.final, timesteps: r.timesteps, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -212,7 +214,7 @@ async function runTraining(
   envId: string,
   options: DQNOptions,
   totalTimesteps: number,
-  o: { evalFreq: number; evalEpisodes: number; quiet: boolean; csv?: string | undefined; label: string; save?: string | undefined; log?: (line: string) => void },
+  o: { evalFreq: number; evalEpisodes: number; rewardThreshold?: number | undefined; quiet: boolean; csv?: string | undefined; label: string; save?: string | undefined; log?: (line: string) => void },
 ): Promise<{ series: CurveSeries; csvRows: string[]; final: { mean: number; std: number }; timesteps: number }> {
   const log = o.log ?? console.log;
   const env = await make(envId);
@@ -228,7 +230,8 @@ async function runTraining(
   await agent.learn({
     totalTimesteps,
     // The model written is the best-evaluated one, as RL Zoo's best_model.
-    eval: { env: evalEnv, freq: o.evalFreq, nEpisodes: o.evalEpisodes, keepBest: true },
+    // The preset's early stop (SB3's StopTrainingOnRewardThreshold) applies to its own evaluation schedule.
+    eval: { env: evalEnv, freq: o.evalFreq, nEpisodes: o.evalEpisodes, keepBest: true, ...(o.rewardThreshold === undefined ? {} : { rewardThreshold: o.rewardThreshold }) },
     callback: (e) => {
       last = e;
       if (e.episodeReturn !== undefined) {

@@ -15,6 +15,8 @@ export interface SeedJob {
   totalTimesteps: number;
   evalFreq: number;
   evalEpisodes: number;
+  /** The preset's early stop, if it applies. */
+  rewardThreshold: number | undefined;
   /** Where the model goes (undefined: not written). */
   save: string | undefined;
 }
