@@ -45,7 +45,7 @@ Run 'deepq <command> --help' for a command's options.`,
   --csv <file>          write one line per episode: episode,timesteps,return,mean100,epsilon,loss
   --eval-csv <file>     write one line per greedy evaluation: seed,timesteps,mean,std
   --eval-freq <n>       greedy evaluation every n steps (default: the preset's, else total/10)
-  --eval-episodes <n>   episodes per evaluation (default 10)
+  --eval-episodes <n>   episodes per evaluation (default: the preset's, else 10)
   --seeds <list>        train one agent per seed, e.g. 0-9 or 0,3,7-9, in parallel; writes a model per seed
                         (--save m.deepq -> m-seed0.deepq ..., or {seed} in the name; default ENV-seed{seed}.deepq),
                         one CSV with a seed column (default ENV-seeds.csv) and one SVG of the mean greedy
