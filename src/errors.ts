@@ -30,6 +30,22 @@ export class InvalidStateError extends DeepQError {
   override name = "InvalidStateError";
 }
 
+/**
+ * A loaded agent was asked to train without a function it was saved with (a
+ * `learningRate` or `epsilonSchedule` schedule: a save file cannot hold one).
+ * Predicting, evaluating, saving and exporting need no such function.
+ */
+export class MissingFunctionError extends InvalidStateError {
+  /** "MissingFunctionError". */
+  override name = "MissingFunctionError";
+  constructor(
+    /** The option whose function is missing. */
+    readonly option: "learningRate" | "epsilonSchedule",
+  ) {
+    super(`${option}: this agent was saved with a ${option} function, which a save file cannot hold, and training needs it: give it back as DQN.load(bytes, { ${option} })`);
+  }
+}
+
 /** Bytes given to a loader are truncated, corrupted, foreign or from an unknown version. */
 export class FormatError extends DeepQError {
   /** "FormatError". */

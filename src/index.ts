@@ -2,7 +2,7 @@
  * deepq: Deep Q-Networks for every JavaScript runtime.
  * @packageDocumentation
  */
-export { DeepQError, InvalidArgumentError, InvalidStateError, FormatError, BackendError, DivergenceError } from "./errors.ts";
+export { DeepQError, InvalidArgumentError, InvalidStateError, MissingFunctionError, FormatError, BackendError, DivergenceError } from "./errors.ts";
 export { init, useWasmModule } from "./runtime/wasm.ts";
 export type { WasmFlavor } from "./runtime/wasm.ts";
 export { capabilities, probeWebGPU } from "./runtime/capabilities.ts";
@@ -26,7 +26,7 @@ export type { Preset } from "./agent/presets.ts";
 export { exponentialSchedule, linearSchedule } from "./agent/schedules.ts";
 export type { EpsilonSchedule } from "./agent/schedules.ts";
 export type { DQNOptions, BackendName, LearningRateSchedule, PrioritizedReplayOptions } from "./agent/options.ts";
-export { learningCurveSvg } from "./plot/svg.ts";
-export type { CurveSeries, PlotOptions } from "./plot/svg.ts";
+export { learningCurveSvg, seedBandSvg } from "./plot/svg.ts";
+export type { BandPoint, CurveSeries, PlotOptions } from "./plot/svg.ts";
 export { loadPolicy } from "./policy/main-entry.ts";
 export type { Policy, PolicyOptions } from "./policy/policy.ts";

@@ -4,7 +4,7 @@
  * before each training round on every engine.
  */
 import { describe, expect, it } from "vitest";
-import { DQN, InvalidArgumentError, make, type DQNOptions } from "../src/index.ts";
+import { DQN, InvalidArgumentError, MissingFunctionError, make, type DQNOptions } from "../src/index.ts";
 import { decodeContainer } from "../src/io/container.ts";
 
 const small: DQNOptions = { netArch: [16], learningStarts: 50, batchSize: 16, bufferSize: 500, trainFreq: 1, targetUpdateInterval: 50, seed: 5 };
@@ -55,7 +55,14 @@ describe("learningRate schedules", () => {
     await first.learn({ totalTimesteps: 300 });
     const bytes = await first.save({ replay: true });
     first.dispose();
-    await expect(DQN.load(bytes, { env })).rejects.toThrow(/learningRate/);
+    // Loaded without it, the agent plays, and training names the missing schedule without taking a step.
+    const player = await DQN.load(bytes, { env });
+    expect([0, 1]).toContain(player.predict((await make("CartPole-v1")).reset({ seed: 1 }).observation));
+    expect(decodeContainer(await player.save()).arrays.params).toEqual(decodeContainer(bytes).arrays.params);
+    await expect(player.learn({ totalTimesteps: 200, resetNumTimesteps: false })).rejects.toThrow(MissingFunctionError);
+    await expect(player.trainStep()).rejects.toThrow(/learningRate/);
+    expect(player.timesteps).toBe(300);
+    player.dispose();
     await expect(DQN.load(bytes, { env, learningRate: 1e-3 as never })).rejects.toThrow(InvalidArgumentError);
     const loaded = await DQN.load(bytes, { env, learningRate: schedule });
     await loaded.learn({ totalTimesteps: 200, resetNumTimesteps: false });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
-import { DQN, make, makeVec, exponentialSchedule, FormatError, InvalidArgumentError, type DQNOptions } from "../src/index.ts";
+import { DQN, evaluate, make, makeVec, exponentialSchedule, FormatError, InvalidArgumentError, MissingFunctionError, type DQNOptions } from "../src/index.ts";
 import { decodeContainer, encodeContainer } from "../src/io/container.ts";
 
 /** Small enough for a few seconds on tfjs wasm; the 300-row buffer wraps around twice. */
@@ -64,15 +64,48 @@ describe("save -> load -> continue", () => {
     }, 60_000);
   }
 
-  it("an agent saved with an epsilonSchedule function is refused without it, naming the option", async () => {
-    const agent = await DQN.create({ observationSize: 4, nActions: 2 }, { ...small, epsilonSchedule: exponentialSchedule(1, 0.05, 300) });
-    const bytes = await agent.save();
-    agent.dispose();
+  it("an agent saved with an epsilonSchedule function loads without it to play, and refuses only to train", async () => {
+    const options: DQNOptions = { ...small, backend: "fused", epsilonSchedule: exponentialSchedule(1, 0.01, 500) };
+    const env = await make("CartPole-v1");
+    const trained = await DQN.create(env, options);
+    await trained.learn({ totalTimesteps: 400 });
+    const bytes = await trained.save();
+    const obs = env.reset({ seed: 3 }).observation;
+    const action = trained.predict(obs);
+    const exported = await trained.exportSafetensors();
+    trained.dispose();
+
     const before = tf.memory().numTensors;
-    await expect(DQN.load(bytes)).rejects.toThrow(InvalidArgumentError);
-    await expect(DQN.load(bytes)).rejects.toThrow(/epsilonSchedule/);
-    await expect(DQN.load(bytes, { epsilonSchedule: 0.1 as never })).rejects.toThrow(/epsilonSchedule/);
+    const agent = await DQN.load(bytes);
+    // For use: predict, evaluate, save and export, as the trained agent would.
+    expect(agent.predict(obs)).toBe(action);
+    expect((await evaluate(agent, await make("CartPole-v1"), { nEpisodes: 2, seed: 1 })).returns).toHaveLength(2);
+    expect(await agent.exportSafetensors()).toEqual(exported);
+    const resaved = await agent.save();
+    // The new file still records that training needs the function, and still loads for use.
+    expect(decodeContainer(resaved).meta.options).toMatchObject({ epsilonSchedule: "function" });
+    const again = await DQN.load(resaved);
+    expect(again.predict(obs)).toBe(action);
+    // To train: a MissingFunctionError naming the option, before anything changes.
+    for (const a of [agent, again]) {
+      await expect(a.learn({ totalTimesteps: 100 })).rejects.toThrow(MissingFunctionError);
+      await expect(a.learn({ totalTimesteps: 100 })).rejects.toThrow(/epsilonSchedule/);
+      expect(() => a.act(obs)).toThrow(/epsilonSchedule/);
+      expect(() => a.predict(obs, { deterministic: false })).toThrow(/epsilonSchedule/);
+      expect(a.timesteps).toBe(400);
+      expect(decodeContainer(await a.save()).arrays.params).toEqual(decodeContainer(bytes).arrays.params);
+    }
+    // The error is typed and names the option as a property too.
+    const err = await agent.learn({ totalTimesteps: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MissingFunctionError);
+    expect((err as MissingFunctionError).option).toBe("epsilonSchedule");
+    // Given back, it trains.
+    const resumed = await DQN.load(resaved, { env, epsilonSchedule: options.epsilonSchedule });
+    await resumed.learn({ totalTimesteps: 100, resetNumTimesteps: false });
+    expect(resumed.timesteps).toBe(500);
+    for (const a of [agent, again, resumed]) a.dispose();
     expect(tf.memory().numTensors).toBe(before);
+    await expect(DQN.load(bytes, { epsilonSchedule: 0.1 as never })).rejects.toThrow(/epsilonSchedule/);
   });
 
   it("without the replay buffer, training continues but not identically (the test above can fail)", async () => {

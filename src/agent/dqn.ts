@@ -11,13 +11,13 @@
  *   every trainFreq steps (once t > learningStarts): gradientSteps times
  *       batch = replay.sample(batchSize); engine.train(batch)  (src/nn/spec.ts)
  */
-import { DivergenceError, FormatError, InvalidArgumentError, InvalidStateError } from "../errors.ts";
+import { DivergenceError, FormatError, InvalidArgumentError, InvalidStateError, MissingFunctionError } from "../errors.ts";
 import { Rng } from "../runtime/rng.ts";
 import { checkBool, checkFiniteQ, checkFloat32Vector, checkInt, checkNumber, checkOptions, checkVector, checkKnownKeys } from "../validate.ts";
 import type { NetSpec } from "../nn/spec.ts";
 import { MAX_WIDTH } from "../limits.ts";
 import { EnvDriver, envSpaces, isEnv, isVecEnv, type EnvLike, type VecEnvLike } from "./driver.ts";
-import { epsilonFor, resolveOptions, scheduledLearningRate, SCHEDULE_OPTIONS, serializableOptions, type DQNOptions, type ResolvedOptions } from "./options.ts";
+import { epsilonFor, resolveOptions, scheduledLearningRate, SCHEDULE_OPTIONS, serializableOptions, type DQNOptions, type ResolvedOptions, type ScheduleOption } from "./options.ts";
 import { argmaxRows, type OptimizerState, type QEngine } from "../nn/engine.ts";
 import type { PrioritizedReplayBuffer, ReplayBuffer, ReplayState, ReplayStateMeta } from "../replay/buffer.ts";
 import { buildAgentParts, type BackendReportEntry } from "./build.ts";
@@ -75,6 +75,12 @@ export interface LearnOptions {
      * the agent ends with its final weights).
      */
     keepBest?: boolean;
+    /**
+     * Stops training once an evaluation's mean return reaches it, as SB3's
+     * `StopTrainingOnRewardThreshold` on an EvalCallback: the agent ends with
+     * the weights that reached it (default: no early stop).
+     */
+    rewardThreshold?: number;
     /**
      * Seed of the eval env's reset at this call's first evaluation (default:
      * the agent's `seed`), so that evaluations repeat run to run; later
@@ -136,6 +142,8 @@ export class DQN {
   /** Observations a loaded agent resumes from on its first `learn` without reset. */
   private resumeObservations: Float32Array | undefined;
   private episodeReturns: Float64Array = new Float64Array(0);
+  /** Schedule functions the agent was saved with and loaded without: training refuses until given them. */
+  private missingFunctions: ScheduleOption[] = [];
   private readonly obsScratch: Float32Array;
   private disposed = false;
 
@@ -234,6 +242,7 @@ export class DQN {
    */
   act(observation: ArrayLike<number>): number {
     this.alive();
+    this.requireFunctions("epsilonSchedule");
     const obs = this.readObservation("observation", observation);
     if (this.timesteps < this.options.learningStarts || this.rng.nextDouble() < this.epsilon) return this.rng.int(this.nActions);
     return this.engine.act(obs);
@@ -262,6 +271,7 @@ export class DQN {
    */
   async trainStep(): Promise<number | undefined> {
     this.alive();
+    this.requireFunctions("learningRate");
     return this.trainIfDue();
   }
 
@@ -275,6 +285,7 @@ export class DQN {
    */
   async learn(options: LearnOptions): Promise<this> {
     this.alive();
+    this.requireFunctions("learningRate", "epsilonSchedule");
     const o = checkOptions("learn options", options);
     checkKnownKeys("learn options", o, ["totalTimesteps", "callback", "eval", "signal", "resetNumTimesteps", "env"]);
     const total = checkInt("totalTimesteps", o.totalTimesteps, { min: 1 });
@@ -287,6 +298,7 @@ export class DQN {
       if (evalOpt.nEpisodes !== undefined) checkInt("eval.nEpisodes", evalOpt.nEpisodes, { min: 1 });
       if (evalOpt.keepBest !== undefined) checkBool("eval.keepBest", evalOpt.keepBest);
       if (evalOpt.seed !== undefined) checkInt("eval.seed", evalOpt.seed, { min: 0 });
+      if (evalOpt.rewardThreshold !== undefined) checkNumber("eval.rewardThreshold", evalOpt.rewardThreshold);
     }
     const env = (o.env ?? this.env) as EnvLike | VecEnvLike | undefined;
     if (!env || !(isEnv(env) || isVecEnv(env))) throw new InvalidArgumentError("env", env, "an Env or VecEnv (pass it to DQN.create or learn({ env }))");
@@ -357,6 +369,7 @@ export class DQN {
         lastEvalMean = res.mean;
         await this.noteEval(res, evalOpt.keepBest === true);
         if (callback && callback(event({ eval: { mean: res.mean, std: res.std } })) === false) break;
+        if (res.mean >= (evalOpt.rewardThreshold ?? Infinity)) break;
       }
       // Let the host breathe (UI, timers, abort signals) about every 50 ms.
       const now = performance.now();
@@ -477,6 +490,11 @@ export class DQN {
     if (this.disposed) throw new InvalidStateError("this agent was disposed");
   }
 
+  /** Throws a MissingFunctionError for the first of `names` this loaded agent lacks. */
+  private requireFunctions(...names: ScheduleOption[]): void {
+    for (const k of names) if (this.missingFunctions.includes(k)) throw new MissingFunctionError(k);
+  }
+
   // ----------------------------------------------------- saving and loading
 
   /**
@@ -536,10 +554,14 @@ export class DQN {
 
   /**
    * Restores a saved agent. `env` (optional) is the env training continues
-   * on; `backend` overrides the saved engine choice. An agent saved with a
-   * `learningRate` or `epsilonSchedule` function needs it again here (a file
-   * cannot hold a function; SB3's `custom_objects` play this part). Bad bytes
-   * throw a FormatError and create nothing.
+   * on; `backend` overrides the saved engine choice. A file cannot hold a
+   * function: an agent saved with a `learningRate` or `epsilonSchedule`
+   * function loads without it for use (`predict`, `evaluate`, `save`,
+   * `exportSafetensors`), and training it (`learn`, `trainStep`, and `act`
+   * for the exploration schedule) throws a MissingFunctionError naming the
+   * option until it is given here (SB3's `custom_objects` play this part).
+   * Saving such an agent keeps the record that the function is needed. Bad
+   * bytes throw a FormatError and create nothing.
    */
   static async load(
     bytes: Uint8Array,
@@ -554,13 +576,21 @@ export class DQN {
     const spec = meta.spec as NetSpec;
     const options = { ...(meta.options as DQNOptions) } as Record<string, unknown>;
     if (backend !== undefined) options.backend = backend;
+    const missing: ScheduleOption[] = [];
     for (const k of SCHEDULE_OPTIONS) {
       if (given[k]) options[k] = given[k];
-      else if (options[k] === "function") throw new InvalidArgumentError(k, undefined, `the ${k} function the agent was saved with: DQN.load(bytes, { ${k} })`);
+      else if (options[k] === "function") {
+        missing.push(k);
+        // Any valid value builds the agent: training, the only user of the schedule, refuses without it.
+        delete options[k];
+      }
     }
     let agent: DQN | undefined;
     try {
       agent = await DQN.create(env ?? { observationSize: spec.observationSize, nActions: spec.nActions }, options);
+      agent.missingFunctions = missing;
+      // A function in its place keeps the "function" record in the agent's own save files.
+      for (const k of missing) (agent.options as Record<ScheduleOption, unknown>)[k] = () => agent!.requireFunctions(k);
       agent.restore(meta, arrays);
       if (env) agent.env = env;
       return agent;

@@ -226,9 +226,11 @@ export function epsilonFor(r: ResolvedOptions, totalTimesteps: number): EpsilonS
   return r.epsilonSchedule ?? linearSchedule(r.explorationInitialEps, r.explorationFinalEps, r.explorationFraction, totalTimesteps);
 }
 
-/** Options that can be written into a save file (functions cannot). */
 /** The options that may be functions, which a save file records only as "function". */
 export const SCHEDULE_OPTIONS = ["learningRate", "epsilonSchedule"] as const;
+export type ScheduleOption = (typeof SCHEDULE_OPTIONS)[number];
+
+/** Options that can be written into a save file (functions cannot). */
 
 export function serializableOptions(r: ResolvedOptions): Record<string, unknown> {
   const out: Record<string, unknown> = { ...r };

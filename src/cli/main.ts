@@ -2,7 +2,7 @@
  * `deepq` command line: train, eval, compare, bench. Exit codes: 0 success,
  * 1 failure while running, 2 bad usage (a one-line message naming the flag).
  */
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { ParseArgsConfig } from "node:util";
 import { readFileSync, writeFileSync } from "node:fs";
 import { DeepQError, InvalidArgumentError } from "../errors.ts";
 import { DQN, type LearnEvent } from "../agent/dqn.ts";
@@ -10,11 +10,15 @@ import { evaluate } from "../agent/evaluate.ts";
 import { presets } from "../agent/presets.ts";
 import { DEFAULTS, resolveOptions, type DQNOptions } from "../agent/options.ts";
 import { make, registeredEnvs as envIds } from "../envs/registry.ts";
-import { learningCurveSvg, type CurveSeries } from "../plot/svg.ts";
+import { learningCurveSvg, seedBandSvg, type CurveSeries } from "../plot/svg.ts";
+import { defaultWorkers, runPool, serveJobs } from "./pool.ts";
+import { evalsCsv, mergedCsv, parseSeeds, seedPath, type SeedJob, type SeedResult } from "./seeds.ts";
+import { tuneCommand, TUNE_HELP } from "./tune-command.ts";
+import { tuneSeedJob, type TuneJob, type TuneEvent } from "./tune.ts";
+import type { JobContext } from "./pool.ts";
 import { ProgressReporter } from "./progress.ts";
 import { renderCartPole } from "./render.ts";
-
-class UsageError extends Error {}
+import { num, parse, UsageError } from "./args.ts";
 
 const HELP: Record<string, string> = {
   main: `deepq — Deep Q-Networks for every JavaScript runtime
@@ -25,6 +29,7 @@ Commands:
   train [env]        train a DQN agent (default env CartPole-v1)
   eval <model>       run greedy episodes of a saved model
   compare [env]      train several network sizes and plot them on one chart
+  tune [env]         search hyperparameters (successive halving over seeds, on all cores)
   bench [filter...]  run the benchmark suite (from a source checkout of deepq only)
 
 Run 'deepq <command> --help' for a command's options.`,
@@ -38,8 +43,14 @@ Run 'deepq <command> --help' for a command's options.`,
   --save <file>         write the trained model (e.g. model.deepq): the best-evaluated weights
   --plot <file.svg>     write the learning curve
   --csv <file>          write one line per episode: episode,timesteps,return,mean100,epsilon,loss
+  --eval-csv <file>     write one line per greedy evaluation: seed,timesteps,mean,std
   --eval-freq <n>       greedy evaluation every n steps (default: the preset's, else total/10)
-  --eval-episodes <n>   episodes per evaluation (default 10)
+  --eval-episodes <n>   episodes per evaluation (default: the preset's, else 10)
+  --seeds <list>        train one agent per seed, e.g. 0-9 or 0,3,7-9, in parallel; writes a model per seed
+                        (--save m.deepq -> m-seed0.deepq ..., or {seed} in the name; default ENV-seed{seed}.deepq),
+                        one CSV with a seed column (default ENV-seeds.csv) and one SVG of the mean greedy
+                        evaluation with its min-max band across seeds (default ENV-seeds.svg)
+  --workers <n>         worker threads for --seeds (default: the number of cores); results do not depend on it
   --<option> <value>    any DQN option in kebab-case, e.g. --learning-rate 1e-3 --net-arch 64,64 --double-q
   -q, --quiet           no progress output
   -h, --help`,
@@ -59,6 +70,7 @@ Run 'deepq <command> --help' for a command's options.`,
   --backend <name>     auto | fused | wasm | webgpu | cpu
   --plot <file.svg>    the chart (default compare.svg)
   -h, --help`,
+  tune: TUNE_HELP,
   bench: `Usage: deepq bench [filter...]
 
   Runs bench/*.bench.ts (all, or those whose name contains a filter), prints a table
@@ -67,32 +79,6 @@ Run 'deepq <command> --help' for a command's options.`,
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const OPTION_FLAGS = Object.keys(DEFAULTS).filter((k) => k !== "epsilonSchedule");
-
-function num(flag: string, v: string | undefined, integer = true): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new UsageError(`--${flag} must be ${integer ? "an integer" : "a number"}; got ${JSON.stringify(v)}`);
-  return n;
-}
-
-function parse(command: string, args: string[], options: ParseArgsConfig["options"]) {
-  try {
-    const r = parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
-    return { values: r.values as Record<string, string | boolean | string[] | undefined>, positionals: r.positionals };
-  } catch (e) {
-    throw new UsageError(`${parseArgsMessage(e as Error & { code?: string })} (see 'deepq ${command} --help')`);
-  }
-}
-
-/** node:util parseArgs errors, reworded to name the flag in one line. */
-function parseArgsMessage(e: Error & { code?: string }): string {
-  const flag = /'(-[^' ]+)/.exec(e.message)?.[1];
-  if (flag && e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown flag ${flag}`;
-  if (flag && e.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
-    return /ambiguous/.test(e.message) ? `${flag} needs a value; write one starting with "-" as ${flag}=-1` : `${flag} needs a value`;
-  }
-  return e.message.split("\n")[0]!;
-}
 
 /**
  * Validates DQN options before any work starts, so a bad value is a usage
@@ -147,8 +133,11 @@ async function train(args: string[]): Promise<void> {
     save: { type: "string" },
     plot: { type: "string" },
     csv: { type: "string" },
+    "eval-csv": { type: "string" },
     "eval-freq": { type: "string" },
     "eval-episodes": { type: "string" },
+    seeds: { type: "string" },
+    workers: { type: "string" },
     quiet: { type: "boolean", short: "q" },
     ...optionFlags(),
   });
@@ -161,26 +150,73 @@ async function train(args: string[]): Promise<void> {
   const flags = optionsFromFlags(values);
   const usePreset = values.preset || (!values.config && Object.keys(flags).length === 0);
   if (usePreset && !preset) throw new UsageError(`--preset: no preset for ${envId}; presets exist for ${Object.keys(presets).join(", ")}`);
+  const seeds = values.seeds === undefined ? undefined : parseSeeds(String(values.seeds));
+  if (values.seeds !== undefined && !seeds) throw new UsageError(`--seeds must be distinct non-negative integers and ranges, e.g. 0-9 or 0,3,7-9; got ${JSON.stringify(values.seeds)}`);
+  if (seeds && values.seed !== undefined) throw new UsageError("give --seed or --seeds, not both");
+  const workers = num("workers", values.workers as string | undefined);
+  if (workers !== undefined && (workers < 1 || !seeds)) throw new UsageError(workers < 1 ? "--workers must be at least 1" : "--workers needs --seeds");
   const seed = num("seed", values.seed as string | undefined) ?? 0;
   const options: DQNOptions = { ...(usePreset ? preset!.options : {}), ...fromFile, ...flags, seed };
   checkOptionValues(options, flags, values.config as string | undefined);
   const totalTimesteps = num("timesteps", values.timesteps as string | undefined) ?? preset?.totalTimesteps ?? 100_000;
   const evalFreq = num("eval-freq", values["eval-freq"] as string | undefined) ?? (usePreset ? preset!.evaluation.freq : Math.max(1000, Math.round(totalTimesteps / 10)));
-  const evalEpisodes = num("eval-episodes", values["eval-episodes"] as string | undefined) ?? 10;
+  const evalEpisodes = num("eval-episodes", values["eval-episodes"] as string | undefined) ?? (usePreset ? preset!.evaluation.nEpisodes : 10);
+  const ownEval = values["eval-freq"] !== undefined || values["eval-episodes"] !== undefined;
+  const rewardThreshold = usePreset && !ownEval ? preset!.evaluation.rewardThreshold : undefined;
+  if (seeds) {
+    const files = { save: String(values.save ?? `${envId}-seed{seed}.deepq`), csv: String(values.csv ?? `${envId}-seeds.csv`), plot: String(values.plot ?? `${envId}-seeds.svg`) };
+    const jobs = seeds.map((s): SeedJob => ({ envId, options: { ...options, seed: s }, totalTimesteps, evalFreq, evalEpisodes, rewardThreshold, save: seedPath(files.save, s) }));
+    return trainSeeds(jobs, workers ?? defaultWorkers(), { ...files, evalCsv: values["eval-csv"] as string | undefined }, Boolean(values.quiet));
+  }
 
-  const series = await runTraining(envId, options, totalTimesteps, { evalFreq, evalEpisodes, quiet: Boolean(values.quiet), csv: values.csv as string | undefined, label: envId, save: values.save as string | undefined });
+  const { series } = await runTraining(envId, options, totalTimesteps, { evalFreq, evalEpisodes, rewardThreshold, quiet: Boolean(values.quiet), csv: values.csv as string | undefined, label: envId, save: values.save as string | undefined });
+  if (values["eval-csv"]) writeFileSync(String(values["eval-csv"]), evalsCsv([{ seed, series }]));
   if (values.plot) {
     writeFileSync(String(values.plot), learningCurveSvg([series], { title: `DQN on ${envId}` }));
     console.log(`learning curve written to ${values.plot}`);
   }
 }
 
+/** Runs seeds' jobs on the worker pool and writes the merged CSV and the chart across seeds. */
+async function trainSeeds(jobs: SeedJob[], workers: number, files: { csv: string; plot: string; evalCsv: string | undefined }, quiet: boolean): Promise<void> {
+  const { envId, totalTimesteps } = jobs[0]!;
+  if (!quiet) console.error(`training ${jobs.length} seeds on ${envId} for ${totalTimesteps.toLocaleString("en-US")} steps each, on ${Math.min(workers, jobs.length)} worker threads`);
+  const outcomes = await runPool<SeedJob, never, SeedResult>(new URL(import.meta.url), "train-seed", jobs, {
+    workers,
+    onOutcome: (i, o) => {
+      const seed = jobs[i]!.options.seed;
+      if (!o.ok) return console.error(`seed ${seed} failed: ${o.error}`);
+      const r = o.result;
+      console.log(`seed ${seed}: ${r.timesteps.toLocaleString("en-US")} steps in ${r.seconds.toFixed(1)} s; greedy evaluation: ${r.final.mean.toFixed(1)} ± ${r.final.std.toFixed(1)}; model written to ${jobs[i]!.save}`);
+    },
+  });
+  const results = outcomes.flatMap((o) => (o?.ok ? [o.result] : []));
+  writeFileSync(files.csv, mergedCsv(results));
+  if (files.evalCsv) writeFileSync(files.evalCsv, evalsCsv(results));
+  writeFileSync(files.plot, seedBandSvg(results.map((r) => r.series), { title: `DQN on ${envId}: ${results.length} seeds` }));
+  const finals = results.map((r) => r.final.mean);
+  const worst = results.reduce((a, b) => (b.final.mean < a.final.mean ? b : a), results[0]!);
+  if (results.length) console.log(`${results.length} seeds: greedy evaluation mean ${(finals.reduce((a, b) => a + b, 0) / finals.length).toFixed(1)}, worst ${worst.final.mean.toFixed(1)} (seed ${worst.seed}); CSV written to ${files.csv}, chart to ${files.plot}`);
+  if (results.length < jobs.length) {
+    console.error(`${jobs.length - results.length} of ${jobs.length} seeds failed`);
+    process.exitCode = 1;
+  }
+}
+
+/** One seed's run in a pool worker: trains quietly, writes its model, returns its curve and CSV lines. */
+async function trainSeedJob(job: SeedJob): Promise<SeedResult> {
+  const t0 = performance.now();
+  const r = await runTraining(job.envId, job.options, job.totalTimesteps, { evalFreq: job.evalFreq, evalEpisodes: job.evalEpisodes, rewardThreshold: job.rewardThreshold, quiet: true, label: `seed ${job.options.seed}`, save: job.save, log: () => {} });
+  return { seed: job.options.seed!, series: r.series, csvRows: r.csvRows, final: r.final, timesteps: r.timesteps, seconds: (performance.now() - t0) / 1000 };
+}
+
 async function runTraining(
   envId: string,
   options: DQNOptions,
   totalTimesteps: number,
-  o: { evalFreq: number; evalEpisodes: number; quiet: boolean; csv?: string | undefined; label: string; save?: string | undefined },
-): Promise<CurveSeries> {
+  o: { evalFreq: number; evalEpisodes: number; rewardThreshold?: number | undefined; quiet: boolean; csv?: string | undefined; label: string; save?: string | undefined; log?: (line: string) => void },
+): Promise<{ series: CurveSeries; csvRows: string[]; final: { mean: number; std: number }; timesteps: number }> {
+  const log = o.log ?? console.log;
   const env = await make(envId);
   const evalEnv = await make(envId);
   const agent = await DQN.create(env, options);
@@ -194,7 +230,8 @@ async function runTraining(
   await agent.learn({
     totalTimesteps,
     // The model written is the best-evaluated one, as RL Zoo's best_model.
-    eval: { env: evalEnv, freq: o.evalFreq, nEpisodes: o.evalEpisodes, keepBest: true },
+    // The preset's early stop (SB3's StopTrainingOnRewardThreshold) applies to its own evaluation schedule.
+    eval: { env: evalEnv, freq: o.evalFreq, nEpisodes: o.evalEpisodes, keepBest: true, ...(o.rewardThreshold === undefined ? {} : { rewardThreshold: o.rewardThreshold }) },
     callback: (e) => {
       last = e;
       if (e.episodeReturn !== undefined) {
@@ -211,14 +248,15 @@ async function runTraining(
   const secs = (performance.now() - t0) / 1000;
   if (!o.quiet && last) progress.done({ ...last, timesteps: agent.timesteps, total: totalTimesteps, eval: lastEval });
   const final = await evaluate(agent, evalEnv, { nEpisodes: o.evalEpisodes });
-  console.log(`${o.label}: ${agent.timesteps.toLocaleString("en-US")} steps in ${secs.toFixed(1)} s; greedy evaluation: ${final.mean.toFixed(1)} ± ${final.std.toFixed(1)} over ${o.evalEpisodes} episodes`);
+  log(`${o.label}: ${agent.timesteps.toLocaleString("en-US")} steps in ${secs.toFixed(1)} s; greedy evaluation: ${final.mean.toFixed(1)} ± ${final.std.toFixed(1)} over ${o.evalEpisodes} episodes`);
   if (o.csv) writeFileSync(o.csv, csv.join("\n") + "\n");
   if (o.save) {
     writeFileSync(o.save, await agent.save());
-    console.log(`model written to ${o.save}`);
+    log(`model written to ${o.save}`);
   }
+  const timesteps = agent.timesteps;
   agent.dispose();
-  return series;
+  return { series, csvRows: csv.slice(1), final: { mean: final.mean, std: final.std }, timesteps };
 }
 
 async function evalCommand(args: string[]): Promise<void> {
@@ -284,7 +322,7 @@ async function compare(args: string[]): Promise<void> {
   const all: CurveSeries[] = [];
   for (const arch of archs) {
     const label = `netArch [${arch.join(", ")}]`;
-    all.push(await runTraining(envId, { ...base, netArch: arch }, totalTimesteps, { evalFreq: Math.max(1000, Math.round(totalTimesteps / 10)), evalEpisodes: 10, quiet: Boolean(values.quiet), label }));
+    all.push((await runTraining(envId, { ...base, netArch: arch }, totalTimesteps, { evalFreq: Math.max(1000, Math.round(totalTimesteps / 10)), evalEpisodes: 10, quiet: Boolean(values.quiet), label })).series);
   }
   const plot = (values.plot as string | undefined) ?? "compare.svg";
   writeFileSync(plot, learningCurveSvg(all, { title: `DQN on ${envId}: network sizes` }));
@@ -315,6 +353,9 @@ export async function main(argv: string[]): Promise<number> {
       case "compare":
         await compare(rest);
         break;
+      case "tune":
+        await tuneCommand(rest, new URL(import.meta.url));
+        break;
       case "bench":
         await bench(rest);
         break;
@@ -325,7 +366,7 @@ export async function main(argv: string[]): Promise<number> {
         console.log(HELP.main);
         break;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: train, eval, compare, bench`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: train, eval, compare, tune, bench`);
     }
     return Number(process.exitCode ?? 0);
   } catch (e) {
@@ -336,3 +377,6 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
 }
+
+// The CLI's pool workers (train --seeds, tune) load this module too: there it serves jobs instead.
+serveJobs({ "train-seed": (job) => trainSeedJob(job as SeedJob), "tune-seed": (job, ctx) => tuneSeedJob(job as TuneJob, ctx as JobContext<TuneEvent>) });

@@ -134,19 +134,98 @@ function legend(items: LegendItem[], x0: number, y0: number, maxWidth: number): 
  * compare runs on one chart (what `deepq compare` writes).
  */
 export function learningCurveSvg(series: readonly CurveSeries[], options: PlotOptions = {}): string {
-  const { title = "Learning curve", xLabel = "timesteps", yLabel = "episode return", width = 800, height = 480, window = 100 } = options;
-  const m = { left: 70, right: 24, top: 40, bottom: 56 };
-  const pw = width - m.left - m.right;
+  const { window = 100 } = options;
   const swatch = (color: string) => `<line x1="-10" x2="10" stroke="${color}" stroke-width="2.4"/>`;
   const items: LegendItem[] = series.map((s, k) => ({ label: s.label, mark: swatch(PALETTE[k % PALETTE.length]!), series: true }));
   items.push({ label: "episode return", mark: '<circle r="2" fill="#888"/>', series: false });
   items.push({ label: `mean of last ${window}`, mark: swatch("#888"), series: false });
   if (series.some((s) => s.evals?.length)) items.push({ label: "greedy evaluation (mean ± std)", mark: '<circle r="4" fill="#fff" stroke="#888" stroke-width="2"/>', series: false });
+  const xs = series.flatMap((s) => [...s.episodes.map((e) => e.timestep), ...(s.evals ?? []).map((e) => e.timestep)]);
+  const ys = series.flatMap((s) => [...s.episodes.map((e) => e.return), ...(s.evals ?? []).flatMap((e) => [e.mean - e.std, e.mean + e.std])]);
+  const { parts, px, py } = chartFrame(items, xs, ys, { title: "Learning curve", ...options });
+
+  series.forEach((s, k) => {
+    const color = PALETTE[k % PALETTE.length]!;
+    const cls = `series-${k}`;
+    parts.push(`<g class="${cls}">`);
+    if (s.episodes.length) {
+      const dots = s.episodes.map((e) => `M${px(e.timestep)} ${py(e.return)}h0`).join("");
+      parts.push(`<path class="episodes" d="${dots}" stroke="${color}" stroke-opacity="0.35" stroke-width="3.5" stroke-linecap="round"/>`);
+      const mean = rollingMean(s.episodes.map((e) => e.return), window);
+      const line = s.episodes.map((e, i) => `${i ? "L" : "M"}${px(e.timestep)} ${py(mean[i]!)}`).join("");
+      parts.push(`<path class="rolling-mean" d="${line}" fill="none" stroke="${color}" stroke-width="2.2"/>`);
+    }
+    for (const e of s.evals ?? []) {
+      parts.push(`<line class="eval-std" x1="${px(e.timestep)}" x2="${px(e.timestep)}" y1="${py(e.mean - e.std)}" y2="${py(e.mean + e.std)}" stroke="${color}"/>`);
+      parts.push(`<circle class="eval" cx="${px(e.timestep)}" cy="${py(e.mean)}" r="4" fill="#fff" stroke="${color}" stroke-width="2"/>`);
+    }
+    parts.push(`</g>`);
+  });
+  parts.push(`</svg>`);
+  return parts.join("\n") + "\n";
+}
+
+/** One point of a chart across seeds: the mean of the runs' greedy evaluations at a timestep and their range. */
+export interface BandPoint {
+  /** Env steps taken when the evaluations ran. */
+  timestep: number;
+  /** Mean over the runs of their evaluation means. */
+  mean: number;
+  /** Lowest run's evaluation mean. */
+  min: number;
+  /** Highest run's evaluation mean. */
+  max: number;
+}
+
+/**
+ * The mean and min-max range across runs of their greedy evaluations, at
+ * each timestep every run evaluated at (runs of one configuration on
+ * several seeds evaluate at the same steps).
+ */
+export function bandAcrossRuns(series: readonly CurveSeries[]): BandPoint[] {
+  const byStep = new Map<number, number[]>();
+  for (const s of series) for (const e of s.evals ?? []) byStep.set(e.timestep, [...(byStep.get(e.timestep) ?? []), e.mean]);
+  return [...byStep]
+    .filter(([, means]) => means.length === series.length)
+    .sort((a, b) => a[0] - b[0])
+    .map(([timestep, means]) => ({ timestep, mean: means.reduce((a, b) => a + b, 0) / means.length, min: Math.min(...means), max: Math.max(...means) }));
+}
+
+/**
+ * Runs of one configuration on several seeds as one chart (what `deepq train
+ * --seeds` writes): the mean greedy evaluation across seeds as a line and
+ * the range from the worst seed to the best as a band around it.
+ */
+export function seedBandSvg(series: readonly CurveSeries[], options: PlotOptions = {}): string {
+  const band = bandAcrossRuns(series);
+  const color = PALETTE[0]!;
+  const items: LegendItem[] = [
+    { label: `mean greedy evaluation over ${series.length} seeds`, mark: `<line x1="-10" x2="10" stroke="${color}" stroke-width="2.4"/>`, series: true },
+    { label: "min-max across seeds", mark: `<rect x="-10" y="-5" width="20" height="10" fill="${color}" fill-opacity="0.2"/>`, series: false },
+  ];
+  const { parts, px, py } = chartFrame(items, band.map((b) => b.timestep), band.flatMap((b) => [b.min, b.max]), { title: "Learning curve across seeds", yLabel: "greedy evaluation return", ...options });
+  if (band.length) {
+    const upper = band.map((b, i) => `${i ? "L" : "M"}${px(b.timestep)} ${py(b.max)}`).join("");
+    const lower = [...band].reverse().map((b) => `L${px(b.timestep)} ${py(b.min)}`).join("");
+    parts.push(`<path class="band" d="${upper}${lower}Z" fill="${color}" fill-opacity="0.2" stroke="none"/>`);
+    parts.push(`<path class="mean" d="${band.map((b, i) => `${i ? "L" : "M"}${px(b.timestep)} ${py(b.mean)}`).join("")}" fill="none" stroke="${color}" stroke-width="2.2"/>`);
+  }
+  parts.push(`</svg>`);
+  return parts.join("\n") + "\n";
+}
+
+/**
+ * The parts every chart shares: the document, title, legend above the plot,
+ * grid, ticks and axis labels for data spanning `xs` (from 0) and `ys`.
+ * Returns the open document's parts and the data-to-pixel maps.
+ */
+function chartFrame(items: LegendItem[], xs: number[], ys: number[], options: PlotOptions): { parts: string[]; px: (x: number) => string; py: (y: number) => string } {
+  const { title = "Learning curve", xLabel = "timesteps", yLabel = "episode return", width = 800, height = 480 } = options;
+  const m = { left: 70, right: 24, top: 40, bottom: 56 };
+  const pw = width - m.left - m.right;
   const key = legend(items, m.left, 34, pw);
   m.top = 34 + key.height + 10;
   const ph = height - m.top - m.bottom;
-  const xs = series.flatMap((s) => [...s.episodes.map((e) => e.timestep), ...(s.evals ?? []).map((e) => e.timestep)]);
-  const ys = series.flatMap((s) => [...s.episodes.map((e) => e.return), ...(s.evals ?? []).flatMap((e) => [e.mean - e.std, e.mean + e.std])]);
   const xTicks = niceTicks(0, extent(xs, 0, 1)[1]);
   const yTicks = niceTicks(...extent(ys, 0, 1));
   const [x0, x1] = [xTicks[0]!, xTicks[xTicks.length - 1]!];
@@ -169,26 +248,6 @@ export function learningCurveSvg(series: readonly CurveSeries[], options: PlotOp
   parts.push(`<rect class="plot-area" x="${m.left}" y="${m.top}" width="${pw}" height="${ph}" fill="none" stroke="#888"/>`);
   parts.push(`<text x="${m.left + pw / 2}" y="${height - 14}" text-anchor="middle" fill="#222">${escapeXml(xLabel)}</text>`);
   parts.push(`<text transform="translate(18 ${m.top + ph / 2}) rotate(-90)" text-anchor="middle" fill="#222">${escapeXml(yLabel)}</text>`);
-
-  series.forEach((s, k) => {
-    const color = PALETTE[k % PALETTE.length]!;
-    const cls = `series-${k}`;
-    parts.push(`<g class="${cls}">`);
-    if (s.episodes.length) {
-      const dots = s.episodes.map((e) => `M${px(e.timestep)} ${py(e.return)}h0`).join("");
-      parts.push(`<path class="episodes" d="${dots}" stroke="${color}" stroke-opacity="0.35" stroke-width="3.5" stroke-linecap="round"/>`);
-      const mean = rollingMean(s.episodes.map((e) => e.return), window);
-      const line = s.episodes.map((e, i) => `${i ? "L" : "M"}${px(e.timestep)} ${py(mean[i]!)}`).join("");
-      parts.push(`<path class="rolling-mean" d="${line}" fill="none" stroke="${color}" stroke-width="2.2"/>`);
-    }
-    for (const e of s.evals ?? []) {
-      parts.push(`<line class="eval-std" x1="${px(e.timestep)}" x2="${px(e.timestep)}" y1="${py(e.mean - e.std)}" y2="${py(e.mean + e.std)}" stroke="${color}"/>`);
-      parts.push(`<circle class="eval" cx="${px(e.timestep)}" cy="${py(e.mean)}" r="4" fill="#fff" stroke="${color}" stroke-width="2"/>`);
-    }
-    parts.push(`</g>`);
-  });
-
   parts.push(key.svg);
-  parts.push(`</svg>`);
-  return parts.join("\n") + "\n";
+  return { parts, px, py };
 }
