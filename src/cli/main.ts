@@ -38,6 +38,7 @@ Run 'deepq <command> --help' for a command's options.`,
   --save <file>         write the trained model (e.g. model.deepq): the best-evaluated weights
   --plot <file.svg>     write the learning curve
   --csv <file>          write one line per episode: episode,timesteps,return,mean100,epsilon,loss
+  --tensorboard <dir>   log SB3's scalars for TensorBoard into <dir>/DQN_<n> (tensorboard --logdir <dir>)
   --eval-freq <n>       greedy evaluation every n steps (default: the preset's, else total/10)
   --eval-episodes <n>   episodes per evaluation (default 10)
   --<option> <value>    any DQN option in kebab-case, e.g. --learning-rate 1e-3 --net-arch 64,64 --double-q
@@ -147,6 +148,7 @@ async function train(args: string[]): Promise<void> {
     save: { type: "string" },
     plot: { type: "string" },
     csv: { type: "string" },
+    tensorboard: { type: "string" },
     "eval-freq": { type: "string" },
     "eval-episodes": { type: "string" },
     quiet: { type: "boolean", short: "q" },
@@ -162,7 +164,8 @@ async function train(args: string[]): Promise<void> {
   const usePreset = values.preset || (!values.config && Object.keys(flags).length === 0);
   if (usePreset && !preset) throw new UsageError(`--preset: no preset for ${envId}; presets exist for ${Object.keys(presets).join(", ")}`);
   const seed = num("seed", values.seed as string | undefined) ?? 0;
-  const options: DQNOptions = { ...(usePreset ? preset!.options : {}), ...fromFile, ...flags, seed };
+  const tensorboardLog = values.tensorboard as string | undefined;
+  const options: DQNOptions = { ...(usePreset ? preset!.options : {}), ...fromFile, ...flags, seed, ...(tensorboardLog === undefined ? {} : { tensorboardLog }) };
   checkOptionValues(options, flags, values.config as string | undefined);
   const totalTimesteps = num("timesteps", values.timesteps as string | undefined) ?? preset?.totalTimesteps ?? 100_000;
   const evalFreq = num("eval-freq", values["eval-freq"] as string | undefined) ?? (usePreset ? preset!.evaluation.freq : Math.max(1000, Math.round(totalTimesteps / 10)));
@@ -173,6 +176,7 @@ async function train(args: string[]): Promise<void> {
     writeFileSync(String(values.plot), learningCurveSvg([series], { title: `DQN on ${envId}` }));
     console.log(`learning curve written to ${values.plot}`);
   }
+  if (tensorboardLog !== undefined) console.log(`TensorBoard log written under ${tensorboardLog} (view it with: tensorboard --logdir ${tensorboardLog})`);
 }
 
 async function runTraining(
@@ -191,7 +195,7 @@ async function runTraining(
   let lastEval: { mean: number; std: number } | undefined;
   if (!o.quiet) console.error(`training ${o.label === envId ? "" : `${o.label} `}on ${envId} for ${totalTimesteps.toLocaleString("en-US")} steps (engine: ${agent.getBackend()})`);
   const t0 = performance.now();
-  await agent.learn({
+  await learnNamingFlags(agent, {
     totalTimesteps,
     // The model written is the best-evaluated one, as RL Zoo's best_model.
     eval: { env: evalEnv, freq: o.evalFreq, nEpisodes: o.evalEpisodes, keepBest: true },
@@ -219,6 +223,16 @@ async function runTraining(
   }
   agent.dispose();
   return series;
+}
+
+/** `agent.learn`, with a log folder that cannot be created reported as a usage error naming --tensorboard. */
+async function learnNamingFlags(agent: DQN, options: Parameters<DQN["learn"]>[0]): Promise<void> {
+  try {
+    await agent.learn(options);
+  } catch (e) {
+    if (e instanceof InvalidArgumentError && e.argument === "options.tensorboardLog") throw new UsageError(e.message.replace("options.tensorboardLog", "--tensorboard"));
+    throw e;
+  }
 }
 
 async function evalCommand(args: string[]): Promise<void> {
