@@ -18,6 +18,9 @@ export { ReplayBuffer, PrioritizedReplayBuffer, ReplayPlan } from "./replay/buff
 export type { ReplayBatch, ReplayBatchAddresses, ReplayAddresses, ReplayBufferOptions, PrioritizedReplayBufferOptions, ReplayState, ReplayStateMeta, ReplayLayout } from "./replay/buffer.ts";
 export { DQN } from "./agent/dqn.ts";
 export type { LearnEvent, LearnOptions } from "./agent/dqn.ts";
+export type { TrainLog } from "./agent/train-logger.ts";
+export { TensorBoardWriter } from "./io/tensorboard-writer.ts";
+export type { TensorBoardWriterOptions } from "./io/tensorboard-writer.ts";
 export { evaluate } from "./agent/evaluate.ts";
 export type { EvaluateOptions, EvaluateResult } from "./agent/evaluate.ts";
 export { presets } from "./agent/presets.ts";
