@@ -4,7 +4,7 @@ const $ = (id) => document.getElementById(id);
 const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
 const canvas = $("cartpole");
 const ctx = canvas.getContext("2d");
-const buttons = ["train", "pause", "watch", "save", "load"].map($);
+const buttons = ["train", "pause", "watch", "save", "tensorboard", "load"].map($);
 const fmt = (v, digits = 0) => (Number.isFinite(v) ? v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }) : "–");
 
 let frame = { state: [0, 0, 0, 0], mode: "idle", step: 0 };
@@ -23,7 +23,7 @@ function status(text, error = false) {
 function setMode(mode) {
   $("mode").textContent = { idle: "paused", train: "training", watch: "watching (greedy)" }[mode];
   $("pause").disabled = mode === "idle";
-  for (const b of [$("train"), $("watch"), $("save"), $("load")]) b.disabled = false;
+  for (const b of [$("train"), $("watch"), $("save"), $("tensorboard"), $("load")]) b.disabled = false;
   $("train").textContent = mode === "train" ? "Training…" : "Train";
   frame.mode = mode;
   dirty = true;
@@ -84,6 +84,13 @@ worker.onmessage = ({ data: m }) => {
       status(`Saved cartpole.deepq (${fmt(m.bytes.byteLength)} bytes). Load it here, or run: npx deepq eval cartpole.deepq`);
       break;
     }
+    case "tensorboard": {
+      const a = Object.assign(document.createElement("a"), { href: URL.createObjectURL(new Blob([m.bytes])), download: m.fileName });
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+      status(`Saved ${m.fileName} (${fmt(m.bytes.byteLength)} bytes). Put it in a folder and run: tensorboard --logdir <folder>`);
+      break;
+    }
     case "error":
       $("backend").value = backendInUse;
       setMode("idle");
@@ -97,6 +104,7 @@ $("train").onclick = () => send("train");
 $("pause").onclick = () => send("pause");
 $("watch").onclick = () => send("watch");
 $("save").onclick = () => send("save");
+$("tensorboard").onclick = () => send("tensorboard");
 $("load").onchange = async (e) => {
   const file = e.target.files[0];
   if (!file) return;

@@ -1,12 +1,13 @@
 // Training runs here, off the page's thread: the page only draws what this
 // worker posts (env states, episode returns, the learning-curve SVG).
-import { DQN, make, presets, learningCurveSvg } from "../dist/deepq.mjs";
+import { DQN, make, presets, learningCurveSvg, TensorBoardWriter } from "../dist/deepq.mjs";
 
 const PRESET = presets["CartPole-v1"];
 const FRAME_MS = 33; // post at most ~30 env states a second while training
 const WATCH_MS = 20; // CartPole's tau: 0.02 s per step, real time when watching
 
 let agent;
+let tensorboard; // the TensorBoard event file of the current agent's training, in memory
 let env; // the training env, wrapped so its states reach the page
 let mode = "idle"; // idle | train | watch
 let abort;
@@ -67,9 +68,10 @@ async function create(backend) {
   stop();
   const shown = new ShownEnv(await make("CartPole-v1"));
   // An engine that cannot run here throws a BackendError: the current agent stays.
-  const next = await DQN.create(shown, { ...PRESET.options, backend, seed: Math.floor(Math.random() * 2 ** 31) });
+  const log = new TensorBoardWriter({ host: "browser" });
+  const next = await DQN.create(shown, { ...PRESET.options, backend, seed: Math.floor(Math.random() * 2 ** 31), tensorboardLog: log });
   agent?.dispose();
-  [agent, env] = [next, shown];
+  [agent, env, tensorboard] = [next, shown, log];
   episodes = [];
   describeAgent();
   setMode("idle", `Ready: ${PRESET.totalTimesteps.toLocaleString("en-US")} steps of the CartPole-v1 preset on the ${agent.getBackend()} engine. Press Train.`);
@@ -77,9 +79,10 @@ async function create(backend) {
 
 async function load(bytes, backend) {
   stop();
-  const loaded = await DQN.load(bytes, backend === "auto" ? {} : { backend });
+  const log = new TensorBoardWriter({ host: "browser" });
+  const loaded = await DQN.load(bytes, { ...(backend === "auto" ? {} : { backend }), tensorboardLog: log });
   agent?.dispose();
-  agent = loaded;
+  [agent, tensorboard] = [loaded, log];
   env = new ShownEnv(await make("CartPole-v1"));
   episodes = [];
   describeAgent();
@@ -144,7 +147,12 @@ async function save() {
   post({ type: "saved", bytes }, [bytes.buffer]);
 }
 
-const handlers = { create: (m) => create(m.backend), train, pause: stop, watch, save, load: (m) => load(new Uint8Array(m.bytes), m.backend) };
+function saveTensorBoard() {
+  const bytes = tensorboard.bytes();
+  post({ type: "tensorboard", bytes, fileName: tensorboard.fileName }, [bytes.buffer]);
+}
+
+const handlers = { create: (m) => create(m.backend), train, pause: stop, watch, save, tensorboard: saveTensorBoard, load: (m) => load(new Uint8Array(m.bytes), m.backend) };
 
 self.onmessage = async ({ data }) => {
   try {

@@ -3,7 +3,7 @@
  * worker threads. Runs are a few thousand steps: enough for episodes and
  * evaluations, not for a solved CartPole.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -17,7 +17,7 @@ const deepq = (...args: string[]) => run(process.execPath, [BIN, ...args], { cwd
 describe("deepq train --seeds", () => {
   it("gives the same models, CSV and chart with 1 worker and with 3", async () => {
     const common = ["train", "CartPole-v1", "--preset", "--timesteps", "1500", "--eval-freq", "500", "--eval-episodes", "3", "--seeds", "0-2", "-q"];
-    const one = await deepq(...common, "--workers", "1", "--save", "one-{seed}.deepq", "--csv", "one.csv", "--plot", "one.svg");
+    const one = await deepq(...common, "--workers", "1", "--save", "one-{seed}.deepq", "--csv", "one.csv", "--plot", "one.svg", "--tensorboard", "runs");
     expect(one.code, one.stderr).toBe(0);
     const three = await deepq(...common, "--workers", "3", "--save", "three-{seed}.deepq", "--csv", "three.csv", "--plot", "three.svg");
     expect(three.code, three.stderr).toBe(0);
@@ -25,6 +25,9 @@ describe("deepq train --seeds", () => {
       expect(one.stdout).toMatch(new RegExp(`^seed ${seed}: 1,500 steps in [\\d.]+ s; greedy evaluation: [\\d.]+ ± [\\d.]+; model written to one-${seed}\\.deepq$`, "m"));
       expect(readFileSync(join(dir, `three-${seed}.deepq`)), `seed ${seed}'s model`).toEqual(readFileSync(join(dir, `one-${seed}.deepq`)));
     }
+    // One TensorBoard run folder per seed, so TensorBoard overlays them.
+    expect(readdirSync(join(dir, "runs")).sort()).toEqual(["DQN_seed0_1", "DQN_seed1_1", "DQN_seed2_1"]);
+    for (const seed of [0, 1, 2]) expect(readdirSync(join(dir, "runs", `DQN_seed${seed}_1`))).toEqual([expect.stringMatching(/^events\.out\.tfevents\.\d+\./)]);
     // Different seeds train different agents.
     expect(readFileSync(join(dir, "one-1.deepq"))).not.toEqual(readFileSync(join(dir, "one-0.deepq")));
 

@@ -4,7 +4,7 @@
  * good agents.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -21,7 +21,7 @@ describe("deepq tune", () => {
   it("ranks the trials, prunes at the rungs, and writes best.json that train --config takes; a trial that throws is reported and the study goes on", async () => {
     // learningRate -1 makes DQN.create throw inside the trial's worker.
     writeFileSync(join(dir, "space.json"), JSON.stringify({ learningRate: { choice: [1e-3, -1] }, batchSize: { choice: [32, 64] } }));
-    const r = await deepq("tune", "--trials", "6", "--space", "space.json", "--sampler", "random", "--out", "study", ...small);
+    const r = await deepq("tune", "--trials", "6", "--space", "space.json", "--sampler", "random", "--out", "study", "--tensorboard", "tb", ...small);
     expect(r.code, r.stderr).toBe(0);
     const trials = trialsOf("study");
     expect(trials.map((t) => t.trial).sort()).toEqual([0, 1, 2, 3, 4, 5]);
@@ -35,6 +35,10 @@ describe("deepq tune", () => {
     const ok = trials.filter((t) => t.status !== "failed");
     expect(ok.length).toBeGreaterThan(0);
     for (const t of ok) expect(t.options.learningRate).toBe(1e-3);
+    // --tensorboard: a run folder for each seed of each completed trial, none for a trial that failed to start.
+    const runs = readdirSync(join(dir, "tb"));
+    for (const t of ok.filter((t) => t.status === "completed")) expect(runs).toEqual(expect.arrayContaining([`trial${t.trial}_seed0_1`, `trial${t.trial}_seed1_1`]));
+    for (const t of failed) expect(runs.filter((r) => r.startsWith(`trial${t.trial}_`))).toEqual([]);
     // The table: header, then one line per trial, completed first.
     const lines = r.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^rank\s+trial\s+status\s+score\s+@300\s+@900\s+learningRate\s+batchSize$/);

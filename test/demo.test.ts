@@ -73,6 +73,16 @@ describe.skipIf(!chromium)("demo page in Chromium", () => {
     await download.saveAs(saved);
     expect(readFileSync(saved).length).toBeGreaterThan(1000);
 
+    // The TensorBoard event file of this training, built in the worker (no file system there).
+    const [tbDownload] = await Promise.all([page.waitForEvent("download"), page.click("#tensorboard")]);
+    expect(tbDownload.suggestedFilename()).toMatch(/^events\.out\.tfevents\.\d{10}\.browser$/);
+    const tbFile = join(OUT, tbDownload.suggestedFilename());
+    await tbDownload.saveAs(tbFile);
+    const tb = readFileSync(tbFile);
+    expect(tb.readBigUInt64LE(0)).toBe(24n); // the first record: wall_time + "brain.Event:2"
+    expect(tb.subarray(23, 36).toString()).toBe("brain.Event:2");
+    expect(tb.includes("rollout/ep_rew_mean")).toBe(true); // 30+ episodes trained: dumps every 4
+
     await page.click("#watch");
     await page.waitForFunction(() => document.getElementById("mode")!.textContent === "watching (greedy)");
     // Greedy episodes are animated: 4 different frames seen, however slowly they come.

@@ -26,6 +26,8 @@ import { writeSafetensors } from "../io/safetensors.ts";
 import { toTorchTensors } from "../nn/torch-layout.ts";
 import { evaluate, type EvaluateResult } from "./evaluate.ts";
 import { checkSavedState } from "./saved-state.ts";
+import { TrainLogger, type TrainLog } from "./train-logger.ts";
+import { openRunWriter } from "../io/event-file.ts";
 
 /** What `learn`'s callback receives, at each episode end and after each evaluation. */
 export interface LearnEvent {
@@ -35,6 +37,8 @@ export interface LearnEvent {
   episodes: number;
   /** Set when the event marks the end of an episode. */
   episodeReturn?: number;
+  /** The episode's length in env steps, set with `episodeReturn`. */
+  episodeLength?: number;
   /** Mean return of the last 100 episodes (NaN before the first). */
   meanReturn100: number;
   /** Loss of the last update (NaN before training starts). */
@@ -50,6 +54,11 @@ export interface LearnEvent {
     /** Standard deviation of the greedy returns. */
     std: number;
   };
+  /**
+   * Adds scalars to the TensorBoard log (with `tensorboardLog`; otherwise a
+   * no-op), as SB3's `self.logger.record`: `e.logger.record("custom/x", v)`.
+   */
+  logger: TrainLog;
 }
 
 /** Options of `agent.learn`, as SB3's `learn(total_timesteps, callback, ...)`. */
@@ -97,6 +106,14 @@ export interface LearnOptions {
   signal?: AbortSignal;
   /** As SB3: true (default) restarts the timestep count and schedules; false continues them. */
   resetNumTimesteps?: boolean;
+  /**
+   * With `tensorboardLog` a folder: this run's folder is `<tbLogName>_<n>`
+   * (SB3's `tb_log_name`; default "DQN"), n one more than the largest there,
+   * or the largest itself when `resetNumTimesteps` is false.
+   */
+  tbLogName?: string;
+  /** Episodes between TensorBoard dumps of the rollout/, train/ and time/ scalars (SB3's `log_interval`; default 4). */
+  logInterval?: number;
 }
 
 const SAVE_KIND = "deepq-dqn";
@@ -144,6 +161,8 @@ export class DQN {
   private episodeReturns: Float64Array = new Float64Array(0);
   /** Schedule functions the agent was saved with and loaded without: training refuses until given them. */
   private missingFunctions: ScheduleOption[] = [];
+  private episodeLengths: Float64Array = new Float64Array(0);
+  private readonly log = new TrainLogger();
   private readonly obsScratch: Float32Array;
   private disposed = false;
 
@@ -287,7 +306,7 @@ export class DQN {
     this.alive();
     this.requireFunctions("learningRate", "epsilonSchedule");
     const o = checkOptions("learn options", options);
-    checkKnownKeys("learn options", o, ["totalTimesteps", "callback", "eval", "signal", "resetNumTimesteps", "env"]);
+    checkKnownKeys("learn options", o, ["totalTimesteps", "callback", "eval", "signal", "resetNumTimesteps", "env", "tbLogName", "logInterval"]);
     const total = checkInt("totalTimesteps", o.totalTimesteps, { min: 1 });
     const callback = o.callback as LearnOptions["callback"];
     if (callback !== undefined && typeof callback !== "function") throw new InvalidArgumentError("callback", callback, "a function");
@@ -305,82 +324,98 @@ export class DQN {
     const signal = o.signal as AbortSignal | undefined;
     if (signal !== undefined && typeof signal?.aborted !== "boolean") throw new InvalidArgumentError("signal", signal, "an AbortSignal");
     const reset = o.resetNumTimesteps !== false;
-
-    if (reset) {
-      this.timesteps = 0;
-      this.episodes = 0;
-      this.stepsSinceTrain = this.episodesSinceTrain = this.collectedSinceTrain = this.stepsSinceTarget = 0;
-    }
-    this.scheduleTimesteps = reset ? total : this.timesteps + total;
-    const end = this.timesteps + total;
-    const driver = this.driverFor(env, reset);
-    const n = driver.numEnvs;
-    const actions = new Int32Array(n);
-    const prevObs = new Float32Array(driver.observations.length);
-    const start = performance.now();
-    const startSteps = this.timesteps;
-    let lastYield = start;
-    let nextEval = evalOpt ? this.timesteps + evalOpt.freq : Infinity;
-    let evalSeed = evalOpt ? (evalOpt.seed ?? this.options.seed) : undefined;
-    let lastEvalMean = NaN;
-    const event = (extra: Partial<LearnEvent>): LearnEvent => ({
-      timesteps: this.timesteps,
-      episodes: this.episodes,
-      meanReturn100: this.meanReturn100,
-      loss: this.lastLoss,
-      epsilon: this.epsilon,
-      stepsPerSecond: ((this.timesteps - startSteps) * 1000) / Math.max(1e-9, performance.now() - start),
-      ...extra,
-    });
-
-    training: while (this.timesteps < end) {
-      if (signal?.aborted) break;
-      // Act: one batched greedy pass for all envs, then epsilon per env.
-      const eps = this.epsilon;
-      const warmup = this.timesteps < this.options.learningStarts;
-      const greedy = warmup ? undefined : this.readsAsync ? argmaxRows(await this.engine.qValuesAsync(driver.observations, n), this.nActions) : this.engine.actBatch(driver.observations, n);
-      for (let i = 0; i < n; i++) actions[i] = !greedy || this.rng.nextDouble() < eps ? this.rng.int(this.nActions) : greedy[i]!;
-      prevObs.set(driver.observations);
-      driver.step(actions);
-
-      let valid = 0;
-      for (let i = 0; i < n; i++) {
-        if (!driver.valid[i]) continue;
-        valid++;
-        this.episodeReturns[i]! += driver.rewards[i]!;
+    const tbLogName = o.tbLogName ?? "DQN";
+    if (typeof tbLogName !== "string" || !/^[\w.-]+$/.test(tbLogName)) throw new InvalidArgumentError("tbLogName", tbLogName, "a folder name (letters, digits, '.', '_', '-')");
+    const logInterval = checkInt("logInterval", o.logInterval ?? 4, { min: 1 });
+    // Last of the checks: a log folder that cannot be created fails here, with the agent untouched.
+    const tb = this.options.tensorboardLog;
+    this.log.open(typeof tb === "string" ? openRunWriter(tb, tbLogName, !reset, "options.tensorboardLog") : tb && { writer: tb, close: () => tb.flush() }, logInterval);
+    try {
+      if (reset) {
+        this.timesteps = 0;
+        this.episodes = 0;
+        this.stepsSinceTrain = this.episodesSinceTrain = this.collectedSinceTrain = this.stepsSinceTarget = 0;
       }
-      // Vector envs: the buffer drops the autoreset entries itself (autoreset "next-step").
-      if (n === 1) this.replay.add(prevObs, actions[0]!, driver.rewards[0]!, driver.nextObservations, driver.terminated[0] === 1, driver.truncated[0] === 1);
-      else this.replay.addBatch(prevObs, actions, driver.rewards, driver.nextObservations, driver.terminated, driver.truncated);
-      this.countStep(1, valid);
-      for (let i = 0; i < n; i++) {
-        if (!driver.valid[i] || !(driver.terminated[i] || driver.truncated[i])) continue;
-        const ret = this.episodeReturns[i]!;
-        this.episodeReturns[i] = 0;
-        this.countEpisode(ret);
-        if (callback && callback(event({ episodeReturn: ret })) === false) break training;
-      }
-      await this.trainIfDue();
+      this.scheduleTimesteps = reset ? total : this.timesteps + total;
+      const end = this.timesteps + total;
+      const driver = this.driverFor(env, reset);
+      const n = driver.numEnvs;
+      const actions = new Int32Array(n);
+      const prevObs = new Float32Array(driver.observations.length);
+      const start = performance.now();
+      const startSteps = this.timesteps;
+      let lastYield = start;
+      let nextEval = evalOpt ? this.timesteps + evalOpt.freq : Infinity;
+      let evalSeed = evalOpt ? (evalOpt.seed ?? this.options.seed) : undefined;
+      let lastEvalMean = NaN;
+      const event = (extra: Partial<LearnEvent>): LearnEvent => ({
+        timesteps: this.timesteps,
+        episodes: this.episodes,
+        meanReturn100: this.meanReturn100,
+        loss: this.lastLoss,
+        epsilon: this.epsilon,
+        stepsPerSecond: ((this.timesteps - startSteps) * 1000) / Math.max(1e-9, performance.now() - start),
+        logger: this.log,
+        ...extra,
+      });
 
-      if (this.timesteps >= nextEval && evalOpt) {
-        nextEval += evalOpt.freq;
-        const res = await evaluate(this, evalOpt.env, { nEpisodes: evalOpt.nEpisodes ?? 10, seed: evalSeed });
-        evalSeed = undefined;
-        lastEvalMean = res.mean;
-        await this.noteEval(res, evalOpt.keepBest === true);
-        if (callback && callback(event({ eval: { mean: res.mean, std: res.std } })) === false) break;
-        if (res.mean >= (evalOpt.rewardThreshold ?? Infinity)) break;
+      training: while (this.timesteps < end) {
+        if (signal?.aborted) break;
+        // Act: one batched greedy pass for all envs, then epsilon per env.
+        const eps = this.epsilon;
+        const warmup = this.timesteps < this.options.learningStarts;
+        const greedy = warmup ? undefined : this.readsAsync ? argmaxRows(await this.engine.qValuesAsync(driver.observations, n), this.nActions) : this.engine.actBatch(driver.observations, n);
+        for (let i = 0; i < n; i++) actions[i] = !greedy || this.rng.nextDouble() < eps ? this.rng.int(this.nActions) : greedy[i]!;
+        prevObs.set(driver.observations);
+        driver.step(actions);
+
+        let valid = 0;
+        for (let i = 0; i < n; i++) {
+          if (!driver.valid[i]) continue;
+          valid++;
+          this.episodeReturns[i]! += driver.rewards[i]!;
+          this.episodeLengths[i]!++;
+        }
+        // Vector envs: the buffer drops the autoreset entries itself (autoreset "next-step").
+        if (n === 1) this.replay.add(prevObs, actions[0]!, driver.rewards[0]!, driver.nextObservations, driver.terminated[0] === 1, driver.truncated[0] === 1);
+        else this.replay.addBatch(prevObs, actions, driver.rewards, driver.nextObservations, driver.terminated, driver.truncated);
+        this.countStep(1, valid);
+        for (let i = 0; i < n; i++) {
+          if (!driver.valid[i] || !(driver.terminated[i] || driver.truncated[i])) continue;
+          const ret = this.episodeReturns[i]!;
+          const length = this.episodeLengths[i]!;
+          this.episodeReturns[i] = this.episodeLengths[i] = 0;
+          this.countEpisode(ret);
+          const e = event({ episodeReturn: ret, episodeLength: length });
+          const stop = callback?.(e) === false;
+          this.log.episodeEnd({ ...e, episodeLength: length }, () => this.learningRateNow);
+          if (stop) break training;
+        }
+        await this.trainIfDue();
+
+        if (this.timesteps >= nextEval && evalOpt) {
+          nextEval += evalOpt.freq;
+          const res = await evaluate(this, evalOpt.env, { nEpisodes: evalOpt.nEpisodes ?? 10, seed: evalSeed });
+          evalSeed = undefined;
+          lastEvalMean = res.mean;
+          await this.noteEval(res, evalOpt.keepBest === true);
+          const stop = callback?.(event({ eval: { mean: res.mean, std: res.std } })) === false;
+          this.log.evaluated(this.timesteps, res.returns, res.lengths);
+          if (stop || res.mean >= (evalOpt.rewardThreshold ?? Infinity)) break;
+        }
+        // Let the host breathe (UI, timers, abort signals) about every 50 ms.
+        const now = performance.now();
+        if (now - lastYield > 50) {
+          lastYield = now;
+          await new Promise((r) => setTimeout(r, 0));
+        }
       }
-      // Let the host breathe (UI, timers, abort signals) about every 50 ms.
-      const now = performance.now();
-      if (now - lastYield > 50) {
-        lastYield = now;
-        await new Promise((r) => setTimeout(r, 0));
+      if (evalOpt?.keepBest && this.best && !(lastEvalMean >= this.best.mean)) {
+        this.engine.setParams(this.best.params, "online");
+        this.engine.setParams(this.best.target, "target");
       }
-    }
-    if (evalOpt?.keepBest && this.best && !(lastEvalMean >= this.best.mean)) {
-      this.engine.setParams(this.best.params, "online");
-      this.engine.setParams(this.best.target, "target");
+    } finally {
+      this.log.close();
     }
     return this;
   }
@@ -391,6 +426,11 @@ export class DQN {
     if (this.bestEval && res.mean <= this.bestEval.mean) return;
     this.bestEval = { mean: res.mean, std: res.std, timesteps: this.timesteps };
     if (keep) this.best = { mean: res.mean, params: await this.engine.getParams("online"), target: await this.engine.getParams("target") };
+  }
+
+  /** The step size of the next training round (a schedule's value at the current progress). */
+  private get learningRateNow(): number {
+    return scheduledLearningRate(this.options.learningRate, Math.max(0, 1 - this.timesteps / this.scheduleTimesteps));
   }
 
   /** Mean return of the last 100 finished episodes (NaN before the first). */
@@ -473,6 +513,7 @@ export class DQN {
     } else {
       driver.reset(this.driver ? undefined : this.options.seed);
       this.episodeReturns = new Float64Array(driver.numEnvs);
+      this.episodeLengths = new Float64Array(driver.numEnvs);
     }
     this.resumeObservations = undefined;
     this.driver = driver;
@@ -565,7 +606,13 @@ export class DQN {
    */
   static async load(
     bytes: Uint8Array,
-    given: { env?: EnvLike | VecEnvLike; backend?: DQNOptions["backend"]; learningRate?: DQNOptions["learningRate"]; epsilonSchedule?: DQNOptions["epsilonSchedule"] } = {},
+    given: {
+      env?: EnvLike | VecEnvLike;
+      backend?: DQNOptions["backend"];
+      learningRate?: DQNOptions["learningRate"];
+      epsilonSchedule?: DQNOptions["epsilonSchedule"];
+      tensorboardLog?: DQNOptions["tensorboardLog"];
+    } = {},
   ): Promise<DQN> {
     const { env, backend } = given;
     for (const k of SCHEDULE_OPTIONS) {
@@ -577,6 +624,7 @@ export class DQN {
     const options = { ...(meta.options as DQNOptions) } as Record<string, unknown>;
     if (backend !== undefined) options.backend = backend;
     const missing: ScheduleOption[] = [];
+    if (given.tensorboardLog !== undefined) options.tensorboardLog = given.tensorboardLog;
     for (const k of SCHEDULE_OPTIONS) {
       if (given[k]) options[k] = given[k];
       else if (options[k] === "function") {
@@ -628,6 +676,8 @@ export class DQN {
     if (lastObservations) {
       this.resumeObservations = lastObservations;
       this.episodeReturns = Float64Array.from(meta.episodeReturns as number[]);
+      // Save files keep no episode lengths: a resumed episode's length counts from the resume.
+      this.episodeLengths = new Float64Array(this.episodeReturns.length);
     }
   }
 
@@ -658,6 +708,7 @@ export class DQN {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.log.close();
     this.engine.dispose();
     this.replay.dispose();
   }

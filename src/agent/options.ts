@@ -9,6 +9,8 @@ import { linearSchedule, type EpsilonSchedule } from "./schedules.ts";
 import { BACKEND_OPTIONS, checkLearningRate, type BackendOption } from "../nn/engine.ts";
 import { checkDuelingArch } from "../nn/spec.ts";
 import { MAX_BATCH_SIZE, MAX_WIDTH } from "../limits.ts";
+import { TensorBoardWriter } from "../io/tensorboard-writer.ts";
+import { fileSystem } from "../io/event-file.ts";
 
 /** The engine that runs the Q-network: see `DQNOptions.backend`. */
 export type BackendName = BackendOption;
@@ -94,6 +96,13 @@ export interface DQNOptions {
   seed?: number;
   /** "auto" (default) picks WebGPU, fused, tfjs wasm or cpu (see `agent.backendReport()`); or name one. */
   backend?: BackendName;
+  /**
+   * TensorBoard logging, as SB3's `tensorboard_log`: a folder (Node, Deno,
+   * Bun), where each `learn` writes a run `<folder>/<tbLogName>_<n>`; or a
+   * `TensorBoardWriter` (any runtime), whose `bytes()` are the event file.
+   * Not written into save files. Default: no logging.
+   */
+  tensorboardLog?: string | TensorBoardWriter;
 }
 
 /** Every option with its default filled in. */
@@ -120,10 +129,11 @@ export interface ResolvedOptions {
   nSteps: number;
   seed: number;
   backend: BackendName;
+  tensorboardLog: string | TensorBoardWriter | undefined;
 }
 
 /** Stable-Baselines3 DQN defaults. */
-export const DEFAULTS: Omit<ResolvedOptions, "seed"> = {
+export const DEFAULTS: Omit<ResolvedOptions, "seed" | "tensorboardLog"> = {
   learningRate: 1e-4,
   bufferSize: 1_000_000,
   learningStarts: 100,
@@ -147,14 +157,14 @@ export const DEFAULTS: Omit<ResolvedOptions, "seed"> = {
   backend: "auto",
 };
 
-export const OPTION_NAMES = Object.keys({ ...DEFAULTS, seed: 0 }) as (keyof DQNOptions)[];
+export const OPTION_NAMES = Object.keys({ ...DEFAULTS, seed: 0, tensorboardLog: undefined }) as (keyof DQNOptions)[];
 
 const PER_DEFAULTS: Required<PrioritizedReplayOptions> = { alpha: 0.6, beta: 0.4, betaFinal: 1, epsilon: 1e-6 };
 
 export function resolveOptions(input: unknown): ResolvedOptions {
   const o = checkOptions("options", input) as DQNOptions;
   checkKnownKeys("options", o, OPTION_NAMES);
-  const r: ResolvedOptions = { ...DEFAULTS, netArch: [...DEFAULTS.netArch], seed: 0 };
+  const r: ResolvedOptions = { ...DEFAULTS, netArch: [...DEFAULTS.netArch], seed: 0, tensorboardLog: undefined };
   const has = (k: keyof DQNOptions) => o[k] !== undefined;
 
   if (has("learningRate")) {
@@ -218,6 +228,12 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   if (has("nSteps")) r.nSteps = checkInt("options.nSteps", o.nSteps, { min: 1, max: 1000 });
   if (has("seed")) r.seed = checkInt("options.seed", o.seed, { min: 0, max: Number.MAX_SAFE_INTEGER });
   if (has("backend")) r.backend = checkOneOf("options.backend", o.backend, BACKEND_OPTIONS);
+  if (has("tensorboardLog")) {
+    const t = o.tensorboardLog;
+    if (!(t instanceof TensorBoardWriter) && (typeof t !== "string" || t === "")) throw new InvalidArgumentError("options.tensorboardLog", t, "a folder name (Node, Deno, Bun) or a TensorBoardWriter");
+    if (typeof t === "string" && !fileSystem()) throw new InvalidArgumentError("options.tensorboardLog", t, "a TensorBoardWriter here: this runtime has no file system");
+    r.tensorboardLog = t;
+  }
   return r;
 }
 
@@ -240,5 +256,7 @@ export function serializableOptions(r: ResolvedOptions): Record<string, unknown>
     else if (r[k] === undefined) delete out[k];
   }
   if (r.maxGradNorm === Infinity) out.maxGradNorm = 0;
+  // Where this run logged is no part of the agent (SB3's load takes tensorboard_log again).
+  delete out.tensorboardLog;
   return out;
 }

@@ -44,6 +44,7 @@ Run 'deepq <command> --help' for a command's options.`,
   --plot <file.svg>     write the learning curve
   --csv <file>          write one line per episode: episode,timesteps,return,mean100,epsilon,loss
   --eval-csv <file>     write one line per greedy evaluation: seed,timesteps,mean,std
+  --tensorboard <dir>   log SB3's scalars for TensorBoard into <dir>/DQN_<n> (tensorboard --logdir <dir>)
   --eval-freq <n>       greedy evaluation every n steps (default: the preset's, else total/10)
   --eval-episodes <n>   episodes per evaluation (default: the preset's, else 10)
   --seeds <list>        train one agent per seed, e.g. 0-9 or 0,3,7-9, in parallel; writes a model per seed
@@ -134,6 +135,7 @@ async function train(args: string[]): Promise<void> {
     plot: { type: "string" },
     csv: { type: "string" },
     "eval-csv": { type: "string" },
+    tensorboard: { type: "string" },
     "eval-freq": { type: "string" },
     "eval-episodes": { type: "string" },
     seeds: { type: "string" },
@@ -156,7 +158,8 @@ async function train(args: string[]): Promise<void> {
   const workers = num("workers", values.workers as string | undefined);
   if (workers !== undefined && (workers < 1 || !seeds)) throw new UsageError(workers < 1 ? "--workers must be at least 1" : "--workers needs --seeds");
   const seed = num("seed", values.seed as string | undefined) ?? 0;
-  const options: DQNOptions = { ...(usePreset ? preset!.options : {}), ...fromFile, ...flags, seed };
+  const tensorboardLog = values.tensorboard as string | undefined;
+  const options: DQNOptions = { ...(usePreset ? preset!.options : {}), ...fromFile, ...flags, seed, ...(tensorboardLog === undefined ? {} : { tensorboardLog }) };
   checkOptionValues(options, flags, values.config as string | undefined);
   const totalTimesteps = num("timesteps", values.timesteps as string | undefined) ?? preset?.totalTimesteps ?? 100_000;
   const evalFreq = num("eval-freq", values["eval-freq"] as string | undefined) ?? (usePreset ? preset!.evaluation.freq : Math.max(1000, Math.round(totalTimesteps / 10)));
@@ -165,7 +168,7 @@ async function train(args: string[]): Promise<void> {
   const rewardThreshold = usePreset && !ownEval ? preset!.evaluation.rewardThreshold : undefined;
   if (seeds) {
     const files = { save: String(values.save ?? `${envId}-seed{seed}.deepq`), csv: String(values.csv ?? `${envId}-seeds.csv`), plot: String(values.plot ?? `${envId}-seeds.svg`) };
-    const jobs = seeds.map((s): SeedJob => ({ envId, options: { ...options, seed: s }, totalTimesteps, evalFreq, evalEpisodes, rewardThreshold, save: seedPath(files.save, s) }));
+    const jobs = seeds.map((s): SeedJob => ({ envId, options: { ...options, seed: s }, totalTimesteps, evalFreq, evalEpisodes, rewardThreshold, save: seedPath(files.save, s), tbLogName: `DQN_seed${s}` }));
     return trainSeeds(jobs, workers ?? defaultWorkers(), { ...files, evalCsv: values["eval-csv"] as string | undefined }, Boolean(values.quiet));
   }
 
@@ -175,6 +178,7 @@ async function train(args: string[]): Promise<void> {
     writeFileSync(String(values.plot), learningCurveSvg([series], { title: `DQN on ${envId}` }));
     console.log(`learning curve written to ${values.plot}`);
   }
+  if (tensorboardLog !== undefined) console.log(`TensorBoard log written under ${tensorboardLog} (view it with: tensorboard --logdir ${tensorboardLog})`);
 }
 
 /** Runs seeds' jobs on the worker pool and writes the merged CSV and the chart across seeds. */
@@ -206,7 +210,7 @@ async function trainSeeds(jobs: SeedJob[], workers: number, files: { csv: string
 /** One seed's run in a pool worker: trains quietly, writes its model, returns its curve and CSV lines. */
 async function trainSeedJob(job: SeedJob): Promise<SeedResult> {
   const t0 = performance.now();
-  const r = await runTraining(job.envId, job.options, job.totalTimesteps, { evalFreq: job.evalFreq, evalEpisodes: job.evalEpisodes, rewardThreshold: job.rewardThreshold, quiet: true, label: `seed ${job.options.seed}`, save: job.save, log: () => {} });
+  const r = await runTraining(job.envId, job.options, job.totalTimesteps, { evalFreq: job.evalFreq, evalEpisodes: job.evalEpisodes, rewardThreshold: job.rewardThreshold, quiet: true, label: `seed ${job.options.seed}`, save: job.save, tbLogName: job.tbLogName, log: () => {} });
   return { seed: job.options.seed!, series: r.series, csvRows: r.csvRows, final: r.final, timesteps: r.timesteps, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -214,7 +218,7 @@ async function runTraining(
   envId: string,
   options: DQNOptions,
   totalTimesteps: number,
-  o: { evalFreq: number; evalEpisodes: number; rewardThreshold?: number | undefined; quiet: boolean; csv?: string | undefined; label: string; save?: string | undefined; log?: (line: string) => void },
+  o: { evalFreq: number; evalEpisodes: number; rewardThreshold?: number | undefined; quiet: boolean; csv?: string | undefined; label: string; save?: string | undefined; tbLogName?: string; log?: (line: string) => void },
 ): Promise<{ series: CurveSeries; csvRows: string[]; final: { mean: number; std: number }; timesteps: number }> {
   const log = o.log ?? console.log;
   const env = await make(envId);
@@ -227,8 +231,9 @@ async function runTraining(
   let lastEval: { mean: number; std: number } | undefined;
   if (!o.quiet) console.error(`training ${o.label === envId ? "" : `${o.label} `}on ${envId} for ${totalTimesteps.toLocaleString("en-US")} steps (engine: ${agent.getBackend()})`);
   const t0 = performance.now();
-  await agent.learn({
+  await learnNamingFlags(agent, {
     totalTimesteps,
+    ...(o.tbLogName === undefined ? {} : { tbLogName: o.tbLogName }),
     // The model written is the best-evaluated one, as RL Zoo's best_model.
     // The preset's early stop (SB3's StopTrainingOnRewardThreshold) applies to its own evaluation schedule.
     eval: { env: evalEnv, freq: o.evalFreq, nEpisodes: o.evalEpisodes, keepBest: true, ...(o.rewardThreshold === undefined ? {} : { rewardThreshold: o.rewardThreshold }) },
@@ -257,6 +262,16 @@ async function runTraining(
   const timesteps = agent.timesteps;
   agent.dispose();
   return { series, csvRows: csv.slice(1), final: { mean: final.mean, std: final.std }, timesteps };
+}
+
+/** `agent.learn`, with a log folder that cannot be created reported as a usage error naming --tensorboard. */
+async function learnNamingFlags(agent: DQN, options: Parameters<DQN["learn"]>[0]): Promise<void> {
+  try {
+    await agent.learn(options);
+  } catch (e) {
+    if (e instanceof InvalidArgumentError && e.argument === "options.tensorboardLog") throw new UsageError(e.message.replace("options.tensorboardLog", "--tensorboard"));
+    throw e;
+  }
 }
 
 async function evalCommand(args: string[]): Promise<void> {

@@ -19,6 +19,8 @@ export interface SeedJob {
   rewardThreshold: number | undefined;
   /** Where the model goes (undefined: not written). */
   save: string | undefined;
+  /** The TensorBoard run name (one folder per seed, so TensorBoard overlays the seeds). */
+  tbLogName: string;
 }
 
 /** What a seed's run sends back. */

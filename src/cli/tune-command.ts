@@ -3,7 +3,7 @@
  * the study on the worker pool, prints its trials as command lines, or
  * collects the results of those commands (src/cli/tune.ts).
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { presets } from "../agent/presets.ts";
 import type { DQNOptions } from "../agent/options.ts";
@@ -33,6 +33,7 @@ export const TUNE_HELP = `Usage: deepq tune [env] [options]
   --eta <n>             halving rate (default 3)
   --rungs <n>           evaluations that can prune, the last one included (default 3)
   --eval-episodes <n>   greedy episodes per evaluation (default 10)
+  --tensorboard <dir>   log each trial's seeds for TensorBoard into <dir>/trial<t>_seed<s>_1
   --out <dir>           where trials.jsonl, results.json, best.json go (default tune-ENV)
   --print-commands      print one 'deepq train' command per trial (full budget, no pruning),
                         for a scheduler to run anywhere; they write into --out
@@ -53,6 +54,7 @@ export async function tuneCommand(args: string[], module: URL): Promise<void> {
     rungs: { type: "string" },
     "eval-episodes": { type: "string" },
     out: { type: "string" },
+    tensorboard: { type: "string" },
     "print-commands": { type: "boolean" },
     collect: { type: "string" },
   });
@@ -89,6 +91,13 @@ export async function tuneCommand(args: string[], module: URL): Promise<void> {
   } catch (e) {
     throw new UsageError(`--out: ${(e as Error).message}`);
   }
+  if (values.tensorboard !== undefined) {
+    try {
+      mkdirSync(String(values.tensorboard), { recursive: true });
+    } catch (e) {
+      throw new UsageError(`--tensorboard: cannot create ${values.tensorboard} (${(e as Error).message})`);
+    }
+  }
 
   if (values["print-commands"]) return void console.log(trialCommands(out, settings).join("\n"));
 
@@ -103,6 +112,7 @@ export async function tuneCommand(args: string[], module: URL): Promise<void> {
     const records = await runStudy(module, out, settings, {
       workers,
       signal: controller.signal,
+      tensorboard: values.tensorboard as string | undefined,
       onTrial: (r) => console.error(`trial ${r.trial}: ${r.status}${r.score === null ? "" : `, score ${r.score.toFixed(1)}`}${r.error ? ` (${r.error})` : ""}`),
     });
     report(out, settings, records);

@@ -63,6 +63,8 @@ export interface TuneJob {
   totalTimesteps: number;
   evalFreq: number;
   evalEpisodes: number;
+  /** The TensorBoard run name when the study logs (`--tensorboard`): one folder per trial and seed. */
+  tbLogName?: string;
 }
 
 /** An evaluation a running job reports. */
@@ -88,6 +90,7 @@ export async function tuneSeedJob(job: TuneJob, ctx: JobContext<TuneEvent>): Pro
     await agent.learn({
       totalTimesteps: job.totalTimesteps,
       signal: ctx.signal,
+      ...(job.tbLogName === undefined ? {} : { tbLogName: job.tbLogName }),
       // The same evaluation as `deepq train` runs, so a trial's command line reproduces its scores.
       eval: { env: await make(job.envId), freq: job.evalFreq, nEpisodes: job.evalEpisodes, keepBest: true },
       callback: (e) => {
@@ -154,9 +157,19 @@ export function writeResults(dir: string, settings: StudySettings, records: read
  * once, so an interrupted study keeps what it finished. Resolves with the
  * finished trials.
  */
-export async function runStudy(module: URL, dir: string, s: StudySettings, o: { workers: number; signal: AbortSignal; onTrial?: (r: TrialRecord) => void }): Promise<TrialRecord[]> {
+export async function runStudy(module: URL, dir: string, s: StudySettings, o: { workers: number; signal: AbortSignal; tensorboard?: string | undefined; onTrial?: (r: TrialRecord) => void }): Promise<TrialRecord[]> {
   const nSeeds = s.seeds.length;
-  const jobs: TuneJob[] = s.trials.flatMap((_, t) => s.seeds.map((seed) => ({ envId: s.envId, options: { ...trialOptions(s, t), seed }, totalTimesteps: s.budget, evalFreq: s.evalFreq, evalEpisodes: s.evalEpisodes })));
+  const tb = (t: number, seed: number) => (o.tensorboard === undefined ? {} : { tbLogName: `trial${t}_seed${seed}` });
+  const jobs: TuneJob[] = s.trials.flatMap((_, t) =>
+    s.seeds.map((seed) => ({
+      envId: s.envId,
+      options: { ...trialOptions(s, t), seed, ...(o.tensorboard === undefined ? {} : { tensorboardLog: o.tensorboard }) },
+      totalTimesteps: s.budget,
+      evalFreq: s.evalFreq,
+      evalEpisodes: s.evalEpisodes,
+      ...tb(t, seed),
+    })),
+  );
   const state = s.trials.map(() => ({ evals: s.seeds.map(() => new Map<number, number>()), rungScores: [] as number[], pruned: false, error: undefined as string | undefined, ended: 0, stops: new Map<number, () => void>() }));
   const seen: number[][] = s.rungs.map(() => []);
   const records: TrialRecord[] = [];

@@ -12,39 +12,43 @@ const enum WireType {
 }
 
 const utf8 = new TextEncoder();
+/** Scratch for float and double bytes, shared: every write is synchronous. */
+const view8 = new DataView(new ArrayBuffer(8));
+const scratch8 = new Uint8Array(view8.buffer);
 
 export class ProtoWriter {
   private buf = new Uint8Array(64);
   private len = 0;
-  private readonly view8 = new DataView(new ArrayBuffer(8));
 
   /** An unsigned or non-negative integer field (`uint32`, `uint64`, `int64` >= 0, `enum`, `bool`). */
   varint(field: number, value: number | bigint | boolean): this {
     this.tag(field, WireType.Varint);
-    this.rawVarint(typeof value === "boolean" ? (value ? 1n : 0n) : BigInt.asUintN(64, BigInt(value)));
+    if (typeof value === "boolean") this.smallVarint(value ? 1 : 0);
+    else if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) this.smallVarint(value);
+    else this.rawVarint(BigInt.asUintN(64, BigInt(value)));
     return this;
   }
 
   /** A `double` field (little-endian IEEE 754, 8 bytes). */
   double(field: number, value: number): this {
     this.tag(field, WireType.Fixed64);
-    this.view8.setFloat64(0, value, true);
-    this.raw(new Uint8Array(this.view8.buffer, 0, 8));
+    view8.setFloat64(0, value, true);
+    this.raw(scratch8);
     return this;
   }
 
   /** A `float` field (little-endian IEEE 754, 4 bytes). */
   float(field: number, value: number): this {
     this.tag(field, WireType.Fixed32);
-    this.view8.setFloat32(0, value, true);
-    this.raw(new Uint8Array(this.view8.buffer, 0, 4));
+    view8.setFloat32(0, value, true);
+    this.raw(scratch8.subarray(0, 4));
     return this;
   }
 
   /** A `bytes` field. */
   bytes(field: number, value: Uint8Array): this {
     this.tag(field, WireType.LengthDelimited);
-    this.rawVarint(BigInt(value.length));
+    this.smallVarint(value.length);
     this.raw(value);
     return this;
   }
@@ -67,7 +71,17 @@ export class ProtoWriter {
   }
 
   private tag(field: number, wire: WireType): void {
-    this.rawVarint(BigInt(field) << 3n | BigInt(wire));
+    this.smallVarint(field * 8 + wire);
+  }
+
+  /** A varint of a safe non-negative integer, in number arithmetic (no BigInt on the common path). */
+  private smallVarint(v: number): void {
+    this.ensure(8);
+    while (v >= 0x80) {
+      this.buf[this.len++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.len++] = v;
   }
 
   private rawVarint(v: bigint): void {
