@@ -1,5 +1,5 @@
 /**
- * `deepq` command line: train, eval, compare, bench. Exit codes: 0 success,
+ * `deepq` command line: train, eval, compare, export, bench. Exit codes: 0 success,
  * 1 failure while running, 2 bad usage (a one-line message naming the flag).
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
@@ -11,6 +11,8 @@ import { presets } from "../agent/presets.ts";
 import { DEFAULTS, resolveOptions, type DQNOptions } from "../agent/options.ts";
 import { make, registeredEnvs as envIds } from "../envs/registry.ts";
 import { learningCurveSvg, type CurveSeries } from "../plot/svg.ts";
+import { ONNX_OPSET, writeOnnx } from "../io/onnx.ts";
+import { readNetwork } from "../policy/read.ts";
 import { ProgressReporter } from "./progress.ts";
 import { renderCartPole } from "./render.ts";
 
@@ -25,6 +27,7 @@ Commands:
   train [env]        train a DQN agent (default env CartPole-v1)
   eval <model>       run greedy episodes of a saved model
   compare [env]      train several network sizes and plot them on one chart
+  export <model>     write a saved model's Q-network as ONNX (--onnx out.onnx)
   bench [filter...]  run the benchmark suite
 
 Run 'deepq <command> --help' for a command's options.`,
@@ -58,6 +61,12 @@ Run 'deepq <command> --help' for a command's options.`,
   --seed <n>           random seed (default 0)
   --backend <name>     auto | fused | wasm | webgpu | cpu
   --plot <file.svg>    the chart (default compare.svg)
+  -h, --help`,
+  export: `Usage: deepq export <model.deepq> --onnx <policy.onnx>
+
+  Writes the Q-network of a deepq save file (or a safetensors MLP) as an ONNX model, opset 13:
+  input "obs" float32 [batch, observationSize], output "q_values" [batch, nActions].
+  --onnx <file>        the ONNX file to write
   -h, --help`,
   bench: `Usage: deepq bench [filter...]
 
@@ -291,6 +300,24 @@ async function compare(args: string[]): Promise<void> {
   console.log(`comparison chart written to ${plot}`);
 }
 
+async function exportCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parse("export", args, { onnx: { type: "string" } });
+  if (values.help) return void console.log(HELP.export);
+  const file = positionals[0];
+  if (!file) throw new UsageError("missing the model file (see 'deepq export --help')");
+  const out = values.onnx as string | undefined;
+  if (!out) throw new UsageError("--onnx <file> is required: where to write the ONNX model");
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch {
+    throw new UsageError(`cannot read model file ${JSON.stringify(file)}`);
+  }
+  const { spec, params } = readNetwork(bytes);
+  writeFileSync(out, writeOnnx(spec, params));
+  console.log(`${out}: ONNX opset ${ONNX_OPSET}, obs [batch, ${spec.observationSize}] -> q_values [batch, ${spec.nActions}] (netArch [${spec.hidden.join(", ")}]${spec.dueling ? ", dueling" : ""})`);
+}
+
 async function bench(args: string[]): Promise<void> {
   if (args.includes("--help") || args.includes("-h")) return void console.log(HELP.bench);
   const { spawnSync } = await import("node:child_process");
@@ -315,6 +342,9 @@ export async function main(argv: string[]): Promise<number> {
       case "compare":
         await compare(rest);
         break;
+      case "export":
+        await exportCommand(rest);
+        break;
       case "bench":
         await bench(rest);
         break;
@@ -325,7 +355,7 @@ export async function main(argv: string[]): Promise<number> {
         console.log(HELP.main);
         break;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: train, eval, compare, bench`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: train, eval, compare, export, bench`);
     }
     return Number(process.exitCode ?? 0);
   } catch (e) {
