@@ -31,4 +31,5 @@ rewrite(out);
 const entry = (file, target) => writeFileSync(join(root, "dist", file), `export * from "./types/src/${target}.js";\n`);
 entry("index.d.ts", "index");
 if (existsSync(join(root, "src", "policy.ts"))) entry("policy.d.ts", "policy");
+entry("worker.d.ts", "worker");
 console.log("types: dist/index.d.ts" + (existsSync(join(root, "src", "policy.ts")) ? ", dist/policy.d.ts" : ""));

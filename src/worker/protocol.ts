@@ -1,0 +1,42 @@
+/**
+ * The messages between `startTraining` (src/worker.ts, the caller's thread)
+ * and the training worker (./training-worker.ts). Requests that expect an
+ * answer carry an `id`; the worker answers each with a `reply` of that id.
+ */
+import type { LearnEvent } from "../agent/dqn.ts";
+import type { BackendReportEntry } from "../agent/build.ts";
+
+/** Where the worker gets its env: a registered id, or a module URL whose export makes one. */
+export type EnvSource = string | { module: string; export?: string };
+
+export interface StartMessage {
+  type: "start";
+  env: EnvSource;
+  options: Record<string, unknown> | undefined;
+  totalTimesteps: number | undefined;
+  preset: boolean;
+  from: Uint8Array | undefined;
+}
+
+export type ToWorker = StartMessage | { type: "pause" | "resume" | "snapshot"; id: number } | { type: "abort" };
+
+/** What `Training.ready` resolves to, once the agent exists. */
+export interface TrainingInfo {
+  /** The engine the agent trains on ("fused", "wasm", "webgpu", "cpu"). */
+  backend: string;
+  /** Why each rung of the backend ladder was taken or skipped. */
+  backendReport: BackendReportEntry[];
+  /** Env steps the agent had at the start (non-zero when continuing a save file). */
+  timesteps: number;
+  /** Episodes the agent had at the start. */
+  episodes: number;
+  /** The env steps this training runs for. */
+  totalTimesteps: number;
+}
+
+export type FromWorker =
+  | { type: "ready"; info: TrainingInfo }
+  | { type: "progress"; event: LearnEvent }
+  | { type: "reply"; id: number; bytes?: Uint8Array }
+  | { type: "done"; bytes: Uint8Array }
+  | { type: "error"; name: string; message: string; argument?: string; allowed?: string };
