@@ -77,6 +77,7 @@ describe("deepq/worker in Node (worker_threads)", () => {
     while (latest < 3000) await new Promise((r) => setTimeout(r, 20));
 
     await t.pause();
+    await t.pause(); // pausing a paused run resolves at once
     const a = await DQN.load(await t.snapshot());
     await new Promise((r) => setTimeout(r, 300));
     const b = await DQN.load(await t.snapshot());

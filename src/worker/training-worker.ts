@@ -110,7 +110,7 @@ port.listen((m) => {
       paused = true;
       owedOnStop.push(m.id);
       if (learning) learning.abort();
-      else if (wake === undefined) settle(owedOnStop); // not stepping yet (or any more)
+      else settle(owedOnStop); // not stepping: not started, already paused, or finished
       break;
     case "resume":
       paused = false;
