@@ -12,31 +12,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DQN, loadPolicy } from "deepq";
 import { DIST, findRuntime, pageServer, type StaticServer } from "./runtimes/harness.ts";
 import { launchChromium } from "./support/browser.ts";
+import { percentile, timerGaps } from "./support/timer-gaps.ts";
 
 const chromium = findRuntime("chromium");
 
 const PAGE = `<!doctype html><script type="module">
   import { startTraining } from "/dist/worker.mjs";
   import { DQN, loadPolicy } from "/dist/deepq.mjs";
-  const sorted = (a) => a.slice().sort((x, y) => x - y);
-  async function timerGaps(during) {
-    const gaps = [];
-    let last = performance.now();
-    let running = true;
-    const tick = () => {
-      const now = performance.now();
-      gaps.push(now - last);
-      last = now;
-      if (running) setTimeout(tick, 0);
-    };
-    setTimeout(tick, 0);
-    const result = await during();
-    running = false;
-    return { result, gaps: sorted(gaps) };
-  }
+  ${timerGaps.toString()}
   try {
     const spinner = new Worker(URL.createObjectURL(new Blob(["const end = Date.now() + 5000; while (Date.now() < end); postMessage(0);"])));
-    const control = await timerGaps(() => new Promise((r) => (spinner.onmessage = r)));
+    const control = await timerGaps(() => new Promise((r) => (spinner.onmessage = r)), 0);
     spinner.terminate();
     let snapshot;
     let snapshotChecks;
@@ -58,14 +44,13 @@ const PAGE = `<!doctype html><script type="module">
         }
       });
       return t.done;
-    });
+    }, 0);
     window.__result = { gaps, control: control.gaps, episodes, snapshotChecks, snapshot: Array.from(snapshot), final: Array.from(bytes), finalSteps: (await DQN.load(bytes)).timesteps };
   } catch (e) {
     window.__result = { error: String(e && e.stack || e) };
   }
 </script>`;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 describe.skipIf(!chromium)("deepq/worker in Chromium (module Worker)", () => {
   let browser: Browser;

@@ -15,27 +15,10 @@ import { Worker } from "node:worker_threads";
 import { afterAll, describe, expect, it } from "vitest";
 import { DeepQError, InvalidArgumentError, startTraining, type LearnEvent, type Training } from "deepq/worker";
 import { DQN, loadPolicy } from "deepq";
+import { percentile, timerGaps } from "./support/timer-gaps.ts";
 
 const CORRIDOR = new URL("./fixtures/worker/corridor-env.mjs", import.meta.url).href;
 
-/** Timer gaps on this thread while `during` runs: sorted, in ms. */
-async function timerGaps<T>(during: () => Promise<T>): Promise<{ result: T; gaps: number[] }> {
-  const gaps: number[] = [];
-  let last = performance.now();
-  let running = true;
-  const tick = () => {
-    const now = performance.now();
-    gaps.push(now - last);
-    last = now;
-    if (running) setTimeout(tick, 1);
-  };
-  setTimeout(tick, 1);
-  const result = await during();
-  running = false;
-  return { result, gaps: gaps.slice().sort((a, b) => a - b) };
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const trainings: Training[] = [];
 afterAll(() => trainings.forEach((t) => t.abort()));
 

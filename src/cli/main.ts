@@ -230,17 +230,21 @@ async function runTraining(
   return series;
 }
 
+/** The bytes of the model file a command names, or a usage error saying what is wrong. */
+function readModelFile(command: string, file: string | undefined): Uint8Array {
+  if (!file) throw new UsageError(`missing the model file (see 'deepq ${command} --help')`);
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch {
+    throw new UsageError(`cannot read model file ${JSON.stringify(file)}`);
+  }
+}
+
 async function evalCommand(args: string[]): Promise<void> {
   const { values, positionals } = parse("eval", args, { env: { type: "string" }, episodes: { type: "string" }, seed: { type: "string" }, render: { type: "boolean" } });
   if (values.help) return void console.log(HELP.eval);
   const file = positionals[0];
-  if (!file) throw new UsageError("missing the model file (see 'deepq eval --help')");
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(file));
-  } catch {
-    throw new UsageError(`cannot read model file ${JSON.stringify(file)}`);
-  }
+  const bytes = readModelFile("eval", file);
   const envId = (values.env as string | undefined) ?? "CartPole-v1";
   if (!envIds().includes(envId)) throw new UsageError(`--env: unknown env ${JSON.stringify(envId)}; known: ${envIds().join(", ")}`);
   const episodes = num("episodes", values.episodes as string | undefined) ?? 10;
@@ -303,18 +307,12 @@ async function compare(args: string[]): Promise<void> {
 async function exportCommand(args: string[]): Promise<void> {
   const { values, positionals } = parse("export", args, { onnx: { type: "string" } });
   if (values.help) return void console.log(HELP.export);
-  const file = positionals[0];
-  if (!file) throw new UsageError("missing the model file (see 'deepq export --help')");
+  const [file] = positionals;
   const out = values.onnx as string | undefined;
-  if (!out) throw new UsageError("--onnx <file> is required: where to write the ONNX model");
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(file));
-  } catch {
-    throw new UsageError(`cannot read model file ${JSON.stringify(file)}`);
-  }
+  if (file !== undefined && !out) throw new UsageError("--onnx <file> is required: where to write the ONNX model");
+  const bytes = readModelFile("export", file); // throws without a file, so out is set below
   const { spec, params } = readNetwork(bytes);
-  writeFileSync(out, writeOnnx(spec, params));
+  writeFileSync(out!, writeOnnx(spec, params));
   console.log(`${out}: ONNX opset ${ONNX_OPSET}, obs [batch, ${spec.observationSize}] -> q_values [batch, ${spec.nActions}] (netArch [${spec.hidden.join(", ")}]${spec.dueling ? ", dueling" : ""})`);
 }
 
