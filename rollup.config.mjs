@@ -15,6 +15,7 @@
 //   *.wasm          the binaries workerd.mjs and edge.mjs import
 // Type declarations come from scripts/build-types.mjs.
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import { dirname, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
 import commonjs from "@rollup/plugin-commonjs";
 import nodeResolve from "@rollup/plugin-node-resolve";
@@ -302,6 +303,26 @@ export default async function config() {
   }
   // The Node command line (bin/deepq.mjs), with Node's built-ins left to
   // Node and the library imported from ./deepq.mjs.
+  builds.push(...workerBuilds());
   builds.push(cliBuild());
   return builds;
+}
+
+/**
+ * `deepq/worker`: dist/worker.mjs (startTraining, small: no deepq inside) and
+ * dist/training-worker.mjs, the worker it starts, which imports deepq from
+ * ./deepq.mjs beside it rather than carrying a second copy.
+ */
+export function workerBuilds() {
+  const index = here("./src/index.ts");
+  return [
+    { input: here("./src/worker.ts"), onwarn, plugins: [esbuildTs()], output: { file: "dist/worker.mjs", format: "es" } },
+    {
+      input: here("./src/worker/training-worker.ts"),
+      onwarn,
+      plugins: [esbuildTs()],
+      external: (id, importer) => (importer ? resolvePath(dirname(importer), id) : id) === index,
+      output: { file: "dist/training-worker.mjs", format: "es", paths: (id) => (id === index ? "./deepq.mjs" : id) },
+    },
+  ];
 }

@@ -28,6 +28,7 @@ rewrite(types);
 
 const input = { index: join(types, "src", "index.d.ts") };
 if (existsSync(join(root, "src", "policy.ts"))) input.policy = join(types, "src", "policy.d.ts");
+input.worker = join(types, "src", "worker.d.ts");
 const bundle = await rollup({ input, plugins: [dts({ respectExternal: true })] });
 const { output } = await bundle.write({ dir: join(root, "dist"), format: "es", entryFileNames: "[name].d.ts", chunkFileNames: "types-shared.d.ts" });
 await bundle.close();

@@ -33,3 +33,5 @@ export { learningCurveSvg, seedBandSvg } from "./plot/svg.ts";
 export type { BandPoint, CurveSeries, PlotOptions } from "./plot/svg.ts";
 export { loadPolicy } from "./policy/main-entry.ts";
 export type { Policy, PolicyOptions } from "./policy/policy.ts";
+export { modelToOnnx } from "./policy/onnx-export.ts";
+export type { OnnxExport } from "./policy/onnx-export.ts";

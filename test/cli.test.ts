@@ -63,6 +63,7 @@ describe("deepq CLI", () => {
       train: /^Usage: deepq train \[env\] \[options\]/,
       eval: /^Usage: deepq eval <model\.deepq>/,
       compare: /^Usage: deepq compare \[env\]/,
+      export: /^Usage: deepq export <model\.deepq> --onnx <policy\.onnx>/,
       bench: /^Usage: deepq bench \[filter\.\.\.\]/,
     };
     for (const [command, usage] of Object.entries(expected)) {
@@ -83,6 +84,7 @@ describe("deepq CLI", () => {
       [["train", "--learning-rate", "-1"], /^deepq: --learning-rate needs a value; write one starting with "-" as --learning-rate=-1/],
       [["train", "--backend", "gpu"], /^deepq: --backend must be one of "auto", "fused", "wasm", "webgpu", "cpu"; got "gpu"$/],
       [["train", "MountainCar-v0"], /^deepq: unknown env "MountainCar-v0"; known: CartPole-v1/],
+      [["export", "m.deepq"], /^deepq: --onnx <file> is required/],
       [["fly"], /^deepq: unknown command "fly"/],
     ];
     for (const [args, message] of cases) {

@@ -1,8 +1,8 @@
 /**
  * The browser demo (demo/), served by `npm run demo`'s server and driven in
- * headless Chromium: train live in the worker, see the chart fill and the
- * canvas move, pause, save, watch greedy play, load the saved file, switch
- * engines. The screenshot lands in the temp dir printed below.
+ * headless Chromium: train live in a worker (deepq/worker), see the chart fill
+ * and the canvas move (the latest weights playing on the page's thread),
+ * pause, save, watch greedy play, load the saved file, switch engines. The screenshot lands in the temp dir printed below.
  */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -75,7 +75,7 @@ describe.skipIf(!chromium)("demo page in Chromium", () => {
 
     // The TensorBoard event file of this training, built in the worker (no file system there).
     const [tbDownload] = await Promise.all([page.waitForEvent("download"), page.click("#tensorboard")]);
-    expect(tbDownload.suggestedFilename()).toMatch(/^events\.out\.tfevents\.\d{10}\.browser$/);
+    expect(tbDownload.suggestedFilename()).toMatch(/^events\.out\.tfevents\.\d{10}\.worker$/);
     const tbFile = join(OUT, tbDownload.suggestedFilename());
     await tbDownload.saveAs(tbFile);
     const tb = readFileSync(tbFile);
@@ -99,7 +99,9 @@ describe.skipIf(!chromium)("demo page in Chromium", () => {
 
     await page.setInputFiles("#load", saved);
     await page.waitForFunction(() => /^Loaded an agent trained for/.test(document.getElementById("status")!.textContent!), null, { timeout: 10_000 });
-    expect(await number("timesteps")).toBe(trainedSteps);
+    // The stats update at episode ends; the file holds the steps since the last one too (fewer than an episode's 500).
+    expect(await number("timesteps")).toBeGreaterThanOrEqual(trainedSteps);
+    expect(await number("timesteps")).toBeLessThanOrEqual(trainedSteps + 500);
 
     await page.selectOption("#backend", "wasm");
     await page.waitForFunction(() => document.getElementById("engine")!.textContent === "wasm", null, { timeout: 20_000 });

@@ -52,7 +52,7 @@ describe("README.md", () => {
     const code = fencedBlocks(README).filter((b) => b.lang !== "text");
     expect(code.length).toBeGreaterThanOrEqual(9);
     expect(code.filter((b) => !b.id).map((b) => b.code.slice(0, 60))).toEqual([]);
-    expect(Object.keys(snippets).sort()).toEqual(["browser", "cli", "commands", "demo", "deno", "envs", "example", "gameloop", "node"]);
+    expect(Object.keys(snippets).sort()).toEqual(["browser", "cli", "commands", "demo", "deno", "envs", "example", "gameloop", "node", "onnx", "worker"]);
   });
 
   it("the two commands: npm install && npm start / npm test are the package's scripts; start's training writes its files", async () => {
@@ -119,6 +119,24 @@ describe("README.md", () => {
     const loop = await run(process.execPath, ["gameloop.mjs"], { cwd: dir });
     expect(loop.stderr).toBe("");
     expect(loop.stdout).toMatch(/^3000 frames, \d+ episodes; greedy action: [01]\n$/);
+  });
+
+  it("ONNX snippet: onnxruntime-node runs agent.exportOnnx() and picks deepq's action", async () => {
+    const dir = tempProject({ "onnx.mjs": snippets.onnx! });
+    symlinkSync(join(ROOT, "node_modules", "onnxruntime-node"), join(dir, "node_modules", "onnxruntime-node"), "dir");
+    const r = await run(process.execPath, ["onnx.mjs"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    const m = /^onnx action ([01]), deepq action ([01])\n$/.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(m![1]).toBe(m![2]);
+  });
+
+  it("deepq/worker snippet trains in a worker thread (shortened to 2,000 steps) and acts from snapshots", async () => {
+    const code = shorten(snippets.worker!, 'preset: true }', "totalTimesteps: 2000 }");
+    const dir = tempProject({ "worker.mjs": code });
+    const r = await run(process.execPath, ["worker.mjs"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/^trained; action for an upright pole: [01]\n$/);
   });
 
   it("Command-line lines run through npx (training shortened to 1,500 steps)", async () => {

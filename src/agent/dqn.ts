@@ -23,6 +23,7 @@ import type { PrioritizedReplayBuffer, ReplayBuffer, ReplayState, ReplayStateMet
 import { buildAgentParts, type BackendReportEntry } from "./build.ts";
 import { decodeContainer, encodeContainer, type ContainerArray } from "../io/container.ts";
 import { writeSafetensors } from "../io/safetensors.ts";
+import { writeOnnx } from "../io/onnx.ts";
 import { toTorchTensors } from "../nn/torch-layout.ts";
 import { evaluate, type EvaluateResult } from "./evaluate.ts";
 import { checkSavedState } from "./saved-state.ts";
@@ -702,6 +703,16 @@ export class DQN {
   async exportSafetensors({ names }: { names?: string[] } = {}): Promise<Uint8Array> {
     this.alive();
     return writeSafetensors(toTorchTensors(this.spec, await this.engine.getParams("online"), names), { format: "pt", producer: "deepq" });
+  }
+
+  /**
+   * The online network as an ONNX model (opset 13): input `obs` float32
+   * [batch, observationSize], output `q_values` [batch, nActions]. Runs in
+   * onnxruntime (Node, web), Unity's Inference Engine, Godot and any ONNX runtime.
+   */
+  async exportOnnx(): Promise<Uint8Array> {
+    this.alive();
+    return writeOnnx(this.spec, await this.engine.getParams("online"));
   }
 
   /** Frees the agent's WASM memory and tensors. Further calls throw. */

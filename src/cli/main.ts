@@ -1,5 +1,5 @@
 /**
- * `deepq` command line: train, eval, compare, bench. Exit codes: 0 success,
+ * `deepq` command line: train, eval, compare, export, bench. Exit codes: 0 success,
  * 1 failure while running, 2 bad usage (a one-line message naming the flag).
  */
 import type { ParseArgsConfig } from "node:util";
@@ -16,6 +16,7 @@ import { evalsCsv, mergedCsv, parseSeeds, seedPath, type SeedJob, type SeedResul
 import { tuneCommand, TUNE_HELP } from "./tune-command.ts";
 import { tuneSeedJob, type TuneJob, type TuneEvent } from "./tune.ts";
 import type { JobContext } from "./pool.ts";
+import { modelToOnnx } from "../policy/onnx-export.ts";
 import { ProgressReporter } from "./progress.ts";
 import { renderCartPole } from "./render.ts";
 import { num, parse, UsageError } from "./args.ts";
@@ -30,6 +31,7 @@ Commands:
   eval <model>       run greedy episodes of a saved model
   compare [env]      train several network sizes and plot them on one chart
   tune [env]         search hyperparameters (successive halving over seeds, on all cores)
+  export <model>     write a saved model's Q-network as ONNX (--onnx out.onnx)
   bench [filter...]  run the benchmark suite (from a source checkout of deepq only)
 
 Run 'deepq <command> --help' for a command's options.`,
@@ -72,6 +74,12 @@ Run 'deepq <command> --help' for a command's options.`,
   --plot <file.svg>    the chart (default compare.svg)
   -h, --help`,
   tune: TUNE_HELP,
+  export: `Usage: deepq export <model.deepq> --onnx <policy.onnx>
+
+  Writes the Q-network of a deepq save file (or a safetensors MLP) as an ONNX model, opset 13:
+  input "obs" float32 [batch, observationSize], output "q_values" [batch, nActions].
+  --onnx <file>        the ONNX file to write
+  -h, --help`,
   bench: `Usage: deepq bench [filter...]
 
   Runs bench/*.bench.ts (all, or those whose name contains a filter), prints a table
@@ -274,17 +282,21 @@ async function learnNamingFlags(agent: DQN, options: Parameters<DQN["learn"]>[0]
   }
 }
 
+/** The bytes of the model file a command names, or a usage error saying what is wrong. */
+function readModelFile(command: string, file: string | undefined): Uint8Array {
+  if (!file) throw new UsageError(`missing the model file (see 'deepq ${command} --help')`);
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch {
+    throw new UsageError(`cannot read model file ${JSON.stringify(file)}`);
+  }
+}
+
 async function evalCommand(args: string[]): Promise<void> {
   const { values, positionals } = parse("eval", args, { env: { type: "string" }, episodes: { type: "string" }, seed: { type: "string" }, render: { type: "boolean" } });
   if (values.help) return void console.log(HELP.eval);
   const file = positionals[0];
-  if (!file) throw new UsageError("missing the model file (see 'deepq eval --help')");
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(file));
-  } catch {
-    throw new UsageError(`cannot read model file ${JSON.stringify(file)}`);
-  }
+  const bytes = readModelFile("eval", file);
   const envId = (values.env as string | undefined) ?? "CartPole-v1";
   if (!envIds().includes(envId)) throw new UsageError(`--env: unknown env ${JSON.stringify(envId)}; known: ${envIds().join(", ")}`);
   const episodes = num("episodes", values.episodes as string | undefined) ?? 10;
@@ -344,6 +356,18 @@ async function compare(args: string[]): Promise<void> {
   console.log(`comparison chart written to ${plot}`);
 }
 
+async function exportCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parse("export", args, { onnx: { type: "string" } });
+  if (values.help) return void console.log(HELP.export);
+  const [file] = positionals;
+  const out = values.onnx as string | undefined;
+  if (file !== undefined && !out) throw new UsageError("--onnx <file> is required: where to write the ONNX model");
+  const bytes = readModelFile("export", file); // throws without a file, so out is set below
+  const m = modelToOnnx(bytes);
+  writeFileSync(out!, m.onnx);
+  console.log(`${out}: ONNX opset ${m.opset}, obs [batch, ${m.observationSize}] -> q_values [batch, ${m.nActions}] (netArch [${m.netArch.join(", ")}]${m.dueling ? ", dueling" : ""})`);
+}
+
 async function bench(args: string[]): Promise<void> {
   if (args.includes("--help") || args.includes("-h")) return void console.log(HELP.bench);
   const { spawnSync } = await import("node:child_process");
@@ -371,6 +395,9 @@ export async function main(argv: string[]): Promise<number> {
       case "tune":
         await tuneCommand(rest, new URL(import.meta.url));
         break;
+      case "export":
+        await exportCommand(rest);
+        break;
       case "bench":
         await bench(rest);
         break;
@@ -381,7 +408,7 @@ export async function main(argv: string[]): Promise<number> {
         console.log(HELP.main);
         break;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: train, eval, compare, tune, bench`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: train, eval, compare, tune, export, bench`);
     }
     return Number(process.exitCode ?? 0);
   } catch (e) {

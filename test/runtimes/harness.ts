@@ -8,7 +8,7 @@
  * install the runtime; in CI (`process.env.CI`) it fails.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { basename, extname, join, normalize, resolve, sep } from "node:path";
@@ -285,8 +285,12 @@ export function cdnServer(): Promise<StaticServer> {
   return listen(server, requests);
 }
 
-/** The page's origin: serves `pages[path]` as HTML. */
-export function pageServer(pages: Record<string, string>): Promise<StaticServer> {
+/**
+ * The page's origin: serves `pages[path]` as HTML, and under each prefix of
+ * `mounts` (e.g. `{ "/dist/": DIST }`) the files of its directory, so pages
+ * can start same-origin module workers.
+ */
+export function pageServer(pages: Record<string, string>, mounts: Record<string, string> = {}): Promise<StaticServer> {
   const requests: string[] = [];
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://page").pathname;
@@ -294,6 +298,14 @@ export function pageServer(pages: Record<string, string>): Promise<StaticServer>
     const html = pages[path];
     // No favicon: a 404 for it would show up as a console error of the page under test.
     if (path === "/favicon.ico") return void res.writeHead(204).end();
+    const mount = Object.keys(mounts).find((prefix) => path.startsWith(prefix));
+    if (mount) {
+      const dir = resolve(mounts[mount]!);
+      const abs = normalize(join(dir, decodeURIComponent(path.slice(mount.length))));
+      const ok = abs.startsWith(dir + sep) && existsSync(abs) && statSync(abs).isFile();
+      res.writeHead(ok ? 200 : 404, { "content-type": (ok && TYPES[extname(abs)]) || "application/octet-stream" });
+      return void res.end(ok ? readFileSync(abs) : "not found");
+    }
     res.writeHead(html === undefined ? 404 : 200, { "content-type": "text/html" });
     res.end(html ?? "not found");
   });

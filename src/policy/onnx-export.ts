@@ -1,0 +1,29 @@
+/**
+ * A saved model as ONNX, without building an agent: what `deepq export
+ * --onnx` runs, and what an edge service or build step calls on a model file.
+ */
+import { InvalidArgumentError } from "../errors.ts";
+import { ONNX_OPSET, writeOnnx } from "../io/onnx.ts";
+import { readNetwork } from "./read.ts";
+
+/** What {@link modelToOnnx} wrote. */
+export interface OnnxExport {
+  /** The ONNX model: input `obs` float32 [batch, observationSize], output `q_values` [batch, nActions]. */
+  onnx: Uint8Array;
+  opset: number;
+  observationSize: number;
+  nActions: number;
+  netArch: readonly number[];
+  dueling: boolean;
+}
+
+/**
+ * The Q-network of a deepq save file (`agent.save()`) or of a safetensors
+ * PyTorch MLP as an ONNX model, the same bytes as `agent.exportOnnx()`.
+ * Bytes that are neither throw a FormatError.
+ */
+export function modelToOnnx(model: Uint8Array): OnnxExport {
+  if (!(model instanceof Uint8Array)) throw new InvalidArgumentError("model", model, "a Uint8Array (a deepq save file or a safetensors file)");
+  const { spec, params } = readNetwork(model);
+  return { onnx: writeOnnx(spec, params), opset: ONNX_OPSET, observationSize: spec.observationSize, nActions: spec.nActions, netArch: [...spec.hidden], dueling: spec.dueling };
+}

@@ -1,0 +1,110 @@
+/**
+ * deepq/worker in headless Chromium: dist/worker.mjs starts a module Worker
+ * (dist/training-worker.mjs, which imports dist/deepq.mjs) while the page's
+ * own timers tick. The page measures its timer gaps during the CartPole
+ * preset's 30,000 steps, after a spinning-worker control (see
+ * test/worker.test.ts for why the gate is a percentile), takes a snapshot
+ * mid-run, acts with it through loadPolicy and DQN.load, and hands both save
+ * files back here, where they load again.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DQN, loadPolicy } from "deepq";
+import { DIST, findRuntime, pageServer, type StaticServer } from "./runtimes/harness.ts";
+import { launchChromium } from "./support/browser.ts";
+import { percentile, timerGaps } from "./support/timer-gaps.ts";
+
+const chromium = findRuntime("chromium");
+
+const PAGE = `<!doctype html><script type="module">
+  import { startTraining } from "/dist/worker.mjs";
+  import { DQN, loadPolicy } from "/dist/deepq.mjs";
+  ${timerGaps.toString()}
+  try {
+    const spinner = new Worker(URL.createObjectURL(new Blob(["const end = Date.now() + 5000; while (Date.now() < end); postMessage(0);"])));
+    const control = await timerGaps(() => new Promise((r) => (spinner.onmessage = r)), 0);
+    spinner.terminate();
+    let snapshot;
+    let snapshotChecks;
+    let episodes = 0;
+    const { result: bytes, gaps } = await timerGaps(async () => {
+      const t = startTraining({ env: "CartPole-v1", preset: true, options: { backend: "fused", seed: 4 } });
+      let asked = false;
+      t.onProgress((e) => {
+        if (e.episodeReturn !== undefined) episodes++;
+        if (!asked && e.timesteps >= 10000) {
+          asked = true;
+          t.snapshot().then(async (b) => {
+            snapshot = b;
+            const policy = await loadPolicy(b);
+            const agent = await DQN.load(b);
+            const xs = [[0, 0, 0.05, 0], [0.1, -0.3, -0.02, 0.4], [-1, 0.5, 0.1, -0.5]];
+            snapshotChecks = { timesteps: agent.timesteps, same: xs.every((x) => policy.act(x) === agent.predict(x)) };
+          });
+        }
+      });
+      return t.done;
+    }, 0);
+    window.__result = { gaps, control: control.gaps, episodes, snapshotChecks, snapshot: Array.from(snapshot), final: Array.from(bytes), finalSteps: (await DQN.load(bytes)).timesteps };
+  } catch (e) {
+    window.__result = { error: String(e && e.stack || e) };
+  }
+</script>`;
+
+
+describe.skipIf(!chromium)("deepq/worker in Chromium (module Worker)", () => {
+  let browser: Browser;
+  let server: StaticServer;
+
+  beforeAll(async () => {
+    server = await pageServer({ "/train.html": PAGE }, { "/dist/": DIST });
+    browser = await launchChromium(chromium!);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("the page's timers keep ticking while the CartPole preset trains 30,000 steps; snapshots round-trip", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    await page.goto(`${server.url}/train.html`);
+    await page.waitForFunction("window.__result", null, { timeout: 280_000, polling: 500 });
+    const r = (await page.evaluate("window.__result")) as {
+      error?: string;
+      gaps: number[];
+      control: number[];
+      episodes: number;
+      snapshotChecks: { timesteps: number; same: boolean };
+      snapshot: number[];
+      final: number[];
+      finalSteps: number;
+    };
+    await page.close();
+    expect(r.error, errors.join("\n")).toBeUndefined();
+    const p999 = percentile(r.gaps, 99.9);
+    const controlP999 = percentile(r.control, 99.9);
+    console.log(
+      `Chromium page timer gaps during 30k steps: ${r.gaps.length} ticks, p50 ${percentile(r.gaps, 50).toFixed(2)} ms, p99.9 ${p999.toFixed(2)} ms, worst ${r.gaps.at(-1)!.toFixed(1)} ms ` +
+        `(spinning-worker control: p99.9 ${controlP999.toFixed(2)} ms, worst ${r.control.at(-1)!.toFixed(1)} ms)`,
+    );
+    expect(r.gaps.length).toBeGreaterThan(1000);
+    expect(p999).toBeLessThan(Math.max(16, 2 * controlP999));
+    expect(r.episodes).toBeGreaterThan(50);
+    expect(r.finalSteps).toBe(30_000);
+    expect(r.snapshotChecks.same).toBe(true);
+    expect(r.snapshotChecks.timesteps).toBeGreaterThanOrEqual(10_000);
+    expect(r.snapshotChecks.timesteps).toBeLessThan(30_000);
+    // The page's save files load here too.
+    const snap = Uint8Array.from(r.snapshot);
+    const agent = await DQN.load(snap);
+    const policy = await loadPolicy(snap);
+    expect(agent.timesteps).toBe(r.snapshotChecks.timesteps);
+    expect(policy.act([0, 0, 0.05, 0])).toBe(agent.predict([0, 0, 0.05, 0]));
+    expect((await DQN.load(Uint8Array.from(r.final))).timesteps).toBe(30_000);
+    agent.dispose();
+    policy.dispose();
+  }, 300_000);
+});
