@@ -87,6 +87,41 @@ export const CP_MAX_STEPS = 13;
 export const CP_SUTTON_BARTO = 14;
 export const CP_HEADER_SLOTS = 15;
 
+// ---------------------------------------------------------------------------
+// MinAtar Breakout (assembly/minatar-breakout.ts; src/envs/minatar-breakout.ts)
+// ---------------------------------------------------------------------------
+// One arena per env. Its header (BK_HEADER_SLOTS slots) names the regions:
+// the MT19937 generator (MT19937_BYTES: 624 u32 words, then the i32 index of
+// the next word), the game scalars (i32[BG_INTS], in the order below), the
+// brick map (u8[100], row-major r * 10 + c, 0/1) and the observation
+// (f32[400], channels-last: cell (r, c) channel ch at (r * 10 + c) * 4 + ch,
+// channels paddle, ball, trail, brick).
+
+/** Address of the MT19937 state the reset and sticky-action draws come from. */
+export const BK_RNG = 0;
+/** Address of i32[BG_INTS]: the game scalars. */
+export const BK_GAME = 1;
+/** Address of u8[100]: the brick map. */
+export const BK_BRICKS = 2;
+/** Address of f32[400]: the observation. */
+export const BK_OBS = 3;
+/** f64: the sticky-action probability. */
+export const BK_STICKY = 4;
+export const BK_HEADER_SLOTS = 5;
+/** Bytes of one MT19937 state: 624 words and the index of the next one. */
+export const MT19937_BYTES = 2500;
+/** Game scalars, breakout.py's names: ball_x, ball_y, ball_dir, pos, strike, last_x, last_y, terminal, then Environment.last_action (0 n, 1 l, 2 r). */
+export const BG_BALL_X = 0;
+export const BG_BALL_Y = 1;
+export const BG_BALL_DIR = 2;
+export const BG_POS = 3;
+export const BG_STRIKE = 4;
+export const BG_LAST_X = 5;
+export const BG_LAST_Y = 6;
+export const BG_TERMINAL = 7;
+export const BG_LAST_ACTION = 8;
+export const BG_INTS = 9;
+
 // ===========================================================================
 // Replay (src/replay/buffer.ts plans and binds; assembly/lib/replay.ts runs)
 // ===========================================================================
