@@ -47,6 +47,7 @@ export const FUSED_LIMITS = {
 /** Whether the fused engine runs `spec`, and if not, which limit it passes (for the backend ladder). */
 export function fusedSupport(spec: NetSpec): { ok: true } | { ok: false; reason: string } {
   checkNetSpec(spec, "spec");
+  if (spec.conv?.length) return { ok: false, reason: "the fused engine does not run conv layers yet (netArch.conv)" };
   const { maxWidth, maxHiddenLayers, maxParams } = FUSED_LIMITS;
   const widths: [string, number][] = [
     ["observationSize", spec.observationSize],

@@ -5,7 +5,7 @@
  * only when asked for.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { InvalidStateError } from "../../errors.ts";
+import { BackendError, InvalidStateError } from "../../errors.ts";
 import { activateBackend, loadBackend, type GpuAdapterLike, type TfjsBackendName } from "../../runtime/tfjs.ts";
 import {
   argmaxRows,
@@ -47,6 +47,7 @@ export class TfjsEngine implements QEngine {
   /** Loads the backend (see runtime/tfjs.ts) and builds the networks from `initParams(spec, seed)`. */
   static async create(config: EngineConfig, backend: TfjsBackendName, adapter?: GpuAdapterLike): Promise<TfjsEngine> {
     checkEngineConfig(config);
+    if (config.spec.conv?.length) throw new BackendError(`the tfjs engines do not run conv layers yet (netArch.conv)`);
     await loadBackend(backend, ENGINE_KERNELS, adapter);
     registerHostKernels(backend);
     return new TfjsEngine(config, backend);
