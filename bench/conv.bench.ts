@@ -99,8 +99,10 @@ async function tfjsUpdates(): Promise<number> {
       const mask = tf.oneHot(tf.tensor1d(b.actions, "int32"), 3);
       return optimizer.minimize(() => {
         const td = tf.sub(tf.sum(tf.mul(forward(vars, obs), mask), 1), y);
+        // Huber: 0.5 c^2 + (|td| - c) with c = min(|td|, 1) (tfjs has no gradient for a where's condition).
         const abs = tf.abs(td);
-        return tf.mean(tf.where(tf.less(abs, 1), tf.mul(0.5, tf.square(td)), tf.sub(abs, 0.5)));
+        const c = tf.minimum(abs, 1);
+        return tf.mean(tf.add(tf.mul(0.5, tf.square(c)), tf.sub(abs, c)));
       }, true, vars as tf.Variable[])!;
     });
     loss.dataSync();
