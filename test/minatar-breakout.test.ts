@@ -5,10 +5,11 @@
  * env that never saw it).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { expectRejected } from "./support/rejected.ts";
 import { make } from "../src/envs/registry.ts";
 import { checkEnv } from "../src/envs/check-env.ts";
 import { BreakoutEnv } from "../src/envs/minatar-breakout.ts";
-import { DeepQError, InvalidArgumentError, InvalidStateError } from "../src/errors.ts";
+import { DeepQError, InvalidStateError } from "../src/errors.ts";
 
 beforeAll(() => void vi.spyOn(console, "warn").mockImplementation(() => {}));
 afterAll(() => vi.restoreAllMocks());
@@ -143,18 +144,6 @@ describe("MinAtar/Breakout-v1 rules", () => {
     expect((a[6] as { truncated: boolean }).truncated).toBe(false);
   });
 });
-
-function expectRejected(call: () => unknown, argument: string, allowed: RegExp): void {
-  let error: unknown;
-  try {
-    call();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(InvalidArgumentError);
-  expect((error as InvalidArgumentError).argument).toBe(argument);
-  expect((error as Error).message).toMatch(allowed);
-}
 
 /** The results of a fixed run of good calls, to compare an env with its twin. */
 function future(env: BreakoutEnv): unknown[] {

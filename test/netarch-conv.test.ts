@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { DQN } from "../src/agent/dqn.ts";
 import { resolveOptions } from "../src/agent/options.ts";
 import { make } from "../src/envs/registry.ts";
-import { InvalidArgumentError } from "../src/errors.ts";
+import { BackendError, InvalidArgumentError } from "../src/errors.ts";
 import { convGeometry, parseNetArch } from "../src/nn/conv.ts";
 import { layerShapes, paramCount, type NetSpec } from "../src/nn/spec.ts";
 import { arenaStats } from "../src/runtime/wasm.ts";
@@ -51,6 +51,27 @@ describe("netArch with conv layers", () => {
     expect(agent.observationSize).toBe(400);
     expect(agent.spec.observationShape).toEqual([10, 10, 4]);
     agent.dispose();
+  });
+});
+
+describe("an agent with a conv net", () => {
+  it("trains on MinAtar Breakout on the fused engine, and saves and loads", async () => {
+    const env = await make("MinAtar/Breakout-v1");
+    const agent = await DQN.create(env, { netArch: { conv: [{ filters: 16, kernel: 3 }], dense: [32] }, bufferSize: 2000, learningStarts: 100, batchSize: 16, seed: 1 });
+    expect(agent.getBackend()).toBe("fused");
+    await agent.learn({ totalTimesteps: 400 });
+    const back = await DQN.load(await agent.save(), { env });
+    expect(back.spec.conv).toEqual([{ filters: 16, kernel: 3, stride: 1, padding: "valid" }]);
+    for (let s = 0; s < 5; s++) {
+      const obs = env.reset({ seed: s }).observation;
+      expect(back.predict(obs, { deterministic: true })).toBe(agent.predict(obs, { deterministic: true }));
+    }
+  });
+
+  it("is refused by the tfjs engines with a BackendError, for now", async () => {
+    const error = await DQN.create(await make("MinAtar/Breakout-v1"), { netArch: { conv: [{ filters: 4, kernel: 3 }] }, backend: "cpu" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendError);
+    expect((error as Error).message).toMatch(/conv/);
   });
 });
 

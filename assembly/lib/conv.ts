@@ -27,12 +27,14 @@ import { LAYER_IN, LAYER_IN_C, LAYER_IN_H, LAYER_IN_PAD, LAYER_IN_W, LAYER_KERNE
 }
 
 /**
- * Patch rows of `rows` samples at `x` (sample stride `ldx` floats) into
- * `cols`: row s·outH·outW + oy·outW + ox holds window (oy, ox) of sample s,
- * entry (ky·k + kx)·inC + c, zero in the padding and past k·k·inC.
- * Callers: the forward pass, per conv layer.
+ * Walks every window of `rows` samples: sample s of the input at `x`
+ * (stride `ldx` floats) against patch row s·outH·outW + oy·outW + ox of
+ * `cols`, entry (ky·k + kx)·inC + c. `gather` copies input runs into the
+ * patches (zeros in the padding and past k·k·inC); otherwise patch runs are
+ * added onto the input (padding entries dropped). Inlined twice, so the
+ * choice is made at compile time.
  */
-export function im2col(t: usize, x: usize, ldx: i32, rows: i32, cols: usize): void {
+@inline function walk(t: usize, x: usize, ldx: i32, rows: i32, cols: usize, gather: bool): void {
   const k = slot(t, LAYER_KERNEL);
   const stride = slot(t, LAYER_STRIDE);
   const inH = slot(t, LAYER_IN_H);
@@ -50,21 +52,35 @@ export function im2col(t: usize, x: usize, ldx: i32, rows: i32, cols: usize): vo
     let row = cols + (<usize>(s * outH * outW * kPad) << 2);
     for (let oy = 0; oy < outH; oy++) {
       for (let ox = 0; ox < outW; ox++) {
-        let dst = row;
+        let p = row;
         for (let ky = 0; ky < k; ky++) {
           const iy = oy * stride - padTop + ky;
           for (let kx = 0; kx < k; kx++) {
             const ix = ox * stride - padLeft + kx;
-            if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) memory.fill(dst, 0, runBytes);
-            else copyRun(dst, xs + (<usize>((iy * inW + ix) * run) << 2), run);
-            dst += runBytes;
+            const inside = iy >= 0 && iy < inH && ix >= 0 && ix < inW;
+            const at = xs + (<usize>((iy * inW + ix) * run) << 2);
+            if (gather) {
+              if (inside) copyRun(p, at, run);
+              else memory.fill(p, 0, runBytes);
+            } else if (inside) addRun(at, p, run);
+            p += runBytes;
           }
         }
-        if (kPad > used) memory.fill(dst, 0, <usize>(kPad - used) << 2);
+        if (gather && kPad > used) memory.fill(p, 0, <usize>(kPad - used) << 2);
         row += <usize>kPad << 2;
       }
     }
   }
+}
+
+/**
+ * Patch rows of `rows` samples at `x` (sample stride `ldx` floats) into
+ * `cols`: row s·outH·outW + oy·outW + ox holds window (oy, ox) of sample s,
+ * entry (ky·k + kx)·inC + c, zero in the padding and past k·k·inC.
+ * Callers: the forward pass, per conv layer.
+ */
+export function im2col(t: usize, x: usize, ldx: i32, rows: i32, cols: usize): void {
+  walk(t, x, ldx, rows, cols, true);
 }
 
 /**
@@ -74,36 +90,8 @@ export function im2col(t: usize, x: usize, ldx: i32, rows: i32, cols: usize): vo
  * Callers: the backward pass, per conv layer above another conv layer.
  */
 export function col2im(t: usize, dcols: usize, rows: i32, h: usize, dx: usize, ldx: i32): void {
-  const k = slot(t, LAYER_KERNEL);
-  const stride = slot(t, LAYER_STRIDE);
-  const inH = slot(t, LAYER_IN_H);
-  const inW = slot(t, LAYER_IN_W);
-  const run = slot(t, LAYER_IN_C);
-  const outH = slot(t, LAYER_OUT_H);
-  const outW = slot(t, LAYER_OUT_W);
-  const padTop = slot(t, LAYER_PAD_TOP);
-  const padLeft = slot(t, LAYER_PAD_LEFT);
-  const kPad = slot(t, LAYER_IN_PAD);
-  const runBytes = <usize>run << 2;
   memory.fill(dx, 0, <usize>(rows * ldx) << 2);
-  for (let s = 0; s < rows; s++) {
-    const ds = dx + (<usize>(s * ldx) << 2);
-    let row = dcols + (<usize>(s * outH * outW * kPad) << 2);
-    for (let oy = 0; oy < outH; oy++) {
-      for (let ox = 0; ox < outW; ox++) {
-        let src = row;
-        for (let ky = 0; ky < k; ky++) {
-          const iy = oy * stride - padTop + ky;
-          for (let kx = 0; kx < k; kx++) {
-            const ix = ox * stride - padLeft + kx;
-            if (iy >= 0 && iy < inH && ix >= 0 && ix < inW) addRun(ds + (<usize>((iy * inW + ix) * run) << 2), src, run);
-            src += runBytes;
-          }
-        }
-        row += <usize>kPad << 2;
-      }
-    }
-  }
+  walk(t, dx, ldx, rows, dcols, false);
   const n = rows * ldx;
   for (let i = 0; i < n; i++) {
     const p = <usize>i << 2;
