@@ -5,6 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { DQN } from "../src/agent/dqn.ts";
+import { loadPolicy } from "../src/policy.ts";
+import { readSafetensors } from "../src/io/safetensors.ts";
+import { decodeContainer } from "../src/io/container.ts";
 import { resolveOptions } from "../src/agent/options.ts";
 import { make } from "../src/envs/registry.ts";
 import { BackendError, InvalidArgumentError } from "../src/errors.ts";
@@ -55,17 +58,39 @@ describe("netArch with conv layers", () => {
 });
 
 describe("an agent with a conv net", () => {
-  it("trains on MinAtar Breakout on the fused engine, and saves and loads", async () => {
+  it("trains on MinAtar Breakout on the fused engine, saves, loads, and runs in deepq/policy", async () => {
     const env = await make("MinAtar/Breakout-v1");
     const agent = await DQN.create(env, { netArch: { conv: [{ filters: 16, kernel: 3 }], dense: [32] }, bufferSize: 2000, learningStarts: 100, batchSize: 16, seed: 1 });
     expect(agent.getBackend()).toBe("fused");
     await agent.learn({ totalTimesteps: 400 });
     const back = await DQN.load(await agent.save(), { env });
     expect(back.spec.conv).toEqual([{ filters: 16, kernel: 3, stride: 1, padding: "valid" }]);
+    const policy = await loadPolicy(await agent.save());
+    expect(policy.spec.conv).toEqual(agent.spec.conv);
     for (let s = 0; s < 5; s++) {
       const obs = env.reset({ seed: s }).observation;
-      expect(back.predict(obs, { deterministic: true })).toBe(agent.predict(obs, { deterministic: true }));
+      const action = agent.predict(obs, { deterministic: true });
+      expect(back.predict(obs, { deterministic: true })).toBe(action);
+      // deepq/policy runs the same forward pass, conv layer included.
+      expect(policy.act(obs)).toBe(action);
+      expect(policy.qValues(obs)).toEqual(agent.qValues(obs));
     }
+  });
+
+  it("exports safetensors in nn.Conv2d's layout, the next layer's inputs in NCHW flatten order", async () => {
+    // Checked once by hand against MinAtar's QNetwork in PyTorch (load_state_dict, Q-values within 4e-8).
+    const agent = await DQN.create(await make("MinAtar/Breakout-v1"), { netArch: { conv: [{ filters: 16, kernel: 3 }], dense: [32] }, bufferSize: 100 });
+    const params = decodeContainer(await agent.save()).arrays.params as Float32Array;
+    const { tensors } = readSafetensors(await agent.exportSafetensors({ names: ["conv", "fc_hidden", "output"] }));
+    const conv = tensors.get("conv.weight")!;
+    const fc = tensors.get("fc_hidden.weight")!;
+    expect([conv.shape, fc.shape, tensors.get("output.weight")!.shape]).toEqual([[16, 4, 3, 3], [32, 1024], [3, 32]]);
+    // Canonical conv W [ky, kx, c, o] -> torch [o, c, ky, kx]; fc row (y, x, f) of the 8x8x16 output -> column f*64 + y*8 + x.
+    const [ky, kx, c, o] = [1, 2, 3, 5];
+    expect(conv.data[((o * 4 + c) * 3 + ky) * 3 + kx]).toBe(params[((ky * 3 + kx) * 4 + c) * 16 + o]);
+    const fcOffset = 16 * 36 + 16;
+    const [y, x, f, j] = [2, 3, 7, 9];
+    expect(fc.data[j * 1024 + f * 64 + y * 8 + x]).toBe(params[fcOffset + ((y * 8 + x) * 16 + f) * 32 + j]);
   });
 
   it("is refused by the tfjs engines with a BackendError, for now", async () => {
