@@ -105,6 +105,41 @@ export const CP_MAX_STEPS = 13;
 export const CP_SUTTON_BARTO = 14;
 export const CP_HEADER_SLOTS = 15;
 
+// ---------------------------------------------------------------------------
+// MinAtar Breakout (assembly/minatar-breakout.ts; src/envs/minatar-breakout.ts)
+// ---------------------------------------------------------------------------
+// One arena per env. Its header (BK_HEADER_SLOTS slots) names the regions:
+// the MT19937 generator (MT19937_BYTES: 624 u32 words, then the i32 index of
+// the next word), the game scalars (i32[BG_INTS], in the order below), the
+// brick map (u8[100], row-major r * 10 + c, 0/1) and the observation
+// (f32[400], channels-last: cell (r, c) channel ch at (r * 10 + c) * 4 + ch,
+// channels paddle, ball, trail, brick).
+
+/** Address of the MT19937 state the reset and sticky-action draws come from. */
+export const BK_RNG = 0;
+/** Address of i32[BG_INTS]: the game scalars. */
+export const BK_GAME = 1;
+/** Address of u8[100]: the brick map. */
+export const BK_BRICKS = 2;
+/** Address of f32[400]: the observation. */
+export const BK_OBS = 3;
+/** f64: the sticky-action probability. */
+export const BK_STICKY = 4;
+export const BK_HEADER_SLOTS = 5;
+/** Bytes of one MT19937 state: 624 words and the index of the next one. */
+export const MT19937_BYTES = 2500;
+/** Game scalars, breakout.py's names: ball_x, ball_y, ball_dir, pos, strike, last_x, last_y, terminal, then Environment.last_action (0 n, 1 l, 2 r). */
+export const BG_BALL_X = 0;
+export const BG_BALL_Y = 1;
+export const BG_BALL_DIR = 2;
+export const BG_POS = 3;
+export const BG_STRIKE = 4;
+export const BG_LAST_X = 5;
+export const BG_LAST_Y = 6;
+export const BG_TERMINAL = 7;
+export const BG_LAST_ACTION = 8;
+export const BG_INTS = 9;
+
 // ===========================================================================
 // Replay (src/replay/buffer.ts plans and binds; assembly/lib/replay.ts runs)
 // ===========================================================================
@@ -242,6 +277,19 @@ export const REPLAY_ROW_FIXED_BYTES = 9;
 //   observations / for acting (Q_TARGET, Q_AUX), the head gradient (DHEAD)
 //   and two ping-pong backward deltas (DELTA_A/B).
 
+// Conv layers (netArch.conv) come first among the internal layers. A conv
+// layer is a dense layer over im2col patches: its W is [inPad, ld] like any
+// other, with LAYER_IN = k·k·inC rows, row (ky·k + kx)·inC + c, where inC is
+// the input's channel stride as laid out (C for observations; the previous
+// conv layer's outPad, its padding channels zero). One sample's patches are
+// outH·outW rows of inPad floats (padding cells and columns zero); its output
+// is outH·outW rows of outPad floats, [H', W', outPad] channels-last, which
+// the next layer reads as one row of outH·outW·outPad floats (the dense layer
+// after the convs has that many inputs, zero rows for padding channels).
+// Forward: im2col, then gemmSplat over rows·outH·outW patch rows. Backward:
+// dW = patchesᵀ·dY, db = column sums, and for a conv layer above another,
+// dPatches = dY·Wᵀ scattered back (col2im) through the ReLU.
+
 /** Header slots (integer unless marked f64). */
 export const MLP_POOL = 0; // 16 slots (8 x v128, 16-byte aligned): the kernels' constant pool (assembly/lib/kernels.ts pinned)
 export const MLP_LAYER_COUNT = 16; // internal layers: hidden + 1 head
@@ -270,7 +318,8 @@ export const MLP_BETA1 = 38; // f64
 export const MLP_BETA2 = 39; // f64
 export const MLP_EPS = 40; // f64
 export const MLP_MAX_GRAD_NORM = 41; // f64; 0 = no clipping
-export const MLP_HEADER_SLOTS = 42;
+export const MLP_COLS = 42; // address: the im2col patches of a forward pass that keeps no activations, and the patch gradients of the backward pass, [rows * max(outH * outW), max(kInPad)] (conv nets only)
+export const MLP_HEADER_SLOTS = 43;
 
 /** Layer table: slots per internal layer, starting at slot MLP_HEADER_SLOTS. */
 export const LAYER_IN = 0; // inputs
@@ -280,7 +329,18 @@ export const LAYER_W = 3; // float offset of W in a parameter set
 export const LAYER_B = 4; // float offset of b in a parameter set
 export const LAYER_ACT = 5; // address: this layer's outputs in the training forward pass [rows, outPad] (training only)
 export const LAYER_W_LD = 6; // row stride of W (floats): outPad, + 4 where outPad is a multiple of 64 (see above)
-export const MLP_LAYER_SLOTS = 7;
+// Conv layers (0 in every slot below for a dense layer; see "Conv layers" above).
+export const LAYER_KERNEL = 7; // kernel side k; 0: a dense layer
+export const LAYER_STRIDE = 8;
+export const LAYER_IN_H = 9;
+export const LAYER_IN_W = 10;
+export const LAYER_IN_C = 11; // channels of the input as laid out: C for observations, the previous conv layer's outPad
+export const LAYER_OUT_H = 12;
+export const LAYER_OUT_W = 13;
+export const LAYER_PAD_TOP = 14;
+export const LAYER_PAD_LEFT = 15;
+export const LAYER_COLS = 16; // address: im2col patches of the training forward pass [rows * outH * outW, inPad] (training only)
+export const MLP_LAYER_SLOTS = 17;
 
 // ---------------------------------------------------------------------------
 // Policy runtime (assembly/policy.ts; planned by src/policy/net.ts)

@@ -109,7 +109,7 @@ async function actions(spec: NetSpec, flavor: WasmFlavor): Promise<number> {
  * them, and the ESM build's extensionless imports do not resolve under Node,
  * so the registrations are bundled here (they land in tfjs's global registry).
  */
-async function registerGradients(require: NodeJS.Require): Promise<void> {
+export async function registerGradients(require: NodeJS.Require): Promise<void> {
   const entry = join(dirname(require.resolve("@tensorflow/tfjs-core/package.json")), "dist", "register_all_gradients.js");
   const built = await esbuild.build({ entryPoints: [entry], bundle: true, format: "esm", write: false, logLevel: "silent" });
   await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0]!.text).toString("base64")}`);

@@ -13,6 +13,7 @@ export { Box, Discrete } from "./envs/spaces.ts";
 export type { Env, VecEnv, EnvSpec, Space, Info, ResetArgs, ResetResult, StepResult, VecStepResult } from "./envs/env.ts";
 export type { CartPoleEnv, CartPoleVecEnv } from "./envs/cartpole.ts";
 export type { CartPoleId, CartPoleOptions, CartPoleVecOptions } from "./envs/cartpole-common.ts";
+export type { BreakoutEnv, BreakoutOptions } from "./envs/minatar-breakout.ts";
 export type { Seed } from "./envs/seeding.ts";
 export { ReplayBuffer, PrioritizedReplayBuffer, ReplayPlan } from "./replay/buffer.ts";
 export type { TransitionBatch, BatchAddresses } from "./batch.ts";

@@ -123,7 +123,9 @@ describe("DQN agent", () => {
       [{ backend: "tpu" }, /options\.backend/],
     ];
     for (const [options, re] of bad) await expect(DQN.create(spec, options as never)).rejects.toThrow(re);
-    await expect(DQN.create({ observationSpace: { shape: [2, 2] }, actionSpace: { n: 2 }, reset() {}, step() {} } as never)).rejects.toThrow(InvalidArgumentError);
+    for (const shape of [[], [2, 0], [2, 1.5]]) {
+      await expect(DQN.create({ observationSpace: { shape }, actionSpace: { n: 2 }, reset() {}, step() {} } as never)).rejects.toThrow(/env\.observationSpace/);
+    }
     const agent = await DQN.create(spec, { netArch: [8], backend: "fused" });
     expect(() => agent.predict([0, 0, 0])).toThrow(/observation/);
     expect(() => agent.predict([0, NaN, 0, 0])).toThrow(DeepQError);

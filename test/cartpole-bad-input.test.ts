@@ -5,6 +5,7 @@
  * and the same results (generator, time limit, flags) from then on.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { expectRejected } from "./support/rejected.ts";
 import { make, makeVec } from "../src/envs/registry.ts";
 import { CartPoleReferenceEnv, CartPoleVecReferenceEnv } from "./oracles/cartpole-reference.ts";
 import { DeepQError, InvalidArgumentError } from "../src/errors.ts";
@@ -13,19 +14,6 @@ import type { Env, VecEnv } from "../src/envs/env.ts";
 // The fixed runs below step past termination, which warns (once per env).
 beforeAll(() => void vi.spyOn(console, "warn").mockImplementation(() => {}));
 afterAll(() => vi.restoreAllMocks());
-
-function expectRejected(call: () => unknown, argument: string, allowed: RegExp): void {
-  let error: unknown;
-  try {
-    call();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(InvalidArgumentError);
-  const e = error as InvalidArgumentError;
-  expect(e.argument).toBe(argument);
-  expect(e.message).toMatch(allowed);
-}
 
 /** The results of a fixed run of good calls, to compare an env with its twin. */
 function future(env: Env & { state: Float64Array }): unknown[] {

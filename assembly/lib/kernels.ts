@@ -303,6 +303,7 @@ export function gemvSparse(N: i32, K: i32, a: usize, b: usize, ldb: i32, bias: u
  * input gradient dX = dY·Wᵀ through the ReLU that produced H, reading W
  * (= the layer's [in, out] weights) along its rows, so no transposed copy is
  * kept. N and K multiples of 4; A, W row strides lda, ldw; H and C share ldc.
+ * `h` 0: no ReLU, C = A·Wᵀ (a conv layer's patch gradients, masked later).
  * Register tiles of 2 rows × 4 columns, each a vector of partial sums along k
  * reduced at the end (hsum4); 1-row edge; rows in groups of DOT_GROUP.
  * Callers: the backward pass, for every layer but the first, once per update.
@@ -350,10 +351,12 @@ const DOT_GROUP = 8;
     if (R > 1) c13 = madd(a1, x, c13);
   }
   const at = (<usize>(m * ldc + n) << 2);
-  v128.store(c + at, reluMask(hsum4(c00, c01, c02, c03), v128.load(h + at)));
+  const s0 = hsum4(c00, c01, c02, c03);
+  v128.store(c + at, h ? reluMask(s0, v128.load(h + at)) : s0);
   if (R > 1) {
     const at1 = at + (<usize>ldc << 2);
-    v128.store(c + at1, reluMask(hsum4(c10, c11, c12, c13), v128.load(h + at1)));
+    const s1 = hsum4(c10, c11, c12, c13);
+    v128.store(c + at1, h ? reluMask(s1, v128.load(h + at1)) : s1);
   }
 }
 
@@ -368,7 +371,7 @@ export function gemmDotReluScalar(M: i32, N: i32, K: i32, a: usize, lda: i32, w:
     for (let n = 0; n < N; n++) {
       let acc: f32 = 0;
       for (let k = 0; k < K; k++) acc += ldf(a, m * lda + k) * ldf(w, n * ldw + k);
-      stf(c, m * ldc + n, ldf(h, m * ldc + n) > 0 ? acc : 0);
+      stf(c, m * ldc + n, !h || ldf(h, m * ldc + n) > 0 ? acc : 0);
     }
   }
 }

@@ -5,7 +5,8 @@
  * Entry points are exported from assembly/mlp.ts.
  */
 import {
-  LAYER_ACT, LAYER_B, LAYER_IN, LAYER_IN_PAD, LAYER_OUT_PAD, LAYER_W, LAYER_W_LD, MLP_ACTIONS, MLP_ADAM_M, MLP_ADAM_V, MLP_BETA1, MLP_BETA2,
+  LAYER_ACT, LAYER_B, LAYER_COLS, LAYER_IN, LAYER_IN_C, LAYER_IN_H, LAYER_IN_PAD, LAYER_IN_W, LAYER_KERNEL, LAYER_OUT_H, LAYER_OUT_PAD,
+  LAYER_OUT_W, LAYER_W, LAYER_W_LD, MLP_ACTIONS, MLP_COLS, MLP_ADAM_M, MLP_ADAM_V, MLP_BETA1, MLP_BETA2,
   MLP_DELTA_A, MLP_DELTA_B, MLP_DHEAD, MLP_DOUBLE_Q, MLP_DUELING, MLP_EPS, MLP_GRAD, MLP_HEADER_SLOTS, MLP_HUBER, MLP_LAYER_COUNT,
   MLP_LAYER_SLOTS, MLP_LR, MLP_MAX_GRAD_NORM, MLP_OBS, MLP_POOL, MLP_PARAM_FLOATS, MLP_PARAMS, MLP_Q_AUX, MLP_Q_TARGET,
   MLP_SCRATCH_A, MLP_SCRATCH_B, MLP_SPARSE, MLP_STEP, MLP_TARGET, SLOT,
@@ -15,6 +16,7 @@ import {
   polyakScalar, sumSquares, sumSquaresScalar,
 } from "./kernels";
 import { setSlotI, slotF, slotI } from "./header";
+import { col2im, im2col } from "./conv";
 
 // ---------------------------------------------------------------------------
 // Header access
@@ -47,6 +49,16 @@ import { setSlotI, slotF, slotI } from "./header";
   return SCALAR_TWINS != 0;
 }
 
+/** Address of internal layer `l`'s row in the layer table. */
+@inline function layerRow(h: usize, l: i32): usize {
+  return h + <usize>(MLP_HEADER_SLOTS + l * MLP_LAYER_SLOTS) * SLOT;
+}
+
+/** Output cells of layer `l`: outH·outW for a conv layer, 1 for a dense one. */
+@inline function cells(h: usize, l: i32): i32 {
+  return layer(h, l, LAYER_KERNEL) > 0 ? layer(h, l, LAYER_OUT_H) * layer(h, l, LAYER_OUT_W) : 1;
+}
+
 /** Row stride (floats) of the head's outputs. */
 @inline function headPad(h: usize): i32 {
   return layer(h, slotI(h, MLP_LAYER_COUNT) - 1, LAYER_OUT_PAD);
@@ -63,7 +75,9 @@ import { setSlotI, slotF, slotI } from "./header";
  * rows). With `keep` every layer writes its LAYER_ACT buffer (the backward
  * pass reads them) and the head outputs land in the last one; otherwise
  * hidden layers alternate between the scratch buffers and the head writes
- * `out`. One row goes through gemvSparse, more through gemmSplat.
+ * `out`. One row goes through gemvSparse, more through gemmSplat; a conv
+ * layer lays its input out as patch rows (im2col: its LAYER_COLS buffer with
+ * `keep`, else MLP_COLS) and runs gemmSplat over them.
  * Callers: each update (online on observations, target and, for Double DQN,
  * online on next observations), every greedy action / Q-value call, and the
  * inference-only policy runtime (a header planned without training regions).
@@ -81,11 +95,18 @@ export function forward(h: usize, params: usize, x: usize, rows: i32, keep: bool
     const b = at(params, layer(h, l, LAYER_B));
     const relu = l < L - 1;
     const dst = keep ? addr(layer(h, l, LAYER_ACT)) : !relu ? out : addr(slotI(h, l & 1 ? MLP_SCRATCH_B : MLP_SCRATCH_A));
-    if (scalar) gemmSplatScalar(rows, n, k, a, lda, 1, w, ldw, b, dst, n, relu);
+    const p = cells(h, l);
+    if (layer(h, l, LAYER_KERNEL) > 0) {
+      const kPad = layer(h, l, LAYER_IN_PAD);
+      const cols = addr(keep ? layer(h, l, LAYER_COLS) : slotI(h, MLP_COLS));
+      im2col(layerRow(h, l), a, lda, rows, cols);
+      if (scalar) gemmSplatScalar(rows * p, n, k, cols, kPad, 1, w, ldw, b, dst, n, relu);
+      else gemmSplat(rows * p, n, k, cols, kPad, 1, w, ldw, b, dst, n, relu);
+    } else if (scalar) gemmSplatScalar(rows, n, k, a, lda, 1, w, ldw, b, dst, n, relu);
     else if (rows == 1) gemvSparse(n, k, a, w, ldw, b, dst, relu, addr(slotI(h, MLP_SPARSE)));
     else gemmSplat(rows, n, k, a, lda, 1, w, ldw, b, dst, n, relu);
     a = dst;
-    lda = n;
+    lda = p * n;
   }
 }
 
@@ -199,7 +220,10 @@ function lossAndHeadGradient(h: usize, obs: usize, actions: usize, rewards: usiz
  * Loss and gradient (into the GRAD parameter set) for a batch: forward
  * passes, head gradient, then per layer from the head down dW = Xᵀ·dY,
  * db = column sums of dY and, above the first layer, dX = dY·Wᵀ through the
- * ReLU. Returns the loss. Callers: mlpUpdate and mlpGradients, once per call.
+ * ReLU. A conv layer does the same over its patch rows (X = its LAYER_COLS),
+ * and above another conv layer takes dPatches = dY·Wᵀ in MLP_COLS back to
+ * its input (col2im). Returns the loss. Callers: mlpUpdate and mlpGradients,
+ * once per call.
  */
 export function gradients(h: usize, obs: usize, actions: usize, rewards: usize, nextObs: usize, dones: usize, discounts: usize, weights: usize, n: i32, tdOut: usize): f64 {
   const loss = lossAndHeadGradient(h, obs, actions, rewards, nextObs, dones, discounts, weights, n, tdOut);
@@ -211,21 +235,32 @@ export function gradients(h: usize, obs: usize, actions: usize, rewards: usize, 
     const inputs = layer(h, l, LAYER_IN);
     const outPad = layer(h, l, LAYER_OUT_PAD);
     const ldw = layer(h, l, LAYER_W_LD);
+    const conv = layer(h, l, LAYER_KERNEL) > 0;
     const x = l == 0 ? obs : addr(layer(h, l - 1, LAYER_ACT));
-    const ldx = l == 0 ? slotI(h, MLP_OBS) : layer(h, l, LAYER_IN_PAD);
+    // Row stride of the layer's input: observations, a conv layer's [H, W, C] input, or a dense input row.
+    const ldx = l == 0 ? slotI(h, MLP_OBS) : conv ? layer(h, l, LAYER_IN_H) * layer(h, l, LAYER_IN_W) * layer(h, l, LAYER_IN_C) : layer(h, l, LAYER_IN_PAD);
     const gw = at(grad, layer(h, l, LAYER_W));
     const gb = at(grad, layer(h, l, LAYER_B));
+    const w = at(params, layer(h, l, LAYER_W));
+    const m = n * cells(h, l);
+    // The rows dW sums over: patch rows of a conv layer, else the inputs.
+    const xs = conv ? addr(layer(h, l, LAYER_COLS)) : x;
+    const ldxs = conv ? layer(h, l, LAYER_IN_PAD) : ldx;
     if (scalar) {
-      gemmSplatScalar(inputs, outPad, n, x, 1, ldx, dy, outPad, 0, gw, ldw, false);
-      colSumScalar(n, outPad, dy, outPad, gb);
+      gemmSplatScalar(inputs, outPad, m, xs, 1, ldxs, dy, outPad, 0, gw, ldw, false);
+      colSumScalar(m, outPad, dy, outPad, gb);
     } else {
-      gemmSplat(inputs, outPad, n, x, 1, ldx, dy, outPad, 0, gw, ldw, false);
-      colSum(n, outPad, dy, outPad, gb);
+      gemmSplat(inputs, outPad, m, xs, 1, ldxs, dy, outPad, 0, gw, ldw, false);
+      colSum(m, outPad, dy, outPad, gb);
     }
     if (l > 0) {
       const dx = addr(slotI(h, l & 1 ? MLP_DELTA_A : MLP_DELTA_B));
-      const w = at(params, layer(h, l, LAYER_W));
-      if (scalar) gemmDotReluScalar(n, ldx, outPad, dy, outPad, w, ldw, x, dx, ldx);
+      if (conv) {
+        const dcols = addr(slotI(h, MLP_COLS));
+        if (scalar) gemmDotReluScalar(m, ldxs, outPad, dy, outPad, w, ldw, 0, dcols, ldxs);
+        else gemmDotRelu(m, ldxs, outPad, dy, outPad, w, ldw, 0, dcols, ldxs);
+        col2im(layerRow(h, l), dcols, n, x, dx, ldx);
+      } else if (scalar) gemmDotReluScalar(n, ldx, outPad, dy, outPad, w, ldw, x, dx, ldx);
       else gemmDotRelu(n, ldx, outPad, dy, outPad, w, ldw, x, dx, ldx);
       dy = dx;
     }

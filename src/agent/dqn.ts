@@ -14,10 +14,10 @@
 import { DivergenceError, FormatError, InvalidArgumentError, InvalidStateError, MissingFunctionError } from "../errors.ts";
 import { Rng } from "../runtime/rng.ts";
 import { checkBool, checkFiniteQ, checkFloat32Vector, checkInt, checkNumber, checkOptions, checkVector, checkKnownKeys } from "../validate.ts";
-import type { NetSpec } from "../nn/spec.ts";
+import { checkNetSpec, type NetSpec } from "../nn/spec.ts";
 import { MAX_WIDTH } from "../limits.ts";
-import { EnvDriver, envSpaces, isEnv, isVecEnv, type EnvLike, type VecEnvLike } from "./driver.ts";
-import { epsilonFor, resolveOptions, scheduledLearningRate, SCHEDULE_OPTIONS, serializableOptions, type DQNOptions, type ResolvedOptions, type ScheduleOption } from "./options.ts";
+import { EnvDriver, envSpaces, isEnv, isVecEnv, type EnvLike, type EnvSpaces, type VecEnvLike } from "./driver.ts";
+import { epsilonFor, hiddenWidths, resolveOptions, scheduledLearningRate, SCHEDULE_OPTIONS, serializableOptions, type DQNOptions, type ResolvedOptions, type ScheduleOption } from "./options.ts";
 import { argmaxRows, type OptimizerState, type QEngine } from "../nn/engine.ts";
 import type { PrioritizedReplayBuffer, ReplayBuffer, ReplayState, ReplayStateMeta } from "../replay/buffer.ts";
 import { buildAgentParts, type BackendReportEntry } from "./build.ts";
@@ -182,12 +182,14 @@ export class DQN {
 
   /**
    * Creates an agent for an env (`Env` or `VecEnv`: spaces are read from it)
-   * or for `{ observationSize, nActions }`.
+   * or for `{ observationSize, nActions }` (with `observationShape` [H, W, C]
+   * for conv layers).
    */
-  static async create(envOrSpec: EnvLike | VecEnvLike | { observationSize: number; nActions: number }, options: DQNOptions = {}): Promise<DQN> {
+  static async create(envOrSpec: EnvLike | VecEnvLike | { observationSize: number; nActions: number; observationShape?: number[] }, options: DQNOptions = {}): Promise<DQN> {
     const r = resolveOptions(options);
     const spaces = isEnv(envOrSpec) || isVecEnv(envOrSpec) ? envSpaces(envOrSpec) : specOf(envOrSpec);
-    const spec: NetSpec = { ...spaces, hidden: r.netArch, dueling: r.dueling };
+    const spec: NetSpec = { ...spaces, hidden: hiddenWidths(r), dueling: r.dueling, ...(Array.isArray(r.netArch) ? {} : { conv: r.netArch.conv }) };
+    checkNetSpec(spec);
     const numEnvs = isVecEnv(envOrSpec) ? envOrSpec.numEnvs : 1;
     const { engine, replay, report } = await buildAgentParts(spec, r, numEnvs);
     const agent = new DQN(spec, r, engine, replay, report);
@@ -636,7 +638,7 @@ export class DQN {
     }
     let agent: DQN | undefined;
     try {
-      agent = await DQN.create(env ?? { observationSize: spec.observationSize, nActions: spec.nActions }, options);
+      agent = await DQN.create(env ?? { observationSize: spec.observationSize, nActions: spec.nActions, ...(spec.observationShape ? { observationShape: [...spec.observationShape] } : {}) }, options);
       agent.missingFunctions = missing;
       // A function in its place keeps the "function" record in the agent's own save files.
       for (const k of missing) (agent.options as Record<ScheduleOption, unknown>)[k] = () => agent!.requireFunctions(k);
@@ -725,11 +727,17 @@ export class DQN {
   }
 }
 
-function specOf(v: unknown): { observationSize: number; nActions: number } {
-  if (typeof v !== "object" || v === null) throw new InvalidArgumentError("envOrSpec", v, "an Env, a VecEnv or { observationSize, nActions }");
-  const s = v as { observationSize?: unknown; nActions?: unknown };
-  return {
+function specOf(v: unknown): EnvSpaces {
+  if (typeof v !== "object" || v === null) throw new InvalidArgumentError("envOrSpec", v, "an Env, a VecEnv or { observationSize, nActions, observationShape? }");
+  const s = v as { observationSize?: unknown; nActions?: unknown; observationShape?: unknown };
+  const spaces = {
     observationSize: checkInt("envOrSpec.observationSize", s.observationSize, { min: 1, max: MAX_WIDTH }),
     nActions: checkInt("envOrSpec.nActions", s.nActions, { min: 1, max: MAX_WIDTH }),
   };
+  if (s.observationShape === undefined) return spaces;
+  const shape = s.observationShape;
+  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d >= 1) || shape.reduce((a, b) => a * b, 1) !== spaces.observationSize) {
+    throw new InvalidArgumentError("envOrSpec.observationShape", shape, `an array of positive integers whose product is observationSize (${spaces.observationSize})`);
+  }
+  return shape.length === 1 ? spaces : { ...spaces, observationShape: [...(shape as number[])] };
 }

@@ -37,18 +37,26 @@ export function isEnv(env: unknown): env is EnvLike {
   return typeof env === "object" && env !== null && typeof (env as EnvLike).step === "function" && typeof (env as EnvLike).reset === "function";
 }
 
-/** Observation size and action count of an env, or an error naming what is unsupported. */
-export function envSpaces(env: EnvLike | VecEnvLike, name = "env"): { observationSize: number; nActions: number } {
+/** Observation size (and shape, where not flat) and action count of an env, or an error naming what is unsupported. */
+export function envSpaces(env: EnvLike | VecEnvLike, name = "env"): EnvSpaces {
   // Vector envs describe one env in singleObservationSpace / singleActionSpace, as Gymnasium's do.
   const observationSpace = isVecEnv(env) ? env.singleObservationSpace : env.observationSpace;
   const actionSpace = isVecEnv(env) ? env.singleActionSpace : env.actionSpace;
   const shape = (observationSpace as { shape?: unknown } | undefined)?.shape;
-  if (!Array.isArray(shape) || shape.length !== 1 || !Number.isInteger(shape[0]) || shape[0]! < 1) {
-    throw new InvalidArgumentError(`${name}.observationSpace`, observationSpace, "a Box with a 1-D shape [n] (DQN takes flat observation vectors)");
+  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
+    throw new InvalidArgumentError(`${name}.observationSpace`, observationSpace, "a Box with a shape of positive integers ([n], or [H, W, C] for conv layers)");
   }
   const n = (actionSpace as { n?: number } | undefined)?.n;
   if (!Number.isInteger(n) || n! < 1) throw new InvalidArgumentError(`${name}.actionSpace`, actionSpace, "a Discrete space with n >= 1 actions");
-  return { observationSize: shape[0] as number, nActions: n! };
+  const observationSize = (shape as number[]).reduce((a, b) => a * b, 1);
+  return shape.length === 1 ? { observationSize, nActions: n! } : { observationSize, nActions: n!, observationShape: [...(shape as number[])] };
+}
+
+/** What an agent reads from an env: observations are flat `observationSize` floats; `observationShape` is their shape where it has more than one axis. */
+export interface EnvSpaces {
+  observationSize: number;
+  nActions: number;
+  observationShape?: number[];
 }
 
 export class EnvDriver {

@@ -11,6 +11,7 @@ import { checkDuelingArch } from "../nn/spec.ts";
 import { MAX_BATCH_SIZE, MAX_WIDTH } from "../limits.ts";
 import { TensorBoardWriter } from "../io/tensorboard-writer.ts";
 import { fileSystem } from "../io/event-file.ts";
+import { parseNetArch, type ConvNetArch, type ConvOptions } from "../nn/conv.ts";
 
 /** The engine that runs the Q-network: see `DQNOptions.backend`. */
 export type BackendName = BackendOption;
@@ -78,8 +79,12 @@ export interface DQNOptions {
   explorationFinalEps?: number;
   /** Replaces the linear schedule: epsilon as a function of (timestep, episode). */
   epsilonSchedule?: EpsilonSchedule;
-  /** Hidden layer widths. */
-  netArch?: number[];
+  /**
+   * Hidden layer widths (an MLP on the flattened observation), or conv
+   * layers then hidden widths for observations of shape [H, W, C]:
+   * `{ conv: [{ filters: 16, kernel: 3, stride: 1, padding: "valid" }], dense: [128] }`.
+   */
+  netArch?: number[] | ConvNetArch;
   /** Dueling heads (Wang et al. 2016): Q = V + A - mean(A). Default false. */
   dueling?: boolean;
   /** Double DQN targets (van Hasselt et al. 2016): the online net picks, the target net rates. Default false. */
@@ -120,7 +125,8 @@ export interface ResolvedOptions {
   explorationInitialEps: number;
   explorationFinalEps: number;
   epsilonSchedule: EpsilonSchedule | undefined;
-  netArch: number[];
+  /** Hidden widths, or conv layers (defaults filled in) and hidden widths. */
+  netArch: number[] | { conv: ConvOptions[]; dense: number[] };
   dueling: boolean;
   doubleQ: boolean;
   loss: "huber" | "mse";
@@ -164,7 +170,7 @@ const PER_DEFAULTS: Required<PrioritizedReplayOptions> = { alpha: 0.6, beta: 0.4
 export function resolveOptions(input: unknown): ResolvedOptions {
   const o = checkOptions("options", input) as DQNOptions;
   checkKnownKeys("options", o, OPTION_NAMES);
-  const r: ResolvedOptions = { ...DEFAULTS, netArch: [...DEFAULTS.netArch], seed: 0, tensorboardLog: undefined };
+  const r: ResolvedOptions = { ...DEFAULTS, netArch: [...(DEFAULTS.netArch as number[])], seed: 0, tensorboardLog: undefined };
   const has = (k: keyof DQNOptions) => o[k] !== undefined;
 
   if (has("learningRate")) {
@@ -198,11 +204,11 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     r.epsilonSchedule = o.epsilonSchedule;
   }
   if (has("netArch")) {
-    if (!Array.isArray(o.netArch)) throw new InvalidArgumentError("options.netArch", o.netArch, "an array of positive integer layer widths");
-    r.netArch = o.netArch.map((h, i) => checkInt(`options.netArch[${i}]`, h, { min: 1, max: MAX_WIDTH }));
+    const { conv, dense } = parseNetArch(o.netArch);
+    r.netArch = conv.length > 0 ? { conv, dense } : dense;
   }
   if (has("dueling")) r.dueling = checkBool("options.dueling", o.dueling);
-  checkDuelingArch(r.dueling, r.netArch);
+  checkDuelingArch(r.dueling, hiddenWidths(r));
   if (has("doubleQ")) r.doubleQ = checkBool("options.doubleQ", o.doubleQ);
   if (has("loss")) r.loss = checkOneOf("options.loss", o.loss, ["huber", "mse"] as const);
   if (has("maxGradNorm")) {
@@ -235,6 +241,11 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     r.tensorboardLog = t;
   }
   return r;
+}
+
+/** The hidden (dense) widths of the resolved netArch. */
+export function hiddenWidths(r: ResolvedOptions): number[] {
+  return Array.isArray(r.netArch) ? r.netArch : r.netArch.dense;
 }
 
 /** The epsilon schedule in force for a training run of `totalTimesteps`. */

@@ -86,7 +86,7 @@ function parseReset(args: unknown): { seed: Seed | undefined; low: number; high:
   return { seed, low, high };
 }
 
-const AFTER_TERMINATION_WARNING =
+export const AFTER_TERMINATION_WARNING =
   "You are calling 'step()' even though this environment has already returned terminated = True. " +
   "You should always call 'reset()' once you receive 'terminated = True' -- any further steps are undefined behavior.";
 

@@ -1,11 +1,12 @@
 /**
  * `make` and `makeVec`: env ids to constructors, as Gymnasium's registry.
- * Registered: CartPole-v1 and CartPole-v0 (WASM kernels).
+ * Registered: CartPole-v1 and CartPole-v0 (WASM kernels), MinAtar/Breakout-v1.
  */
 import { InvalidArgumentError } from "../errors.ts";
 import { CartPoleEnv, CartPoleVecEnv } from "./cartpole.ts";
 import type { CartPoleId, CartPoleOptions, CartPoleVecOptions } from "./cartpole-common.ts";
 import type { Env, VecEnv } from "./env.ts";
+import { BREAKOUT_ID, BreakoutEnv, type BreakoutOptions } from "./minatar-breakout.ts";
 
 interface Registration {
   make(options: unknown): Promise<Env>;
@@ -20,6 +21,7 @@ const cartpole = (id: CartPoleId): Registration => ({
 const registry = new Map<string, Registration>([
   ["CartPole-v1", cartpole("CartPole-v1")],
   ["CartPole-v0", cartpole("CartPole-v0")],
+  [BREAKOUT_ID, { make: (options) => BreakoutEnv.create(options as BreakoutOptions) }],
 ]);
 
 /** The ids `make` accepts. */
@@ -36,6 +38,7 @@ function lookup(id: unknown, vector: boolean): Registration {
 
 /** Creates the env registered as `id`, as `gymnasium.make(id, **options)`. */
 export function make(id: CartPoleId, options?: CartPoleOptions): Promise<CartPoleEnv>;
+export function make(id: typeof BREAKOUT_ID, options?: BreakoutOptions): Promise<BreakoutEnv>;
 export function make(id: string, options?: Record<string, unknown>): Promise<Env>;
 export async function make(id: string, options?: object): Promise<Env> {
   return lookup(id, false).make(options);

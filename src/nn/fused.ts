@@ -12,7 +12,8 @@
  * without copying.
  */
 import {
-  LAYER_ACT, LAYER_B, LAYER_IN, LAYER_IN_PAD, LAYER_OUT_PAD, LAYER_W, LAYER_W_LD, MLP_ACTIONS, MLP_ADAM_M, MLP_ADAM_V, MLP_BETA1,
+  LAYER_ACT, LAYER_B, LAYER_COLS, LAYER_IN, LAYER_IN_C, LAYER_IN_H, LAYER_IN_PAD, LAYER_IN_W, LAYER_KERNEL, LAYER_OUT_H, LAYER_OUT_PAD,
+  LAYER_OUT_W, LAYER_PAD_LEFT, LAYER_PAD_TOP, LAYER_STRIDE, LAYER_W, LAYER_W_LD, MLP_ACTIONS, MLP_COLS, MLP_ADAM_M, MLP_ADAM_V, MLP_BETA1,
   MLP_BETA2, MLP_DELTA_A, MLP_DELTA_B, MLP_DHEAD, MLP_DOUBLE_Q, MLP_DUELING, MLP_EPS, MLP_GRAD, MLP_HEADER_SLOTS, MLP_HUBER,
   MLP_LAYER_COUNT, MLP_LAYER_SLOTS, MLP_LR, MLP_MAX_GRAD_NORM, MLP_OBS, MLP_PARAM_FLOATS, MLP_PARAMS, MLP_Q_AUX, MLP_Q_TARGET,
   MLP_SCRATCH_A, MLP_SCRATCH_B, MLP_SPARSE, MLP_STEP, MLP_TARGET, SLOT, BATCH_SLOTS,
@@ -22,10 +23,11 @@ import { ArenaPlan, type Arena, type Loaded, type RegionPlan, type WasmFlavor } 
 import type { DeepqExports } from "../runtime/bindings.ts";
 import { BackendError, InvalidArgumentError, InvalidStateError } from "../errors.ts";
 import { checkBool, checkInt, checkKnownKeys, checkNumber, checkOneOf, checkOptions, checkVector } from "../validate.ts";
-import { checkNetSpec, initParams, layerShapes, paramCount, type NetSpec } from "./spec.ts";
+import { checkNetSpec, initParams, layerShapes, paramCount, trunkDepth, type NetSpec } from "./spec.ts";
 import { MAX_BATCH_SIZE } from "../limits.ts";
 import { writeBatchMap, type BatchAddresses, type TransitionBatch } from "../batch.ts";
 import { ADAM, checkLearningRate, type OptimizerState } from "./engine.ts";
+import type { ConvGeometry } from "./conv.ts";
 
 /**
  * What the fused engine accepts. Beyond these an update takes tens of
@@ -45,14 +47,21 @@ export const FUSED_LIMITS = {
   maxParams: 4_194_304,
   /** Transitions per update and observations per forward call. */
   maxBatchSize: MAX_BATCH_SIZE,
+  /** Floats of one sample's conv output (outH·outW·filters, filters rounded up to 4) or im2col patches (outH·outW·k²·inC). */
+  maxConvFloats: 65536,
 } as const;
 
 /** Whether the fused engine runs `spec`, and if not, which limit it passes (for the backend ladder). */
 export function fusedSupport(spec: NetSpec): { ok: true } | { ok: false; reason: string } {
   checkNetSpec(spec, "spec");
-  const { maxWidth, maxHiddenLayers, maxParams } = FUSED_LIMITS;
+  const { maxWidth, maxHiddenLayers, maxParams, maxConvFloats } = FUSED_LIMITS;
+  for (const [i, l] of internalLayers(spec).layers.entries()) {
+    const floats = l.conv ? l.cells * Math.max(l.outPad, l.inPad) : 0;
+    if (floats > maxConvFloats) return { ok: false, reason: `the fused engine supports conv layers of at most ${maxConvFloats} floats of output or patches per sample (FUSED_LIMITS.maxConvFloats); conv layer ${i} has ${floats}` };
+  }
   const widths: [string, number][] = [
-    ["observationSize", spec.observationSize],
+    // A conv net's input and flattened conv output are bounded by maxConvFloats instead.
+    ...(spec.conv?.length ? [] : [["observationSize", spec.observationSize] as [string, number]]),
     ...spec.hidden.map((h, i): [string, number] => [`netArch[${i}]`, h]),
     [spec.dueling ? "nActions + 1 (dueling head)" : "nActions", spec.nActions + (spec.dueling ? 1 : 0)],
   ];
@@ -87,8 +96,9 @@ export interface FusedQNetOptions {
 
 const OPTION_KEYS = ["batchSize", "learningRate", "loss", "doubleQ", "maxGradNorm", "seed", "flavor", "module"] as const;
 
-/** One internal layer (assembly/layout.ts, "MLP engine"). */
+/** One internal layer (assembly/layout.ts, "MLP engine" and "Conv layers"). */
 export interface Layer {
+  /** Rows of W that inputs use: k²·inC of a conv layer, with inC its input's channel stride as laid out. */
   inSize: number;
   outSize: number;
   inPad: number;
@@ -98,24 +108,48 @@ export interface Layer {
   /** Float offsets of W and b in an internal parameter set. */
   w: number;
   b: number;
+  /** A conv layer's geometry, `inC` its input's channel stride as laid out. */
+  conv?: ConvGeometry;
+  /** Output cells per sample: outH·outW of a conv layer, 1 for a dense one. */
+  cells: number;
+  /** The internal row of W that canonical input row r lands on (conv outputs and patches keep channel padding). */
+  inRow: (r: number) => number;
 }
 
 const pad4 = (n: number) => (n + 3) & ~3;
 const DISPOSED = "this FusedQNet has been disposed";
 
-/** Internal layers (assembly/layout.ts): hidden layers, then one head (V and A side by side with dueling). */
+/**
+ * Internal layers (assembly/layout.ts): conv layers, hidden layers, then one
+ * head (V and A side by side with dueling).
+ */
 export function internalLayers(spec: NetSpec): { layers: Layer[]; floats: number } {
-  const widths = [spec.observationSize, ...spec.hidden, spec.nActions + (spec.dueling ? 1 : 0)];
+  const shapes = layerShapes(spec);
   const layers: Layer[] = [];
   let floats = 0;
-  for (let l = 0; l + 1 < widths.length; l++) {
-    const inSize = widths[l]!;
-    const outSize = widths[l + 1]!;
+  const push = (inSize: number, outSize: number, cells: number, inRow: (r: number) => number, conv?: ConvGeometry) => {
     const inPad = pad4(inSize);
     const outPad = pad4(outSize);
     const ld = outPad % 64 === 0 ? outPad + 4 : outPad;
-    layers.push({ inSize, outSize, inPad, outPad, ld, w: floats, b: floats + inPad * ld });
+    layers.push({ inSize, outSize, inPad, outPad, ld, w: floats, b: floats + inPad * ld, cells, inRow, ...(conv ? { conv } : {}) });
     floats += inPad * ld + outPad;
+  };
+  const same = (r: number) => r;
+  // Channels of the previous layer's output as laid out (padded to 4 after a conv layer) and as counted canonically.
+  let stride = 0;
+  let channels = 0;
+  for (const s of shapes.filter((l) => l.conv)) {
+    const g = s.conv!;
+    const inC = stride || g.inC;
+    const given = g.inC;
+    push(g.kernel * g.kernel * inC, g.filters, g.outH * g.outW, (r) => Math.floor(r / given) * inC + (r % given), { ...g, inC });
+    [stride, channels] = [layers[layers.length - 1]!.outPad, g.filters];
+  }
+  const last = layers[layers.length - 1];
+  const widths = [last ? last.cells * last.outPad : spec.observationSize, ...spec.hidden, spec.nActions + (spec.dueling ? 1 : 0)];
+  for (let l = 0; l + 1 < widths.length; l++) {
+    const [from, c] = [stride, channels];
+    push(widths[l]!, widths[l + 1]!, 1, l === 0 && last ? (r) => Math.floor(r / c) * from + (r % c) : same);
   }
   return { layers, floats };
 }
@@ -123,13 +157,15 @@ export function internalLayers(spec: NetSpec): { layers: Layer[]; floats: number
 /** For each canonical parameter, its float index in the internal layout. */
 export function canonicalToInternal(spec: NetSpec, layers: Layer[]): Int32Array {
   const map = new Int32Array(paramCount(spec));
+  const trunk = trunkDepth(spec);
   layerShapes(spec).forEach((s, i) => {
     // With dueling, canonical layers `value` then `advantage` share the head: columns 0 and 1.. .
-    const head = spec.dueling && i >= spec.hidden.length;
-    const l = layers[head ? spec.hidden.length : i]!;
+    const head = spec.dueling && i >= trunk;
+    const l = layers[head ? trunk : i]!;
     const col = head && s.name === "advantage" ? 1 : 0;
     for (let r = 0; r < s.inSize; r++) {
-      for (let c = 0; c < s.outSize; c++) map[s.offset + r * s.outSize + c] = l.w + r * l.ld + col + c;
+      const row = l.w + l.inRow(r) * l.ld + col;
+      for (let c = 0; c < s.outSize; c++) map[s.offset + r * s.outSize + c] = row + c;
     }
     for (let c = 0; c < s.outSize; c++) map[s.offset + s.inSize * s.outSize + c] = l.b + col + c;
   });
@@ -154,7 +190,13 @@ function checkConfig(spec: NetSpec, options: FusedQNetOptions): FusedConfig {
   const o = checkOptions("options", options);
   checkKnownKeys("options", o, OPTION_KEYS);
   return {
-    spec: { observationSize: spec.observationSize, nActions: spec.nActions, hidden: [...spec.hidden], dueling: spec.dueling },
+    spec: {
+      observationSize: spec.observationSize,
+      nActions: spec.nActions,
+      hidden: [...spec.hidden],
+      dueling: spec.dueling,
+      ...(spec.conv?.length ? { conv: spec.conv.map((c) => ({ ...c })), observationShape: [...spec.observationShape!] } : {}),
+    },
     batchSize: checkInt("options.batchSize", o.batchSize, { min: 1, max: FUSED_LIMITS.maxBatchSize }),
     learningRate: checkLearningRate(o.learningRate, "options.learningRate"),
     huber: checkOneOf("options.loss", o.loss ?? "huber", ["mse", "huber"]) === "huber",
@@ -176,6 +218,8 @@ export interface ForwardRegions {
   scratchB: number;
   qAux: number;
   sparse: number;
+  /** im2col patches of passes that keep no activations, and patch gradients (0 without conv layers). */
+  cols: number;
   /** Input observations f32[rows * observationSize]. */
   actObs: number;
   /** Greedy actions i32[rows]. */
@@ -191,6 +235,8 @@ interface Regions extends ForwardRegions {
   m: number;
   v: number;
   acts: number[];
+  /** Per layer, its im2col patches in the training forward pass (0 for a dense layer). */
+  layerCols: number[];
   qTarget: number;
   dHead: number;
   deltaA: number;
@@ -202,10 +248,13 @@ interface Regions extends ForwardRegions {
   tdErrors: number;
 }
 
-/** Row strides (floats) of the widest hidden output and of the head. */
+/** Floats per sample of the widest hidden (or conv) output, and the head's row stride. */
 function rowPads(layers: Layer[]): { maxPad: number; headPad: number } {
-  return { maxPad: Math.max(4, ...layers.slice(0, -1).map((l) => l.outPad)), headPad: layers[layers.length - 1]!.outPad };
+  return { maxPad: Math.max(4, ...layers.slice(0, -1).map((l) => l.cells * l.outPad)), headPad: layers[layers.length - 1]!.outPad };
 }
+
+/** Floats of a conv layer's im2col patches per sample (0 for a dense layer). */
+const patchFloats = (l: Layer) => (l.conv ? l.cells * l.inPad : 0);
 
 /** Reserves the {@link ForwardRegions} of a network that runs up to `rows` observations per call. */
 export function planForward(plan: RegionPlan, spec: NetSpec, layers: Layer[], floats: number, rows: number): ForwardRegions {
@@ -218,6 +267,7 @@ export function planForward(plan: RegionPlan, spec: NetSpec, layers: Layer[], fl
     scratchB: f32(rows * maxPad),
     qAux: f32(rows * headPad),
     sparse: plan.region(8 * (Math.max(...layers.map((l) => l.inSize)) + 4)),
+    cols: f32(rows * Math.max(0, ...layers.map(patchFloats))),
     actObs: f32(rows * spec.observationSize),
     actOut: f32(rows),
     qOut: f32(rows * spec.nActions),
@@ -235,7 +285,8 @@ function planRegions(plan: ArenaPlan, c: FusedConfig, layers: Layer[], floats: n
     grad: f32(floats),
     m: f32(floats),
     v: f32(floats),
-    acts: layers.map((l) => f32(rows * l.outPad)),
+    acts: layers.map((l) => f32(rows * l.cells * l.outPad)),
+    layerCols: layers.map((l) => (l.conv ? f32(rows * patchFloats(l)) : 0)),
     qTarget: f32(rows * headPad),
     dHead: f32(rows * headPad),
     deltaA: f32(rows * maxPad),
@@ -273,9 +324,19 @@ export function writeForwardHeader(buffer: ArrayBuffer, spec: NetSpec, layers: L
     [MLP_SCRATCH_B, r.scratchB],
     [MLP_Q_AUX, r.qAux],
     [MLP_SPARSE, r.sparse],
+    [MLP_COLS, r.cols],
   ]);
   layers.forEach((l, i) => {
     const base = MLP_HEADER_SLOTS + i * MLP_LAYER_SLOTS;
+    const g = l.conv;
+    if (g) {
+      h.setInts(
+        ([
+          [LAYER_KERNEL, g.kernel], [LAYER_STRIDE, g.stride], [LAYER_IN_H, g.inH], [LAYER_IN_W, g.inW], [LAYER_IN_C, g.inC],
+          [LAYER_OUT_H, g.outH], [LAYER_OUT_W, g.outW], [LAYER_PAD_TOP, g.padTop], [LAYER_PAD_LEFT, g.padLeft],
+        ] as const).map(([slot, value]) => [base + slot, value]),
+      );
+    }
     h.setInts([
       [base + LAYER_IN, l.inSize],
       [base + LAYER_IN_PAD, l.inPad],
@@ -399,7 +460,10 @@ export class FusedQNet {
     h.setFloat(MLP_BETA2, ADAM.beta2);
     h.setFloat(MLP_EPS, ADAM.eps);
     h.setFloat(MLP_MAX_GRAD_NORM, c.maxGradNorm ?? 0);
-    layers.forEach((_, i) => h.setInt(MLP_HEADER_SLOTS + i * MLP_LAYER_SLOTS + LAYER_ACT, r.acts[i]!));
+    layers.forEach((_, i) => {
+      h.setInt(MLP_HEADER_SLOTS + i * MLP_LAYER_SLOTS + LAYER_ACT, r.acts[i]!);
+      h.setInt(MLP_HEADER_SLOTS + i * MLP_LAYER_SLOTS + LAYER_COLS, r.layerCols[i]!);
+    });
   }
 
   /** Adam's step size from the next update on. */

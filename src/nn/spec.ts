@@ -5,14 +5,20 @@
  * files and safetensors exports move between engines unchanged.
  *
  * Network: `observationSize -> hidden[0] -> ... -> hidden[k-1] -> nActions`,
- * ReLU after every hidden layer, a linear head. With `dueling`, the last
+ * ReLU after every hidden layer, a linear head. With `conv`, conv layers
+ * (src/nn/conv.ts, each followed by a ReLU) come first, on observations of
+ * shape `observationShape` [H, W, C], and their flattened output feeds the
+ * hidden layers. With `dueling`, the last
  * hidden layer feeds two heads, value `V` (1 unit) and advantage `A`
  * (nActions units), and `Q = V + A - mean(A)`.
  *
  * Flat parameters (f32), layer by layer in {@link layerShapes} order, each
  * layer its weight `W` as `[in, out]` row-major (`W[i * out + j]` connects
  * input i to output j; PyTorch's nn.Linear stores the transpose) then its bias
- * `[out]`. Adam's first and second moments use the same layout.
+ * `[out]`. A conv layer's weight is `[kh, kw, in, out]` (TensorFlow's HWIO,
+ * the `[in, out]` matrix of its im2col product; PyTorch's nn.Conv2d stores
+ * `[out, in, kh, kw]`), then its bias `[out]`. Adam's first and second
+ * moments use the same layout.
  *
  * One update from a batch of B transitions (obs, action, reward, nextObs,
  * done, discount, weight):
@@ -36,6 +42,7 @@ import { MAX_WIDTH } from "../limits.ts";
 import { Rng } from "../runtime/rng.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import { checkInt } from "../validate.ts";
+import { convGeometry, convOutputSize, type ConvGeometry, type ConvOptions } from "./conv.ts";
 
 /** A Q-network's shape: an MLP from observations to one Q-value per action. */
 export interface NetSpec {
@@ -47,15 +54,21 @@ export interface NetSpec {
   hidden: readonly number[];
   /** Dueling heads: Q = V + A - mean(A). */
   dueling: boolean;
+  /** Conv layers before the hidden layers (absent or empty: an MLP); they need `observationShape`. */
+  conv?: readonly ConvOptions[];
+  /** The shape of one observation where it is not flat, [H, W, C] for conv layers; its product is `observationSize`. */
+  observationShape?: readonly number[];
 }
 
 export interface LayerShape {
-  /** Name used in exports: `layers.0` ... for the trunk and plain head, `value` / `advantage` for dueling heads. */
+  /** Name used in exports: `conv.0` ... for conv layers, `layers.0` ... for the dense trunk and plain head, `value` / `advantage` for dueling heads. */
   name: string;
   inSize: number;
   outSize: number;
   /** Offset of W in the flat parameter vector (floats); b follows at `offset + inSize * outSize`. */
   offset: number;
+  /** A conv layer's geometry (its W is `[kernel, kernel, inC, filters]`: inSize = kernel^2 inC, outSize = filters). */
+  conv?: ConvGeometry;
 }
 
 
@@ -71,7 +84,18 @@ export function checkNetSpec(spec: NetSpec, prefix = "options"): NetSpec {
   if (!Array.isArray(spec.hidden)) throw new InvalidArgumentError(`${prefix}.netArch`, spec.hidden, "an array of positive integer layer widths");
   spec.hidden.forEach((h, i) => checkInt(`${prefix}.netArch[${i}]`, h, { min: 1, max: MAX_WIDTH }));
   checkDuelingArch(spec.dueling, spec.hidden, prefix);
+  const shape = spec.observationShape;
+  if (shape !== undefined && (!Array.isArray(shape) || shape.reduce((a, b) => a * b, 1) !== spec.observationSize)) {
+    throw new InvalidArgumentError(`${prefix}.observationShape`, shape, `a shape whose product is observationSize (${spec.observationSize})`);
+  }
+  const conv = convGeometry(shape, spec.conv ?? [], `${prefix}.netArch`);
+  if (conv.length > 0) checkInt(`${prefix}.netArch.conv (flattened output)`, convOutputSize(conv[conv.length - 1]!), { min: 1, max: MAX_WIDTH });
   return spec;
+}
+
+/** Layers before the head(s): conv layers, then hidden layers. */
+export function trunkDepth(spec: NetSpec): number {
+  return (spec.conv?.length ?? 0) + spec.hidden.length;
 }
 
 /** The layers of a spec in flat-parameter order. */
@@ -83,6 +107,11 @@ export function layerShapes(spec: NetSpec): LayerShape[] {
     offset += inSize * outSize + outSize;
   };
   let prev = spec.observationSize;
+  convGeometry(spec.observationShape, spec.conv ?? []).forEach((g, i) => {
+    push(`conv.${i}`, g.kernel * g.kernel * g.inC, g.filters);
+    out[out.length - 1]!.conv = g;
+    prev = convOutputSize(g);
+  });
   spec.hidden.forEach((h, i) => {
     push(`layers.${i}`, prev, h);
     prev = h;

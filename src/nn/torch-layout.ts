@@ -1,7 +1,10 @@
 /**
  * Conversion between deepq's flat parameters (src/nn/spec.ts) and PyTorch
  * nn.Linear tensors (`<prefix>.weight` of shape [out, in], `<prefix>.bias`
- * of shape [out]), used by safetensors export and by loadPolicy.
+ * of shape [out]), used by safetensors export and by loadPolicy. Conv layers
+ * export as nn.Conv2d (`weight` [out, in, kh, kw]), and the first dense
+ * layer after them takes its inputs in PyTorch's flatten order of an NCHW
+ * tensor (channel, row, column), as `x.view(x.size(0), -1)` gives them.
  */
 import { FormatError, InvalidArgumentError } from "../errors.ts";
 import type { Tensor } from "../io/safetensors.ts";
@@ -31,8 +34,19 @@ export function toTorchTensors(spec: NetSpec, params: Float32Array, names?: read
   layers.forEach((l, k) => {
     const prefix = names?.[k] ?? l.name;
     const w = new Float32Array(l.inSize * l.outSize);
-    for (let i = 0; i < l.inSize; i++) for (let j = 0; j < l.outSize; j++) w[j * l.inSize + i] = params[l.offset + i * l.outSize + j]!;
-    out.push([`${prefix}.weight`, { shape: [l.outSize, l.inSize], data: w }]);
+    const g = l.conv;
+    const before = layers[k - 1]?.conv;
+    // PyTorch's index of canonical input row i: [in, kh, kw] of a conv filter; (channel, row, column) after a conv layer.
+    const torchRow = g
+      ? (i: number) => ((i % g.inC) * g.kernel + Math.floor(i / g.inC / g.kernel)) * g.kernel + (Math.floor(i / g.inC) % g.kernel)
+      : before
+        ? (i: number) => (i % before.filters) * before.outH * before.outW + Math.floor(i / before.filters)
+        : (i: number) => i;
+    for (let i = 0; i < l.inSize; i++) {
+      const r = torchRow(i);
+      for (let j = 0; j < l.outSize; j++) w[j * l.inSize + r] = params[l.offset + i * l.outSize + j]!;
+    }
+    out.push([`${prefix}.weight`, { shape: g ? [l.outSize, g.inC, g.kernel, g.kernel] : [l.outSize, l.inSize], data: w }]);
     out.push([`${prefix}.bias`, { shape: [l.outSize], data: params.slice(l.offset + l.inSize * l.outSize, l.offset + l.inSize * l.outSize + l.outSize) }]);
   });
   return out;

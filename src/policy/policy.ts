@@ -161,6 +161,12 @@ export async function openPolicy(bytes: Uint8Array, { observationSize }: PolicyO
     greedy: arena.kernels.mlpGreedy,
     qValues: arena.kernels.mlpQValues,
   };
-  const shape: NetSpec = { observationSize: D, nActions: spec.nActions, hidden: [...spec.hidden], dueling: spec.dueling };
+  const shape: NetSpec = {
+    observationSize: D,
+    nActions: spec.nActions,
+    hidden: [...spec.hidden],
+    dueling: spec.dueling,
+    ...(spec.conv?.length ? { conv: spec.conv.map((c) => ({ ...c })), observationShape: [...spec.observationShape!] } : {}),
+  };
   return new WasmPolicy(shape, live, r.header, r.actObs, r.actOut, r.qOut);
 }

@@ -24,6 +24,14 @@ export interface DeepqExports {
   cartpoleStep(h: number, action: number): number;
   /** One vector step of every env (actions staged in the header's region); returns -1, or the index of the first invalid action (then nothing changed). Callers: VecEnv.step, every step. */
   cartpoleVecStep(h: number): number;
+  /** Seeds the MinAtar Breakout header `h`'s MT19937 with `seed`. Callers: BreakoutEnv.reset({ seed }). */
+  breakoutSeed(h: number, seed: number): void;
+  /** Starts a Breakout game (ball side and direction from the RNG). Callers: BreakoutEnv.reset. */
+  breakoutReset(h: number): void;
+  /** Writes the 10x10x4 observation of the current game. Callers: BreakoutEnv.reset and step. */
+  breakoutObserve(h: number): void;
+  /** One Breakout step (sticky actions from the RNG); returns the reward. Callers: BreakoutEnv.step, every step. */
+  breakoutStep(h: number, action: number): number;
   /** One DQN update (forward, loss, backward, clip, Adam) on the batch whose address map is at `batch`; writes TD errors to `tdOut`, returns the loss (NaN: skipped). Callers: every fused gradient step. */
   mlpUpdate(h: number, batch: number, n: number, tdOut: number): number;
   /** As mlpUpdate without clipping and Adam, leaving the gradient in the header's GRAD set. Callers: gradient checks. */
@@ -50,6 +58,10 @@ const DEEPQ_NAMES: Record<keyof DeepqExports, true> = {
   cartpoleReset: true,
   cartpoleStep: true,
   cartpoleVecStep: true,
+  breakoutSeed: true,
+  breakoutReset: true,
+  breakoutObserve: true,
+  breakoutStep: true,
   mlpUpdate: true,
   mlpGradients: true,
   mlpGreedy: true,

@@ -8,7 +8,7 @@
  */
 import type { TransitionBatch } from "../../src/batch.ts";
 import { ADAM, type UpdateBatch } from "../../src/nn/engine.ts";
-import { layerShapes, paramCount, type LayerShape, type NetSpec } from "../../src/nn/spec.ts";
+import { layerShapes, paramCount, trunkDepth, type LayerShape, type NetSpec } from "../../src/nn/spec.ts";
 
 export type { TransitionBatch } from "../../src/batch.ts";
 
@@ -49,7 +49,7 @@ interface Layers {
 
 function split(spec: NetSpec): Layers {
   const shapes = layerShapes(spec);
-  const trunk = shapes.slice(0, spec.hidden.length);
+  const trunk = shapes.slice(0, trunkDepth(spec));
   return spec.dueling ? { trunk, head: shapes[trunk.length]!, advantage: shapes[trunk.length + 1]! } : { trunk, head: shapes[trunk.length]! };
 }
 
@@ -65,6 +65,56 @@ function affine(l: LayerShape, p: ArrayLike<number>, x: ArrayLike<number>): Floa
   return y;
 }
 
+/**
+ * A conv layer's windows: for output cell p and patch entry q = (ky·k + kx)·C + c,
+ * the input index it reads, or -1 in the zero padding.
+ */
+function windows(l: LayerShape): Int32Array[] {
+  const g = l.conv!;
+  const key = JSON.stringify(g);
+  const known = windowCache.get(key);
+  if (known) return known;
+  const out: Int32Array[] = [];
+  for (let oy = 0; oy < g.outH; oy++) {
+    for (let ox = 0; ox < g.outW; ox++) {
+      const patch = new Int32Array(l.inSize).fill(-1);
+      for (let ky = 0; ky < g.kernel; ky++) {
+        for (let kx = 0; kx < g.kernel; kx++) {
+          const iy = oy * g.stride - g.padTop + ky;
+          const ix = ox * g.stride - g.padLeft + kx;
+          if (iy < 0 || iy >= g.inH || ix < 0 || ix >= g.inW) continue;
+          for (let c = 0; c < g.inC; c++) patch[(ky * g.kernel + kx) * g.inC + c] = (iy * g.inW + ix) * g.inC + c;
+        }
+      }
+      out.push(patch);
+    }
+  }
+  windowCache.set(key, out);
+  return out;
+}
+const windowCache = new Map<string, Int32Array[]>();
+
+const gather = (x: ArrayLike<number>, patch: Int32Array) => Float64Array.from(patch, (i) => (i < 0 ? 0 : x[i]!));
+
+/** A trunk layer's pre-activation: the affine map, or for a conv layer the affine map of every window, [H', W', F] channels-last. */
+function layerForward(l: LayerShape, p: ArrayLike<number>, x: ArrayLike<number>): Float64Array {
+  if (!l.conv) return affine(l, p, x);
+  const y = new Float64Array(l.conv.outH * l.conv.outW * l.outSize);
+  windows(l).forEach((patch, cell) => y.set(affine(l, p, gather(x, patch)), cell * l.outSize));
+  return y;
+}
+
+/** {@link backLayer} for trunk layers: a conv layer sums its windows' gradients and scatters their dL/dx back to the input. */
+function layerBackward(l: LayerShape, p: ArrayLike<number>, x: Float64Array, dy: Float64Array, grad: Float64Array): Float64Array {
+  if (!l.conv) return backLayer(l, p, x, dy, grad);
+  const dx = new Float64Array(x.length);
+  windows(l).forEach((patch, cell) => {
+    const dPatch = backLayer(l, p, gather(x, patch), dy.subarray(cell * l.outSize, (cell + 1) * l.outSize), grad);
+    patch.forEach((i, q) => i >= 0 && (dx[i]! += dPatch[q]!));
+  });
+  return dx;
+}
+
 interface Trace {
   /** Inputs of each trunk layer and of the head(s): acts[0] is the observation. */
   acts: Float64Array[];
@@ -73,7 +123,7 @@ interface Trace {
 
 function forwardRow(spec: NetSpec, layers: Layers, p: ArrayLike<number>, obs: ArrayLike<number>): Trace {
   const acts: Float64Array[] = [Float64Array.from(obs)];
-  for (const l of layers.trunk) acts.push(affine(l, p, acts[acts.length - 1]!).map((v) => Math.max(0, v)));
+  for (const l of layers.trunk) acts.push(layerForward(l, p, acts[acts.length - 1]!).map((v) => Math.max(0, v)));
   const last = acts[acts.length - 1]!;
   if (!layers.advantage) return { acts, q: affine(layers.head, p, last) };
   const v = affine(layers.head, p, last)[0]!;
@@ -161,7 +211,7 @@ export function referenceLossAndGradient(spec: NetSpec, params: ArrayLike<number
     for (let l = layers.trunk.length - 1; l >= 0; l--) {
       const out = trace.acts[l + 1]!;
       const dy = dh.map((v, k) => (out[k]! > 0 ? v : 0));
-      dh = backLayer(layers.trunk[l]!, params, trace.acts[l]!, dy, gradient);
+      dh = layerBackward(layers.trunk[l]!, params, trace.acts[l]!, dy, gradient);
     }
   }
   return { loss: loss / B, tdErrors, gradient };

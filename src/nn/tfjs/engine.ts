@@ -5,7 +5,7 @@
  * only when asked for.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { InvalidStateError } from "../../errors.ts";
+import { BackendError, InvalidStateError } from "../../errors.ts";
 import { activateBackend, loadBackend, type GpuAdapterLike, type TfjsBackendName } from "../../runtime/tfjs.ts";
 import {
   argmaxRows,
@@ -51,6 +51,7 @@ export class TfjsEngine implements QEngine {
 
   /** As {@link create} for a config already checked (the ladder's). */
   static async fromConfig(config: EngineConfig, backend: TfjsBackendName, adapter?: GpuAdapterLike): Promise<TfjsEngine> {
+    if (config.spec.conv?.length) throw new BackendError(`the tfjs engines do not run conv layers yet (netArch.conv)`);
     await loadBackend(backend, ENGINE_KERNELS, adapter);
     registerHostKernels(backend);
     return new TfjsEngine(config, backend);
