@@ -97,7 +97,8 @@ const SPLIT: f64 = 134217729.0;
  * neighbour has an odd last bit. Rounding the inner sum this way is what
  * keeps the final round-to-nearest from rounding twice.
  */
-@inline function addOdd(a: f64, b: f64): f64 {
+// @ts-ignore: decorator
+@inline export function addOdd(a: f64, b: f64): f64 {
   const s = a + b;
   const e = sumError(a, b, s);
   const sb = reinterpret<i64>(s);
