@@ -9,6 +9,7 @@
  */
 import { ACROBOT_OBS, ACROBOT_STATE, CP_ACTIONS, CP_HIGH, CP_LOW, CP_NUM_ENVS, CP_OBS, CP_REWARD, CP_RNG, CP_STATE, CP_TERMINATED, PCG64_BYTES, SLOT } from "./layout";
 import { cos, sin } from "./lib/libm";
+import { pow2 } from "./lib/pow2";
 import { npyCosf, npySinf } from "./lib/npy-sincosf";
 import { pcg64Uniform } from "./lib/pcg64";
 import { slotA, slotF } from "./lib/header";
@@ -45,7 +46,7 @@ let ddTheta2: f64 = 0;
 
 /**
  * _dsdt at (theta1, theta2, dtheta1, dtheta2) with torque a, into the
- * globals above. `x**2` is numpy's float64 square, one rounded product.
+ * globals above. `x**2` is numpy's float64 power: glibc's pow(x, 2.0).
  */
 @inline function dsdt(theta1: f64, theta2: f64, dtheta1: f64, dtheta2: f64, a: f64): void {
   const c2 = cos(theta2);
@@ -53,8 +54,8 @@ let ddTheta2: f64 = 0;
   const d1 = M1 * (LC1 * LC1) + M2 * (L1 * L1 + LC2 * LC2 + 2 * L1 * LC2 * c2) + I1 + I2;
   const d2 = M2 * (LC2 * LC2 + L1 * LC2 * c2) + I2;
   const phi2 = M2 * LC2 * G * cos(theta1 + theta2 - PI_2);
-  const phi1 = -M2 * L1 * LC2 * (dtheta2 * dtheta2) * s2 - 2 * M2 * L1 * LC2 * dtheta2 * dtheta1 * s2 + (M1 * LC1 + M2 * L1) * G * cos(theta1 - PI_2) + phi2;
-  const dd2 = (a + (d2 / d1) * phi1 - M2 * L1 * LC2 * (dtheta1 * dtheta1) * s2 - phi2) / (M2 * (LC2 * LC2) + I2 - (d2 * d2) / d1);
+  const phi1 = -M2 * L1 * LC2 * pow2(dtheta2) * s2 - 2 * M2 * L1 * LC2 * dtheta2 * dtheta1 * s2 + (M1 * LC1 + M2 * L1) * G * cos(theta1 - PI_2) + phi2;
+  const dd2 = (a + (d2 / d1) * phi1 - M2 * L1 * LC2 * pow2(dtheta1) * s2 - phi2) / (M2 * (LC2 * LC2) + I2 - pow2(d2) / d1);
   ddTheta1 = -(d2 * dd2 + phi1) / d1;
   ddTheta2 = dd2;
   dTheta1 = dtheta1;

@@ -76,7 +76,8 @@ import { SINCOSTAB } from "./sincostab";
 const SPLIT: f64 = 134217729.0;
 
 /** The rounding error of p = a*b: a*b = p + error exactly (Dekker's TwoProduct). */
-@inline function productError(a: f64, b: f64, p: f64): f64 {
+// @ts-ignore: decorator
+@inline export function productError(a: f64, b: f64, p: f64): f64 {
   const ta = SPLIT * a;
   const ah = ta - (ta - a);
   const al = a - ah;
