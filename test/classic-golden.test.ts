@@ -4,7 +4,8 @@
  * headers): every seeded and unseeded reset, every step of every episode
  * and of the vector section, one step at a time from the golden previous
  * state written into `env.state`. Runs each WASM build on the single env,
- * and the SIMD vector kernel and its scalar twin. The target is every
+ * the SIMD vector kernel and its scalar twin, and in the relaxed-SIMD build
+ * both fma paths (relaxed_madd where it fuses, and the emulation). The target is every
  * value exact: observations, rewards, flags, resets and float64 states.
  */
 import { readFileSync } from "node:fs";
@@ -67,7 +68,7 @@ class Tally {
   reset(obs: ArrayLike<number>, state: ArrayLike<number>, want: { obs: number[]; state: number[] }, where: string): void {
     this.resets++;
     if (same(obs, want.obs) && same(state, want.state)) this.resetsExact++;
-    else this.miss(`${where} reset: obs ${[...obs]} state ${[...state]}, want ${want.obs} / ${want.state}`);
+    else this.miss(`${where} reset: obs ${Array.from(obs)} state ${Array.from(state)}, want ${want.obs} / ${want.state}`);
   }
 
   step(got: { obs: ArrayLike<number>; state: ArrayLike<number>; reward: number; terminated: boolean; truncated: boolean }, want: GoldenEnvStep, where: string): void {
@@ -76,7 +77,7 @@ class Tally {
     const state = same(got.state, want.state);
     if (outputs) this.outputsExact++;
     if (state) this.stateExact++;
-    if (!outputs || !state) this.miss(`${where}: obs ${[...got.obs]} state ${[...got.state]} r ${got.reward} ${got.terminated}/${got.truncated}, want ${want.obs} / ${want.state} r ${want.reward} ${want.terminated}/${want.truncated}`);
+    if (!outputs || !state) this.miss(`${where}: obs ${Array.from(got.obs)} state ${Array.from(got.state)} r ${got.reward} ${got.terminated}/${got.truncated}, want ${want.obs} / ${want.state} r ${want.reward} ${want.terminated}/${want.truncated}`);
   }
 
   private miss(line: string): void {
@@ -102,13 +103,14 @@ describe.each(ENVS)("%s golden", (model, golden, drawKey) => {
   const S = model.stateSize;
   const O = model.obsSize;
 
-  it.each(FLAVORS)("single env (%s build): every reset and every step", async (flavor) => {
+  const singles = [...FLAVORS.map((flavor) => [flavor, { flavor }] as const), ["relaxed-simd, software fma", { flavor: "relaxed-simd" as const, softwareFma: true }] as const];
+  it.each(singles)("single env (%s): every reset and every step", async (flavor, wasm) => {
     const tally = new Tally();
     const instances = new Map<number, ClassicEnv>();
     for (const ep of golden.episodes) {
       let env = instances.get(ep.instance);
       if (!env) {
-        env = await ClassicEnv.create(model, ep.wrapped ? {} : { maxEpisodeSteps: Infinity }, { flavor });
+        env = await ClassicEnv.create(model, ep.wrapped ? {} : { maxEpisodeSteps: Infinity }, wasm);
         instances.set(ep.instance, env);
       }
       const r = env.reset({ seed: ep.seed, options: ep.options });
@@ -141,6 +143,7 @@ describe.each(ENVS)("%s golden", (model, golden, drawKey) => {
     ["simd kernel", {}],
     ["scalar twin", { scalar: true }],
     ["relaxed-simd build", { flavor: "relaxed-simd" as const }],
+    ["relaxed-simd build, software fma", { flavor: "relaxed-simd" as const, softwareFma: true }],
   ] as const;
   it.each(kernels)("vector env (%s): reset (env i seeded s + i) and every step, autoresets included", async (name, wasm) => {
     const tally = new Tally();

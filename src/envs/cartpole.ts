@@ -27,7 +27,7 @@ class CartPoleMemory implements CartPoleCore {
   ) {}
 
   /** `build` forces a WASM build, or another compiled module (tests compare them). */
-  static async create(n: number, config: CartPoleConfig, { build }: WasmChoice = {}): Promise<CartPoleMemory> {
+  static async create(n: number, config: CartPoleConfig, { build, softwareFma = false }: WasmChoice = {}): Promise<CartPoleMemory> {
     const plan = new ArenaPlan();
     const header = plan.region(CP_HEADER_SLOTS * SLOT);
     const at: Array<[slot: number, address: number]> = [
@@ -43,6 +43,7 @@ class CartPoleMemory implements CartPoleCore {
       [CP_RNG, plan.region(PCG64_BYTES)],
     ];
     const arena = await plan.instantiate(build);
+    if (softwareFma) arena.probeFma(false);
     const slots = new DataView(arena.buffer, header, CP_HEADER_SLOTS * SLOT);
     slots.setBigInt64(CP_NUM_ENVS * SLOT, BigInt(n), true);
     for (const [slot, address] of at) slots.setBigInt64(slot * SLOT, BigInt(address), true);
@@ -92,6 +93,8 @@ class CartPoleMemory implements CartPoleCore {
 /** Which WASM module runs (tests pin a build, or pass the test module of scalar twins; by default the best build the runtime runs). */
 export interface WasmChoice {
   build?: WasmFlavor | Loaded;
+  /** Emulate fma even where relaxed_madd fuses (tests run both paths). */
+  softwareFma?: boolean;
 }
 
 /**

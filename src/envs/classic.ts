@@ -83,7 +83,7 @@ class ClassicMemory implements CartPoleCore {
     private readonly kernels: ClassicKernels,
   ) {}
 
-  static async create(model: ClassicModel, n: number, maxEpisodeSteps: number, { flavor, scalar = false }: WasmChoice = {}): Promise<ClassicMemory> {
+  static async create(model: ClassicModel, n: number, maxEpisodeSteps: number, { flavor, scalar = false, softwareFma = false }: WasmChoice = {}): Promise<ClassicMemory> {
     const plan = new ArenaPlan();
     const header = plan.region(CP_HEADER_SLOTS * SLOT);
     const at: Array<[slot: number, address: number]> = [
@@ -98,6 +98,7 @@ class ClassicMemory implements CartPoleCore {
       [CP_RNG, plan.region(PCG64_BYTES * n)],
     ];
     const arena = await plan.instantiate(flavor);
+    if (softwareFma) arena.probeFma(false);
     const slots = new DataView(arena.buffer, header, CP_HEADER_SLOTS * SLOT);
     slots.setBigInt64(CP_NUM_ENVS * SLOT, BigInt(n), true);
     for (const [slot, address] of at) slots.setBigInt64(slot * SLOT, BigInt(address), true);

@@ -128,8 +128,13 @@ export async function instantiateArena({ module, flavor }: Loaded, bytes: number
       },
     },
   });
-  return new Arena(memory, instance.exports as unknown as Kernels, flavor);
+  const arena = new Arena(memory, instance.exports as unknown as Kernels, flavor);
+  arena.probeFma(true);
+  return arena;
 }
+
+/** Operands whose product-sum differs fused (-2^-60) and unfused (0): assembly/fma.ts. */
+const FMA_PROBE = [1 + 2 ** -30, 1 - 2 ** -30, -1] as const;
 
 /** One instance of the module with its own memory, which never grows. */
 export class Arena {
@@ -138,6 +143,20 @@ export class Arena {
     readonly kernels: Kernels,
     readonly flavor: WasmFlavor,
   ) {}
+
+  /**
+   * Whether libm's exact fma runs as one relaxed_madd here (the relaxed-SIMD
+   * build on a host whose engine fuses it) rather than emulated: set at
+   * instantiation by a probe, see assembly/fma.ts.
+   */
+  hardwareFma = false;
+
+  /** Probes relaxed_madd and sets {@link hardwareFma}; `allow` false keeps the emulation (tests run both paths). */
+  probeFma(allow: boolean): boolean {
+    // The policy module has no libm, and so no probe.
+    this.hardwareFma = this.kernels.fmaProbe?.(...FMA_PROBE, allow ? 1 : 0) === 1;
+    return this.hardwareFma;
+  }
 
   get buffer(): ArrayBuffer {
     return this.memory.buffer;
