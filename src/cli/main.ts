@@ -12,7 +12,7 @@ import { DEFAULTS, resolveOptions, type DQNOptions } from "../agent/options.ts";
 import { make, registeredEnvs as envIds } from "../envs/registry.ts";
 import { learningCurveSvg, type CurveSeries } from "../plot/svg.ts";
 import { ProgressReporter } from "./progress.ts";
-import { renderCartPole } from "./render.ts";
+import { renderEnv } from "./render.ts";
 
 class UsageError extends Error {}
 
@@ -253,7 +253,7 @@ async function renderEpisode(agent: DQN, envId: string, seed: number | undefined
   for (let t = 1; ; t++) {
     const r = env.step(agent.predict(observation));
     total += r.reward;
-    const frame = `${renderCartPole((env as unknown as { state: Float64Array }).state)}  step ${t}  return ${total}`;
+    const frame = `${renderEnv(envId, (env as unknown as { state: Float64Array }).state)}  step ${t}  return ${total}`;
     if (tty) {
       process.stdout.write(`\x1b[H\x1b[2J${frame}\n`);
       await new Promise((res) => setTimeout(res, 20));
