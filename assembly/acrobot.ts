@@ -173,12 +173,10 @@ export function acrobotStep(h: usize, action: i32): i32 {
   return -1;
 }
 
-/** One vector step; see {@link vecStep}. */
+/**
+ * One vector step; see {@link vecStep}. The SIMD kernel, except in the test
+ * module (SCALAR_TWINS = 1, see scripts/build-wasm.mjs), where its scalar twin runs.
+ */
 export function acrobotVecStep(h: usize): i32 {
-  return vecStep(h, true);
-}
-
-/** The scalar twin of {@link acrobotVecStep}, for tests. */
-export function acrobotVecStepScalar(h: usize): i32 {
-  return vecStep(h, false);
+  return vecStep(h, SCALAR_TWINS == 0);
 }

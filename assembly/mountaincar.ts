@@ -85,12 +85,10 @@ export function mountaincarStep(h: usize, action: i32): i32 {
   return -1;
 }
 
-/** One vector step; see {@link vecStep}. */
+/**
+ * One vector step; see {@link vecStep}. The SIMD kernel, except in the test
+ * module (SCALAR_TWINS = 1, see scripts/build-wasm.mjs), where its scalar twin runs.
+ */
 export function mountaincarVecStep(h: usize): i32 {
-  return vecStep(h, true);
-}
-
-/** The scalar twin of {@link mountaincarVecStep}, for tests. */
-export function mountaincarVecStepScalar(h: usize): i32 {
-  return vecStep(h, false);
+  return vecStep(h, SCALAR_TWINS == 0);
 }

@@ -14,6 +14,7 @@ import { ACROBOT } from "../src/envs/acrobot.ts";
 import { ClassicEnv, ClassicVecEnv, type ClassicModel } from "../src/envs/classic.ts";
 import { MOUNTAINCAR } from "../src/envs/mountaincar.ts";
 import { FLAVORS } from "./support/relaxed-simd.ts";
+import { testModule } from "./support/test-wasm.ts";
 
 interface GoldenEnvStep {
   obs: number[];
@@ -103,7 +104,7 @@ describe.each(ENVS)("%s golden", (model, golden, drawKey) => {
   const S = model.stateSize;
   const O = model.obsSize;
 
-  const singles = [...FLAVORS.map((flavor) => [flavor, { flavor }] as const), ["relaxed-simd, software fma", { flavor: "relaxed-simd" as const, softwareFma: true }] as const];
+  const singles = [...FLAVORS.map((flavor) => [flavor, { build: flavor }] as const), ["relaxed-simd, software fma", { build: "relaxed-simd" as const, softwareFma: true }] as const];
   it.each(singles)("single env (%s): every reset and every step", async (flavor, wasm) => {
     const tally = new Tally();
     const instances = new Map<number, ClassicEnv>();
@@ -140,13 +141,14 @@ describe.each(ENVS)("%s golden", (model, golden, drawKey) => {
   });
 
   const kernels = [
-    ["simd kernel", {}],
-    ["scalar twin", { scalar: true }],
-    ["relaxed-simd build", { flavor: "relaxed-simd" as const }],
-    ["relaxed-simd build, software fma", { flavor: "relaxed-simd" as const, softwareFma: true }],
+    ["simd kernel", async () => ({})],
+    ["scalar twin (test module)", async () => ({ build: await testModule("simd") })],
+    ["relaxed-simd build", async () => ({ build: "relaxed-simd" as const })],
+    ["relaxed-simd build, software fma", async () => ({ build: "relaxed-simd" as const, softwareFma: true })],
   ] as const;
-  it.each(kernels)("vector env (%s): reset (env i seeded s + i) and every step, autoresets included", async (name, wasm) => {
+  it.each(kernels)("vector env (%s): reset (env i seeded s + i) and every step, autoresets included", async (name, choice) => {
     const tally = new Tally();
+    const wasm = await choice();
     for (const v of golden.vector) {
       const env = await ClassicVecEnv.create(model, { numEnvs: v.num_envs, maxEpisodeSteps: v.max_episode_steps }, wasm);
       const r = env.reset({ seed: v.seed });

@@ -22,9 +22,9 @@ export const ACROBOT = Object.freeze<ClassicModel>({
   obsHigh: [1, 1, 1, 1, MAX_VEL_1, MAX_VEL_2],
   resetLow: -0.1,
   resetHigh: 0.1,
-  kernels: ({ kernels: k }, scalar) => ({
+  kernels: ({ kernels: k }) => ({
     reset: k.acrobotReset!,
     step: k.acrobotStep!,
-    vecStep: scalar ? k.acrobotVecStepScalar! : k.acrobotVecStep!,
+    vecStep: k.acrobotVecStep!,
   }),
 });

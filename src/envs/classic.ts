@@ -42,8 +42,8 @@ export interface ClassicModel {
   /** Reset's default bounds. */
   readonly resetLow: number;
   readonly resetHigh: number;
-  /** The kernels of an arena (`scalar`: the vector step's scalar twin). */
-  kernels(arena: Arena, scalar: boolean): ClassicKernels;
+  /** The kernels of an arena. */
+  kernels(arena: Arena): ClassicKernels;
 }
 
 /** Options of `make(id, options)` for Acrobot-v1 and MountainCar-v0. */
@@ -83,7 +83,7 @@ class ClassicMemory implements CartPoleCore {
     private readonly kernels: ClassicKernels,
   ) {}
 
-  static async create(model: ClassicModel, n: number, maxEpisodeSteps: number, { flavor, scalar = false, softwareFma = false }: WasmChoice = {}): Promise<ClassicMemory> {
+  static async create(model: ClassicModel, n: number, maxEpisodeSteps: number, { build, softwareFma = false }: WasmChoice = {}): Promise<ClassicMemory> {
     const plan = new ArenaPlan();
     const header = plan.region(CP_HEADER_SLOTS * SLOT);
     const at: Array<[slot: number, address: number]> = [
@@ -97,7 +97,7 @@ class ClassicMemory implements CartPoleCore {
       [CP_PREV_DONE, plan.region(8 * n)],
       [CP_RNG, plan.region(PCG64_BYTES * n)],
     ];
-    const arena = await plan.instantiate(flavor);
+    const arena = await plan.instantiate(build);
     if (softwareFma) arena.probeFma(false);
     const slots = new DataView(arena.buffer, header, CP_HEADER_SLOTS * SLOT);
     slots.setBigInt64(CP_NUM_ENVS * SLOT, BigInt(n), true);
@@ -111,7 +111,7 @@ class ClassicMemory implements CartPoleCore {
       terminated: arena.u8(address.get(CP_TERMINATED)!, n),
       truncated: arena.u8(address.get(CP_TRUNCATED)!, n),
     };
-    return new ClassicMemory(arrays, header, arena.i32(address.get(CP_ACTIONS)!, n), address.get(CP_RNG)!, slots, model.kernels(arena, scalar));
+    return new ClassicMemory(arrays, header, arena.i32(address.get(CP_ACTIONS)!, n), address.get(CP_RNG)!, slots, model.kernels(arena));
   }
 
   /** Seeds env i's generator with seed + i, as SyncVectorEnv.reset(seed). */

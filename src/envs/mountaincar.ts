@@ -19,9 +19,9 @@ export const MOUNTAINCAR = Object.freeze<ClassicModel>({
   obsHigh: [0.6, 0.07],
   resetLow: -0.6,
   resetHigh: -0.4,
-  kernels: ({ kernels: k }, scalar) => ({
+  kernels: ({ kernels: k }) => ({
     reset: k.mountaincarReset!,
     step: k.mountaincarStep!,
-    vecStep: scalar ? k.mountaincarVecStepScalar! : k.mountaincarVecStep!,
+    vecStep: k.mountaincarVecStep!,
   }),
 });
