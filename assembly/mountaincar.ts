@@ -6,11 +6,11 @@
  * (SyncVectorEnv semantics, see ./lib/classic.ts). Memory layout: the
  * Acrobot/MountainCar section of assembly/layout.ts.
  */
-import { CP_ACTIONS, CP_HIGH, CP_LOW, CP_NUM_ENVS, CP_OBS, CP_REWARD, CP_RNG, CP_STATE, CP_TERMINATED, MOUNTAINCAR_OBS, MOUNTAINCAR_STATE, PCG64_BYTES, SLOT } from "./layout";
+import { CP_HIGH, CP_LOW, CP_NUM_ENVS, CP_OBS, CP_REWARD, CP_RNG, CP_STATE, MOUNTAINCAR_OBS, MOUNTAINCAR_STATE, PCG64_BYTES, SLOT } from "./layout";
 import { cos } from "./lib/libm";
 import { pcg64Uniform } from "./lib/pcg64";
 import { slotA, slotF } from "./lib/header";
-import { firstInvalidAction, resetAll, syncVecFinish } from "./lib/classic";
+import { resetAll, syncVecStep } from "./lib/classic";
 
 const MIN_POSITION: f64 = -1.2;
 const MAX_POSITION: f64 = 0.6;
@@ -65,30 +65,11 @@ export function mountaincarStep(h: usize, action: i32): i32 {
 }
 
 /**
- * One step of every env (SyncVectorEnv with next-step autoreset). Returns
- * -1, or the index of the first action outside {0, 1, 2}, having changed
- * nothing.
- */
-@inline function vecStep(h: usize, simd: bool): i32 {
-  const n = <i32>load<i64>(h, CP_NUM_ENVS * SLOT);
-  const actions = slotA(h, CP_ACTIONS);
-  const bad = firstInvalidAction(actions, n, 3);
-  if (bad >= 0) return bad;
-  const state = slotA(h, CP_STATE);
-  const obs = slotA(h, CP_OBS);
-  const terminated = slotA(h, CP_TERMINATED);
-  for (let i = 0; i < n; i++) {
-    const e = <usize>i;
-    store<u8>(terminated + e, <u8>stepOne(state + e * MOUNTAINCAR_STATE * 8, obs + e * MOUNTAINCAR_OBS * 4, load<i32>(actions + (e << 2))));
-  }
-  syncVecFinish(h, n, -1, -1, resetEnv);
-  return -1;
-}
-
-/**
- * One vector step; see {@link vecStep}. The SIMD kernel, except in the test
- * module (SCALAR_TWINS = 1, see scripts/build-wasm.mjs), where its scalar twin runs.
+ * One step of every env (SyncVectorEnv with next-step autoreset; see
+ * ./lib/classic.ts). Returns -1, or the index of the first action outside
+ * {0, 1, 2}, having changed nothing. One env at a time (no f64x2 kernel
+ * yet), in the shipped and the test module alike.
  */
 export function mountaincarVecStep(h: usize): i32 {
-  return vecStep(h, SCALAR_TWINS == 0);
+  return syncVecStep(h, MOUNTAINCAR_STATE * 8, MOUNTAINCAR_OBS * 4, 3, stepOne, -1, -1, resetEnv);
 }

@@ -37,13 +37,13 @@ function bestOf(a: () => number, b: () => number): [number, number] {
 }
 
 /** Random actions (fixed seed), cycled: episodes end and autoreset as in training. */
-function actionBatches(n: number): Int32Array[] {
+function actionBatches(n: number, nActions = 2): Int32Array[] {
   const rng = new Rng(1);
-  return Array.from({ length: 16 }, () => Int32Array.from({ length: n }, () => rng.int(2)));
+  return Array.from({ length: 16 }, () => Int32Array.from({ length: n }, () => rng.int(nActions)));
 }
 
 function vecRate(env: VecEnv): () => number {
-  const batches = actionBatches(env.numEnvs);
+  const batches = actionBatches(env.numEnvs, env.singleActionSpace.n);
   env.reset({ seed: 0 });
   let j = 0;
   return () =>
@@ -130,19 +130,6 @@ function naiveCartPole(n: number): () => number {
   };
 }
 
-/** Random actions in {0, 1, 2} (fixed seed), cycled. */
-function vecRate3(env: VecEnv): () => number {
-  const rng = new Rng(3);
-  const batches = Array.from({ length: 16 }, () => Int32Array.from({ length: env.numEnvs }, () => rng.int(3)));
-  env.reset({ seed: 0 });
-  let j = 0;
-  return () =>
-    rate(() => {
-      env.step(batches[j++ & 15]!);
-      return env.numEnvs;
-    }, SECONDS);
-}
-
 /** Exact vector CartPole against the naive Math.sin loop, and Acrobot and MountainCar, at 1,024 envs. */
 async function exactnessRows(): Promise<BenchRow[]> {
   const n = 1024;
@@ -150,7 +137,7 @@ async function exactnessRows(): Promise<BenchRow[]> {
   const fused = probe.hardwareFma;
   const naive = naiveCartPole(n);
   const [js, exact] = bestOf(() => rate(naive, SECONDS), vecRate(await makeVec("CartPole-v1", { numEnvs: n })));
-  const [acrobot, mountaincar] = bestOf(vecRate3(await makeVec("Acrobot-v1", { numEnvs: n })), vecRate3(await makeVec("MountainCar-v0", { numEnvs: n })));
+  const [acrobot, mountaincar] = bestOf(vecRate(await makeVec("Acrobot-v1", { numEnvs: n })), vecRate(await makeVec("MountainCar-v0", { numEnvs: n })));
   const row = (name: string, value: number, unit: string): BenchRow => ({ suite: "env", name, value, unit });
   return [
     row(`libm fma path (${probe.flavor}): ${fused ? "relaxed_madd, fused here" : "emulated"}`, fused ? 1 : 0, "fused"),

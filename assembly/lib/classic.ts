@@ -8,7 +8,7 @@
  * results: envs done on the previous step are reset instead (reward 0, not
  * terminated or truncated, action ignored).
  */
-import { CP_ELAPSED, CP_MAX_STEPS, CP_PREV_DONE, CP_REWARD, CP_TERMINATED, CP_TRUNCATED } from "../layout";
+import { CP_ACTIONS, CP_ELAPSED, CP_MAX_STEPS, CP_NUM_ENVS, CP_OBS, CP_PREV_DONE, CP_REWARD, CP_STATE, CP_TERMINATED, CP_TRUNCATED, SLOT } from "../layout";
 import { slotA, slotF } from "./header";
 
 /** The index of the first action outside [0, nActions), or -1. */
@@ -61,4 +61,37 @@ import { slotA, slotF } from "./header";
   for (let i = 0; i < n; i++) reset(h, i);
   memory.fill(slotA(h, CP_ELAPSED), 0, <usize>n << 3);
   memory.fill(slotA(h, CP_PREV_DONE), 0, <usize>n << 3);
+}
+
+/**
+ * One step of every env (SyncVectorEnv with next-step autoreset): the
+ * physics of each env through `step(state, obs, action)` (one env at a
+ * time; these envs have no f64x2 kernel yet), then {@link syncVecFinish}.
+ * Returns -1, or the index of the first action outside [0, nActions),
+ * having changed nothing.
+ */
+// @ts-ignore: decorator
+@inline export function syncVecStep(
+  h: usize,
+  stateBytes: usize,
+  obsBytes: usize,
+  nActions: u32,
+  step: (s: usize, o: usize, action: i32) => bool,
+  rewardAlive: f32,
+  rewardTerminated: f32,
+  reset: (h: usize, i: i32) => void,
+): i32 {
+  const n = <i32>load<i64>(h, CP_NUM_ENVS * SLOT);
+  const actions = slotA(h, CP_ACTIONS);
+  const bad = firstInvalidAction(actions, n, nActions);
+  if (bad >= 0) return bad;
+  const state = slotA(h, CP_STATE);
+  const obs = slotA(h, CP_OBS);
+  const terminated = slotA(h, CP_TERMINATED);
+  for (let i = 0; i < n; i++) {
+    const e = <usize>i;
+    store<u8>(terminated + e, <u8>step(state + e * stateBytes, obs + e * obsBytes, load<i32>(actions + (e << 2))));
+  }
+  syncVecFinish(h, n, rewardAlive, rewardTerminated, reset);
+  return -1;
 }
