@@ -140,6 +140,24 @@ export const BG_TERMINAL = 7;
 export const BG_LAST_ACTION = 8;
 export const BG_INTS = 9;
 
+// ---------------------------------------------------------------------------
+// Acrobot-v1 and MountainCar-v0 (assembly/acrobot.ts, assembly/mountaincar.ts,
+// assembly/lib/classic.ts; src/envs/classic.ts)
+// ---------------------------------------------------------------------------
+// The CartPole header and regions, with three differences. State and
+// observation hold CLASSIC_STATE / CLASSIC_OBS values per env (env-major).
+// CP_RNG holds one generator per env (env i's at i * PCG64_BYTES), as
+// Gymnasium's SyncVectorEnv, whose reset(seed=s) seeds env i with s + i and
+// autoresets each env from its own generator. CP_RESET_LIST and
+// CP_SUTTON_BARTO are unused.
+
+/** Acrobot-v1: state (theta1, theta2, dtheta1, dtheta2), observation (cos t1, sin t1, cos t2, sin t2, dt1, dt2). */
+export const ACROBOT_STATE = 4;
+export const ACROBOT_OBS = 6;
+/** MountainCar-v0: state and observation (position, velocity). */
+export const MOUNTAINCAR_STATE = 2;
+export const MOUNTAINCAR_OBS = 2;
+
 // ===========================================================================
 // Replay (src/replay/buffer.ts plans and binds; assembly/lib/replay.ts runs)
 // ===========================================================================

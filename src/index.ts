@@ -12,6 +12,7 @@ export { checkEnv } from "./envs/check-env.ts";
 export { Box, Discrete } from "./envs/spaces.ts";
 export type { Env, VecEnv, EnvSpec, Space, Info, ResetArgs, ResetResult, StepResult, VecStepResult } from "./envs/env.ts";
 export type { CartPoleEnv, CartPoleVecEnv } from "./envs/cartpole.ts";
+export type { ClassicEnv, ClassicVecEnv, ClassicOptions, ClassicVecOptions } from "./envs/classic.ts";
 export type { CartPoleId, CartPoleOptions, CartPoleVecOptions } from "./envs/cartpole-common.ts";
 export type { BreakoutEnv, BreakoutOptions } from "./envs/minatar-breakout.ts";
 export type { Seed } from "./envs/seeding.ts";

@@ -14,7 +14,7 @@ describe("make", () => {
   });
 
   it("registers CartPole-v1 and CartPole-v0 with Gymnasium's specs", async () => {
-    expect(registeredEnvs()).toEqual(["CartPole-v1", "CartPole-v0", "MinAtar/Breakout-v1"]);
+    expect(registeredEnvs()).toEqual(["CartPole-v1", "CartPole-v0", "Acrobot-v1", "MountainCar-v0", "MinAtar/Breakout-v1"]);
     expect((await make("CartPole-v1")).spec).toEqual({ id: "CartPole-v1", maxEpisodeSteps: 500, rewardThreshold: 475 });
     expect((await make("CartPole-v0")).spec).toEqual({ id: "CartPole-v0", maxEpisodeSteps: 200, rewardThreshold: 195 });
     expect((await make("CartPole-v1", { maxEpisodeSteps: Infinity })).spec.maxEpisodeSteps).toBe(Infinity);

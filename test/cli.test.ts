@@ -83,7 +83,7 @@ describe("deepq CLI", () => {
       [["train", "--gamma", "2"], /^deepq: --gamma must be a finite number in \[0, 1\]; got 2$/],
       [["train", "--learning-rate", "-1"], /^deepq: --learning-rate needs a value; write one starting with "-" as --learning-rate=-1/],
       [["train", "--backend", "gpu"], /^deepq: --backend must be one of "auto", "fused", "wasm", "webgpu", "cpu"; got "gpu"$/],
-      [["train", "MountainCar-v0"], /^deepq: unknown env "MountainCar-v0"; known: CartPole-v1/],
+      [["train", "Pendulum-v1"], /^deepq: unknown env "Pendulum-v1"; known: CartPole-v1, CartPole-v0, Acrobot-v1, MountainCar-v0, MinAtar\/Breakout-v1/],
       [["export", "m.deepq"], /^deepq: --onnx <file> is required/],
       [["fly"], /^deepq: unknown command "fly"/],
     ];

@@ -137,8 +137,14 @@ describe("software fma", () => {
   });
 });
 
-for (const flavor of ["simd", "relaxed-simd"] as const satisfies readonly WasmFlavor[]) {
-  describe(`WebAssembly libm (${flavor} build)`, () => {
+// The relaxed-SIMD build twice: fma as one relaxed_madd where this host fuses it, and emulated.
+const builds = [
+  ["simd", true],
+  ["relaxed-simd", true],
+  ["relaxed-simd", false],
+] as const satisfies ReadonlyArray<readonly [WasmFlavor, boolean]>;
+for (const [flavor, hardwareFma] of builds) {
+  describe(`WebAssembly libm (${flavor} build, ${hardwareFma ? "hardware fma where relaxed_madd fuses" : "software fma"})`, () => {
     const n = Math.max(wide.length, tableX.length, fmaA.length);
     let arena: Arena<TestExports>;
     let bufs: { x: number; s: number; c: number; a: number; b: number; d: number };
@@ -147,6 +153,8 @@ for (const flavor of ["simd", "relaxed-simd"] as const satisfies readonly WasmFl
       const plan = new ArenaPlan();
       bufs = { x: plan.region(8 * n), s: plan.region(8 * n), c: plan.region(8 * n), a: plan.region(8 * n), b: plan.region(8 * n), d: plan.region(8 * n) };
       arena = await testArena(plan, flavor);
+      const fused = arena.probeFma(hardwareFma);
+      if (hardwareFma && flavor === "relaxed-simd") console.log(`relaxed_madd ${fused ? "fuses on this host: libm's fma sites run it" : "does not fuse on this host: libm emulates fma"}`);
     });
 
     /** Runs a kernel over xs; returns [sin, cos] copies. */

@@ -40,7 +40,9 @@
  * __branred is not built for FMA and contains none.
  *
  * WebAssembly has no scalar fma and relaxed SIMD's madd may or may not fuse,
- * so a fused site is emulated exactly (fma below, ~30 flops). Which sites
+ * so a fused site is emulated exactly (fma below, ~30 flops), except where
+ * a probe at start-up (assembly/fma.ts) found relaxed_madd fused: then one
+ * relaxed_madd, the same bits. Which sites
  * can take a plain multiply and add instead was measured with a C model of
  * the above, each site switchable between fma() and a*b + c, against
  * libm.so.6 (scripts/measure-fma-sites.c; with every site fused the model
@@ -76,7 +78,8 @@ import { SINCOSTAB } from "./sincostab";
 const SPLIT: f64 = 134217729.0;
 
 /** The rounding error of p = a*b: a*b = p + error exactly (Dekker's TwoProduct). */
-@inline function productError(a: f64, b: f64, p: f64): f64 {
+// @ts-ignore: decorator
+@inline export function productError(a: f64, b: f64, p: f64): f64 {
   const ta = SPLIT * a;
   const ah = ta - (ta - a);
   const al = a - ah;
@@ -97,7 +100,8 @@ const SPLIT: f64 = 134217729.0;
  * neighbour has an odd last bit. Rounding the inner sum this way is what
  * keeps the final round-to-nearest from rounding twice.
  */
-@inline function addOdd(a: f64, b: f64): f64 {
+// @ts-ignore: decorator
+@inline export function addOdd(a: f64, b: f64): f64 {
   const s = a + b;
   const e = sumError(a, b, s);
   const sb = reinterpret<i64>(s);
@@ -108,13 +112,41 @@ const SPLIT: f64 = 134217729.0;
 }
 
 /**
- * a*b + c rounded once, exactly as a hardware fma. Holds for finite operands
+ * Whether f64x2.relaxed_madd fuses on this host, so that {@link fma} and
+ * {@link fma2} take it instead of the emulation. Only the relaxed-SIMD build
+ * can set it (see assembly/fma.ts, run once per instance); relaxed SIMD
+ * leaves fusing to the engine and the CPU, so it is measured, never assumed.
+ */
+let hardwareFma = false;
+
+/** Sets {@link hardwareFma}; `fused` must come from a probe on this host. */
+export function setHardwareFma(fused: bool): void {
+  hardwareFma = ASC_FEATURE_RELAXED_SIMD && fused;
+}
+
+/** Whether the fused relaxed_madd path is in use. */
+export function usesHardwareFma(): bool {
+  return hardwareFma;
+}
+
+/**
+ * a*b + c rounded once, exactly as a hardware fma: relaxed_madd where it
+ * fuses (one instruction), else emulated. The emulation holds for finite operands
  * whose product and sum stay below 2^1023 and whose product's rounding
  * error is normal (|a*b| above about 2^-969) or the product is exact; all
  * of deepq's uses are far inside that.
  */
 // @ts-ignore: decorator
 @inline export function fma(a: f64, b: f64, c: f64): f64 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    if (hardwareFma) return f64x2.extract_lane(f64x2.relaxed_madd(f64x2.splat(a), f64x2.splat(b), f64x2.splat(c)), 0);
+  }
+  return fmaSoftware(a, b, c);
+}
+
+/** The exact emulation of {@link fma} (Boldo & Melquiond's rounding to odd). */
+// @ts-ignore: decorator
+@inline export function fmaSoftware(a: f64, b: f64, c: f64): f64 {
   const p = a * b;
   const s = c + p;
   const v = addOdd(sumError(c, p, s), productError(a, b, p));
@@ -153,6 +185,9 @@ const SPLIT: f64 = 134217729.0;
 /** {@link fma} on each lane of two f64x2. */
 // @ts-ignore: decorator
 @inline export function fma2(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    if (hardwareFma) return f64x2.relaxed_madd(a, b, c);
+  }
   const p = f64x2.mul(a, b);
   const s = f64x2.add(c, p);
   const v = addOdd2(sumError2(c, p, s), productError2(a, b, p));

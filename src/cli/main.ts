@@ -18,7 +18,7 @@ import { tuneSeedJob, type TuneJob, type TuneEvent } from "./tune.ts";
 import type { JobContext } from "./pool.ts";
 import { modelToOnnx } from "../policy/onnx-export.ts";
 import { ProgressReporter } from "./progress.ts";
-import { renderCartPole } from "./render.ts";
+import { renderEnv } from "./render.ts";
 import { num, parse, UsageError } from "./args.ts";
 
 const HELP: Record<string, string> = {
@@ -318,7 +318,7 @@ async function renderEpisode(agent: DQN, envId: string, seed: number | undefined
   for (let t = 1; ; t++) {
     const r = env.step(agent.predict(observation));
     total += r.reward;
-    const frame = `${renderCartPole((env as unknown as { state: Float64Array }).state)}  step ${t}  return ${total}`;
+    const frame = `${renderEnv(envId, (env as unknown as { state: Float64Array }).state)}  step ${t}  return ${total}`;
     if (tty) {
       process.stdout.write(`\x1b[H\x1b[2J${frame}\n`);
       await new Promise((res) => setTimeout(res, 20));

@@ -72,16 +72,16 @@ export function cartpoleObservationSpace(shape: readonly number[] = [4]): Box {
  */
 export const MAX_RESET_BOUND = 100;
 
-/** Checks reset's arguments: the seed (if any) and the bounds, as Gymnasium's `maybe_parse_reset_bounds`. */
-function parseReset(args: unknown): { seed: Seed | undefined; low: number; high: number } {
+/** Checks reset's arguments: the seed (if any) and the bounds, as Gymnasium's `maybe_parse_reset_bounds` with the env's default bounds. */
+function parseReset(args: unknown, defaultLow: number, defaultHigh: number): { seed: Seed | undefined; low: number; high: number } {
   const a = checkOptions("reset(args)", args ?? undefined);
   checkKnownKeys("reset(args)", a, ["seed", "options"]);
   const seed = a.seed === undefined || a.seed === null ? undefined : checkSeed("seed", a.seed);
   const o = checkOptions("options", a.options ?? undefined);
   checkKnownKeys("options", o, ["low", "high"]);
   const range = { min: -MAX_RESET_BOUND, max: MAX_RESET_BOUND };
-  const low = o.low === undefined ? RESET_LOW : checkNumber("options.low", o.low, range);
-  const high = o.high === undefined ? RESET_HIGH : checkNumber("options.high", o.high, range);
+  const low = o.low === undefined ? defaultLow : checkNumber("options.low", o.low, range);
+  const high = o.high === undefined ? defaultHigh : checkNumber("options.high", o.high, range);
   if (low > high) throw new InvalidArgumentError("options.low", low, `a number <= options.high (${high})`);
   return { seed, low, high };
 }
@@ -118,8 +118,12 @@ export interface CartPoleCore {
   stepVec(actions: Int32Array): number;
 }
 
-/** What single and vector CartPoles share: the core, reset's seeding and bounds, the order checks, the state view. */
-abstract class CartPoleShared {
+/**
+ * What single and vector classic-control envs (CartPole, Acrobot,
+ * MountainCar) share: the core, reset's seeding and bounds, the order
+ * checks, the state view.
+ */
+export abstract class ClassicShared {
   /** The id, time limit and reward threshold it was made with. */
   readonly spec: EnvSpec;
   protected readonly core: CartPoleCore;
@@ -129,15 +133,20 @@ abstract class CartPoleShared {
   protected ready = false;
   private closed = false;
 
-  protected constructor(config: CartPoleConfig, core: CartPoleCore) {
+  /** Reset's default bounds (Gymnasium's `maybe_parse_reset_bounds` defaults). */
+  private readonly resetBounds: readonly [low: number, high: number];
+
+  protected constructor(config: CartPoleConfig, core: CartPoleCore, resetBounds: readonly [low: number, high: number] = [RESET_LOW, RESET_HIGH]) {
     this.spec = config.spec;
     this.suttonBarto = config.suttonBartoReward;
     this.core = core;
+    this.resetBounds = resetBounds;
   }
 
   /**
    * The live float64 state, Gymnasium's `env.unwrapped.state`: env i's
-   * (x, x_dot, theta, theta_dot) at [4i, 4i + 4). Writing its elements, or
+   * (x, x_dot, theta, theta_dot) at [4i, 4i + 4) for CartPole (other envs:
+   * see their class). Writing its elements, or
    * assigning an array of them all, sets the state the next step starts from.
    */
   get state(): Float64Array {
@@ -152,7 +161,7 @@ abstract class CartPoleShared {
   /** Checks the arguments, then reseeds (or seeds once from entropy) and draws the initial state. */
   protected resetCore(args: ResetArgs | undefined): void {
     if (this.closed) throw new InvalidStateError("the env is closed");
-    const { seed, low, high } = parseReset(args);
+    const { seed, low, high } = parseReset(args, ...this.resetBounds);
     if (seed !== undefined || !this.seeded) this.core.seed(seed ?? entropySeed());
     this.seeded = true;
     this.core.reset(low, high);
@@ -175,7 +184,7 @@ abstract class CartPoleShared {
  * = TimeLimit > OrderEnforcing > CartPoleEnv, or the unwrapped env when
  * `maxEpisodeSteps` is Infinity.
  */
-export class CartPoleBase extends CartPoleShared implements Env {
+export class CartPoleBase extends ClassicShared implements Env {
   readonly observationSpace = cartpoleObservationSpace();
   readonly actionSpace = new Discrete(2);
   private readonly maxEpisodeSteps: number;
@@ -236,7 +245,7 @@ export class CartPoleBase extends CartPoleShared implements Env {
  * A vector of CartPoles around a core, as CartPoleVectorEnv
  * (`gym.make_vec(id, num_envs, vectorization_mode="vector_entry_point")`).
  */
-export class CartPoleVecBase extends CartPoleShared implements VecEnv {
+export class CartPoleVecBase extends ClassicShared implements VecEnv {
   readonly numEnvs: number;
   readonly singleObservationSpace = cartpoleObservationSpace();
   readonly singleActionSpace = new Discrete(2);

@@ -26,7 +26,7 @@ class CartPoleMemory implements CartPoleCore {
   ) {}
 
   /** `build` forces a WASM build, or another compiled module (tests compare them). */
-  static async create(n: number, config: CartPoleConfig, { build }: WasmChoice = {}): Promise<CartPoleMemory> {
+  static async create(n: number, config: CartPoleConfig, { build, softwareFma = false }: WasmChoice = {}): Promise<CartPoleMemory> {
     const plan = new ArenaPlan();
     const header = plan.region(CP_HEADER_SLOTS * SLOT);
     const at: Array<[slot: number, address: number]> = [
@@ -42,6 +42,7 @@ class CartPoleMemory implements CartPoleCore {
       [CP_RNG, plan.region(PCG64_BYTES)],
     ];
     const arena = await plan.instantiate(build);
+    if (softwareFma) arena.probeFma(false);
     const slots = new Header(arena.buffer, header, CP_HEADER_SLOTS);
     slots.setInts([[CP_NUM_ENVS, n], ...at, [CP_SUTTON_BARTO, config.suttonBartoReward ? 1 : 0]]);
     slots.setFloat(CP_MAX_STEPS, config.spec.maxEpisodeSteps);
@@ -79,6 +80,8 @@ class CartPoleMemory implements CartPoleCore {
 /** Which WASM module runs (tests pin a build, or pass the test module of scalar twins; by default the best build the runtime runs). */
 export interface WasmChoice {
   build?: WasmFlavor | Loaded;
+  /** Emulate fma even where relaxed_madd fuses (tests run both paths). */
+  softwareFma?: boolean;
 }
 
 /**

@@ -1,12 +1,15 @@
 /**
  * `make` and `makeVec`: env ids to constructors, as Gymnasium's registry.
- * Registered: CartPole-v1 and CartPole-v0 (WASM kernels), MinAtar/Breakout-v1.
+ * Registered: CartPole-v1, CartPole-v0, Acrobot-v1 and MountainCar-v0 (WASM kernels), MinAtar/Breakout-v1.
  */
 import { InvalidArgumentError } from "../errors.ts";
 import { CartPoleEnv, CartPoleVecEnv } from "./cartpole.ts";
 import type { CartPoleId, CartPoleOptions, CartPoleVecOptions } from "./cartpole-common.ts";
 import type { Env, VecEnv } from "./env.ts";
 import { BREAKOUT_ID, BreakoutEnv, type BreakoutOptions } from "./minatar-breakout.ts";
+import { ACROBOT } from "./acrobot.ts";
+import { ClassicEnv, ClassicVecEnv, type ClassicModel, type ClassicOptions, type ClassicVecOptions } from "./classic.ts";
+import { MOUNTAINCAR } from "./mountaincar.ts";
 
 interface Registration {
   make(options: unknown): Promise<Env>;
@@ -18,10 +21,17 @@ const cartpole = (id: CartPoleId): Registration => ({
   makeVec: (options) => CartPoleVecEnv.create(options as CartPoleVecOptions, id),
 });
 
+const classic = (model: ClassicModel): Registration => ({
+  make: (options) => ClassicEnv.create(model, options as ClassicOptions),
+  makeVec: (options) => ClassicVecEnv.create(model, options as ClassicVecOptions),
+});
+
 const registry = new Map<string, Registration>([
   ["CartPole-v1", cartpole("CartPole-v1")],
   ["CartPole-v0", cartpole("CartPole-v0")],
   [BREAKOUT_ID, { make: (options) => BreakoutEnv.create(options as BreakoutOptions) }],
+  ["Acrobot-v1", classic(ACROBOT)],
+  ["MountainCar-v0", classic(MOUNTAINCAR)],
 ]);
 
 /** The ids `make` accepts. */
@@ -39,6 +49,7 @@ function lookup(id: unknown, vector: boolean): Registration {
 /** Creates the env registered as `id`, as `gymnasium.make(id, **options)`. */
 export function make(id: CartPoleId, options?: CartPoleOptions): Promise<CartPoleEnv>;
 export function make(id: typeof BREAKOUT_ID, options?: BreakoutOptions): Promise<BreakoutEnv>;
+export function make(id: "Acrobot-v1" | "MountainCar-v0", options?: ClassicOptions): Promise<ClassicEnv>;
 export function make(id: string, options?: Record<string, unknown>): Promise<Env>;
 export async function make(id: string, options?: object): Promise<Env> {
   return lookup(id, false).make(options);
@@ -49,6 +60,7 @@ export async function make(id: string, options?: object): Promise<Env> {
  * `gymnasium.make_vec(id, num_envs, vectorization_mode="vector_entry_point")`.
  */
 export function makeVec(id: CartPoleId, options: CartPoleVecOptions): Promise<CartPoleVecEnv>;
+export function makeVec(id: "Acrobot-v1" | "MountainCar-v0", options: ClassicVecOptions): Promise<ClassicVecEnv>;
 export function makeVec(id: string, options: Record<string, unknown>): Promise<VecEnv>;
 export async function makeVec(id: string, options: object): Promise<VecEnv> {
   return lookup(id, true).makeVec!(options);

@@ -24,6 +24,20 @@ export interface DeepqExports {
   cartpoleStep(h: number, action: number): number;
   /** One vector step of every env (actions staged in the header's region); returns -1, or the index of the first invalid action (then nothing changed). Callers: VecEnv.step, every step. */
   cartpoleVecStep(h: number): number;
+  /** Resets every Acrobot-v1 env of the header `h` (each from its own PCG64). Callers: ClassicEnv/ClassicVecEnv.reset. */
+  acrobotReset(h: number): void;
+  /** One RK4 step of the single Acrobot env of `h`; writes its reward, returns 1 when it terminated. Callers: ClassicEnv.step, every step. */
+  acrobotStep(h: number, action: number): number;
+  /** One step of every Acrobot env (next-step autoreset); returns -1, or the first bad action's index (then nothing changed). Callers: ClassicVecEnv.step. */
+  acrobotVecStep(h: number): number;
+  /** Resets every MountainCar-v0 env of the header `h`. Callers: ClassicEnv/ClassicVecEnv.reset. */
+  mountaincarReset(h: number): void;
+  /** One step of the single MountainCar env of `h`; writes its reward, returns 1 when it terminated. Callers: ClassicEnv.step, every step. */
+  mountaincarStep(h: number, action: number): number;
+  /** One step of every MountainCar env (next-step autoreset); returns -1 or the first bad action's index. Callers: ClassicVecEnv.step. */
+  mountaincarVecStep(h: number): number;
+  /** Probes whether relaxed_madd fuses here and, when `allow`, makes libm's fma use it; returns 1 when it does. Callers: every arena's instantiation (assembly/fma.ts). */
+  fmaProbe(a: number, b: number, c: number, allow: number): number;
   /** Seeds the MinAtar Breakout header `h`'s MT19937 with `seed`. Callers: BreakoutEnv.reset({ seed }). */
   breakoutSeed(h: number, seed: number): void;
   /** Starts a Breakout game (ball side and direction from the RNG). Callers: BreakoutEnv.reset. */
@@ -58,6 +72,13 @@ const DEEPQ_NAMES: Record<keyof DeepqExports, true> = {
   cartpoleReset: true,
   cartpoleStep: true,
   cartpoleVecStep: true,
+  acrobotReset: true,
+  acrobotStep: true,
+  acrobotVecStep: true,
+  mountaincarReset: true,
+  mountaincarStep: true,
+  mountaincarVecStep: true,
+  fmaProbe: true,
   breakoutSeed: true,
   breakoutReset: true,
   breakoutObserve: true,

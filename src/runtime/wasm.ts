@@ -128,8 +128,13 @@ export async function instantiateArena<K>({ module, flavor }: Loaded, bytes: num
       },
     },
   });
-  return new Arena(memory, bind(instance.exports), flavor);
+  const arena = new Arena(memory, bind(instance.exports), flavor);
+  arena.probeFma(true);
+  return arena;
 }
+
+/** Operands whose product-sum differs fused (-2^-60) and unfused (0): assembly/fma.ts. */
+const FMA_PROBE = [1 + 2 ** -30, 1 - 2 ** -30, -1] as const;
 
 /** One instance of a module with its own memory, which never grows; `kernels` are its typed exports. */
 export class Arena<K = DeepqExports> {
@@ -138,6 +143,21 @@ export class Arena<K = DeepqExports> {
     readonly kernels: K,
     readonly flavor: WasmFlavor,
   ) {}
+
+  /**
+   * Whether libm's exact fma runs as one relaxed_madd here (the relaxed-SIMD
+   * build on a host whose engine fuses it) rather than emulated: set at
+   * instantiation by a probe, see assembly/fma.ts.
+   */
+  hardwareFma = false;
+
+  /** Probes relaxed_madd and sets {@link hardwareFma}; `allow` false keeps the emulation (tests run both paths). */
+  probeFma(allow: boolean): boolean {
+    // The policy module has no libm, and so no probe.
+    const probe = (this.kernels as Partial<Pick<DeepqExports, "fmaProbe">>).fmaProbe;
+    this.hardwareFma = probe?.(...FMA_PROBE, allow ? 1 : 0) === 1;
+    return this.hardwareFma;
+  }
 
   get buffer(): ArrayBuffer {
     return this.memory.buffer;
