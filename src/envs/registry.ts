@@ -29,9 +29,9 @@ const classic = (model: ClassicModel): Registration => ({
 const registry = new Map<string, Registration>([
   ["CartPole-v1", cartpole("CartPole-v1")],
   ["CartPole-v0", cartpole("CartPole-v0")],
-  [BREAKOUT_ID, { make: (options) => BreakoutEnv.create(options as BreakoutOptions) }],
   ["Acrobot-v1", classic(ACROBOT)],
   ["MountainCar-v0", classic(MOUNTAINCAR)],
+  [BREAKOUT_ID, { make: (options) => BreakoutEnv.create(options as BreakoutOptions) }],
 ]);
 
 /** The ids `make` accepts. */

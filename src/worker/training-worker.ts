@@ -93,8 +93,11 @@ async function train(m: StartMessage): Promise<void> {
       ...(evaluation ? { eval: evaluation } : {}),
       callback: ({ logger: _logger, ...event }) => port.post({ type: "progress", event }),
     });
+    const interrupted = learning.signal.aborted;
     learning = undefined;
     fresh = false;
+    // Not paused or aborted: the budget is spent, or the preset's evaluation stopped training early.
+    if (!interrupted) break;
   }
   const bytes = await agent.save();
   const log = tensorboardLog();

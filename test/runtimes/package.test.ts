@@ -75,8 +75,8 @@ describe("package", () => {
       const lines = code.split("\n");
       expect(lines.length, f).toBeGreaterThan(300);
       // Node prints the source line of an uncaught error's throw site: no line of code may flood a terminal
-      // (imports and inlined binaries throw nothing).
-      const longest = lines.filter((l) => !/^import |^const \w+ = "[\w+/=]+";$/.test(l)).reduce((a, l) => (l.length > a.length ? l : a), "");
+      // (imports, inlined binaries and lines holding one string literal, such as a preset's notes, throw nothing).
+      const longest = lines.filter((l) => !/^import |^const \w+ = "[\w+/=]+";$|^\s*\w+: "(?:[^"\\]|\\.)*",?$/.test(l)).reduce((a, l) => (l.length > a.length ? l : a), "");
       expect(longest.length, `${f}: ${longest.slice(0, 200)}`).toBeLessThan(1000);
       expect(code, f).toMatch(new RegExp(`\\n//# sourceMappingURL=${f.replace(".", "\\.")}\\.map\\n?$`));
       const map = JSON.parse(read(`${f}.map`)) as { sources: string[]; sourcesContent: string[] };
@@ -93,8 +93,9 @@ describe("package", () => {
       expect(read(f), f).not.toContain("sourceMappingURL");
     }
     // The command line imports the library entry instead of bundling a second copy.
+    // (The command itself, with train --seeds, tune and export, is about 60 KB; the library is over 1 MB.)
     expect(read("cli.mjs")).toMatch(/^import \{[^}]*\bDQN\b[^}]*\} from '\.\/deepq\.mjs';$/m);
-    expect(read("cli.mjs").length).toBeLessThan(60_000);
+    expect(read("cli.mjs").length).toBeLessThan(100_000);
   });
 
   it("deepq.mjs and deepq.min.mjs export the public API of src/index.ts, nothing more (nothing for their lazy chunks)", async () => {
