@@ -38,7 +38,10 @@ const FLUSH_MS = 2000;
 /** One per agent; `open` starts writing a `learn` call's run, `close` ends it. */
 export class TrainLogger implements TrainLog {
   private readonly values = new Map<string, number>();
-  private readonly lengths: number[] = [];
+  /** The last WINDOW episode lengths (a ring) and their sum: integers, so the running sum stays exact. */
+  private readonly lengths = new Float64Array(WINDOW);
+  private lengthCount = 0;
+  private lengthSum = 0;
   private out: { writer: TensorBoardWriter; close: () => void } | undefined;
   private interval = 4;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -61,11 +64,13 @@ export class TrainLogger implements TrainLog {
 
   /** After the callback of an episode end; `learningRate` is the step size in force. */
   episodeEnd(e: EpisodeEnd, learningRate: () => number): void {
-    this.lengths.push(e.episodeLength);
-    if (this.lengths.length > WINDOW) this.lengths.shift();
-    if (!this.out || e.episodes % this.interval !== 0) return;
+    if (!this.out) return;
+    const at = this.lengthCount++ % WINDOW;
+    this.lengthSum += e.episodeLength - this.lengths[at]!;
+    this.lengths[at] = e.episodeLength;
+    if (e.episodes % this.interval !== 0) return;
     this.values.set("rollout/ep_rew_mean", e.meanReturn100);
-    this.values.set("rollout/ep_len_mean", this.lengths.reduce((a, b) => a + b, 0) / this.lengths.length);
+    this.values.set("rollout/ep_len_mean", this.lengthSum / Math.min(this.lengthCount, WINDOW));
     this.values.set("rollout/exploration_rate", e.epsilon);
     this.values.set("time/fps", Math.floor(e.stepsPerSecond));
     if (Number.isFinite(e.loss)) {

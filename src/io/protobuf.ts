@@ -17,8 +17,13 @@ const view8 = new DataView(new ArrayBuffer(8));
 const scratch8 = new Uint8Array(view8.buffer);
 
 export class ProtoWriter {
-  private buf = new Uint8Array(64);
+  private buf: Uint8Array;
   private len = 0;
+
+  /** `capacity`: the bytes expected, so that a writer of a known message size allocates once. */
+  constructor(capacity = 64) {
+    this.buf = new Uint8Array(capacity);
+  }
 
   /** An unsigned or non-negative integer field (`uint32`, `uint64`, `int64` >= 0, `enum`, `bool`). */
   varint(field: number, value: number | bigint | boolean): this {
@@ -58,11 +63,39 @@ export class ProtoWriter {
     return this.bytes(field, utf8.encode(value));
   }
 
+  /**
+   * The tag and length of a length-delimited field whose `length` bytes the
+   * caller writes next (`append`, `float`, ...): a small nested message of
+   * known size without a child writer.
+   */
+  lengthDelimited(field: number, length: number): this {
+    this.tag(field, WireType.LengthDelimited);
+    this.smallVarint(length);
+    return this;
+  }
+
+  /** Encoded bytes as they are (a field encoded once and reused). */
+  append(bytes: Uint8Array): this {
+    this.raw(bytes);
+    return this;
+  }
+
   /** A nested message field, written by `build` on a fresh writer. */
   message(field: number, build: (w: ProtoWriter) => void): this {
     const child = new ProtoWriter();
     build(child);
     return this.bytes(field, child.finish());
+  }
+
+  /** Empties the writer for another message, keeping its buffer. */
+  clear(): this {
+    this.len = 0;
+    return this;
+  }
+
+  /** The encoded bytes without a copy: valid until the writer's next write or clear. */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.len);
   }
 
   /** The encoded bytes (a copy; the writer can go on). */

@@ -7,7 +7,7 @@
  */
 import { InvalidArgumentError } from "../errors.ts";
 import { checkInt, checkKnownKeys, checkOptions } from "../validate.ts";
-import { encodeEvent, FILE_VERSION, frameRecord } from "./tfevents.ts";
+import { encodeRecords, eventBytes, FILE_VERSION, type EventData } from "./tfevents.ts";
 
 /** Options of `new TensorBoardWriter`. */
 export interface TensorBoardWriterOptions {
@@ -29,7 +29,10 @@ export interface TensorBoardWriterOptions {
 export class TensorBoardWriter {
   /** `events.out.tfevents.<seconds>.<host>`, the name TensorBoard (and SB3, PyTorch) give event files. */
   readonly fileName: string;
+  /** Records not yet handed to `write` (all of them without it). */
   private pending: Uint8Array[] = [];
+  /** Events added since the last `bytes()`, encoded there: adding one costs no encoding on the training loop. */
+  private queued: EventData[] = [];
   private readonly write: ((chunk: Uint8Array) => void) | undefined;
   private closed = false;
 
@@ -42,7 +45,7 @@ export class TensorBoardWriter {
     this.write = o.write;
     const now = Date.now() / 1000;
     this.fileName = `events.out.tfevents.${Math.floor(now)}.${host}`;
-    this.pending.push(frameRecord(encodeEvent({ wallTime: now, fileVersion: FILE_VERSION })));
+    this.queued.push({ wallTime: now, fileVersion: FILE_VERSION });
   }
 
   /** One scalar at `step`, as `SummaryWriter.add_scalar(tag, value, step)`. */
@@ -60,23 +63,30 @@ export class TensorBoardWriter {
       if (typeof value !== "number") throw new InvalidArgumentError(`value of ${tag}`, value, "a number");
     }
     if (list.length === 0) return;
-    this.pending.push(frameRecord(encodeEvent({ wallTime: Date.now() / 1000, step, scalars: list })));
+    this.queued.push({ wallTime: Date.now() / 1000, step, scalars: list });
   }
 
   /** The records not yet handed to `write` (without `write`: the whole file so far). */
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.pending.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of this.pending) {
-      out.set(c, at);
-      at += c.length;
+    if (this.queued.length > 0) {
+      this.pending.push(encodeRecords(this.queued, eventBytes));
+      this.queued = [];
     }
-    return out;
+    if (this.pending.length > 1) {
+      const joined = new Uint8Array(this.pending.reduce((n, c) => n + c.length, 0));
+      let at = 0;
+      for (const c of this.pending) {
+        joined.set(c, at);
+        at += c.length;
+      }
+      this.pending = [joined];
+    }
+    return (this.pending[0] ?? new Uint8Array(0)).slice();
   }
 
   /** Hands the pending records to `write` (nothing to do without it). */
   flush(): void {
-    if (!this.write || this.pending.length === 0) return;
+    if (!this.write || (this.pending.length === 0 && this.queued.length === 0)) return;
     const chunk = this.bytes();
     this.pending = [];
     this.write(chunk);
