@@ -46,8 +46,6 @@ function zooRows(): BenchRow[] {
       { suite: "preset", name: `${name}: last greedy eval`, value: r.value.final_eval, unit: "return" },
     );
   }
-  // Beside it, in the same run: PyTorch with RL Zoo's CartPole-v1 DQN hyperparameters.
-  rows.push(...zooRows());
   return rows;
 }
 const median = (xs: number[]) => {
