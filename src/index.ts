@@ -3,8 +3,9 @@
  * @packageDocumentation
  */
 export { DeepQError, InvalidArgumentError, InvalidStateError, MissingFunctionError, FormatError, BackendError, DivergenceError } from "./errors.ts";
-export { init, useWasmModule } from "./runtime/wasm.ts";
-export type { WasmFlavor } from "./runtime/wasm.ts";
+export { ArenaPlan, init, useWasmModule } from "./runtime/wasm.ts";
+export type { Arena, Loaded, WasmFlavor } from "./runtime/wasm.ts";
+export type { DeepqExports } from "./runtime/bindings.ts";
 export { capabilities, probeWebGPU } from "./runtime/capabilities.ts";
 export type { Capabilities, RuntimeName, WebGPUProbe } from "./runtime/capabilities.ts";
 export { make, makeVec, registeredEnvs } from "./envs/registry.ts";
@@ -21,6 +22,8 @@ export type { TransitionBatch, BatchAddresses } from "./batch.ts";
 export type { ReplayBatch, ReplayAddresses, ReplayBufferOptions, PrioritizedReplayBufferOptions, ReplayState, ReplayStateMeta, ReplayLayout } from "./replay/buffer.ts";
 export { DQN } from "./agent/dqn.ts";
 export type { LearnEvent, LearnOptions } from "./agent/dqn.ts";
+export type { EnvLike } from "./agent/driver.ts";
+export type { BackendReportEntry } from "./nn/ladder.ts";
 export type { TrainLog } from "./agent/train-logger.ts";
 export { TensorBoardWriter } from "./io/tensorboard-writer.ts";
 export type { TensorBoardWriterOptions } from "./io/tensorboard-writer.ts";

@@ -10,6 +10,7 @@ import { init } from "./policy/wasm.ts";
 
 export { DeepQError, FormatError, InvalidArgumentError, InvalidStateError } from "./errors.ts";
 export { init, useWasmModule } from "./policy/wasm.ts";
+export type { Loaded } from "./runtime/wasm.ts";
 export type { Policy, PolicyOptions } from "./policy/policy.ts";
 export type { NetSpec } from "./nn/spec.ts";
 

@@ -18,6 +18,7 @@ export { DeepQError, InvalidArgumentError, InvalidStateError } from "./errors.ts
 export type { TrainingEvent as LearnEvent } from "./worker/protocol.ts";
 export type { DQNOptions } from "./agent/options.ts";
 export type { TrainingInfo, EnvSource, TrainingEvent, TensorBoardLog } from "./worker/protocol.ts";
+export type { BackendReportEntry } from "./nn/ladder.ts";
 
 /** What `startTraining` takes. */
 export interface StartTrainingOptions {

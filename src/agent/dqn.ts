@@ -114,7 +114,12 @@ export interface LearnOptions {
    */
   tbLogName?: string;
   /** Episodes between TensorBoard dumps of the rollout/, train/ and time/ scalars (SB3's `log_interval`; default 4). */
-  logInterval?: number;
+  logInterval?: number;  /**
+   * The env to train on from this call on (default: the env given to
+   * `DQN.create`, `DQN.load` or the last `learn`); needed when the agent was
+   * created from `{ observationSize, nActions }` or loaded without one.
+   */
+  env?: EnvLike | VecEnvLike;
 }
 
 const SAVE_KIND = "deepq-dqn";

@@ -50,13 +50,13 @@ export interface DQNOptions {
   learningRate?: number | LearningRateSchedule;
   /** Replay buffer capacity in transitions. Default 1,000,000. */
   bufferSize?: number;
-  /** Env steps of uniformly random actions before training starts. */
+  /** Env steps of uniformly random actions before training starts. Default 100. */
   learningStarts?: number;
   /** Transitions per gradient step. Default 32. */
   batchSize?: number;
   /** Discount factor. Default 0.99. */
   gamma?: number;
-  /** Train every `n` env steps (per env of a vector env), or every `n` episodes. */
+  /** Train every `n` env steps (per env of a vector env), or every `n` episodes. Default 4 (steps). */
   trainFreq?:
     | number
     | {
@@ -65,11 +65,11 @@ export interface DQNOptions {
         /** Counted in env steps or in finished episodes. */
         unit: "step" | "episode";
       };
-  /** Gradient steps per training round; -1 = as many as env steps collected in the round. */
+  /** Gradient steps per training round; -1 = as many as env steps collected in the round. Default 1. */
   gradientSteps?: number;
-  /** Env steps between target-network updates. */
+  /** Env steps between target-network updates. Default 10,000. */
   targetUpdateInterval?: number;
-  /** 1 = hard copy; < 1 = Polyak (soft) update at every target update. */
+  /** 1 = hard copy; < 1 = Polyak (soft) update at every target update. Default 1. */
   tau?: number;
   /** Fraction of the training run over which epsilon falls linearly. Default 0.1. */
   explorationFraction?: number;
@@ -77,12 +77,13 @@ export interface DQNOptions {
   explorationInitialEps?: number;
   /** Epsilon after the decay. Default 0.05. */
   explorationFinalEps?: number;
-  /** Replaces the linear schedule: epsilon as a function of (timestep, episode). */
+  /** Replaces the linear schedule: epsilon as a function of (timestep, episode). Default: the linear schedule of the three options above. */
   epsilonSchedule?: EpsilonSchedule;
   /**
    * Hidden layer widths (an MLP on the flattened observation), or conv
    * layers then hidden widths for observations of shape [H, W, C]:
    * `{ conv: [{ filters: 16, kernel: 3, stride: 1, padding: "valid" }], dense: [128] }`.
+   * Default [64, 64].
    */
   netArch?: number[] | ConvNetArch;
   /** Dueling heads (Wang et al. 2016): Q = V + A - mean(A). Default false. */
@@ -91,11 +92,11 @@ export interface DQNOptions {
   doubleQ?: boolean;
   /** TD loss: "huber" (smooth L1, as SB3) or "mse". Default "huber". */
   loss?: "huber" | "mse";
-  /** Global gradient-norm clip; `Infinity` (or 0) disables it. */
+  /** Global gradient-norm clip; `Infinity` (or 0) disables it. Default 10. */
   maxGradNorm?: number;
   /** Prioritized replay: true for the defaults, or its options. Default off. */
   prioritizedReplay?: boolean | PrioritizedReplayOptions;
-  /** n-step returns. */
+  /** n-step returns. Default 1. */
   nSteps?: number;
   /** Seeds the agent's exploration, network initialisation and replay sampling (and the env's first reset in `learn`). Default 0. */
   seed?: number;
