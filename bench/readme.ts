@@ -131,6 +131,9 @@ export function performanceTable(res: BenchResults): string {
   ]);
 
   lines.push(["`presets[\"CartPole-v1\"]`, fused engine, seeds 0-19", presetCell(r, "CartPole-v1", 475), zooCell(r, res)]);
+  // CleanRL's published dqn.py results (PyTorch, CPU, 500k steps, about 100-150 s a run): an anchor, not a run of ours.
+  lines.push(["`presets[\"Acrobot-v1\"]`, fused engine, seeds 0-19", presetCell(r, "Acrobot-v1", -100), "CleanRL dqn.py as published: -96.8 ± 21.9 after 500k steps (about 100-150 s a run)"]);
+  lines.push(["`presets[\"MountainCar-v0\"]`, fused engine, seeds 0-19", presetCell(r, "MountainCar-v0", -110), "CleanRL dqn.py as published: -200 ± 0 after 500k steps (never reaches the flag)"]);
 
   const fusedAct = r.value("fused", "greedy action 4-128-128-2, one observation (relaxed-simd)");
   const policyAct = r.value("policy", "4-128-128-2 policy.act, one observation (relaxed-simd)");
@@ -141,6 +144,14 @@ export function performanceTable(res: BenchResults): string {
     `tfjs wasm \`predict\` ${rate(r.value("policy", "4-128-128-2 agent.predict (tfjs wasm)"))}/s`,
   ]);
 
+  const exact = r.value("env", "vec step, 1024 envs (wasm, exact) vs naive JS");
+  const naive = r.value("env", "vec step, 1024 envs (naive JS, Math.sin/cos)");
+  const fmaPath = r.row("env", /^libm fma path /).name.replace(/^libm fma path /, "");
+  lines.push([
+    "Exact vector envs, 1,024 envs: CartPole / Acrobot / MountainCar",
+    `${rate(exact)} / ${rate(r.value("env", "Acrobot-v1 vec step, 1024 envs (wasm, exact)"))} / ${rate(r.value("env", "MountainCar-v0 vec step, 1024 envs (wasm, exact)"))} steps/s (libm's fma: ${fmaPath})`,
+    `naive JavaScript CartPole with \`Math.sin\` (not exact) ${rate(naive)}/s (exact ${times(exact, naive)})`,
+  ]);
   const vec = r.value("env", "vec step, 1024 envs (wasm simd)");
   const vecTs = r.value("env", "vec step, 1024 envs (ts reference)");
   lines.push(["Vector CartPole, 1,024 envs, bit-exact", `${rate(vec)} steps/s`, `plain-TS reference ${rate(vecTs)}/s (${times(vec, vecTs)})`]);
