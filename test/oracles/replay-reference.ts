@@ -137,7 +137,7 @@ export class ReferenceReplayBuffer {
       out.indices[i] = row;
     }
     if (this.batch?.indices.length !== batchSize) {
-      const views = Object.entries(out).map(([name, a]: [string, Float32Array | Int32Array]) => [name, a.subarray(0, (a.length / this.config.maxBatchSize) * batchSize)]);
+      const views = Object.entries(out).map(([name, a]: [string, Float32Array | Int32Array | Uint8Array]) => [name, a.subarray(0, (a.length / this.config.maxBatchSize) * batchSize)]);
       this.batch = Object.fromEntries(views) as ReplayBatch;
     }
     return this.batch;
