@@ -10,6 +10,11 @@
  * const b = rb.sample(64); // typed-array views into WASM memory, reused: valid until the next call
  * ```
  *
+ * Action masks: a buffer created with `nActions` keeps the legal actions of
+ * each next observation (`add(..., nextMask)`), bit-packed, and samples
+ * carry them as `nextMasks` for the TD target; a buffer never given a mask
+ * samples and saves exactly as one without.
+ *
  * Storage (assembly/layout.ts has the details): 25 B a CartPole row, one
  * row a transition plus one per episode end for its final observation, so
  * 25 (1 + 1/l) B a transition for episodes of l steps; prioritized replay
@@ -34,8 +39,9 @@
  * `addresses.batch` gives the byte address of each sampled array (for row i
  * of a batch of B: observations f32[B*D], actions i32[B], rewards f32[B],
  * nextObservations f32[B*D], dones f32[B] (0/1), discounts f32[B] (gamma^k
- * for the k rewards summed), weights f32[B] (1 when uniform), indices i32[B]),
- * each reserved for maxBatchSize rows; `addresses.header` is what the kernels
+ * for the k rewards summed), weights f32[B] (1 when uniform), indices i32[B],
+ * and with the `nActions` option nextMasks u8[B*ceil(nActions/8)], filled
+ * once a first mask is added), each reserved for maxBatchSize rows; `addresses.header` is what the kernels
  * take, so an AssemblyScript kernel can also sample in place with
  * `sampleBatch<v128>(header, B)` from assembly/lib/replay.ts.
  */
@@ -62,7 +68,7 @@ export interface ReplayAddresses {
   /** The buffer's header: the argument of every replay kernel. */
   header: number;
   /** Where `sample` writes each array of the batch (the header's batch address map, from slot RH_OUT, holds the same). */
-  batch: Required<BatchAddresses>;
+  batch: Required<Omit<BatchAddresses, "nextMasks">> & Pick<BatchAddresses, "nextMasks">;
 }
 
 /** Every region of one buffer (layout.ts lists them); 0 for the trees of a uniform buffer. */
@@ -112,7 +118,7 @@ function planRegions(plan: ArenaPlan, cfg: ReplayConfig): { addresses: ReplayAdd
     masks: maskBytes ? plan.region(capacity * maskBytes) : 0,
     inNextMasks: maskBytes ? plan.region(numEnvs * maskBytes) : 0,
   };
-  const batch: Required<BatchAddresses> = {
+  const batch: ReplayAddresses["batch"] = {
     observations: plan.region(b * d * 4),
     actions: plan.region(b * 4),
     rewards: plan.region(b * 4),
@@ -121,7 +127,7 @@ function planRegions(plan: ArenaPlan, cfg: ReplayConfig): { addresses: ReplayAdd
     discounts: plan.region(b * 4),
     weights: plan.region(b * 4),
     indices: plan.region(b * 4),
-    nextMasks: maskBytes ? plan.region(b * maskBytes) : 0,
+    ...(maskBytes ? { nextMasks: plan.region(b * maskBytes) } : {}),
   };
   return { addresses: { header, batch }, regions };
 }
@@ -266,7 +272,7 @@ export class ReplayBuffer {
   #setMasked(): void {
     this.#masked = true;
     this.#batch = undefined;
-    this.header.setInt(L.RH_OUT + L.BATCH_NEXT_MASKS, this.addresses.batch.nextMasks);
+    this.header.setInt(L.RH_OUT + L.BATCH_NEXT_MASKS, this.addresses.batch.nextMasks!);
   }
 
   /**
@@ -392,7 +398,7 @@ export class ReplayBuffer {
       discounts: a.f32(b.discounts, n),
       weights: a.f32(b.weights, n),
       indices: a.i32(b.indices, n),
-      ...(this.#masked ? { nextMasks: a.u8(b.nextMasks, n * this.config.maskBytes) } : {}),
+      ...(this.#masked ? { nextMasks: a.u8(b.nextMasks!, n * this.config.maskBytes) } : {}),
     };
   }
 }
