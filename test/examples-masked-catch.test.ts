@@ -24,16 +24,16 @@ describe("examples/masked-catch", () => {
   });
 
   // Thresholds, from seeds 0-4 at 10,000 steps: the mean return over all
-  // episodes (the area under the curve) was 0.15 to 0.45 masked and -0.74 to
-  // -0.57 punished, a gap of 0.83 to 1.11; over the last 100 episodes 0.62 to
-  // 0.86 masked and -0.30 to 0.34 punished, a gap of 0.50 to 1.00. A gap of
-  // 0.5 overall and 0.3 at the end leaves room for noise on seed 0 (gaps 0.94
-  // and 1.00) while still failing if masks stopped helping (the gaps would
-  // then be near 0: the two runs would play the same game).
+  // episodes (the area under the curve) was 0.15 to 0.50 masked and -0.66 to
+  // -0.49 punished, a gap of 0.74 to 1.00; over the last 100 episodes 0.54 to
+  // 0.84 masked and -0.50 to 0.30 punished, a gap of 0.24 to 1.14. Gaps of
+  // 0.5 overall and 0.15 at the end hold on every measured seed (seed 0: 0.88
+  // and 1.14) and fail if masks stopped helping (both runs would then play
+  // the same game, gaps near 0).
   it("learns faster with masks than with punished illegal moves (seed 0, 10,000 steps each)", async () => {
     const [masked, punished] = await compareIllegalMoves({ seed: 0, timesteps: 10_000 });
     expect(mean(masked!.episodes) - mean(punished!.episodes)).toBeGreaterThanOrEqual(0.5);
-    expect(mean(masked!.episodes.slice(-100)) - mean(punished!.episodes.slice(-100))).toBeGreaterThanOrEqual(0.3);
+    expect(mean(masked!.episodes.slice(-100)) - mean(punished!.episodes.slice(-100))).toBeGreaterThanOrEqual(0.15);
     const svg = learningCurveSvg([masked!, punished!], { title: "Jump Catch", window: 50 });
     expect(svg).toContain("action masks");
     expect(svg).toContain("illegal move = -1, game over");

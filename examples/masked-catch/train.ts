@@ -11,24 +11,13 @@ import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { DQN, learningCurveSvg, type CurveSeries } from "deepq";
 import { JumpCatchEnv, type IllegalMoves } from "./jump-catch-env.ts";
-
-/** The agent both ways: Catch's options (examples/catch), exploration decaying over the first 40% of training. */
-export const JUMP_CATCH_OPTIONS = {
-  netArch: [32, 32],
-  learningRate: 1e-3,
-  bufferSize: 10_000,
-  learningStarts: 200,
-  batchSize: 32,
-  gamma: 0.95,
-  trainFreq: 1,
-  targetUpdateInterval: 200,
-  explorationFraction: 0.4,
-};
+import { CATCH_OPTIONS } from "../catch/train.ts";
 
 /** Trains `timesteps` env steps one way and returns the agent and its episode returns. */
 export async function trainJumpCatch(illegalMoves: IllegalMoves, { timesteps = 10_000, seed = 0 } = {}): Promise<{ agent: DQN; episodes: { timestep: number; return: number }[] }> {
   const env = new JumpCatchEnv(illegalMoves);
-  const agent = await DQN.create(env, { ...JUMP_CATCH_OPTIONS, seed });
+  // The agent both ways: Catch's (examples/catch).
+  const agent = await DQN.create(env, { ...CATCH_OPTIONS, seed });
   const episodes: { timestep: number; return: number }[] = [];
   await agent.learn({
     totalTimesteps: timesteps,
