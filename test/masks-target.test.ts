@@ -10,7 +10,8 @@ import { netFromFlat } from "../src/nn/tfjs/net.ts";
 import { tdAndGradient, uploadBatch } from "../src/nn/tfjs/update.ts";
 import { initParams, type NetSpec } from "../src/nn/spec.ts";
 import { Rng } from "../src/runtime/rng.ts";
-import { ReplayBuffer } from "../src/replay/buffer.ts";
+import { PrioritizedReplayBuffer, ReplayBuffer, type ReplayBatch } from "../src/replay/buffer.ts";
+import { ReferenceReplayBuffer } from "./oracles/replay-reference.ts";
 import { packMasks } from "../src/masks.ts";
 import { referenceForward, referenceLossAndGradient, type TransitionBatch } from "./oracles/nn-reference.ts";
 import { randomBatch, relError } from "./support/batches.ts";
@@ -135,6 +136,30 @@ describe("replay with next masks", () => {
       copy.importState(rb.exportState());
       const [x, y] = [rb.sample(32), copy.sample(32)].map((s) => ({ obs: s.nextObservations.slice(), masks: s.nextMasks!.slice() }));
       expect(y).toEqual(x);
+    });
+  }
+
+  for (const prioritized of [false, true]) {
+    it(`samples as the plain-TS twin does, masks included (vector env, nSteps 2, ${prioritized ? "prioritized" : "uniform"})`, async () => {
+      const options = { capacity: 120, observationSize: D, nActions: N_ACTIONS, nSteps: 2, numEnvs: 3, seed: 4, maxBatchSize: 32, autoreset: "next-step" as const };
+      const per = { alpha: 0.6, beta: 0.4 };
+      const wasm = prioritized ? await PrioritizedReplayBuffer.create({ ...options, ...per }) : await ReplayBuffer.create(options);
+      const twin = prioritized ? ReferenceReplayBuffer.prioritized({ ...options, ...per }) : ReferenceReplayBuffer.uniform(options);
+      const rng = new Rng(8);
+      const obs = new Float32Array(3 * D);
+      const copy = (b: ReplayBatch) => Object.fromEntries(Object.entries(b).map(([k, v]) => [k, Array.from(v as ArrayLike<number>)]));
+      for (let t = 0; t < 200; t++) {
+        const next = Float32Array.from({ length: 3 * D }, () => rng.int(50));
+        const ends = Uint8Array.from({ length: 3 }, () => (rng.nextDouble() < 0.1 ? 1 : 0));
+        const masks = new Uint8Array(3 * N_ACTIONS);
+        for (let e = 0; e < 3; e++) masks.set(maskOf(next[e * D]!), e * N_ACTIONS);
+        const args = [obs, Int32Array.from({ length: 3 }, () => rng.int(N_ACTIONS)), Float32Array.from({ length: 3 }, () => rng.uniform(-1, 1)), next, ends, undefined, t < 20 ? undefined : masks] as const;
+        wasm.addBatch(...args);
+        twin.addBatch(...args);
+        obs.set(next);
+        if (t >= 10 && t % 10 === 0) expect(copy(wasm.sample(32))).toEqual(copy(twin.sample(32)));
+      }
+      expect(wasm.sample(32).nextMasks).toBeDefined();
     });
   }
 

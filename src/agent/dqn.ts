@@ -403,7 +403,14 @@ export class DQN {
         const eps = this.epsilon;
         const warmup = this.timesteps < this.options.learningStarts;
         const masks = driver.masks;
-        const greedy = warmup ? undefined : await this.greedyBatch(driver.observations, n, masks);
+        const obs = driver.observations;
+        const greedy = warmup
+          ? undefined
+          : this.readsAsync
+            ? this.greedyFrom(await this.engine.qValuesAsync(obs, n), n, masks)
+            : masks
+              ? this.greedyFrom(this.engine.qValues(obs, n), n, masks)
+              : this.engine.actBatch(obs, n);
         for (let i = 0; i < n; i++) {
           const explore = !greedy || this.rng.nextDouble() < eps;
           actions[i] = !explore ? greedy[i]! : masks ? randomLegal(this.rng, masks, i * this.nActions, this.nActions) : this.rng.int(this.nActions);
@@ -465,10 +472,8 @@ export class DQN {
 
   private best: { mean: number; params: Float32Array; target: Float32Array } | undefined;
 
-  /** Greedy actions of `n` observations, over the legal actions of `masks` (n x nActions) when given. */
-  private async greedyBatch(observations: Float32Array, n: number, masks: Uint8Array | undefined): Promise<Int32Array> {
-    if (!masks && !this.readsAsync) return this.engine.actBatch(observations, n);
-    const q = this.readsAsync ? await this.engine.qValuesAsync(observations, n) : this.engine.qValues(observations, n);
+  /** Greedy actions of rows of Q-values ([n, nActions]), over the legal actions of `masks` (n x nActions) when given. */
+  private greedyFrom(q: Float32Array, n: number, masks: Uint8Array | undefined): Int32Array {
     if (!masks) return argmaxRows(q, this.nActions);
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) out[i] = argmaxLegal(q, i, this.nActions, masks);
