@@ -4,7 +4,7 @@
  * game would. The masked env throws on an illegal move, so the masked run
  * also shows that `learn` never takes one.
  */
-import { learningCurveSvg } from "deepq";
+import { checkEnv, learningCurveSvg } from "deepq";
 import { describe, expect, it } from "vitest";
 import { JumpCatchEnv } from "../examples/masked-catch/jump-catch-env.ts";
 import { compareIllegalMoves } from "../examples/masked-catch/train.ts";
@@ -21,6 +21,18 @@ describe("examples/masked-catch", () => {
     const punished = new JumpCatchEnv("punish");
     punished.reset({ seed: 1 });
     expect(punished.step(far)).toMatchObject({ reward: -1, terminated: true });
+  });
+
+  it("passes checkEnv both ways (stepped with legal moves only when masked); a bad mask is named", () => {
+    expect(() => checkEnv(new JumpCatchEnv("mask"))).not.toThrow();
+    expect(() => checkEnv(new JumpCatchEnv("punish"))).not.toThrow();
+    const broken = new JumpCatchEnv("mask");
+    broken.legalMoves = () => new Uint8Array(broken.width); // no legal move in a running game
+    expect(() => checkEnv(broken)).toThrow(expect.objectContaining({ name: "InvalidArgumentError", argument: "env.reset().info.actionMask" }));
+    const short = new JumpCatchEnv("mask");
+    const step = short.step.bind(short);
+    short.step = (a) => ({ ...step(a), info: { actionMask: new Uint8Array(3).fill(1) } });
+    expect(() => checkEnv(short)).toThrow(expect.objectContaining({ argument: "env.step() #1 after reset.info.actionMask" }));
   });
 
   // Thresholds, from seeds 0-4 at 10,000 steps: the mean return over all
