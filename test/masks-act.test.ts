@@ -173,6 +173,14 @@ describe("learn on masked envs", () => {
     });
   }
 
+  it("takes only legal actions on the tfjs engine with Double DQN, training on the stored masks", async () => {
+    const agent = await DQN.create(new MaskedGame("info"), { seed: 8, backend: "wasm", doubleQ: true, learningStarts: 50, explorationFraction: 0.5, netArch: [16], batchSize: 16 });
+    await agent.learn({ totalTimesteps: 400 });
+    expect(agent.getBackend()).toBe("wasm");
+    expect(Number.isFinite(agent.lastLoss)).toBe(true);
+    agent.dispose();
+  });
+
   it("takes only legal actions in a vector env", async () => {
     const agent = await DQN.create(new MaskedVec(), { seed: 6, learningStarts: 30, explorationFraction: 0.5, netArch: [16], batchSize: 16 });
     await agent.learn({ totalTimesteps: 600 });
