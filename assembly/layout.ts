@@ -58,7 +58,11 @@ export const BATCH_DONES = 4; // f32[B]: 0 | 1
 export const BATCH_DISCOUNTS = 5; // f32[B]: gamma^k
 export const BATCH_WEIGHTS = 6; // f32[B]: importance weights, 1 when uniform
 export const BATCH_INDICES = 7; // i32[B]: the rows sampled (replay only; the update ignores it)
-export const BATCH_SLOTS = 8;
+// u8[B * ceil(nActions / 8)]: legal actions of each next observation, bit a of
+// byte a >> 3 for action a; a row without a set bit (and address 0: no masks)
+// leaves every action legal. The TD target's max and argmax skip the rest.
+export const BATCH_NEXT_MASKS = 8;
+export const BATCH_SLOTS = 9;
 
 /** Bytes of one PCG64 generator's state (assembly/lib/pcg64.ts): state then inc, each a little-endian u128. */
 export const PCG64_BYTES = 32;
@@ -172,6 +176,10 @@ export const MOUNTAINCAR_OBS = 2;
 //   rewards  f32[rows]       the raw reward while a row waits for its n-step
 //                            return, then the return itself
 //   flags    u8[rows]        k | done << 7 (REPLAY_FLAG_*); 0 = not sampleable
+//   masks    u8[rows * M]    only in a buffer created with nActions: the legal
+//                            actions of the row's observation when it is some
+//                            transition's next observation, M = ceil(nActions / 8)
+//                            bytes, bit-packed as BATCH_NEXT_MASKS (M B a row more)
 //
 // Next observations are not stored twice (Stable-Baselines3's
 // `optimize_memory_usage`, done with care): the next observation of a row
@@ -234,9 +242,13 @@ export const RH_IN_REWARDS = 24;
 export const RH_IN_ENDS = 25;
 export const RH_IN_INDICES = 26;
 export const RH_IN_LEAVES = 27;
-/** The sampled batch's address map (BATCH_SLOTS slots: slot RH_OUT + BATCH_OBS, ...). */
+/** The sampled batch's address map (BATCH_SLOTS slots: slot RH_OUT + BATCH_OBS, ...). Its BATCH_NEXT_MASKS slot stays 0 until TS stages a first mask. */
 export const RH_OUT = 28;
-export const REPLAY_HEADER_SLOTS = 36; // RH_OUT + BATCH_SLOTS
+/** Masks (a buffer created with nActions; 0 otherwise): bytes a mask, the masks region, the staged next masks u8[numEnvs * M]. */
+export const RH_MASK_BYTES = 37; // RH_OUT + BATCH_SLOTS
+export const RH_MASKS = 38;
+export const RH_IN_NEXT_MASKS = 39;
+export const REPLAY_HEADER_SLOTS = 40;
 
 /** Per-env lane state, i32s: the ring position of the lane's open row, its chain state, how many rows wait for their return, and whether the next entry is an autoreset step to drop. */
 export const LANE_HEAD = 0;

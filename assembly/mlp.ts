@@ -6,13 +6,13 @@
  */
 import { applyGradients, gradients, greedy, qValues, syncTarget } from "./lib/mlp";
 import { slotA } from "./lib/header";
-import { BATCH_ACTIONS, BATCH_DISCOUNTS, BATCH_DONES, BATCH_NEXT_OBS, BATCH_OBS, BATCH_REWARDS, BATCH_WEIGHTS } from "./layout";
+import { BATCH_ACTIONS, BATCH_DISCOUNTS, BATCH_DONES, BATCH_NEXT_MASKS, BATCH_NEXT_OBS, BATCH_OBS, BATCH_REWARDS, BATCH_WEIGHTS } from "./layout";
 
 /** The loss and gradient of the batch whose address map (layout.ts, "Batch address map") is at `batch`. */
 @inline function batchGradients(h: usize, batch: usize, n: i32, tdOut: usize): f64 {
   return gradients(
     h, slotA(batch, BATCH_OBS), slotA(batch, BATCH_ACTIONS), slotA(batch, BATCH_REWARDS), slotA(batch, BATCH_NEXT_OBS),
-    slotA(batch, BATCH_DONES), slotA(batch, BATCH_DISCOUNTS), slotA(batch, BATCH_WEIGHTS), n, tdOut,
+    slotA(batch, BATCH_DONES), slotA(batch, BATCH_DISCOUNTS), slotA(batch, BATCH_WEIGHTS), slotA(batch, BATCH_NEXT_MASKS), n, tdOut,
   );
 }
 

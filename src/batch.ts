@@ -5,7 +5,7 @@
  * arena. Shared by src/replay and src/nn, which do not import each other.
  */
 import {
-  BATCH_ACTIONS, BATCH_DISCOUNTS, BATCH_DONES, BATCH_INDICES, BATCH_NEXT_OBS, BATCH_OBS, BATCH_REWARDS, BATCH_WEIGHTS,
+  BATCH_ACTIONS, BATCH_DISCOUNTS, BATCH_DONES, BATCH_INDICES, BATCH_NEXT_MASKS, BATCH_NEXT_OBS, BATCH_OBS, BATCH_REWARDS, BATCH_WEIGHTS,
 } from "../assembly/layout.ts";
 import type { Header } from "./runtime/header.ts";
 
@@ -26,9 +26,15 @@ export interface TransitionBatch {
   weights: Float32Array;
   /** The rows a replay buffer sampled (for updatePriorities); absent in batches built elsewhere. */
   indices?: Int32Array;
+  /**
+   * u8[B·ceil(nActions/8)]: the legal actions of each next observation, bit a
+   * of byte a >> 3 for action a (see {@link packMasks}); a row with no bit
+   * set leaves every action legal. Absent: no masks.
+   */
+  nextMasks?: Uint8Array;
 }
 
-/** Byte address of each array of a batch in an arena: the TypeScript side of a batch address map (assembly/layout.ts). */
+/** Byte address of each array of a batch in an arena (0 or absent: none): the TypeScript side of a batch address map (assembly/layout.ts). */
 export type BatchAddresses = { [K in keyof TransitionBatch]: number };
 
 const SLOT_OF: Required<BatchAddresses> = {
@@ -40,6 +46,7 @@ const SLOT_OF: Required<BatchAddresses> = {
   discounts: BATCH_DISCOUNTS,
   weights: BATCH_WEIGHTS,
   indices: BATCH_INDICES,
+  nextMasks: BATCH_NEXT_MASKS,
 };
 
 /** Writes `addresses` as the batch address map that starts at slot `at` of `header` (0 for a batch without indices). */

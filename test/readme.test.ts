@@ -52,7 +52,7 @@ describe("README.md", () => {
     const code = fencedBlocks(README).filter((b) => b.lang !== "text");
     expect(code.length).toBeGreaterThanOrEqual(9);
     expect(code.filter((b) => !b.id).map((b) => b.code.slice(0, 60))).toEqual([]);
-    expect(Object.keys(snippets).sort()).toEqual(["browser", "cli", "commands", "demo", "deno", "envs", "example", "gameloop", "node", "onnx", "worker"]);
+    expect(Object.keys(snippets).sort()).toEqual(["browser", "cli", "commands", "demo", "deno", "envs", "example", "gameloop", "masks", "node", "onnx", "worker"]);
   });
 
   it("the two commands: npm install && npm start / npm test are the package's scripts; start's training writes its files", async () => {
@@ -119,6 +119,13 @@ describe("README.md", () => {
     const loop = await run(process.execPath, ["gameloop.mjs"], { cwd: dir });
     expect(loop.stderr).toBe("");
     expect(loop.stdout).toMatch(/^3000 frames, \d+ episodes; greedy action: [01]\n$/);
+  });
+
+  it("Action masks snippet trains on a masked game and acts only legally", async () => {
+    const dir = tempProject({ "masks.mjs": snippets.masks! });
+    const out = await run(process.execPath, ["masks.mjs"], { cwd: dir });
+    expect(out.stderr).toBe("");
+    expect(out.stdout).toMatch(/^[13] [13]\n[13]\n$/);
   });
 
   it("ONNX snippet: onnxruntime-node runs agent.exportOnnx() and picks deepq's action", async () => {

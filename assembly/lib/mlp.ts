@@ -118,18 +118,36 @@ export function forward(h: usize, params: usize, x: usize, rows: i32, keep: bool
   return <f64>load<f32>(o) + <f64>load<f32>(o + (<usize>(a + 1) << 2)) - sum / <f64>nA;
 }
 
-/** The greedy action for one row of head outputs; ties go to the lowest index (torch.argmax). */
-export function argmaxQ(o: usize, nA: i32, dueling: bool): i32 {
-  let best = 0;
-  let bestQ = qValue(o, 0, nA, dueling);
-  for (let a = 1; a < nA; a++) {
+/**
+ * The greedy action for one row of head outputs; ties go to the lowest index
+ * (torch.argmax). `mask`: the address of a bit-packed mask row (layout.ts,
+ * BATCH_NEXT_MASKS) whose set bits are the actions to choose from; 0: all.
+ */
+export function argmaxQ(o: usize, nA: i32, dueling: bool, mask: usize = 0): i32 {
+  let best = -1;
+  let bestQ = 0.0;
+  for (let a = 0; a < nA; a++) {
+    if (mask != 0 && ((<i32>load<u8>(mask + <usize>(a >> 3)) >> (a & 7)) & 1) == 0) continue;
     const q = qValue(o, a, nA, dueling);
-    if (q > bestQ) {
+    if (best < 0 || q > bestQ) {
       bestQ = q;
       best = a;
     }
   }
   return best;
+}
+
+/**
+ * The mask row of transition `i` that its TD target's max (or Double DQN's
+ * argmax) runs over: 0 (every action) without masks, for a terminated
+ * transition (whose target ignores the next state) and for a row with no
+ * bit set.
+ */
+@inline function targetMask(masks: usize, i: i32, maskBytes: i32, done: f32): usize {
+  if (masks == 0 || done != 0) return 0;
+  const row = masks + <usize>(i * maskBytes);
+  for (let b = 0; b < maskBytes; b++) if (load<u8>(row + <usize>b) != 0) return row;
+  return 0;
 }
 
 /** Head outputs of the online network for `rows` observations, in the Q_AUX buffer. */
@@ -167,9 +185,10 @@ export function qValues(h: usize, obs: usize, rows: i32, out: usize): void {
 /**
  * Forward passes, TD errors and loss, and the head gradient dL/d(head
  * outputs) into DHEAD, for a batch of `n` transitions (addresses as in
- * assembly/mlp.ts mlpUpdate). Returns the loss.
+ * assembly/mlp.ts mlpUpdate; `nextMasks` 0 when the batch has none). Returns
+ * the loss.
  */
-function lossAndHeadGradient(h: usize, obs: usize, actions: usize, rewards: usize, nextObs: usize, dones: usize, discounts: usize, weights: usize, n: i32, tdOut: usize): f64 {
+function lossAndHeadGradient(h: usize, obs: usize, actions: usize, rewards: usize, nextObs: usize, dones: usize, discounts: usize, weights: usize, nextMasks: usize, n: i32, tdOut: usize): f64 {
   const L = slotI(h, MLP_LAYER_COUNT);
   const params = addr(slotI(h, MLP_PARAMS));
   const qt = addr(slotI(h, MLP_Q_TARGET));
@@ -186,15 +205,17 @@ function lossAndHeadGradient(h: usize, obs: usize, actions: usize, rewards: usiz
   const nA = slotI(h, MLP_ACTIONS);
   const dueling = slotI(h, MLP_DUELING) != 0;
   const huber = slotI(h, MLP_HUBER) != 0;
+  const maskBytes = (nA + 7) >> 3;
   const invN = 1.0 / <f64>n;
   let loss = 0.0;
   for (let i = 0; i < n; i++) {
     const row = <usize>i * stride;
     const f = <usize>i << 2;
     const action = load<i32>(actions + f);
-    const best = argmaxQ((doubleQ ? qa : qt) + row, nA, dueling);
+    const done = load<f32>(dones + f);
+    const best = argmaxQ((doubleQ ? qa : qt) + row, nA, dueling, targetMask(nextMasks, i, maskBytes, done));
     const next = qValue(qt + row, best, nA, dueling);
-    const y = <f64>load<f32>(rewards + f) + (1 - <f64>load<f32>(dones + f)) * <f64>load<f32>(discounts + f) * next;
+    const y = <f64>load<f32>(rewards + f) + (1 - <f64>done) * <f64>load<f32>(discounts + f) * next;
     const td = qValue(o + row, action, nA, dueling) - y;
     store<f32>(tdOut + f, <f32>td);
     const w = <f64>load<f32>(weights + f);
@@ -225,8 +246,8 @@ function lossAndHeadGradient(h: usize, obs: usize, actions: usize, rewards: usiz
  * its input (col2im). Returns the loss. Callers: mlpUpdate and mlpGradients,
  * once per call.
  */
-export function gradients(h: usize, obs: usize, actions: usize, rewards: usize, nextObs: usize, dones: usize, discounts: usize, weights: usize, n: i32, tdOut: usize): f64 {
-  const loss = lossAndHeadGradient(h, obs, actions, rewards, nextObs, dones, discounts, weights, n, tdOut);
+export function gradients(h: usize, obs: usize, actions: usize, rewards: usize, nextObs: usize, dones: usize, discounts: usize, weights: usize, nextMasks: usize, n: i32, tdOut: usize): f64 {
+  const loss = lossAndHeadGradient(h, obs, actions, rewards, nextObs, dones, discounts, weights, nextMasks, n, tdOut);
   const scalar = scalarKernels();
   const params = addr(slotI(h, MLP_PARAMS));
   const grad = addr(slotI(h, MLP_GRAD));

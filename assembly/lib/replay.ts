@@ -13,7 +13,8 @@ import {
   RH_SIZE, RH_SPAN, RH_GAMMA, RH_BETA, RH_MAX_LEAF,
   RH_RNG, RH_LANES, RH_DISCOUNTS, RH_OBS, RH_ACTIONS, RH_REWARDS, RH_FLAGS, RH_SUM_TREE, RH_MIN_TREE,
   RH_IN_OBS, RH_IN_NEXT_OBS, RH_IN_ACTIONS, RH_IN_REWARDS, RH_IN_ENDS, RH_IN_INDICES, RH_IN_LEAVES,
-  RH_OUT, BATCH_OBS, BATCH_ACTIONS, BATCH_REWARDS, BATCH_NEXT_OBS, BATCH_DONES, BATCH_DISCOUNTS, BATCH_WEIGHTS, BATCH_INDICES,
+  RH_MASK_BYTES, RH_MASKS, RH_IN_NEXT_MASKS,
+  RH_OUT, BATCH_NEXT_MASKS, BATCH_OBS, BATCH_ACTIONS, BATCH_REWARDS, BATCH_NEXT_OBS, BATCH_DONES, BATCH_DISCOUNTS, BATCH_WEIGHTS, BATCH_INDICES,
   LANE_HEAD, LANE_CHAIN, LANE_PENDING, LANE_SKIP, REPLAY_LANE_INTS, CHAIN_OPEN, CHAIN_ENDED,
   REPLAY_FLAG_STEPS, REPLAY_FLAG_DONE, REPLAY_END_TERMINATED,
 } from "../layout";
@@ -171,6 +172,10 @@ function addEntry(h: usize, env: i32): void {
   const next = wrap(head, 1, laneRows);
   const nextRow = claimRow(h, next, env);
   copyObs<f32>(slotA(h, RH_IN_NEXT_OBS) + (<usize>(env * d) << 2), at32(obs, nextRow * d), d);
+  const maskBytes = slotI(h, RH_MASK_BYTES);
+  if (maskBytes != 0) {
+    memory.copy(slotA(h, RH_MASKS) + <usize>(nextRow * maskBytes), slotA(h, RH_IN_NEXT_MASKS) + <usize>(env * maskBytes), <usize>maskBytes);
+  }
 
   const ends = <i32>load<u8>(slotA(h, RH_IN_ENDS) + <usize>env);
   if (ends != 0) {
@@ -200,7 +205,8 @@ export function addStaged(h: usize): void {
 }
 
 /**
- * Samples `batch` rows with replacement into the batch regions: uniformly
+ * Samples `batch` rows with replacement into the batch regions (with the
+ * next observation's mask, once the buffer holds masks): uniformly
  * (rejection over the rows in [0, span), so gaps and rows still waiting for
  * their return are never drawn), or, with trees, one proportional draw per
  * stratum of the total priority with importance weights
@@ -228,6 +234,9 @@ export function sampleBatch<T>(h: usize, batch: i32): void {
   const outDiscounts = slotA(h, RH_OUT + BATCH_DISCOUNTS);
   const outWeights = slotA(h, RH_OUT + BATCH_WEIGHTS);
   const outIndices = slotA(h, RH_OUT + BATCH_INDICES);
+  const outMasks = slotA(h, RH_OUT + BATCH_NEXT_MASKS); // 0 until the buffer holds masks
+  const maskBytes = <usize>slotI(h, RH_MASK_BYTES);
+  const masks = slotA(h, RH_MASKS);
   const leaves = slotI(h, RH_TREE_LEAVES);
   const sumTree = slotA(h, RH_SUM_TREE);
   const stratum = leaves != 0 ? treeRoot(sumTree) / <f64>batch : 0;
@@ -262,6 +271,7 @@ export function sampleBatch<T>(h: usize, batch: i32): void {
     store<f32>(at32(outRewards, i), load<f32>(at32(rewards, row)));
     store<f32>(at32(outDones, i), (f & REPLAY_FLAG_DONE) != 0 ? 1 : 0);
     store<f32>(at32(outDiscounts, i), load<f32>(at32(discounts, k)));
+    if (outMasks != 0) memory.copy(outMasks + <usize>i * maskBytes, masks + <usize>next * maskBytes, maskBytes);
   }
 }
 

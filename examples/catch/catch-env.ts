@@ -71,7 +71,7 @@ export class CatchEnv implements Env {
 }
 
 /** A tiny seeded generator (mulberry32): a game's own randomness, reproducible from reset's seed. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -23,6 +23,8 @@ export async function buildAgentParts(spec: NetSpec, r: ResolvedOptions, numEnvs
     numEnvs,
     maxBatchSize: r.batchSize,
     autoreset: numEnvs > 1 ? ("next-step" as const) : ("same-step" as const),
+    // Room for the next observations' action masks (ceil(nActions / 8) B a row), kept once an env or observe gives them.
+    nActions: spec.nActions,
   };
   const per = r.prioritizedReplay;
   const planReplay = (plan: ArenaPlan) =>

@@ -29,6 +29,7 @@ import { evaluate, type EvaluateResult } from "./evaluate.ts";
 import { checkSavedState } from "./saved-state.ts";
 import { TrainLogger, type TrainLog } from "./train-logger.ts";
 import { openRunWriter } from "../io/event-file.ts";
+import { argmaxLegal, checkMask, randomLegal } from "../masks.ts";
 
 /** What `learn`'s callback receives, at each episode end and after each evaluation. */
 export interface LearnEvent {
@@ -249,12 +250,27 @@ export class DQN {
   /**
    * The action for one observation: greedy when `deterministic` (default),
    * else epsilon-greedy at the current exploration rate (as SB3's predict).
+   * With `mask` (1 per legal action), only legal actions are chosen: the
+   * argmax over them, or a uniform draw among them when exploring.
    */
-  predict(observation: ArrayLike<number>, { deterministic = true }: { deterministic?: boolean } = {}): number {
+  predict(observation: ArrayLike<number>, options: { deterministic?: boolean; mask?: ArrayLike<number> } = {}): number {
     this.alive();
+    const { deterministic = true, mask } = checkActOptions("predict options", options, ["deterministic", "mask"]);
+    if (deterministic !== undefined) checkBool("deterministic", deterministic);
     const obs = this.readObservation("observation", observation);
-    if (!deterministic && this.rng.nextDouble() < this.epsilon) return this.rng.int(this.nActions);
-    return this.engine.act(obs);
+    const legal = mask === undefined ? undefined : checkMask("mask", mask, this.nActions);
+    if (!deterministic && this.rng.nextDouble() < this.epsilon) return this.randomAction(legal);
+    return this.greedyAction(obs, legal);
+  }
+
+  /** A uniformly random action, among the legal ones when masked. */
+  private randomAction(mask: Uint8Array | undefined): number {
+    return mask ? randomLegal(this.rng, mask, 0, this.nActions) : this.rng.int(this.nActions);
+  }
+
+  /** The greedy action, the argmax over the legal ones when masked. */
+  private greedyAction(obs: Float32Array, mask: Uint8Array | undefined): number {
+    return mask ? argmaxLegal(this.engine.qValues(obs, 1), 0, this.nActions, mask) : this.engine.act(obs);
   }
 
   /** Q-values for one observation (a fresh array). */
@@ -265,29 +281,43 @@ export class DQN {
 
   /**
    * Game-loop API: the exploring action for `observation` (random before
-   * `learningStarts`, then epsilon-greedy on the schedule).
+   * `learningStarts`, then epsilon-greedy on the schedule), among the legal
+   * actions of `mask` when given (1 per legal action).
    */
-  act(observation: ArrayLike<number>): number {
+  act(observation: ArrayLike<number>, options: { mask?: ArrayLike<number> } = {}): number {
     this.alive();
     this.requireFunctions("epsilonSchedule");
+    const { mask } = checkActOptions("act options", options, ["mask"]);
     const obs = this.readObservation("observation", observation);
-    if (this.timesteps < this.options.learningStarts || this.rng.nextDouble() < this.epsilon) return this.rng.int(this.nActions);
-    return this.engine.act(obs);
+    const legal = mask === undefined ? undefined : checkMask("mask", mask, this.nActions);
+    if (this.timesteps < this.options.learningStarts || this.rng.nextDouble() < this.epsilon) return this.randomAction(legal);
+    return this.greedyAction(obs, legal);
   }
 
   /**
    * Game-loop API: records one transition (and counts the step and, when it
    * ends one, the episode). Call `trainStep()` whenever the game has time.
+   * `nextMask` (1 per legal action in `nextObservation`) makes the TD target
+   * look only at legal next actions; a terminated transition's may be all 0.
    */
-  observe(observation: ArrayLike<number>, action: number, reward: number, nextObservation: ArrayLike<number>, terminated: boolean, truncated: boolean): void {
+  observe(
+    observation: ArrayLike<number>,
+    action: number,
+    reward: number,
+    nextObservation: ArrayLike<number>,
+    terminated: boolean,
+    truncated: boolean,
+    options: { nextMask?: ArrayLike<number> } = {},
+  ): void {
     this.alive();
+    const { nextMask } = checkActOptions("observe options", options, ["nextMask"]);
     const obs = Float32Array.from(this.readObservation("observation", observation));
     const next = this.readObservation("nextObservation", nextObservation);
     checkInt("action", action, { min: 0, max: this.nActions - 1 });
     checkNumber("reward", reward);
     if (typeof terminated !== "boolean") throw new InvalidArgumentError("terminated", terminated, "true or false");
     if (typeof truncated !== "boolean") throw new InvalidArgumentError("truncated", truncated, "true or false");
-    this.replay.add(obs, action, reward, next, terminated, truncated);
+    this.replay.add(obs, action, reward, next, terminated, truncated, nextMask);
     this.countStep(1, 1);
     if (terminated || truncated) this.countEpisode();
   }
@@ -372,8 +402,19 @@ export class DQN {
         // Act: one batched greedy pass for all envs, then epsilon per env.
         const eps = this.epsilon;
         const warmup = this.timesteps < this.options.learningStarts;
-        const greedy = warmup ? undefined : this.readsAsync ? argmaxRows(await this.engine.qValuesAsync(driver.observations, n), this.nActions) : this.engine.actBatch(driver.observations, n);
-        for (let i = 0; i < n; i++) actions[i] = !greedy || this.rng.nextDouble() < eps ? this.rng.int(this.nActions) : greedy[i]!;
+        const masks = driver.masks;
+        const obs = driver.observations;
+        const greedy = warmup
+          ? undefined
+          : this.readsAsync
+            ? this.greedyFrom(await this.engine.qValuesAsync(obs, n), n, masks)
+            : masks
+              ? this.greedyFrom(this.engine.qValues(obs, n), n, masks)
+              : this.engine.actBatch(obs, n);
+        for (let i = 0; i < n; i++) {
+          const explore = !greedy || this.rng.nextDouble() < eps;
+          actions[i] = !explore ? greedy[i]! : masks ? randomLegal(this.rng, masks, i * this.nActions, this.nActions) : this.rng.int(this.nActions);
+        }
         prevObs.set(driver.observations);
         driver.step(actions);
 
@@ -385,8 +426,9 @@ export class DQN {
           this.episodeLengths[i]!++;
         }
         // Vector envs: the buffer drops the autoreset entries itself (autoreset "next-step").
-        if (n === 1) this.replay.add(prevObs, actions[0]!, driver.rewards[0]!, driver.nextObservations, driver.terminated[0] === 1, driver.truncated[0] === 1);
-        else this.replay.addBatch(prevObs, actions, driver.rewards, driver.nextObservations, driver.terminated, driver.truncated);
+        const nextMasks = masks ? driver.nextMasks : undefined;
+        if (n === 1) this.replay.add(prevObs, actions[0]!, driver.rewards[0]!, driver.nextObservations, driver.terminated[0] === 1, driver.truncated[0] === 1, nextMasks);
+        else this.replay.addBatch(prevObs, actions, driver.rewards, driver.nextObservations, driver.terminated, driver.truncated, nextMasks);
         this.countStep(1, valid);
         for (let i = 0; i < n; i++) {
           if (!driver.valid[i] || !(driver.terminated[i] || driver.truncated[i])) continue;
@@ -429,6 +471,14 @@ export class DQN {
   }
 
   private best: { mean: number; params: Float32Array; target: Float32Array } | undefined;
+
+  /** Greedy actions of rows of Q-values ([n, nActions]), over the legal actions of `masks` (n x nActions) when given. */
+  private greedyFrom(q: Float32Array, n: number, masks: Uint8Array | undefined): Int32Array {
+    if (!masks) return argmaxRows(q, this.nActions);
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = argmaxLegal(q, i, this.nActions, masks);
+    return out;
+  }
 
   private async noteEval(res: EvaluateResult, keep: boolean): Promise<void> {
     if (this.bestEval && res.mean <= this.bestEval.mean) return;
@@ -514,7 +564,7 @@ export class DQN {
     if (spaces.observationSize !== this.observationSize || spaces.nActions !== this.nActions) {
       throw new InvalidArgumentError("env", `observation size ${spaces.observationSize}, ${spaces.nActions} actions`, `an env with observation size ${this.observationSize} and ${this.nActions} actions (the agent's)`);
     }
-    const driver = new EnvDriver(env, this.observationSize);
+    const driver = new EnvDriver(env, this.observationSize, this.nActions);
     const resume = reset ? undefined : this.resumeObservations;
     if (resume && resume.length === driver.observations.length) {
       driver.observations.set(resume);
@@ -730,6 +780,13 @@ export class DQN {
     this.engine.dispose();
     this.replay.dispose();
   }
+}
+
+/** Checks the options object of act, predict or observe (keys among `allowed`). */
+function checkActOptions(name: string, options: unknown, allowed: string[]): { deterministic?: boolean; mask?: ArrayLike<number>; nextMask?: ArrayLike<number> } {
+  const o = checkOptions(name, options);
+  checkKnownKeys(name, o, allowed);
+  return o;
 }
 
 function specOf(v: unknown): EnvSpaces {

@@ -8,11 +8,20 @@
  * step is not a transition, so it comes back with `valid[i] = 0`.
  */
 import { InvalidArgumentError } from "../errors.ts";
+import { checkMaskRows } from "../masks.ts";
+
+/** What an env may put in `info` for the agent: the legal actions of the observation it returns. */
+export interface MaskInfo {
+  /** 1 for each legal action (a single env: nActions entries; a vector env: numEnvs x nActions). */
+  actionMask?: ArrayLike<number>;
+}
 
 /** The structural shape of deepq's (and any Gymnasium-like) single env. */
 export interface EnvLike {
-  reset(options?: { seed?: number }): { observation: ArrayLike<number> };
-  step(action: number): { observation: ArrayLike<number>; reward: number; terminated: boolean; truncated: boolean };
+  reset(options?: { seed?: number }): { observation: ArrayLike<number>; info?: MaskInfo };
+  step(action: number): { observation: ArrayLike<number>; reward: number; terminated: boolean; truncated: boolean; info?: MaskInfo };
+  /** The legal actions of the current observation (read when `info.actionMask` is absent). */
+  actionMask?(): ArrayLike<number> | undefined;
   /** A Box with a 1-D `shape` (checked by {@link envSpaces}). */
   observationSpace: object;
   /** A Discrete space with `n` actions (checked by {@link envSpaces}). */
@@ -22,8 +31,10 @@ export interface EnvLike {
 /** The structural shape of deepq's VecEnv. */
 export interface VecEnvLike {
   numEnvs: number;
-  reset(options?: { seed?: number }): { observation: ArrayLike<number> };
-  step(actions: Int32Array): { observation: ArrayLike<number>; reward: ArrayLike<number>; terminated: ArrayLike<number>; truncated: ArrayLike<number> };
+  reset(options?: { seed?: number }): { observation: ArrayLike<number>; info?: MaskInfo };
+  step(actions: Int32Array): { observation: ArrayLike<number>; reward: ArrayLike<number>; terminated: ArrayLike<number>; truncated: ArrayLike<number>; info?: MaskInfo };
+  /** The legal actions of the current observations, numEnvs x nActions (read when `info.actionMask` is absent). */
+  actionMask?(): ArrayLike<number> | undefined;
   /** Gymnasium's spaces of one sub-env. */
   singleObservationSpace: object;
   singleActionSpace: object;
@@ -70,11 +81,20 @@ export class EnvDriver {
   readonly terminated: Uint8Array;
   readonly truncated: Uint8Array;
   readonly valid: Uint8Array;
+  /**
+   * Legal actions (numEnvs x nActions, 1 legal) of `observations` and of the
+   * last step's `nextObservations`, once the env has given a mask (in
+   * `info.actionMask`, else through `env.actionMask()`); undefined for an
+   * env without masks.
+   */
+  masks: Uint8Array | undefined;
+  nextMasks: Uint8Array | undefined;
   private readonly done: Uint8Array;
 
   constructor(
     private readonly env: EnvLike | VecEnvLike,
     observationSize: number,
+    private readonly nActions: number,
   ) {
     this.numEnvs = isVecEnv(env) ? env.numEnvs : 1;
     this.size = observationSize;
@@ -89,9 +109,29 @@ export class EnvDriver {
   }
 
   reset(seed?: number): void {
-    const { observation } = this.env.reset(seed === undefined ? {} : { seed });
-    this.observations.set(observation);
+    const r = this.env.reset(seed === undefined ? {} : { seed });
+    this.observations.set(r.observation);
     this.done.fill(0);
+    this.readMasks(r.info, "reset", undefined);
+  }
+
+  /**
+   * Reads the mask of the observations the env just returned into `masks`
+   * (after a reset) or `nextMasks` (after a step: an episode that terminated
+   * there may leave no legal action, as a full board does).
+   */
+  private readMasks(info: MaskInfo | undefined, call: "reset" | "step", terminated: ArrayLike<number> | undefined): void {
+    const fromInfo = info?.actionMask;
+    const value = fromInfo ?? (typeof this.env.actionMask === "function" ? this.env.actionMask() : undefined);
+    if (value === undefined) {
+      if (this.masks) throw new InvalidArgumentError(`env.${call}().info.actionMask`, value, "a mask on every reset and step, once the env has given one");
+      return;
+    }
+    const n = this.numEnvs * this.nActions;
+    this.masks ??= new Uint8Array(n).fill(1);
+    this.nextMasks ??= new Uint8Array(n).fill(1);
+    const name = fromInfo !== undefined ? `env.${call}().info.actionMask` : "env.actionMask()";
+    checkMaskRows(name, value, this.nActions, this.numEnvs, call === "reset" ? this.masks : this.nextMasks, (i) => terminated?.[i] === 1);
   }
 
   step(actions: Int32Array): void {
@@ -101,11 +141,14 @@ export class EnvDriver {
       this.rewards.set(r.reward);
       this.terminated.set(r.terminated);
       this.truncated.set(r.truncated);
+      this.readMasks(r.info, "step", this.terminated);
       for (let i = 0; i < this.numEnvs; i++) {
         this.valid[i] = this.done[i] ? 0 : 1;
         this.done[i] = r.terminated[i] || r.truncated[i] ? 1 : 0;
       }
       this.observations.set(r.observation);
+      // Next-step autoreset: an env that just ended acts next on its reset, whose mask this is.
+      if (this.masks) this.masks.set(this.nextMasks!);
       return;
     }
     const r = this.env.step(actions[0]!);
@@ -114,7 +157,14 @@ export class EnvDriver {
     this.terminated[0] = r.terminated ? 1 : 0;
     this.truncated[0] = r.truncated ? 1 : 0;
     this.valid[0] = 1;
-    if (r.terminated || r.truncated) this.observations.set(this.env.reset().observation);
-    else this.observations.set(r.observation);
+    this.readMasks(r.info, "step", this.terminated);
+    if (r.terminated || r.truncated) {
+      const reset = this.env.reset();
+      this.observations.set(reset.observation);
+      this.readMasks(reset.info, "reset", undefined);
+    } else {
+      this.observations.set(r.observation);
+      if (this.masks) this.masks.set(this.nextMasks!);
+    }
   }
 }

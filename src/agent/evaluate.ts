@@ -2,10 +2,17 @@
  * Greedy evaluation, as Stable-Baselines3's `evaluate_policy`: run
  * `nEpisodes` full episodes acting with `predict(obs, { deterministic })` and
  * report the mean and (population) standard deviation of their returns.
+ * An env that gives action masks (`info.actionMask`, else `env.actionMask()`)
+ * has them passed on as `predict`'s `mask`.
  */
 import { InvalidArgumentError } from "../errors.ts";
 import { checkBool, checkInt, checkKnownKeys, checkOptions } from "../validate.ts";
-import { isEnv, type EnvLike } from "./driver.ts";
+import { isEnv, type EnvLike, type MaskInfo } from "./driver.ts";
+
+/** The legal actions an env gives for its current observation, if it gives any. */
+function maskOf(env: EnvLike, info: MaskInfo | undefined): ArrayLike<number> | undefined {
+  return info?.actionMask ?? (typeof env.actionMask === "function" ? env.actionMask() : undefined);
+}
 
 /** What `evaluate` returns, as SB3's `evaluate_policy(..., return_episode_rewards=True)` plus the summary. */
 export interface EvaluateResult {
@@ -21,7 +28,7 @@ export interface EvaluateResult {
 
 /** Anything that picks actions: a DQN agent, or any object with `predict`. */
 export interface Predictor {
-  predict(observation: ArrayLike<number>, options?: { deterministic?: boolean }): number;
+  predict(observation: ArrayLike<number>, options?: { deterministic?: boolean; mask?: ArrayLike<number> }): number;
 }
 
 /** Options of `evaluate`. */
@@ -52,15 +59,18 @@ export async function evaluate(agent: Predictor, env: EnvLike, options: Evaluate
   const returns: number[] = [];
   const lengths: number[] = [];
   for (let ep = 0; ep < nEpisodes; ep++) {
-    let { observation } = env.reset(ep === 0 && o.seed !== undefined ? { seed: checkInt("options.seed", o.seed, { min: 0 }) } : {});
+    const start = env.reset(ep === 0 && o.seed !== undefined ? { seed: checkInt("options.seed", o.seed, { min: 0 }) } : {});
+    let observation = start.observation;
+    let mask = maskOf(env, start.info);
     let total = 0;
     let steps = 0;
     for (;;) {
-      const r = env.step(agent.predict(observation, { deterministic }));
+      const r = env.step(agent.predict(observation, mask === undefined ? { deterministic } : { deterministic, mask }));
       total += r.reward;
       steps++;
       if (r.terminated || r.truncated || steps >= maxSteps) break;
       observation = r.observation;
+      mask = maskOf(env, r.info);
     }
     returns.push(total);
     lengths.push(steps);

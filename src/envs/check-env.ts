@@ -7,11 +7,14 @@
  * outside the observation space or not finite, an observation object reused
  * across calls, non-finite rewards, non-boolean flags, a reset refusing
  * `{ options: {} }`, or seeding that does not reproduce (the same seed and
- * actions, and an unseeded reset continuing the seeded generator).
+ * actions, and an unseeded reset continuing the seeded generator). An env
+ * that gives action masks (`info.actionMask`, else `env.actionMask()`) has
+ * them checked and is stepped only with legal actions, as an agent would.
  */
 import { DeepQError, InvalidArgumentError, describe } from "../errors.ts";
 import type { Env, Space } from "./env.ts";
 import { Box, Discrete, isArrayLike } from "./spaces.ts";
+import { checkMask } from "../masks.ts";
 
 const SEED = 123;
 /** Steps compared by the determinism check. */
@@ -99,15 +102,44 @@ interface Trace {
 }
 
 /**
- * Resets with the seed, then steps the given actions while episodes last;
+ * The legal actions of the state `info` came with (reset's or step's, named
+ * `label`), or undefined for an env without masks. A terminated state may
+ * have none.
+ */
+function maskOf(env: Env<unknown, unknown>, label: string, info: unknown, terminated = false): Uint8Array | undefined {
+  const fromInfo = (info as { actionMask?: unknown } | undefined)?.actionMask;
+  const method = (env as { actionMask?: () => unknown }).actionMask;
+  const value = fromInfo ?? (typeof method === "function" ? call("env.actionMask()", () => method.call(env)) : undefined);
+  if (value === undefined) return undefined;
+  const name = fromInfo !== undefined ? `${label}.info.actionMask` : "env.actionMask()";
+  const space = env.actionSpace;
+  if (!(space instanceof Discrete) || space.start !== 0) throw new InvalidArgumentError(name, value, "absent: action masks need a Discrete actionSpace starting at 0");
+  return checkMask(name, value, space.n, terminated);
+}
+
+/** `planned` where it is legal, else the legal action it maps to (the same one in the same state). */
+function legal(planned: unknown, mask: Uint8Array | undefined): unknown {
+  if (!mask || mask[planned as number]) return planned;
+  const actions = [...mask.keys()].filter((a) => mask[a]);
+  return actions[(planned as number) % actions.length];
+}
+
+/**
+ * Resets with the seed, then steps the given actions (legal ones, for an env
+ * with masks) while episodes last;
  * with `space`, checks every step's result against it.
  */
 function trace(env: Env<unknown, unknown>, actions: readonly unknown[], space?: Space): Trace {
-  let previous: unknown = call(`env.reset({ seed: ${SEED} })`, () => env.reset({ seed: SEED })).observation;
+  const reset = call(`env.reset({ seed: ${SEED} })`, () => env.reset({ seed: SEED }));
+  let previous: unknown = reset.observation;
+  let mask = maskOf(env, "env.reset()", reset.info);
   const out: Trace = { reset: snapshot(previous), steps: [] };
-  for (const [t, action] of actions.entries()) {
+  for (const [t, planned] of actions.entries()) {
+    const action = legal(planned, mask);
     const r = call(`env.step(${describe(action)})`, () => env.step(action));
-    if (space) checkStep(`env.step() #${t + 1} after reset`, r, space, previous);
+    const label = `env.step() #${t + 1} after reset`;
+    if (space) checkStep(label, r, space, previous);
+    mask = maskOf(env, label, r.info, r.terminated === true);
     previous = r.observation;
     out.steps.push({ observation: snapshot(r.observation), reward: r.reward, terminated: r.terminated, truncated: r.truncated });
     if (r.terminated || r.truncated) break;
@@ -137,7 +169,7 @@ export function checkEnv(env: unknown): void {
   checkObservation(`env.reset().observation`, reset.observation, obsSpace);
   checkInfo(`env.reset().info`, reset.info);
 
-  const action = actSpace.sample();
+  const action = legal(actSpace.sample(), maskOf(e, "env.reset()", reset.info));
   const stepCall = `env.step(${describe(action)})`;
   checkStep("env.step()", call(stepCall, () => e.step(action)), obsSpace, reset.observation);
 

@@ -20,6 +20,7 @@
 import { InvalidArgumentError, InvalidStateError } from "../errors.ts";
 import { checkBool, checkInt, checkNumber, checkOneOf, checkVector } from "../validate.ts";
 import { checkNetSpec, paramCount, type NetSpec } from "./spec.ts";
+import { packedMaskBytes } from "../masks.ts";
 
 /** The engines behind the `backend` option ("auto" picks one of them). */
 export type EngineName = "fused" | "wasm" | "webgpu" | "cpu";
@@ -58,6 +59,13 @@ export interface UpdateBatch {
   discounts?: ArrayLike<number>;
   /** Importance weights of prioritized replay; default 1. */
   weights?: ArrayLike<number>;
+  /**
+   * Legal actions of each next observation, bit-packed: ceil(nActions / 8)
+   * bytes a row, bit a of byte a >> 3 for action a. The target's max (Double
+   * DQN: argmax) runs over them; a row with no bit set, or a terminated one,
+   * uses every action. Absent: no masks.
+   */
+  nextMasks?: Uint8Array;
 }
 
 export interface UpdateReadout {
@@ -176,6 +184,10 @@ export function checkUpdateBatch(spec: NetSpec, batch: UpdateBatch): number {
   rows("dones", 1);
   rows("discounts", 1, true);
   rows("weights", 1, true);
+  const maskBytes = packedMaskBytes(spec.nActions);
+  if (batch.nextMasks !== undefined && !(batch.nextMasks instanceof Uint8Array && batch.nextMasks.length === n * maskBytes)) {
+    throw new InvalidArgumentError("batch.nextMasks", batch.nextMasks, `a Uint8Array of ${n * maskBytes} bytes (${n} bit-packed masks) or absent`);
+  }
   for (let i = 0; i < n; i++) {
     const a = batch.actions[i]!;
     if (!Number.isInteger(a) || a < 0 || a >= spec.nActions) throw new InvalidArgumentError(`batch.actions[${i}]`, a, `an integer in [0, ${spec.nActions - 1}]`);

@@ -62,6 +62,7 @@ class FusedEngine implements QEngine {
       dones: Float32Array.from(batch.dones),
       discounts: batch.discounts ? Float32Array.from(batch.discounts) : this.discounts.subarray(0, n),
       weights: batch.weights ? Float32Array.from(batch.weights) : this.weights.subarray(0, n),
+      ...(batch.nextMasks ? { nextMasks: batch.nextMasks } : {}),
     });
     return { loss: () => loss, tdErrors: () => tdErrors, read: async () => ({ loss, tdErrors: tdErrors.slice() }) };
   }
@@ -75,6 +76,9 @@ class FusedEngine implements QEngine {
       if (!a || !ArrayBuffer.isView(a) || a.buffer !== buffer || (a as unknown as Float32Array).BYTES_PER_ELEMENT !== 4) return undefined;
       out[f] = a.byteOffset;
     }
+    const masks = batch.nextMasks;
+    if (masks && masks.buffer !== buffer) return undefined;
+    out.nextMasks = masks ? masks.byteOffset : 0;
     return out as BatchAddresses;
   }
 

@@ -26,6 +26,7 @@ import { checkBool, checkInt, checkKnownKeys, checkNumber, checkOneOf, checkOpti
 import { checkNetSpec, initParams, layerShapes, paramCount, trunkDepth, type NetSpec } from "./spec.ts";
 import { MAX_BATCH_SIZE } from "../limits.ts";
 import { writeBatchMap, type BatchAddresses, type TransitionBatch } from "../batch.ts";
+import { packedMaskBytes } from "../masks.ts";
 import { ADAM, checkLearningRate, type OptimizerState } from "./engine.ts";
 import type { ConvGeometry } from "./conv.ts";
 
@@ -299,6 +300,7 @@ function planRegions(plan: ArenaPlan, c: FusedConfig, layers: Layer[], floats: n
       dones: f32(rows),
       discounts: f32(rows),
       weights: f32(rows),
+      nextMasks: plan.region(rows * packedMaskBytes(c.spec.nActions)),
     },
     batchMap: plan.region(BATCH_SLOTS * SLOT),
     tdErrors: f32(rows),
@@ -551,7 +553,7 @@ export class FusedQNet {
     }
     const D = this.obsSize;
     const a = this.batchAddresses;
-    const fields: [Exclude<keyof BatchAddresses, "actions" | "indices">, number][] = [
+    const fields: [Exclude<keyof BatchAddresses, "actions" | "indices" | "nextMasks">, number][] = [
       ["observations", n * D],
       ["rewards", n],
       ["nextObservations", n * D],
@@ -564,8 +566,14 @@ export class FusedQNet {
       if (!(v instanceof Float32Array) || v.length !== length) throw new InvalidArgumentError(`batch.${name}`, v, `a Float32Array of ${length}`);
       checkVector(`batch.${name}`, v, length);
     }
-    for (const [name, length] of fields) arena.f32(a[name], length).set(b[name]);
+    const maskLength = n * packedMaskBytes(nA);
+    if (b.nextMasks !== undefined && !(b.nextMasks instanceof Uint8Array && b.nextMasks.length === maskLength)) {
+      throw new InvalidArgumentError("batch.nextMasks", b.nextMasks, `a Uint8Array of ${maskLength} bytes (${n} bit-packed masks) or absent`);
+    }
+    for (const [name, length] of fields) arena.f32(a[name]!, length).set(b[name]!);
     arena.i32(a.actions, n).set(b.actions);
+    a.nextMasks = b.nextMasks ? this.regions.batch.nextMasks! : 0;
+    if (b.nextMasks) arena.u8(a.nextMasks, maskLength).set(b.nextMasks);
     return n;
   }
 

@@ -12,6 +12,7 @@ import { canonicalToInternal, fusedSupport, internalLayers, planForward, scatter
 import type { NetSpec } from "../nn/spec.ts";
 import { instantiateArena, RegionPlan, type Loaded } from "../runtime/wasm.ts";
 import { checkFiniteQ, checkFloat32Vector, checkInt, checkVector } from "../validate.ts";
+import { argmaxLegal, checkMask } from "../masks.ts";
 import { readNetwork } from "./read.ts";
 
 /** A trained Q-network, inference only. */
@@ -22,8 +23,12 @@ export interface Policy {
   readonly nActions: number;
   /** The network's shape. */
   readonly spec: NetSpec;
-  /** Greedy action (argmax Q, ties to the lowest index) for one observation: one WebAssembly call, no allocation. */
-  act(observation: ArrayLike<number>): number;
+  /**
+   * Greedy action (argmax Q, ties to the lowest index) for one observation:
+   * one WebAssembly call, no allocation. With `mask` (nActions entries, 1 per
+   * legal action), the argmax over the legal actions.
+   */
+  act(observation: ArrayLike<number>, mask?: ArrayLike<number>): number;
   /**
    * Greedy actions for n observations (row-major, n x observationSize), e.g.
    * one per env of a vector env; into `out` (an Int32Array of n) when given.
@@ -71,7 +76,7 @@ class WasmPolicy implements Policy {
     return this.live;
   }
 
-  act(observation: ArrayLike<number>): number {
+  act(observation: ArrayLike<number>, mask?: ArrayLike<number>): number {
     const live = this.use();
     const D = this.observationSize;
     if (observation instanceof Float32Array && observation.length === D) {
@@ -84,7 +89,10 @@ class WasmPolicy implements Policy {
     } else {
       live.obs.set(checkFloat32Vector("observation", observation, D));
     }
-    return live.greedy(this.header, this.obsAt, 1, this.actionsAt);
+    if (mask === undefined) return live.greedy(this.header, this.obsAt, 1, this.actionsAt);
+    const legal = checkMask("mask", mask, this.nActions);
+    live.qValues(this.header, this.obsAt, 1, this.qAt);
+    return argmaxLegal(live.q, 0, this.nActions, legal);
   }
 
   /** Validates n observations (row-major) and returns n. */

@@ -10,6 +10,11 @@
  * const b = rb.sample(64); // typed-array views into WASM memory, reused: valid until the next call
  * ```
  *
+ * Action masks: a buffer created with `nActions` keeps the legal actions of
+ * each next observation (`add(..., nextMask)`), bit-packed, and samples
+ * carry them as `nextMasks` for the TD target; a buffer never given a mask
+ * samples and saves exactly as one without.
+ *
  * Storage (assembly/layout.ts has the details): 25 B a CartPole row, one
  * row a transition plus one per episode end for its final observation, so
  * 25 (1 + 1/l) B a transition for episodes of l steps; prioritized replay
@@ -34,8 +39,9 @@
  * `addresses.batch` gives the byte address of each sampled array (for row i
  * of a batch of B: observations f32[B*D], actions i32[B], rewards f32[B],
  * nextObservations f32[B*D], dones f32[B] (0/1), discounts f32[B] (gamma^k
- * for the k rewards summed), weights f32[B] (1 when uniform), indices i32[B]),
- * each reserved for maxBatchSize rows; `addresses.header` is what the kernels
+ * for the k rewards summed), weights f32[B] (1 when uniform), indices i32[B],
+ * and with the `nActions` option nextMasks u8[B*ceil(nActions/8)], filled
+ * once a first mask is added), each reserved for maxBatchSize rows; `addresses.header` is what the kernels
  * take, so an AssemblyScript kernel can also sample in place with
  * `sampleBatch<v128>(header, B)` from assembly/lib/replay.ts.
  */
@@ -54,15 +60,15 @@ import { checkReplayState, layoutOf, rebuildTrees, type ReplayState } from "./st
 export type { ReplayBufferOptions, PrioritizedReplayBufferOptions } from "./config.ts";
 export type { ReplayState, ReplayStateMeta, ReplayLayout } from "./state.ts";
 
-/** A sampled batch (row i of B): views into WASM memory, overwritten by the next sample; `indices` always set. */
-export type ReplayBatch = Required<TransitionBatch>;
+/** A sampled batch (row i of B): views into WASM memory, overwritten by the next sample; `indices` always set, `nextMasks` once the buffer holds masks. */
+export type ReplayBatch = Required<Omit<TransitionBatch, "nextMasks">> & Pick<TransitionBatch, "nextMasks">;
 
 /** @internal Where a buffer lives in its arena (for engines that read batches in place). */
 export interface ReplayAddresses {
   /** The buffer's header: the argument of every replay kernel. */
   header: number;
   /** Where `sample` writes each array of the batch (the header's batch address map, from slot RH_OUT, holds the same). */
-  batch: Required<BatchAddresses>;
+  batch: Required<Omit<BatchAddresses, "nextMasks">> & Pick<BatchAddresses, "nextMasks">;
 }
 
 /** Every region of one buffer (layout.ts lists them); 0 for the trees of a uniform buffer. */
@@ -83,10 +89,12 @@ interface Regions {
   inEnds: number;
   inIndices: number;
   inLeaves: number;
+  masks: number;
+  inNextMasks: number;
 }
 
 function planRegions(plan: ArenaPlan, cfg: ReplayConfig): { addresses: ReplayAddresses; regions: Regions } {
-  const { capacity, numEnvs, maxBatchSize: b } = cfg;
+  const { capacity, numEnvs, maxBatchSize: b, maskBytes } = cfg;
   const d = cfg.observationSize;
   const leaves = cfg.prioritized?.treeLeaves ?? 0;
   const header = plan.region(L.REPLAY_HEADER_SLOTS * L.SLOT);
@@ -107,8 +115,10 @@ function planRegions(plan: ArenaPlan, cfg: ReplayConfig): { addresses: ReplayAdd
     inEnds: plan.region(numEnvs),
     inIndices: leaves ? plan.region(b * 4) : 0,
     inLeaves: leaves ? plan.region(b * 8) : 0,
+    masks: maskBytes ? plan.region(capacity * maskBytes) : 0,
+    inNextMasks: maskBytes ? plan.region(numEnvs * maskBytes) : 0,
   };
-  const batch: Required<BatchAddresses> = {
+  const batch: ReplayAddresses["batch"] = {
     observations: plan.region(b * d * 4),
     actions: plan.region(b * 4),
     rewards: plan.region(b * 4),
@@ -117,6 +127,7 @@ function planRegions(plan: ArenaPlan, cfg: ReplayConfig): { addresses: ReplayAdd
     discounts: plan.region(b * 4),
     weights: plan.region(b * 4),
     indices: plan.region(b * 4),
+    ...(maskBytes ? { nextMasks: plan.region(b * maskBytes) } : {}),
   };
   return { addresses: { header, batch }, regions };
 }
@@ -175,6 +186,8 @@ export class ReplayBuffer {
   readonly #batchRange: { min: number; max: number };
   #batch: ReplayBatch | undefined;
   #disposed = false;
+  /** Whether a next mask was ever added (or imported): samples carry `nextMasks` from then on. */
+  #masked = false;
 
   /** @internal Validates `options` and reserves the buffer's regions in `plan` (see the module comment). */
   static plan(plan: ArenaPlan, options: ReplayBufferOptions): ReplayPlan<ReplayBuffer> {
@@ -211,6 +224,7 @@ export class ReplayBuffer {
       ends: arena.u8(r.inEnds, n),
       indices: arena.i32(r.inIndices, leaves ? cfg.maxBatchSize : 0),
       leaves: arena.f64(r.inLeaves, leaves ? cfg.maxBatchSize : 0),
+      nextMasks: arena.u8(r.inNextMasks, n * cfg.maskBytes),
     };
     h.setInts([
       [L.RH_CAPACITY, cfg.capacity], [L.RH_LANE_ROWS, cfg.laneRows], [L.RH_NUM_ENVS, n], [L.RH_OBS_SIZE, d],
@@ -219,8 +233,10 @@ export class ReplayBuffer {
       [L.RH_REWARDS, r.rewards], [L.RH_FLAGS, r.flags], [L.RH_SUM_TREE, r.sumTree], [L.RH_MIN_TREE, r.minTree],
       [L.RH_IN_OBS, r.inObs], [L.RH_IN_NEXT_OBS, r.inNextObs], [L.RH_IN_ACTIONS, r.inActions], [L.RH_IN_REWARDS, r.inRewards],
       [L.RH_IN_ENDS, r.inEnds], [L.RH_IN_INDICES, r.inIndices], [L.RH_IN_LEAVES, r.inLeaves],
+      [L.RH_MASK_BYTES, cfg.maskBytes], [L.RH_MASKS, r.masks], [L.RH_IN_NEXT_MASKS, r.inNextMasks],
     ]);
-    writeBatchMap(h, L.RH_OUT, addresses.batch);
+    // The sampler copies masks once there are any (#noteMasks sets the slot).
+    writeBatchMap(h, L.RH_OUT, { ...addresses.batch, nextMasks: 0 });
     h.setFloat(L.RH_GAMMA, cfg.gamma);
     h.setFloat(L.RH_BETA, cfg.prioritized?.beta ?? 0);
     h.setFloat(L.RH_MAX_LEAF, 1); // SB3-contrib and Schaul et al.: new transitions start at priority 1
@@ -237,17 +253,32 @@ export class ReplayBuffer {
   /**
    * Adds one transition (numEnvs = 1). `terminated` ends the episode without
    * bootstrapping; `truncated` ends it and still bootstraps from `nextObs`.
+   * `nextMask` (a buffer created with `nActions`): the legal actions in
+   * `nextObs`, 1 each; absent, every action is legal there.
    */
-  add(obs: ArrayLike<number>, action: number, reward: number, nextObs: ArrayLike<number>, terminated: boolean, truncated?: boolean): void {
+  add(obs: ArrayLike<number>, action: number, reward: number, nextObs: ArrayLike<number>, terminated: boolean, truncated?: boolean, nextMask?: ArrayLike<number>): void {
     this.checkLive();
     if (this.numEnvs !== 1) throw new InvalidStateError(`add() is for a single env; this buffer has numEnvs = ${this.numEnvs}: use addBatch()`);
-    stageStep(this.config, this.staging, obs, action, reward, nextObs, terminated, truncated);
+    this.#noteMasks(stageStep(this.config, this.staging, obs, action, reward, nextObs, terminated, truncated, nextMask));
     this.kernels.replayAdd(this.addresses.header);
+  }
+
+  /** After a staged add: a first mask turns masked sampling on; an add without one leaves every next action legal. */
+  #noteMasks(staged: boolean): void {
+    if (!staged) this.staging.nextMasks.fill(0);
+    else if (!this.#masked) this.#setMasked();
+  }
+
+  #setMasked(): void {
+    this.#masked = true;
+    this.#batch = undefined;
+    this.header.setInt(L.RH_OUT + L.BATCH_NEXT_MASKS, this.addresses.batch.nextMasks!);
   }
 
   /**
    * Adds one vector-env step: obs and nextObs of numEnvs * observationSize
-   * floats, then numEnvs actions, rewards and flags (booleans or 0/1).
+   * floats, then numEnvs actions, rewards and flags (booleans or 0/1), and
+   * optionally the next observations' masks (numEnvs x nActions, see `add`).
    */
   addBatch(
     obs: ArrayLike<number>,
@@ -256,9 +287,10 @@ export class ReplayBuffer {
     nextObs: ArrayLike<number>,
     terminated: ArrayLike<number | boolean>,
     truncated?: ArrayLike<number | boolean>,
+    nextMasks?: ArrayLike<number>,
   ): void {
     this.checkLive();
-    stageBatch(this.config, this.staging, obs, actions, rewards, nextObs, terminated, truncated);
+    this.#noteMasks(stageBatch(this.config, this.staging, obs, actions, rewards, nextObs, terminated, truncated, nextMasks));
     this.kernels.replayAdd(this.addresses.header);
   }
 
@@ -308,6 +340,7 @@ export class ReplayBuffer {
         flags: a.u8(r.flags, span).slice(),
         lanes: a.i32(r.lanes, this.numEnvs * L.REPLAY_LANE_INTS).slice(),
         ...(leaves ? { leaves: a.f64(r.sumTree + leaves * 8, span).slice() } : {}),
+        ...(this.#masked ? { nextMasks: a.u8(r.masks, span * this.config.maskBytes).slice() } : {}),
       },
     };
   }
@@ -332,6 +365,8 @@ export class ReplayBuffer {
     a.u32(r.rng, 4).set(meta.rng);
     const leaves = this.config.prioritized?.treeLeaves;
     if (leaves) rebuildTrees(a.f64(r.sumTree, 2 * leaves), a.f64(r.minTree, 2 * leaves), arrays.leaves!);
+    if (this.config.maskBytes) a.u8(r.masks, cap * this.config.maskBytes).fill(0).set(arrays.nextMasks ?? []);
+    if (arrays.nextMasks) this.#setMasked();
     this.header.setInt(L.RH_SIZE, meta.size);
     this.header.setInt(L.RH_SPAN, meta.span);
     this.header.setFloat(L.RH_BETA, meta.beta);
@@ -363,6 +398,7 @@ export class ReplayBuffer {
       discounts: a.f32(b.discounts, n),
       weights: a.f32(b.weights, n),
       indices: a.i32(b.indices, n),
+      ...(this.#masked ? { nextMasks: a.u8(b.nextMasks!, n * this.config.maskBytes) } : {}),
     };
   }
 }

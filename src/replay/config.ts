@@ -5,6 +5,7 @@
  */
 import { REPLAY_FLAG_STEPS, REPLAY_ROW_BYTES_PER_OBS_FLOAT, REPLAY_ROW_FIXED_BYTES } from "../../assembly/layout.ts";
 import { InvalidArgumentError } from "../errors.ts";
+import { packedMaskBytes } from "../masks.ts";
 import { MAX_WIDTH } from "../limits.ts";
 import { checkInt, checkKnownKeys, checkNumber, checkOneOf, checkOptions } from "../validate.ts";
 
@@ -36,6 +37,12 @@ export interface ReplayBufferOptions {
    * an env right after its episode ended only reset it, and is dropped).
    */
   autoreset?: "same-step" | "next-step";
+  /**
+   * Actions of the env, for a buffer that keeps the legal actions of each
+   * next observation (`add`'s `nextMask`), bit-packed: ceil(nActions / 8)
+   * bytes a row more. Absent: no masks.
+   */
+  nActions?: number;
 }
 
 /** Options of `PrioritizedReplayBuffer.create`. */
@@ -59,11 +66,14 @@ export interface ReplayConfig {
   maxBatchSize: number;
   seed: number;
   nextStepAutoreset: boolean;
+  /** Actions and bytes of one bit-packed mask (both 0: the buffer keeps no masks). */
+  nActions: number;
+  maskBytes: number;
   /** Present for prioritized replay; treeLeaves = capacity rounded up to a power of two. */
   prioritized?: { alpha: number; beta: number; epsilon: number; treeLeaves: number };
 }
 
-const UNIFORM_KEYS = ["capacity", "observationSize", "seed", "nSteps", "gamma", "numEnvs", "maxBatchSize", "autoreset"] as const;
+const UNIFORM_KEYS = ["capacity", "observationSize", "seed", "nSteps", "gamma", "numEnvs", "maxBatchSize", "autoreset", "nActions"] as const;
 const PRIORITIZED_KEYS = [...UNIFORM_KEYS, "alpha", "beta", "epsilon"] as const;
 /** Rows of one buffer, kept to 2^30 so kernel row arithmetic stays in i32. */
 const MAX_ROWS = 2 ** 30;
@@ -77,7 +87,7 @@ export function rowBytes(observationSize: number): number {
 
 /** Bytes of the storage that scales with capacity (rows and trees). */
 export function storageBytes(cfg: ReplayConfig): number {
-  return cfg.capacity * rowBytes(cfg.observationSize) + (cfg.prioritized ? 2 * 2 * cfg.prioritized.treeLeaves * 8 : 0);
+  return cfg.capacity * (rowBytes(cfg.observationSize) + cfg.maskBytes) + (cfg.prioritized ? 2 * 2 * cfg.prioritized.treeLeaves * 8 : 0);
 }
 
 /** Validates options; `prioritized` adds alpha, beta and epsilon. */
@@ -100,7 +110,10 @@ export function parseReplayOptions(value: unknown, prioritized: boolean): Replay
     maxBatchSize: checkInt("options.maxBatchSize", o.maxBatchSize ?? 1024, { min: 1, max: 65536 }),
     seed: o.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : checkInt("options.seed", o.seed, { min: 0, max: Number.MAX_SAFE_INTEGER }),
     nextStepAutoreset: checkOneOf("options.autoreset", o.autoreset ?? "same-step", ["same-step", "next-step"]) === "next-step",
+    nActions: o.nActions === undefined ? 0 : checkInt("options.nActions", o.nActions, { min: 1, max: MAX_WIDTH }),
+    maskBytes: 0,
   };
+  cfg.maskBytes = packedMaskBytes(cfg.nActions);
   if (prioritized) {
     cfg.prioritized = {
       alpha: checkNumber("options.alpha", o.alpha, { min: 0 }),

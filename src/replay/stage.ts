@@ -8,6 +8,21 @@ import { InvalidArgumentError } from "../errors.ts";
 import { checkInt } from "../validate.ts";
 import { REPLAY_END_TERMINATED, REPLAY_END_TRUNCATED } from "../../assembly/layout.ts";
 import type { ReplayConfig } from "./config.ts";
+import { checkMaskRows, packMasks } from "../masks.ts";
+
+/**
+ * Stages the next observations' masks (numEnvs x nActions, 1 legal) bit-packed,
+ * if given; returns whether they were. A terminated entry may have no legal
+ * action (its target ignores the mask).
+ */
+function stageNextMasks(cfg: ReplayConfig, s: Staging, name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (cfg.maskBytes === 0) throw new InvalidArgumentError(name, value, "absent: this buffer was created without options.nActions, so it keeps no masks");
+  const bytes = new Uint8Array(cfg.numEnvs * cfg.nActions);
+  checkMaskRows(name, value, cfg.nActions, cfg.numEnvs, bytes, (i) => (s.ends[i]! & REPLAY_END_TERMINATED) !== 0);
+  packMasks(bytes, cfg.nActions, cfg.numEnvs, s.nextMasks);
+  return true;
+}
 
 /** One add's inputs and one priority update's, as the kernels read them. */
 export interface Staging {
@@ -20,6 +35,8 @@ export interface Staging {
   indices: Int32Array;
   /** (priority + epsilon)^alpha per staged index. */
   leaves: Float64Array;
+  /** Bit-packed legal actions of each env's next observation (numEnvs x cfg.maskBytes). */
+  nextMasks: Uint8Array;
 }
 
 /** Staging in plain typed arrays (the reference buffer's). */
@@ -34,6 +51,7 @@ export function newStaging(cfg: ReplayConfig): Staging {
     ends: new Uint8Array(n),
     indices: new Int32Array(updates),
     leaves: new Float64Array(updates),
+    nextMasks: new Uint8Array(n * cfg.maskBytes),
   };
 }
 
@@ -92,7 +110,7 @@ function stageRewards(cfg: ReplayConfig, value: unknown, out: Float32Array): voi
   for (let i = 0; i < cfg.numEnvs; i++) out[i] = nStepSafeReward(cfg, "rewards", i, v[i]);
 }
 
-/** Stages one transition of a single env (`add`); `truncated` may be undefined (false). */
+/** Stages one transition of a single env (`add`); `truncated` may be undefined (false). Returns whether a next mask was staged. */
 export function stageStep(
   cfg: ReplayConfig,
   s: Staging,
@@ -102,15 +120,17 @@ export function stageStep(
   nextObs: unknown,
   terminated: unknown,
   truncated: unknown,
-): void {
+  nextMask?: unknown,
+): boolean {
   stageFloats("obs", obs, cfg.observationSize, s.obs);
   stageFloats("nextObs", nextObs, cfg.observationSize, s.nextObs);
   s.actions[0] = action("action", -1, act);
   s.rewards[0] = nStepSafeReward(cfg, "reward", -1, reward);
   s.ends[0] = flag("terminated", -1, terminated) * REPLAY_END_TERMINATED + (truncated === undefined ? 0 : flag("truncated", -1, truncated) * REPLAY_END_TRUNCATED);
+  return stageNextMasks(cfg, s, "nextMask", nextMask);
 }
 
-/** Stages one vector-env step (`addBatch`); `truncated` may be undefined (none). */
+/** Stages one vector-env step (`addBatch`); `truncated` may be undefined (none). Returns whether next masks were staged. */
 export function stageBatch(
   cfg: ReplayConfig,
   s: Staging,
@@ -120,7 +140,8 @@ export function stageBatch(
   nextObs: unknown,
   terminated: unknown,
   truncated: unknown,
-): void {
+  nextMasks?: unknown,
+): boolean {
   const n = cfg.numEnvs;
   stageFloats("obs", obs, n * cfg.observationSize, s.obs);
   stageFloats("nextObs", nextObs, n * cfg.observationSize, s.nextObs);
@@ -132,6 +153,7 @@ export function stageBatch(
   for (let i = 0; i < n; i++) {
     s.ends[i] = flag("terminated", i, term[i]) * REPLAY_END_TERMINATED + (trunc ? flag("truncated", i, trunc[i]) * REPLAY_END_TRUNCATED : 0);
   }
+  return stageNextMasks(cfg, s, "nextMasks", nextMasks);
 }
 
 /**

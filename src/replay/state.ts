@@ -66,6 +66,8 @@ export interface ReplayState {
     lanes: Int32Array;
     /** Sum-tree leaves of rows [0, span) (prioritized only). */
     leaves?: Float64Array;
+    /** Bit-packed legal actions of rows [0, span), ceil(nActions / 8) bytes each (a buffer that was given masks only). */
+    nextMasks?: Uint8Array;
   };
 }
 
@@ -131,6 +133,10 @@ export function checkReplayState(cfg: ReplayConfig, state: unknown): ReplayState
   }
   if (!(s.meta.maxLeaf > 0 && s.meta.maxLeaf < Infinity)) throw bad("meta.maxLeaf", s.meta.maxLeaf, "a positive finite number");
   if (!(s.meta.beta >= 0 && s.meta.beta <= 1)) throw bad("meta.beta", s.meta.beta, "a number in [0, 1]");
+  if (s.arrays.nextMasks !== undefined) {
+    if (!cfg.maskBytes) throw bad("arrays.nextMasks", s.arrays.nextMasks, "absent: this buffer was created without options.nActions");
+    typed("nextMasks", s.arrays.nextMasks, Uint8Array, span * cfg.maskBytes);
+  }
   if (!cfg.prioritized) {
     if (s.arrays.leaves !== undefined) throw bad("arrays.leaves", s.arrays.leaves, "absent for a uniform buffer");
     return s;

@@ -85,6 +85,8 @@ function commands(s: Shape, prioritized: boolean) {
 }
 
 type Buffer = ReplayBuffer | PrioritizedReplayBuffer;
+/** An add's arguments without the trailing next mask (the fuzzed buffers keep no masks). */
+type Unmasked<P extends unknown[]> = Required<P> extends [...infer Q, unknown] ? Q : never;
 
 function expectSameBatch(a: ReplayBatch, b: ReplayBatch, prioritized: boolean): void {
   for (const key of ["observations", "actions", "rewards", "nextObservations", "dones", "discounts", "indices"] as const) {
@@ -122,14 +124,14 @@ async function run(prioritized: boolean, s: Shape, opts: unknown, cmds: Array<Re
     let expected: string | undefined;
     if ("add" in cmd) {
       const c = cmd.add as Record<string, unknown> & { chain: boolean };
-      const args = [chained(c as never, last), c.action, c.reward, c.nextObs, c.terminated, c.truncated] as Parameters<ReplayBuffer["add"]>;
+      const args = [chained(c as never, last), c.action, c.reward, c.nextObs, c.terminated, c.truncated] as Unmasked<Parameters<ReplayBuffer["add"]>>;
       expected = replayAddVerdict(shape, ...args);
       a = attempt(() => rb.add(...args));
       b = attempt(() => twin.add(...args));
       if (a.ok) last = Float32Array.from(c.nextObs as ArrayLike<number>);
     } else if ("addBatch" in cmd) {
       const c = cmd.addBatch as Record<string, unknown> & { chain: boolean };
-      const args = [chained(c as never, last), c.actions, c.rewards, c.nextObs, c.terminated, c.truncated] as Parameters<ReplayBuffer["addBatch"]>;
+      const args = [chained(c as never, last), c.actions, c.rewards, c.nextObs, c.terminated, c.truncated] as Unmasked<Parameters<ReplayBuffer["addBatch"]>>;
       expected = replayAddBatchVerdict(shape, ...args);
       a = attempt(() => rb.addBatch(...args));
       b = attempt(() => twin.addBatch(...args));

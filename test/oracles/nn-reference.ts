@@ -23,6 +23,7 @@ export function referenceBatch(batch: UpdateBatch, gamma: number): TransitionBat
     dones: Float32Array.from(batch.dones),
     discounts: batch.discounts ? Float32Array.from(batch.discounts) : new Float32Array(B).fill(gamma),
     weights: batch.weights ? Float32Array.from(batch.weights) : new Float32Array(B).fill(1),
+    ...(batch.nextMasks ? { nextMasks: batch.nextMasks } : {}),
   };
 }
 
@@ -132,10 +133,22 @@ function forwardRow(spec: NetSpec, layers: Layers, p: ArrayLike<number>, obs: Ar
   return { acts, q: a.map((x) => v + x - mean) };
 }
 
-function argmax(q: ArrayLike<number>): number {
-  let best = 0;
-  for (let a = 1; a < q.length; a++) if (q[a]! > q[best]!) best = a;
+function argmax(q: ArrayLike<number>, legal: (a: number) => boolean = () => true): number {
+  let best = -1;
+  for (let a = 0; a < q.length; a++) if (legal(a) && (best < 0 || q[a]! > q[best]!)) best = a;
   return best;
+}
+
+/**
+ * Which next actions the target of row `i` may take: those whose bit is set
+ * in its bit-packed mask, or all of them without masks, on a terminated row
+ * and on a row with no bit set.
+ */
+function legalNext(batch: TransitionBatch, i: number, nActions: number): (a: number) => boolean {
+  const bytes = Math.ceil(nActions / 8);
+  const row = batch.nextMasks?.subarray(i * bytes, (i + 1) * bytes);
+  if (!row || batch.dones[i] !== 0 || row.every((b) => b === 0)) return () => true;
+  return (a) => ((row[a >> 3]! >> (a & 7)) & 1) === 1;
 }
 
 /** Q-values [rows, nActions] for `rows` observations (row-major). */
@@ -185,7 +198,7 @@ export function referenceLossAndGradient(spec: NetSpec, params: ArrayLike<number
     const obs = batch.observations.subarray(i * D, (i + 1) * D);
     const next = batch.nextObservations.subarray(i * D, (i + 1) * D);
     const qNextTarget = forwardRow(spec, layers, targetParams, next).q;
-    const best = argmax(config.doubleQ ? forwardRow(spec, layers, params, next).q : qNextTarget);
+    const best = argmax(config.doubleQ ? forwardRow(spec, layers, params, next).q : qNextTarget, legalNext(batch, i, spec.nActions));
     const y = batch.rewards[i]! + (1 - batch.dones[i]!) * batch.discounts[i]! * qNextTarget[best]!;
     const trace = forwardRow(spec, layers, params, obs);
     const a = batch.actions[i]!;

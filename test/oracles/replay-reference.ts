@@ -40,6 +40,10 @@ export class ReferenceReplayBuffer {
   private readonly actions: Int32Array;
   private readonly rewards: Float32Array;
   private readonly flags: Uint8Array;
+  /** Bit-packed legal actions of each row's observation (config.maskBytes a row), as the WASM buffer's masks region. */
+  private readonly masks: Uint8Array;
+  /** Whether a mask was ever added: samples carry nextMasks from then on. */
+  private masked = false;
   private readonly sumTree: Float64Array;
   private readonly minTree: Float64Array;
   private readonly leaves: number;
@@ -71,6 +75,7 @@ export class ReferenceReplayBuffer {
     this.actions = new Int32Array(cfg.capacity);
     this.rewards = new Float32Array(cfg.capacity);
     this.flags = new Uint8Array(cfg.capacity);
+    this.masks = new Uint8Array(cfg.capacity * cfg.maskBytes);
     this.leaves = cfg.prioritized?.treeLeaves ?? 0;
     this.sumTree = new Float64Array(2 * this.leaves);
     this.minTree = new Float64Array(2 * this.leaves).fill(Infinity);
@@ -85,6 +90,7 @@ export class ReferenceReplayBuffer {
       discounts: new Float32Array(b),
       weights: new Float32Array(b),
       indices: new Int32Array(b),
+      nextMasks: new Uint8Array(b * cfg.maskBytes),
     };
   }
 
@@ -96,13 +102,19 @@ export class ReferenceReplayBuffer {
   }
 
   add(...step: Parameters<ReplayBuffer["add"]>): void {
-    stageStep(this.config, this.staging, ...step);
+    this.noteMasks(stageStep(this.config, this.staging, ...step));
     this.addEntry(0);
   }
 
   addBatch(...step: Parameters<ReplayBuffer["addBatch"]>): void {
-    stageBatch(this.config, this.staging, ...step);
+    this.noteMasks(stageBatch(this.config, this.staging, ...step));
     for (let env = 0; env < this.config.numEnvs; env++) this.addEntry(env);
+  }
+
+  /** An add without masks leaves every next action legal (zero bits); one with them turns masked samples on. */
+  private noteMasks(staged: boolean): void {
+    if (staged) this.masked = true;
+    else this.staging.nextMasks.fill(0);
   }
 
   /** Samples like ReplayBuffer.sample; the arrays are reused by the next call. */
@@ -135,11 +147,15 @@ export class ReferenceReplayBuffer {
       out.discounts[i] = this.discounts[k]!;
       out.weights[i] = weight;
       out.indices[i] = row;
+      const m = this.config.maskBytes;
+      out.nextMasks!.set(this.masks.subarray(next * m, next * m + m), i * m);
     }
     if (this.batch?.indices.length !== batchSize) {
-      const views = Object.entries(out).map(([name, a]: [string, Float32Array | Int32Array]) => [name, a.subarray(0, (a.length / this.config.maxBatchSize) * batchSize)]);
+      const views = Object.entries(out).map(([name, a]: [string, Float32Array | Int32Array | Uint8Array]) => [name, a.subarray(0, (a.length / this.config.maxBatchSize) * batchSize)]);
       this.batch = Object.fromEntries(views) as ReplayBatch;
     }
+    if (!this.masked) delete this.batch.nextMasks;
+    else this.batch.nextMasks ??= out.nextMasks!.subarray(0, this.config.maskBytes * batchSize);
     return this.batch;
   }
 
@@ -174,7 +190,10 @@ export class ReferenceReplayBuffer {
     lane.pending++;
 
     const next = (head + 1) % L;
-    this.obs.set(s.nextObs.subarray(env * d, env * d + d), this.claimRow(next, env) * d);
+    const nextRow = this.claimRow(next, env);
+    this.obs.set(s.nextObs.subarray(env * d, env * d + d), nextRow * d);
+    const m = this.config.maskBytes;
+    this.masks.set(s.nextMasks.subarray(env * m, env * m + m), nextRow * m);
     const ends = s.ends[env]!;
     if (ends !== 0) {
       this.finalizeWindow(env, head, lane.pending, (ends & REPLAY_END_TERMINATED) !== 0);

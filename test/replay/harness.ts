@@ -37,7 +37,7 @@ export function snapshot(p: Planned<ReplayBuffer>): Uint8Array[] {
 }
 
 export function copyBatch(b: ReplayBatch): ReplayBatch {
-  return Object.fromEntries(Object.entries(b).map(([k, v]: [string, Float32Array | Int32Array]) => [k, v.slice()])) as unknown as ReplayBatch;
+  return Object.fromEntries(Object.entries(b).map(([k, v]: [string, Float32Array | Int32Array | Uint8Array]) => [k, v.slice()])) as unknown as ReplayBatch;
 }
 
 /** Runs replaySample in `arena` (the buffer's own, or its {@link scalarTwin}) from the RNG state `rng`, returning a copy of the batch. */

@@ -128,27 +128,33 @@ const TD_KERNEL = "DeepqTdError";
 export interface TdAttrs {
   huber: boolean;
   doubleQ: boolean;
+  /** Whether the last input is the next-action penalty (0 legal, -Infinity illegal). */
+  masked: boolean;
 }
 
 /**
  * Per row i of the batch, from Q(s) `q`, Q_target(s') `qNext`, the action
  * mask and loss-gradient scale of uploadBatch, rewards and bootstrap factors
- * (and Q_online(s') `qNextOnline` with Double DQN):
- * q_i = Q(s_i)[a_i]; a*_i = argmax (lowest index on ties);
+ * (and Q_online(s') `qNextOnline` with Double DQN, then the next-action
+ * penalty when masked):
+ * q_i = Q(s_i)[a_i]; a*_i = argmax of Q + penalty (lowest index on ties);
  * td_i = q_i - (r_i + bootstrap_i Q_target(s'_i)[a*_i]);
  * dQ_i = lossGradScale_i * l'(td_i). Outputs [td [1, B, 1], dQ [1, B, A]].
  */
 const TD_KERNEL_DEF: HostKernel<TdAttrs> = {
   name: TD_KERNEL,
   outputShapes: ([q]) => [[1, q!.shape[1]!, 1], q!.shape],
-  run([q, qNext, mask, scale, rewards, bootstrap, qNextOnline], [td, dQ], { huber, doubleQ }) {
+  run([q, qNext, mask, scale, rewards, bootstrap, ...rest], [td, dQ], { huber, doubleQ, masked }) {
     const A = q!.length / td!.length;
+    const qNextOnline = doubleQ ? rest[0] : undefined;
+    const penalty = masked ? rest[doubleQ ? 1 : 0]! : undefined;
+    const argmaxOf = doubleQ ? qNextOnline! : qNext!;
+    const score = (at: number) => (penalty ? argmaxOf[at]! + penalty[at]! : argmaxOf[at]!);
     for (let i = 0, row = 0; i < td!.length; i++, row += A) {
       let qa = 0;
       for (let a = 0; a < A; a++) qa += q![row + a]! * mask![row + a]!;
-      const argmaxOf = doubleQ ? qNextOnline! : qNext!;
       let best = 0;
-      for (let a = 1; a < A; a++) if (argmaxOf[row + a]! > argmaxOf[row + best]!) best = a;
+      for (let a = 1; a < A; a++) if (score(row + a) > score(row + best)) best = a;
       const d = (td![i] = qa - (rewards![i]! + bootstrap![i]! * qNext![row + best]!));
       const slope = huber ? Math.max(-1, Math.min(1, d)) : d;
       for (let a = 0; a < A; a++) dQ![row + a] = scale![row + a]! * slope;
@@ -157,8 +163,8 @@ const TD_KERNEL_DEF: HostKernel<TdAttrs> = {
 };
 
 /** TD errors and dQ = d loss / d Q(s) as one host kernel. */
-export function hostTdError(q: tf.Tensor, qNext: tf.Tensor, qNextOnline: tf.Tensor | undefined, b: { actionMask: tf.Tensor; lossGradScale: tf.Tensor; rewards: tf.Tensor; bootstrap: tf.Tensor }, attrs: TdAttrs): { td: tf.Tensor; dQ: tf.Tensor } {
-  const inputs = [q, qNext, b.actionMask, b.lossGradScale, b.rewards, b.bootstrap, ...(qNextOnline ? [qNextOnline] : [])];
+export function hostTdError(q: tf.Tensor, qNext: tf.Tensor, qNextOnline: tf.Tensor | undefined, b: { actionMask: tf.Tensor; lossGradScale: tf.Tensor; rewards: tf.Tensor; bootstrap: tf.Tensor; nextPenalty?: tf.Tensor }, attrs: TdAttrs): { td: tf.Tensor; dQ: tf.Tensor } {
+  const inputs = [q, qNext, b.actionMask, b.lossGradScale, b.rewards, b.bootstrap, ...(qNextOnline ? [qNextOnline] : []), ...(b.nextPenalty ? [b.nextPenalty] : [])];
   const [td, dQ] = run(TD_KERNEL, inputs, attrs) as [tf.Tensor, tf.Tensor];
   return { td, dQ };
 }

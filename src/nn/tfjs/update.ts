@@ -29,14 +29,17 @@ export interface BatchTensors {
   rewards: tf.Tensor;
   /** (1 - done_i) * discount_i: how much of the next state's value y_i keeps. */
   bootstrap: tf.Tensor;
+  /** With next masks: 0 for each legal next action, -Infinity for the rest, [1, B, nActions] (0 on terminated rows). */
+  nextPenalty?: tf.Tensor;
 }
 
 /** Uploads a validated batch; the per-row factors are prepared on the host (O(B * nActions)). */
 export function uploadBatch(spec: NetSpec, config: EngineConfig, batch: UpdateBatch): BatchTensors {
   const { observationSize: n, nActions: A } = spec;
   const B = batch.actions.length;
-  // One upload, [obs | nextObs | actionMask | lossGradScale | rewards | bootstrap], split on the device.
-  const host = new Float32Array(2 * B * (n + A + 1));
+  // One upload, [obs | nextObs | actionMask | lossGradScale | rewards | bootstrap (| nextPenalty)], split on the device.
+  const penalty = batch.nextMasks ? 2 * B * (n + A + 1) : -1;
+  const host = new Float32Array(2 * B * (n + A + 1) + (batch.nextMasks ? B * A : 0));
   const [mask, scale, reward, bootstrap] = [2 * B * n, 2 * B * n + B * A, 2 * B * (n + A), 2 * B * (n + A) + B];
   host.set(batch.observations, 0);
   host.set(batch.nextObservations, B * n);
@@ -47,9 +50,20 @@ export function uploadBatch(spec: NetSpec, config: EngineConfig, batch: UpdateBa
     host[scale + at] = (lossFactor * (batch.weights?.[i] ?? 1)) / B;
     host[reward + i] = batch.rewards[i]!;
     host[bootstrap + i] = (1 - batch.dones[i]!) * (batch.discounts?.[i] ?? config.gamma);
+    if (batch.nextMasks && batch.dones[i] === 0) nextPenaltyRow(batch.nextMasks, i, A, host, penalty + i * A);
   }
-  const t = unflatten(tf.tensor1d(host), [[1, B, n], [1, B, n], [1, B, A], [1, B, A], [1, B, 1], [1, B, 1]]);
-  return { obs: t[0]!, nextObs: t[1]!, actionMask: t[2]!, lossGradScale: t[3]!, rewards: t[4]!, bootstrap: t[5]! };
+  const shapes: [number, number, number][] = [[1, B, n], [1, B, n], [1, B, A], [1, B, A], [1, B, 1], [1, B, 1], ...(batch.nextMasks ? [[1, B, A] as [number, number, number]] : [])];
+  const t = unflatten(tf.tensor1d(host), shapes);
+  return { obs: t[0]!, nextObs: t[1]!, actionMask: t[2]!, lossGradScale: t[3]!, rewards: t[4]!, bootstrap: t[5]!, ...(t[6] ? { nextPenalty: t[6] } : {}) };
+}
+
+/** Writes -Infinity at each action that row `i` of bit-packed `masks` leaves out (nothing for a row with no bit set: every action stays). */
+function nextPenaltyRow(masks: Uint8Array, i: number, A: number, out: Float32Array, at: number): void {
+  const bytes = (A + 7) >> 3;
+  let any = 0;
+  for (let k = 0; k < bytes; k++) any |= masks[i * bytes + k]!;
+  if (!any) return;
+  for (let a = 0; a < A; a++) if (!((masks[i * bytes + (a >> 3)]! >> (a & 7)) & 1)) out[at + a] = -Infinity;
 }
 
 /** The TD errors td_i = q_i - y_i [1, B, 1] and d loss / d params (one tensor per layer tensor, see {@link backward}). */
@@ -58,25 +72,30 @@ export function tdAndGradient(spec: NetSpec, config: EngineConfig, online: Net, 
   const qAll = forward(online, b.obs, trace); // Q(s_i), every action
   const qNext = forward(target, b.nextObs); // Q_target(s'_i)
   const qNextOnline = config.doubleQ ? forward(online, b.nextObs) : undefined; // Q_online(s'_i), to pick a*_i
-  const { td, dQ } = path === "host" ? hostTdError(qAll, qNext, qNextOnline, b, { huber: config.loss === "huber", doubleQ: config.doubleQ }) : tdError(spec, config, qAll, qNext, qNextOnline, b);
+  const attrs = { huber: config.loss === "huber", doubleQ: config.doubleQ, masked: b.nextPenalty !== undefined };
+  const { td, dQ } = path === "host" ? hostTdError(qAll, qNext, qNextOnline, b, attrs) : tdError(spec, config, qAll, qNext, qNextOnline, b);
   return { td, grads: backward(online, b.obs, trace, dQ) };
 }
 
 /** TD errors and dQ = d loss / d Q(s) [1, B, nActions] from Q(s), Q_target(s') and (Double DQN) Q_online(s'). */
 function tdError(spec: NetSpec, config: EngineConfig, qAll: tf.Tensor, qNext: tf.Tensor, qNextOnline: tf.Tensor | undefined, b: BatchTensors): { td: tf.Tensor; dQ: tf.Tensor } {
   const q = tf.sum(tf.mul(qAll, b.actionMask), 2, true); // q_i = Q(s_i)[a_i]
-  const nextValue = nextStateValue(spec, qNext, qNextOnline); // Q_target(s'_i)[a*_i]
+  const nextValue = nextStateValue(spec, qNext, qNextOnline, b.nextPenalty); // Q_target(s'_i)[a*_i]
   const y = tf.add(b.rewards, tf.mul(b.bootstrap, nextValue)); // y_i = r_i + (1 - done_i) discount_i Q_target(s'_i)[a*_i]
   const td = tf.sub(q, y);
   // loss = (1/B) sum_i w_i l(td_i); y carries no gradient, so d loss / d Q(s_i)[a_i] = w_i / B * l'(td_i).
   return { td, dQ: tf.mul(b.lossGradScale, config.loss === "huber" ? tf.clipByValue(td, -1, 1) : td) };
 }
 
-/** Q_target(s')[a*] with a* = argmax of Q_online(s') (Double DQN, when given) or of Q_target(s'). */
-function nextStateValue(spec: NetSpec, qTarget: tf.Tensor, qOnline: tf.Tensor | undefined): tf.Tensor {
+/**
+ * Q_target(s')[a*] with a* = argmax of Q_online(s') (Double DQN, when given)
+ * or of Q_target(s'), over the legal actions when `penalty` (-Infinity on
+ * the illegal ones) is given.
+ */
+function nextStateValue(spec: NetSpec, qTarget: tf.Tensor, qOnline: tf.Tensor | undefined, penalty: tf.Tensor | undefined): tf.Tensor {
   // The value at Q_target's own argmax is its max; with one action a* = 0 either way (and tf.oneHot needs two).
-  if (!qOnline || spec.nActions === 1) return tf.max(qTarget, 2, true);
-  const aStar = tf.argMax(qOnline, 2); // ties: the lowest index, as torch.argmax
+  if (!qOnline || spec.nActions === 1) return tf.max(penalty ? tf.add(qTarget, penalty) : qTarget, 2, true);
+  const aStar = tf.argMax(penalty ? tf.add(qOnline, penalty) : qOnline, 2); // ties: the lowest index, as torch.argmax
   const pick = tf.cast(tf.oneHot(aStar, spec.nActions), "float32"); // wasm's OneHot writes int32 whatever dtype it is given
   return tf.sum(tf.mul(qTarget, pick), 2, true);
 }
