@@ -15,6 +15,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { ADAM, ADAM_MAX_GRAD_SQUARED } from "../engine.ts";
+import type { ConvGeometry } from "../conv.ts";
 
 /** How the update runs its fused steps: deepq's host kernels, or compositions of tfjs ops (any backend). */
 export type KernelPath = "host" | "ops";
@@ -35,10 +36,13 @@ export function kernelPath(backend: string): KernelPath {
   return tf.getKernel(ADAM_KERNEL, backend) ? "host" : "ops";
 }
 
+/** Whether `backend` keeps tensors in host memory and so gets the host kernels. */
+export const hasHostKernels = (backend: string): backend is "wasm" | "cpu" => backend === "wasm" || backend === "cpu";
+
 /** Registers the host kernels for `backend` (once; a no-op for backends without host memory). */
 export function registerHostKernels(backend: string): void {
-  if (backend !== "wasm" && backend !== "cpu") return;
-  for (const kernel of [ADAM_KERNEL_DEF, TD_KERNEL_DEF] as HostKernel<never>[]) {
+  if (!hasHostKernels(backend)) return;
+  for (const kernel of [ADAM_KERNEL_DEF, TD_KERNEL_DEF, CONV_FILTER_GRAD_KERNEL_DEF] as HostKernel<never>[]) {
     if (tf.getKernel(kernel.name, backend)) continue;
     tf.registerKernel({ kernelName: kernel.name, backendName: backend, kernelFunc: ({ inputs, backend: b, attrs }) => runOn(backend, b, kernel, Object.values(inputs) as tf.TensorInfo[], attrs as never) });
   }
@@ -161,4 +165,60 @@ export function hostTdError(q: tf.Tensor, qNext: tf.Tensor, qNextOnline: tf.Tens
   const inputs = [q, qNext, b.actionMask, b.lossGradScale, b.rewards, b.bootstrap, ...(qNextOnline ? [qNextOnline] : [])];
   const [td, dQ] = run(TD_KERNEL, inputs, attrs) as [tf.Tensor, tf.Tensor];
   return { td, dQ };
+}
+
+// --- Conv filter gradients --------------------------------------------------
+
+const CONV_FILTER_GRAD_KERNEL = "DeepqConv2DBackpropFilter";
+
+/**
+ * d loss / d W [kh, kw, C, F] and d loss / d b [F] of conv layer `g` from
+ * its input x [B, H, W, C] and the gradient of its pre-activation output
+ * dz [B, H', W', F]: dW[ky, kx, c, f] = sum over b, oy, ox of
+ * x[b, oy s - padTop + ky, ox s - padLeft + kx, c] dz[b, oy, ox, f] (padding
+ * cells are 0), db[f] = sum over b, oy, ox of dz[b, oy, ox, f]. tfjs-wasm
+ * has no Conv2DBackpropFilter. The sums run over every batch row and output
+ * position, and the small ones cancel: they accumulate in float64, as the
+ * cpu backend's kernel does, so Adam (which scales small gradients up) gets
+ * them to float32 precision. Called once per conv layer per update
+ * (src/nn/tfjs/conv.ts).
+ */
+const CONV_FILTER_GRAD_KERNEL_DEF: HostKernel<ConvGeometry> = {
+  name: CONV_FILTER_GRAD_KERNEL,
+  outputShapes: (_, g) => [[g.kernel, g.kernel, g.inC, g.filters], [g.filters]],
+  run([x, dz], [dW, db], g) {
+    const { kernel: k, stride: s, inH, inW, inC: C, filters: F, outH, outW, padTop, padLeft } = g;
+    const acc = new Float64Array(dW!.length);
+    const accBias = new Float64Array(F);
+    const positions = dz!.length / F;
+    for (let p = 0; p < positions; p++) {
+      const ox = p % outW;
+      const oy = ((p - ox) / outW) % outH;
+      const b = (p - ox - oy * outW) / (outW * outH);
+      const dzRow = p * F;
+      for (let f = 0; f < F; f++) accBias[f]! += dz![dzRow + f]!;
+      for (let ky = 0; ky < k; ky++) {
+        const iy = oy * s - padTop + ky;
+        if (iy < 0 || iy >= inH) continue;
+        for (let kx = 0; kx < k; kx++) {
+          const ix = ox * s - padLeft + kx;
+          if (ix < 0 || ix >= inW) continue;
+          const xRow = ((b * inH + iy) * inW + ix) * C;
+          for (let c = 0; c < C; c++) {
+            const xv = x![xRow + c]!;
+            if (xv === 0) continue;
+            const wRow = ((ky * k + kx) * C + c) * F;
+            for (let f = 0; f < F; f++) acc[wRow + f]! += xv * dz![dzRow + f]!;
+          }
+        }
+      }
+    }
+    dW!.set(acc);
+    db!.set(accBias);
+  },
+};
+
+/** The filter and bias gradients [dW, db] of conv layer `g` as one host kernel. */
+export function hostConvParamGrads(x: tf.Tensor, dz: tf.Tensor, g: ConvGeometry): tf.Tensor[] {
+  return run(CONV_FILTER_GRAD_KERNEL, [x, dz], g);
 }
