@@ -2,7 +2,8 @@
  * Conv layers on the tfjs engines: gradients against the float64 reference
  * (both kernel paths), the fused engine and the tfjs engines (wasm, cpu)
  * trained side by side for 200 updates from the same initial weights on the
- * same batches, and the engine's tensor count over many conv updates.
+ * same batches (the tensor count over many conv updates is checked in
+ * qnet-tfjs.test.ts).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
@@ -10,32 +11,16 @@ import { FusedQNet } from "../src/nn/fused.ts";
 import { TfjsEngine } from "../src/nn/tfjs/engine.ts";
 import { flatten, netFromFlat } from "../src/nn/tfjs/net.ts";
 import { tdAndGradient, uploadBatch } from "../src/nn/tfjs/update.ts";
-import type { ConvOptions } from "../src/nn/conv.ts";
+import { CONV_SPECS, conv, convNet } from "./support/conv-nets.ts";
 import type { EngineConfig } from "../src/nn/engine.ts";
 import { initParams, type NetSpec } from "../src/nn/spec.ts";
 import { Rng } from "../src/runtime/rng.ts";
 import { referenceLossAndGradient } from "./oracles/nn-reference.ts";
 import { randomBatch, relError } from "./support/batches.ts";
 
-const conv = (filters: number, kernel: number, stride = 1, padding: "valid" | "same" = "valid"): ConvOptions => ({ filters, kernel, stride, padding });
-const net = (shape: [number, number, number], layers: ConvOptions[], hidden: number[], nActions: number, dueling = false): NetSpec => ({
-  observationSize: shape[0] * shape[1] * shape[2],
-  observationShape: shape,
-  conv: layers,
-  hidden,
-  nActions,
-  dueling,
-});
-
-const MINATAR = net([10, 10, 4], [conv(16, 3)], [128], 3);
-const STRIDED = net([7, 5, 2], [conv(5, 3, 2, "same"), conv(6, 2)], [7], 4, true);
+const MINATAR = convNet([10, 10, 4], [conv(16, 3)], [128], 3);
+const STRIDED = convNet([7, 5, 2], [conv(5, 3, 2, "same"), conv(6, 2)], [7], 4, true);
 const BATCH_SEED = 104;
-const SMALL: Array<[string, NetSpec]> = [
-  ["valid", net([6, 6, 4], [conv(8, 3)], [16], 3)],
-  ["stride 2 same, then valid, dueling", net([7, 5, 2], [conv(5, 3, 2, "same"), conv(6, 2)], [7], 4, true)],
-  ["same, odd channels", net([5, 5, 3], [conv(4, 3, 1, "same")], [9], 2)],
-  ["stride 2 valid, straight to the head", net([6, 6, 1], [conv(3, 4, 2)], [], 2)],
-];
 
 const engines: TfjsEngine[] = [];
 async function tfjsEngine(config: EngineConfig, backend: "wasm" | "cpu"): Promise<TfjsEngine> {
@@ -45,7 +30,7 @@ async function tfjsEngine(config: EngineConfig, backend: "wasm" | "cpu"): Promis
 }
 afterAll(() => engines.forEach((e) => e.dispose()));
 
-describe.each(SMALL)("tfjs conv gradients: %s", (_, spec) => {
+describe.each(CONV_SPECS)("tfjs conv gradients: %s", (_, spec) => {
   it.each(["cpu", "wasm"] as const)("match the float64 reference on both kernel paths (%s)", async (backend) => {
     const config: EngineConfig = { spec, learningRate: 1e-3, gamma: 0.99, loss: "huber", doubleQ: spec.dueling, seed: 1 };
     await tfjsEngine(config, backend); // loads and activates the backend, registers its host kernels
@@ -101,27 +86,5 @@ describe.each([
     // The weights moved: parity is not two untrained copies agreeing.
     expect(relError(fused.getParams(), initParams(spec, config.seed))).toBeGreaterThan(1e-3);
     fused.dispose();
-  });
-});
-
-describe("tfjs conv engine memory", () => {
-  it("holds the same number of tensors after 1,000 updates as after 50", async () => {
-    const spec = SMALL[1]![1];
-    const e = await tfjsEngine({ spec, learningRate: 1e-3, gamma: 0.99, loss: "huber", doubleQ: true, maxGradNorm: 1, seed: 2 }, "wasm");
-    const rng = new Rng(4);
-    const batches = Array.from({ length: 8 }, () => randomBatch(rng, spec, 8));
-    const obs = new Float32Array(spec.observationSize);
-    const run = (from: number, to: number) => {
-      for (let i = from; i < to; i++) {
-        const r = e.update(batches[i % 8]!);
-        if (i % 10 === 0) r.loss();
-        if (i % 50 === 0) e.syncTarget(i % 100 === 0 ? 1 : 0.5);
-        if (i % 10 === 0) e.act(obs);
-      }
-    };
-    run(0, 50);
-    const after50 = tf.memory().numTensors;
-    run(50, 1000);
-    expect(tf.memory().numTensors).toBe(after50);
   });
 });
