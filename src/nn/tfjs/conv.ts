@@ -7,7 +7,8 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { ConvGeometry } from "../conv.ts";
-import { hostConvParamGrads, type KernelPath } from "./host-kernels.ts";
+import { hostIm2colT, type KernelPath } from "./host-kernels.ts";
+import { matMul } from "./matmul.ts";
 import type { Dense } from "./net.ts";
 
 /**
@@ -42,9 +43,10 @@ export function convForward(layers: ConvLayer[], x: tf.Tensor, trace?: tf.Tensor
  *
  * Per layer, through its ReLU dz = dh * 1[output > 0]; db sums dz over
  * batch and positions; the layer below gets tf.conv2d's input gradient. The
- * filter and bias gradients are one host kernel on the host path (tfjs-wasm
- * has no Conv2DBackpropFilter), tf.conv2d's filter-gradient kernel and a sum
- * elsewhere.
+ * filter gradient dW [kh kw in, out] = patchesᵀ dz: on the host path a host
+ * kernel lays out patchesᵀ, the im2col of the layer's input transposed
+ * [kh kw in, B H' W'], and XNNPACK multiplies (tfjs-wasm has no
+ * Conv2DBackpropFilter); elsewhere tf.conv2d's filter-gradient kernel runs.
  */
 export function convBackward(layers: ConvLayer[], x: tf.Tensor, trace: tf.Tensor[], dh: tf.Tensor, path: KernelPath): tf.Tensor[] {
   const grads: tf.Tensor[] = [];
@@ -53,14 +55,13 @@ export function convBackward(layers: ConvLayer[], x: tf.Tensor, trace: tf.Tensor
     const { W, g } = layers[j]!;
     const dz = tf.mul(d, tf.step(trace[j]!));
     const input = j > 0 ? trace[j - 1]! : tf.reshape(x, [x.shape[1]!, g.inH, g.inW, g.inC]);
-    grads.unshift(...(path === "host" ? hostConvParamGrads(input, dz, g) : opsParamGrads(input, dz, W, g)));
+    const rows = tf.reshape(dz, [1, dz.size / g.filters, g.filters]); // [1, B H' W', F]
+    const dW =
+      path === "host"
+        ? matMul(hostIm2colT(input, g), rows)
+        : (tf.engine().runKernel("Conv2DBackpropFilter", { x: input, dy: dz }, { ...convAttrs(g), filterShape: W.shape }) as tf.Tensor);
+    grads.unshift(dW, tf.sum(tf.transpose(rows, [0, 2, 1]), 2)); // db: tfjs sums the innermost axis without reordering
     if (j > 0) d = tf.engine().runKernel("Conv2DBackpropInput", { dy: dz, filter: W }, { ...convAttrs(g), inputShape: input.shape }) as tf.Tensor;
   }
   return grads;
-}
-
-/** [dW, db] of a layer from tfjs ops: db sums dz as [F, B H' W'], the innermost axis, which tfjs sums without reordering. */
-function opsParamGrads(input: tf.Tensor, dz: tf.Tensor, W: tf.Tensor, g: ConvGeometry): tf.Tensor[] {
-  const dW = tf.engine().runKernel("Conv2DBackpropFilter", { x: input, dy: dz }, { ...convAttrs(g), filterShape: W.shape }) as tf.Tensor;
-  return [dW, tf.sum(tf.transpose(tf.reshape(dz, [dz.size / g.filters, g.filters])), 1)];
 }

@@ -42,7 +42,7 @@ export const hasHostKernels = (backend: string): backend is "wasm" | "cpu" => ba
 /** Registers the host kernels for `backend` (once; a no-op for backends without host memory). */
 export function registerHostKernels(backend: string): void {
   if (!hasHostKernels(backend)) return;
-  for (const kernel of [ADAM_KERNEL_DEF, TD_KERNEL_DEF, CONV_FILTER_GRAD_KERNEL_DEF] as HostKernel<never>[]) {
+  for (const kernel of [ADAM_KERNEL_DEF, TD_KERNEL_DEF, IM2COL_KERNEL_DEF] as HostKernel<never>[]) {
     if (tf.getKernel(kernel.name, backend)) continue;
     tf.registerKernel({ kernelName: kernel.name, backendName: backend, kernelFunc: ({ inputs, backend: b, attrs }) => runOn(backend, b, kernel, Object.values(inputs) as tf.TensorInfo[], attrs as never) });
   }
@@ -167,58 +167,42 @@ export function hostTdError(q: tf.Tensor, qNext: tf.Tensor, qNextOnline: tf.Tens
   return { td, dQ };
 }
 
-// --- Conv filter gradients --------------------------------------------------
+// --- im2col for conv filter gradients ---------------------------------------
 
-const CONV_FILTER_GRAD_KERNEL = "DeepqConv2DBackpropFilter";
+const IM2COL_KERNEL = "DeepqIm2colT";
 
 /**
- * d loss / d W [kh, kw, C, F] and d loss / d b [F] of conv layer `g` from
- * its input x [B, H, W, C] and the gradient of its pre-activation output
- * dz [B, H', W', F]: dW[ky, kx, c, f] = sum over b, oy, ox of
- * x[b, oy s - padTop + ky, ox s - padLeft + kx, c] dz[b, oy, ox, f] (padding
- * cells are 0), db[f] = sum over b, oy, ox of dz[b, oy, ox, f]. tfjs-wasm
- * has no Conv2DBackpropFilter. The sums run over every batch row and output
- * position, and the small ones cancel: they accumulate in float64, as the
- * cpu backend's kernel does, so Adam (which scales small gradients up) gets
- * them to float32 precision. Called once per conv layer per update
+ * The transposed im2col of a conv layer's input x [B, H, W, C]: output
+ * [1, kh kw C, B H' W'], row (ky kw + kx) C + c, column (b H' + oy) W' + ox
+ * holding x[b, oy s - padTop + ky, ox s - padLeft + kx, c], or 0 in the
+ * padding: the left operand of the filter gradient's matmul, as tfjs-wasm
+ * has no Conv2DBackpropFilter. Called once per conv layer per update
  * (src/nn/tfjs/conv.ts).
  */
-const CONV_FILTER_GRAD_KERNEL_DEF: HostKernel<ConvGeometry> = {
-  name: CONV_FILTER_GRAD_KERNEL,
-  outputShapes: (_, g) => [[g.kernel, g.kernel, g.inC, g.filters], [g.filters]],
-  run([x, dz], [dW, db], g) {
-    const { kernel: k, stride: s, inH, inW, inC: C, filters: F, outH, outW, padTop, padLeft } = g;
-    const acc = new Float64Array(dW!.length);
-    const accBias = new Float64Array(F);
-    const positions = dz!.length / F;
-    for (let p = 0; p < positions; p++) {
-      const ox = p % outW;
-      const oy = ((p - ox) / outW) % outH;
-      const b = (p - ox - oy * outW) / (outW * outH);
-      const dzRow = p * F;
-      for (let f = 0; f < F; f++) accBias[f]! += dz![dzRow + f]!;
+const IM2COL_KERNEL_DEF: HostKernel<ConvGeometry> = {
+  name: IM2COL_KERNEL,
+  outputShapes: ([x], g) => [[1, g.kernel * g.kernel * g.inC, x!.shape[0]! * g.outH * g.outW]],
+  run([x], [out], g) {
+    const { kernel: k, stride: s, inH, inW, inC, outH, outW, padTop, padLeft } = g;
+    const cols = out!.length / (k * k * inC);
+    for (let col = 0; col < cols; col++) {
+      const ox = col % outW;
+      const oy = ((col - ox) / outW) % outH;
+      const b = (col - ox - oy * outW) / (outW * outH);
       for (let ky = 0; ky < k; ky++) {
         const iy = oy * s - padTop + ky;
-        if (iy < 0 || iy >= inH) continue;
         for (let kx = 0; kx < k; kx++) {
           const ix = ox * s - padLeft + kx;
-          if (ix < 0 || ix >= inW) continue;
-          const xRow = ((b * inH + iy) * inW + ix) * C;
-          for (let c = 0; c < C; c++) {
-            const xv = x![xRow + c]!;
-            if (xv === 0) continue;
-            const wRow = ((ky * k + kx) * C + c) * F;
-            for (let f = 0; f < F; f++) acc[wRow + f]! += xv * dz![dzRow + f]!;
-          }
+          const inside = iy >= 0 && iy < inH && ix >= 0 && ix < inW;
+          const from = ((b * inH + iy) * inW + ix) * inC;
+          for (let c = 0, row = (ky * k + kx) * inC; c < inC; c++, row++) out![row * cols + col] = inside ? x![from + c]! : 0;
         }
       }
     }
-    dW!.set(acc);
-    db!.set(accBias);
   },
 };
 
-/** The filter and bias gradients [dW, db] of conv layer `g` as one host kernel. */
-export function hostConvParamGrads(x: tf.Tensor, dz: tf.Tensor, g: ConvGeometry): tf.Tensor[] {
-  return run(CONV_FILTER_GRAD_KERNEL, [x, dz], g);
+/** The transposed im2col of `x` for conv layer `g` as one host kernel. */
+export function hostIm2colT(x: tf.Tensor, g: ConvGeometry): tf.Tensor {
+  return run(IM2COL_KERNEL, [x], g)[0]!;
 }

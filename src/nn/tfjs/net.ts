@@ -14,6 +14,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { FLATTEN, UNFLATTEN } from "../../runtime/tfjs.ts";
 import { layerShapes, type NetSpec } from "../spec.ts";
 import { convBackward, convForward, type ConvLayer } from "./conv.ts";
+import { matMul } from "./matmul.ts";
 import type { KernelPath } from "./host-kernels.ts";
 
 /** One dense layer: weights [1, in, out] and bias [out]. */
@@ -63,12 +64,6 @@ export function disposeNet(net: Net): void {
  */
 export function dense(x: tf.Tensor, layer: Dense, relu = false): tf.Tensor {
   return matMul(x, layer.W, layer.b, relu ? "relu" : "linear");
-}
-
-/** a b for rank-3 [1, m, k] x [1, k, n] (optionally + bias, activation): the `_FusedMatMul` kernel. */
-export function matMul(a: tf.Tensor, b: tf.Tensor, bias?: tf.Tensor, activation: "relu" | "linear" = "linear"): tf.Tensor {
-  const inputs: tf.NamedTensorMap = bias ? { a, b, bias } : { a, b };
-  return tf.engine().runKernel("_FusedMatMul", inputs, { transposeA: false, transposeB: false, activation }) as tf.Tensor;
 }
 
 /** Swaps the last two axes: [1, m, n] -> [1, n, m]. */
