@@ -5,7 +5,7 @@
  * only when asked for.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { BackendError, InvalidStateError } from "../../errors.ts";
+import { InvalidStateError } from "../../errors.ts";
 import { activateBackend, loadBackend, type GpuAdapterLike, type TfjsBackendName } from "../../runtime/tfjs.ts";
 import {
   argmaxRows,
