@@ -2,11 +2,14 @@
  * Conv Q-networks: DQN updates per second of MinAtar's network (10x10x4,
  * conv 16 3x3 valid, FC 128, 3 actions; Huber, Adam; batch 32) on the fused
  * engine, against PyTorch on the CPU with one thread (bench/torch_conv.py,
- * Debian's python3-torch) and a tfjs-wasm autodiff update, all in this run.
- * tfjs-wasm registers no Conv2DBackpropFilter kernel, so the tfjs update
- * takes the filter gradient as a conv2d over transposed tensors (a custom
- * gradient); the observation's gradient is not computed (nothing needs it),
- * as PyTorch skips it too. Targets: >= 2x PyTorch, >= 5x tfjs-wasm.
+ * Debian's python3-torch), a tfjs-wasm autodiff update and deepq's own tfjs
+ * engine on wasm, all in this run. tfjs-wasm registers no
+ * Conv2DBackpropFilter kernel, so the autodiff update takes the filter
+ * gradient as a conv2d over transposed tensors (a custom gradient); the
+ * observation's gradient is not computed (nothing needs it), as PyTorch
+ * skips it too. deepq's tfjs engine (src/nn/tfjs/) takes it in a host kernel.
+ * Targets: >= 2x PyTorch, >= 5x tfjs-wasm (autodiff); the ratio to deepq's
+ * tfjs engine is reported without a target.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -19,6 +22,7 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import "../test/support/relaxed-simd.ts";
 import { randomBatch } from "../test/support/batches.ts";
 import { FusedQNet } from "../src/nn/fused.ts";
+import { TfjsEngine } from "../src/nn/tfjs/engine.ts";
 import { initParams, layerShapes, type NetSpec } from "../src/nn/spec.ts";
 import { Rng } from "../src/runtime/rng.ts";
 import type { WasmFlavor } from "../src/runtime/wasm.ts";
@@ -115,6 +119,18 @@ async function tfjsUpdates(): Promise<number> {
   return result;
 }
 
+/** deepq's tfjs engine on wasm (what `backend: "wasm"` trains with), reading each update's loss as the autodiff update does. */
+async function engineUpdates(): Promise<number> {
+  const engine = await TfjsEngine.create({ spec: MINATAR, learningRate: 1e-4, gamma: 0.99, loss: "huber", doubleQ: false, seed: 0 }, "wasm");
+  const b = batch();
+  const result = bestRate(() => {
+    engine.update(b).loss();
+    return 1;
+  }, 8, 0.3);
+  engine.dispose();
+  return result;
+}
+
 function torchUpdates(): number | undefined {
   if (!existsSync("/usr/bin/python3")) return undefined;
   const r = spawnSync("/usr/bin/python3", [torchScript, "--threads", "1", "--batch", String(BATCH), "--seconds", "3"], {
@@ -136,7 +152,9 @@ export default async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const torch = torchUpdates();
   const tfjs = await tfjsUpdates();
+  const engine = await engineUpdates();
   rows.push({ suite: "conv", name: `${name} (tfjs wasm)`, value: tfjs, unit: "updates/s" });
+  rows.push({ suite: "conv", name: `${name} (deepq tfjs engine, wasm)`, value: engine, unit: "updates/s" });
   if (torch === undefined) rows.push({ suite: "conv", name: `${name} [PyTorch baseline unavailable: apt-get install python3-torch]`, value: NaN, unit: "updates/s" });
   else rows.push({ suite: "conv", name: `${name} (PyTorch, 1 thread)`, value: torch, unit: "updates/s" });
   for (const flavor of ["relaxed-simd", "simd"] as const) {
@@ -144,6 +162,7 @@ export default async function run(): Promise<BenchRow[]> {
     const row: BenchRow = { suite: "conv", name: `${name} (fused ${flavor})`, value, unit: "updates/s" };
     if (flavor === "relaxed-simd") {
       rows.push(ratioAtLeast({ ...row, name: `${row.name} vs tfjs`, ratio: value / tfjs, ratioOf: "tfjs wasm" }, 5));
+      rows.push({ ...row, name: `${row.name} vs deepq tfjs engine`, ratio: value / engine, ratioOf: "deepq tfjs engine, wasm" });
       if (torch !== undefined) rows.push(ratioAtLeast({ ...row, name: `${row.name} vs PyTorch`, ratio: value / torch, ratioOf: "PyTorch" }, 2));
     } else rows.push(row);
     rows.push({ suite: "conv", name: `  GFLOP/s (fused ${flavor})`, value: (value * flopsPerUpdate(MINATAR)) / 1e9, unit: "GFLOP/s" });

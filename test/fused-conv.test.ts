@@ -12,27 +12,12 @@ import { FusedQNet } from "../src/nn/fused.ts";
 import { ReferenceQNet, referenceForward, referenceLossAndGradient, type UpdateConfig } from "./oracles/nn-reference.ts";
 import { initParams, layerShapes, type NetSpec } from "../src/nn/spec.ts";
 import type { ConvOptions } from "../src/nn/conv.ts";
+import { CONV_SPECS, conv, convNet } from "./support/conv-nets.ts";
 import { Rng } from "../src/runtime/rng.ts";
 import { randomBatch, relError } from "./support/batches.ts";
 import { FLAVORS } from "./support/relaxed-simd.ts";
 import { testModule } from "./support/test-wasm.ts";
 
-const conv = (filters: number, kernel: number, stride = 1, padding: "valid" | "same" = "valid"): ConvOptions => ({ filters, kernel, stride, padding });
-const net = (shape: [number, number, number], layers: ConvOptions[], hidden: number[], nActions: number, dueling = false): NetSpec => ({
-  observationSize: shape[0] * shape[1] * shape[2],
-  observationShape: shape,
-  conv: layers,
-  hidden,
-  nActions,
-  dueling,
-});
-
-const SPECS: Array<[string, NetSpec]> = [
-  ["MinAtar-like, valid", net([6, 6, 4], [conv(8, 3)], [16], 3)],
-  ["5 filters, stride 2, same, then valid", net([7, 5, 2], [conv(5, 3, 2, "same"), conv(6, 2)], [7], 4, true)],
-  ["same, odd channels", net([5, 5, 3], [conv(4, 3, 1, "same")], [9], 2)],
-  ["stride 2 valid, straight to the head", net([6, 6, 1], [conv(3, 4, 2)], [], 2)],
-];
 
 describe("reference conv layers", () => {
   beforeAll(async () => {
@@ -46,7 +31,7 @@ describe("reference conv layers", () => {
     [[6, 6, 1], conv(3, 4, 2)],
   ] as Array<[[number, number, number], ConvOptions]>)("on %j with %j matches tf.conv2d", (shape, layer) => {
     // One conv layer into a linear head of identity weights reads the conv outputs (ReLU'd) back as Q-values.
-    const spec = net(shape, [layer], [], 1);
+    const spec = convNet(shape, [layer], [], 1);
     const [c] = layerShapes(spec);
     const g = c!.conv!;
     const outputs = g.outH * g.outW * g.filters;
@@ -73,7 +58,7 @@ describe("reference conv layers", () => {
   });
 });
 
-describe.each(SPECS)("fused conv net: %s", (_, spec) => {
+describe.each(CONV_SPECS)("fused conv net: %s", (_, spec) => {
   it("Q-values and greedy actions match the reference; one row equals its batch", async () => {
     for (const flavor of FLAVORS) {
       const fused = await FusedQNet.create(spec, { batchSize: 8, learningRate: 1e-3, seed: 3, flavor });

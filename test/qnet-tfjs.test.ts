@@ -11,6 +11,7 @@ import { DeepQError, InvalidArgumentError, InvalidStateError } from "../src/erro
 import { Rng } from "../src/runtime/rng.ts";
 import { randomBatches, type BatchOptions } from "./helpers/batches.ts";
 import { ReferenceQNet, referenceBatch } from "./oracles/nn-reference.ts";
+import { CONV_SPECS } from "./support/conv-nets.ts";
 
 const tiny: NetSpec = { observationSize: 3, nActions: 4, hidden: [5, 6], dueling: false };
 const base: EngineConfig = { spec: tiny, learningRate: 0.01, gamma: 0.9, doubleQ: false, loss: "mse", seed: 3 };
@@ -205,11 +206,14 @@ describe("wasm and cpu", () => {
 });
 
 describe("memory", () => {
-  it("holds the same number of tensors after 10,000 updates as after 100", async () => {
-    const config: EngineConfig = { ...base, spec: { observationSize: 4, nActions: 2, hidden: [8], dueling: true }, doubleQ: true, maxGradNorm: 1 };
+  it.each([
+    ["an MLP", { observationSize: 4, nActions: 2, hidden: [8], dueling: true }, 10_000],
+    ["a conv net", CONV_SPECS[1]![1], 1_000],
+  ] as Array<[string, NetSpec, number]>)("holds the same number of tensors after many updates as after 100 (%s)", async (_, spec, updates) => {
+    const config: EngineConfig = { ...base, spec, doubleQ: true, maxGradNorm: 1 };
     const e = await engine(config);
     const batches = randomBatches(config.spec, 8, 16, 3);
-    const obs = new Float32Array(4);
+    const obs = new Float32Array(spec.observationSize);
     const run = (from: number, to: number) => {
       for (let i = from; i < to; i++) {
         const r = e.update(batches[i % 16]!);
@@ -220,7 +224,7 @@ describe("memory", () => {
     };
     run(0, 100);
     const after100 = tf.memory().numTensors;
-    run(100, 10_000);
+    run(100, updates);
     expect(tf.memory().numTensors).toBe(after100);
   });
 });

@@ -8,7 +8,8 @@
  */
 import { FormatError, InvalidArgumentError } from "../errors.ts";
 import type { Tensor } from "../io/safetensors.ts";
-import { layerShapes, paramCount, type NetSpec } from "./spec.ts";
+import { layerShapes, paramCount, type LayerShape, type NetSpec } from "./spec.ts";
+import { convGeometry, convOutputSize, type ConvOptions } from "./conv.ts";
 
 /** Compares names so that `layers.10` sorts after `layers.9`. */
 export function naturalCompare(a: string, b: string): number {
@@ -24,6 +25,19 @@ export function naturalCompare(a: string, b: string): number {
   return pa.length - pb.length;
 }
 
+/**
+ * PyTorch's input index of canonical input row i of layer k: [in, kh, kw]
+ * of a conv filter; (channel, row, column) for the dense layer after a conv
+ * layer; i itself elsewhere.
+ */
+function torchRowOf(layers: LayerShape[], k: number): (i: number) => number {
+  const g = layers[k]!.conv;
+  const before = layers[k - 1]?.conv;
+  if (g) return (i) => ((i % g.inC) * g.kernel + Math.floor(i / g.inC / g.kernel)) * g.kernel + (Math.floor(i / g.inC) % g.kernel);
+  if (before) return (i) => (i % before.filters) * before.outH * before.outW + Math.floor(i / before.filters);
+  return (i) => i;
+}
+
 /** PyTorch tensors for a network; `names` overrides the layer prefixes (one per layer). */
 export function toTorchTensors(spec: NetSpec, params: Float32Array, names?: readonly string[]): Array<[string, Tensor]> {
   const layers = layerShapes(spec);
@@ -35,13 +49,7 @@ export function toTorchTensors(spec: NetSpec, params: Float32Array, names?: read
     const prefix = names?.[k] ?? l.name;
     const w = new Float32Array(l.inSize * l.outSize);
     const g = l.conv;
-    const before = layers[k - 1]?.conv;
-    // PyTorch's index of canonical input row i: [in, kh, kw] of a conv filter; (channel, row, column) after a conv layer.
-    const torchRow = g
-      ? (i: number) => ((i % g.inC) * g.kernel + Math.floor(i / g.inC / g.kernel)) * g.kernel + (Math.floor(i / g.inC) % g.kernel)
-      : before
-        ? (i: number) => (i % before.filters) * before.outH * before.outW + Math.floor(i / before.filters)
-        : (i: number) => i;
+    const torchRow = torchRowOf(layers, k);
     for (let i = 0; i < l.inSize; i++) {
       const r = torchRow(i);
       for (let j = 0; j < l.outSize; j++) w[j * l.inSize + r] = params[l.offset + i * l.outSize + j]!;
@@ -58,33 +66,72 @@ interface Linear {
   outSize: number;
   weight: Float32Array;
   bias: Float32Array | undefined;
+  /** An nn.Conv2d layer's kernel side. */
+  kernel?: number;
+}
+
+/** Chains conv layers by channels from the observation's and places them on it. */
+function placeConvs(convs: Linear[], { observationShape: shape, conv: options = [] }: TorchConvInput): { chain: Linear[]; conv: ConvOptions[]; shape: number[]; flatSize: number } {
+  if (!shape || shape.length !== 3) throw new FormatError(`the file holds nn.Conv2d layers (${convs.map((c) => c.prefix).join(", ")}); loading it needs observationShape [H, W, C]`);
+  convs.sort((a, b) => naturalCompare(a.prefix, b.prefix));
+  const chain: Linear[] = [];
+  let channels = shape[2]!;
+  const left = new Set(convs);
+  while (left.size) {
+    const next = [...left].find((c) => c.inSize === channels);
+    if (!next) throw new FormatError(`conv layers do not chain from the observation's ${shape[2]} channels: ${[...left].map((c) => `${c.prefix} [${c.outSize}, ${c.inSize}, ...]`).join(", ")} left over`);
+    chain.push(next);
+    left.delete(next);
+    channels = next.outSize;
+  }
+  const conv = chain.map((c, i): ConvOptions => ({ filters: c.outSize, kernel: c.kernel!, stride: options[i]?.stride ?? 1, padding: options[i]?.padding ?? "valid" }));
+  const geometry = convGeometry(shape, conv, "options");
+  return { chain, conv, shape: [...shape], flatSize: convOutputSize(geometry.at(-1)!) };
+}
+
+/** How to place the nn.Conv2d layers of a file, which their weights do not say. */
+export interface TorchConvInput {
+  /** The observation's shape [H, W, C] (channels-last: a torch NCHW input is this one permuted). */
+  observationShape?: readonly number[];
+  /** Per conv layer, in order: stride (default 1) and padding ("valid", torch's padding=0, the default; or "same"). */
+  conv?: ReadonlyArray<{ stride?: number; padding?: "valid" | "same" }>;
 }
 
 /**
- * Recovers an MLP from nn.Linear tensors with any layer names: layers are
- * chained by shape (the first takes `observationSize` inputs when given, else
- * the one whose input size no other layer produces), ties broken by natural
- * name order. Heads named `value` and `advantage` (deepq's dueling export)
- * make a dueling network. Anything else is a FormatError saying why.
+ * Recovers a network from nn.Linear (and nn.Conv2d) tensors with any layer
+ * names: layers are chained by shape (the first takes `observationSize`
+ * inputs when given, else the one whose input size no other layer produces),
+ * ties broken by natural name order. Heads named `value` and `advantage`
+ * (deepq's dueling export) make a dueling network. Conv layers (4-D weights
+ * [out, in, kh, kw], square kernels) come first, chained by channels from the
+ * observation's C, placed on `convInput.observationShape` with its strides
+ * and paddings; the first dense layer takes their output in torch's NCHW
+ * flatten order. Anything else is a FormatError saying why.
  */
-export function fromTorchTensors(tensors: Map<string, Tensor>, observationSize?: number): { spec: NetSpec; params: Float32Array } {
+export function fromTorchTensors(tensors: Map<string, Tensor>, observationSize?: number, convInput: TorchConvInput = {}): { spec: NetSpec; params: Float32Array } {
   const linears: Linear[] = [];
+  const convs: Linear[] = [];
   const used = new Set<string>();
   for (const [name, t] of tensors) {
     if (!name.endsWith(".weight")) continue;
     const prefix = name.slice(0, -".weight".length);
-    if (t.shape.length !== 2) throw new FormatError(`${name} has shape [${t.shape}]; an nn.Linear weight is [out, in]`);
+    const conv = t.shape.length === 4;
+    if (!conv && t.shape.length !== 2) throw new FormatError(`${name} has shape [${t.shape}]; an nn.Linear weight is [out, in], an nn.Conv2d weight [out, in, kh, kw]`);
+    if (conv && t.shape[2] !== t.shape[3]) throw new FormatError(`${name} has shape [${t.shape}]; conv kernels are square`);
     const [outSize, inSize] = t.shape as [number, number];
     const b = tensors.get(`${prefix}.bias`);
     if (b && (b.shape.length !== 1 || b.shape[0] !== outSize)) throw new FormatError(`${prefix}.bias has shape [${b.shape}]; expected [${outSize}] to match ${name}`);
-    linears.push({ prefix, inSize, outSize, weight: t.data, bias: b?.data });
+    // A conv layer's inSize is its channels until it is placed.
+    (conv ? convs : linears).push({ prefix, inSize, outSize, weight: t.data, bias: b?.data, kernel: conv ? t.shape[2] : undefined });
     used.add(name);
     if (b) used.add(`${prefix}.bias`);
   }
   const extra = [...tensors.keys()].filter((n) => !used.has(n));
-  if (extra.length) throw new FormatError(`tensors ${extra.slice(0, 5).join(", ")} are not nn.Linear weights or biases; an MLP has only those`);
+  if (extra.length) throw new FormatError(`tensors ${extra.slice(0, 5).join(", ")} are not nn.Linear or nn.Conv2d weights or biases; a Q-network has only those`);
   if (linears.length === 0) throw new FormatError("no nn.Linear weights (`<name>.weight` of shape [out, in]) found");
   linears.sort((a, b) => naturalCompare(a.prefix, b.prefix));
+  const placed = convs.length > 0 ? placeConvs(convs, convInput) : undefined;
+  if (placed) observationSize = placed.flatSize;
 
   const value = linears.find((l) => l.prefix === "value");
   const advantage = linears.find((l) => l.prefix === "advantage");
@@ -97,7 +144,7 @@ export function fromTorchTensors(tensors: Map<string, Tensor>, observationSize?:
       ? trunkPool.find((l) => l.inSize === observationSize)
       : trunkPool.find((l) => !produced.has(l.inSize)) ?? trunkPool[0];
   if (!first) {
-    throw new FormatError(observationSize !== undefined ? `no layer takes ${observationSize} inputs (the observation size)` : "cannot find the first layer");
+    throw new FormatError(observationSize !== undefined ? `no layer takes ${observationSize} inputs (${placed ? "the conv layers' output" : "the observation size"})` : "cannot find the first layer");
   }
   const chain = [first];
   const left = new Set(trunkPool.filter((l) => l !== first));
@@ -124,11 +171,20 @@ export function fromTorchTensors(tensors: Map<string, Tensor>, observationSize?:
     layers = chain;
     spec = { observationSize: first.inSize, nActions: chain[chain.length - 1]!.outSize, hidden: chain.slice(0, -1).map((l) => l.outSize), dueling: false };
   }
+  if (placed) {
+    spec = { ...spec, observationSize: placed.shape.reduce((a, b) => a * b, 1), observationShape: placed.shape, conv: placed.conv };
+    layers = [...placed.chain, ...layers];
+  }
   const params = new Float32Array(paramCount(spec));
-  layerShapes(spec).forEach((shape, k) => {
+  const shapes = layerShapes(spec);
+  shapes.forEach((shape, k) => {
     const l = layers[k]!;
-    for (let i = 0; i < l.inSize; i++) for (let j = 0; j < l.outSize; j++) params[shape.offset + i * l.outSize + j] = l.weight[j * l.inSize + i]!;
-    if (l.bias) params.set(l.bias, shape.offset + l.inSize * l.outSize);
+    const torchRow = torchRowOf(shapes, k);
+    for (let i = 0; i < shape.inSize; i++) {
+      const r = torchRow(i);
+      for (let j = 0; j < shape.outSize; j++) params[shape.offset + i * shape.outSize + j] = l.weight[j * shape.inSize + r]!;
+    }
+    if (l.bias) params.set(l.bias, shape.offset + shape.inSize * shape.outSize);
   });
   for (let i = 0; i < params.length; i++) {
     if (!Number.isFinite(params[i])) throw new FormatError("the network holds NaN or infinite weights");

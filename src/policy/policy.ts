@@ -11,8 +11,9 @@ import { FormatError, InvalidArgumentError, InvalidStateError } from "../errors.
 import { canonicalToInternal, fusedSupport, internalLayers, planForward, scatterParams, writeForwardHeader } from "../nn/fused.ts";
 import type { NetSpec } from "../nn/spec.ts";
 import { instantiateArena, RegionPlan, type Loaded } from "../runtime/wasm.ts";
-import { checkFiniteQ, checkFloat32Vector, checkInt, checkVector } from "../validate.ts";
+import { checkFiniteQ, checkFloat32Vector, checkInt, checkOneOf, checkVector } from "../validate.ts";
 import { argmaxLegal, checkMask } from "../masks.ts";
+import { MAX_STRIDE } from "../nn/conv.ts";
 import { readNetwork } from "./read.ts";
 
 /** A trained Q-network, inference only. */
@@ -146,13 +147,28 @@ class WasmPolicy implements Policy {
 export interface PolicyOptions {
   /** Picks the first layer of a safetensors file whose layer order is ambiguous. */
   observationSize?: number;
+  /**
+   * A safetensors file with nn.Conv2d layers: the observation's shape
+   * [H, W, C], channels-last as deepq takes it (a torch NCHW batch x is
+   * `x.permute(0, 2, 3, 1)` of it).
+   */
+  observationShape?: readonly number[];
+  /** Per nn.Conv2d layer of a safetensors file, in order: stride (default 1) and padding (default "valid", torch's padding=0). */
+  conv?: ReadonlyArray<{ stride?: number; padding?: "valid" | "same" }>;
 }
 
 /** loadPolicy on the module `compiled` gives: validates, reads the network, instantiates its arena. */
-export async function openPolicy(bytes: Uint8Array, { observationSize }: PolicyOptions, compiled: () => Promise<Loaded>): Promise<Policy> {
+export async function openPolicy(bytes: Uint8Array, { observationSize, observationShape, conv }: PolicyOptions, compiled: () => Promise<Loaded>): Promise<Policy> {
   if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError("bytes", bytes, "a Uint8Array (a deepq save file or a safetensors file)");
   if (observationSize !== undefined) checkInt("observationSize", observationSize, { min: 1 });
-  const { spec, params } = readNetwork(bytes, observationSize);
+  if (observationShape !== undefined && !(Array.isArray(observationShape) && observationShape.length === 3)) throw new InvalidArgumentError("options.observationShape", observationShape, "[H, W, C], three positive integers");
+  observationShape?.forEach((n, i) => checkInt(`options.observationShape[${i}]`, n, { min: 1 }));
+  if (conv !== undefined && !Array.isArray(conv)) throw new InvalidArgumentError("options.conv", conv, "an array of { stride?, padding? }, one per nn.Conv2d layer");
+  conv?.forEach((c, i) => {
+    if (c.stride !== undefined) checkInt(`options.conv[${i}].stride`, c.stride, { min: 1, max: MAX_STRIDE });
+    if (c.padding !== undefined) checkOneOf(`options.conv[${i}].padding`, c.padding, ["valid", "same"] as const);
+  });
+  const { spec, params } = readNetwork(bytes, observationSize, { observationShape, conv });
   const support = fusedSupport(spec);
   if (!support.ok) throw new FormatError(`this network is too large for the policy runtime: ${support.reason}`);
   const { layers, floats } = internalLayers(spec);

@@ -1,15 +1,16 @@
 /**
  * The network in a file given to loadPolicy: a deepq save file (container
- * with `spec` and `params`) or a safetensors file of a PyTorch MLP.
+ * with `spec` and `params`) or a safetensors file of a PyTorch MLP or conv
+ * net.
  */
 import { FormatError } from "../errors.ts";
 import { decodeContainer, isContainer } from "../io/container.ts";
 import { readSafetensors } from "../io/safetensors.ts";
-import { fromTorchTensors } from "../nn/torch-layout.ts";
+import { fromTorchTensors, type TorchConvInput } from "../nn/torch-layout.ts";
 import { checkNetSpec, paramCount, type NetSpec } from "../nn/spec.ts";
 
 /** The network's shape and its parameters in the canonical layout of src/nn/spec.ts; FormatError on anything else. */
-export function readNetwork(bytes: Uint8Array, observationSize?: number): { spec: NetSpec; params: Float32Array } {
+export function readNetwork(bytes: Uint8Array, observationSize?: number, convInput?: TorchConvInput): { spec: NetSpec; params: Float32Array } {
   if (isContainer(bytes)) {
     const { meta, arrays } = decodeContainer(bytes);
     const spec = meta.spec as NetSpec | undefined;
@@ -23,5 +24,5 @@ export function readNetwork(bytes: Uint8Array, observationSize?: number): { spec
     if (params.length !== paramCount(spec)) throw new FormatError(`deepq save file: ${params.length} parameters do not fit its network (${paramCount(spec)})`);
     return { spec, params };
   }
-  return fromTorchTensors(readSafetensors(bytes).tensors, observationSize);
+  return fromTorchTensors(readSafetensors(bytes).tensors, observationSize, convInput);
 }

@@ -39,6 +39,9 @@ export const TFJS_KERNELS = [
   "Relu",
   "Tanh",
   "Sigmoid",
+  // conv layers (forward with bias and ReLU; the gradient of a layer's input)
+  "FusedConv2D",
+  "Conv2DBackpropInput",
   // elementwise arithmetic (losses, Adam, soft updates, gradient clipping)
   "Sub",
   "Multiply",
@@ -86,6 +89,13 @@ export const TFJS_KERNELS = [
   "ZerosLike",
   "OnesLike",
 ] as const;
+
+/**
+ * Kernels registered for webgpu and cpu only: tfjs-backend-wasm has no
+ * Conv2DBackpropFilter (the tfjs engine computes conv filter gradients with
+ * a host kernel there, src/nn/tfjs/conv.ts).
+ */
+export const TFJS_KERNELS_NOT_ON_WASM = ["Conv2DBackpropFilter"] as const;
 
 /** Kernels whose gradient functions are registered (the ops a loss is differentiated through). */
 export const TFJS_GRADIENTS = [

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { WebGPUProbe } from "../../src/runtime/capabilities.ts";
-import { DIST, FIXTURES, ROOT, docSnippets, expectSmoke, expectSoftwareWebGPU, fileUrl, findRuntime, parseReport, run, skipOrFail, tempProject } from "./harness.ts";
+import { DIST, FIXTURES, ROOT, docSnippets, expectClose, expectSmoke, expectSoftwareWebGPU, fileUrl, findRuntime, parseReport, run, skipOrFail, tempProject } from "./harness.ts";
 
 const deno = findRuntime("deno");
 // Quiet, hermetic Deno: no update check, no lockfile or package.json pickup
@@ -23,8 +23,8 @@ const host = (options: object) =>
   });
 
 describe.skipIf(!deno)("runtime: Deno", () => {
-  it("dist/deepq.mjs loads and inits; AS arena; the agent trains on fused and tfjs wasm; WebGPU on lavapipe: matches wasm within 1e-6, auto skips it", async () => {
-    const report = parseReport(await host({ parity: ["fused", "wasm", "webgpu"], webgpu: true }));
+  it("dist/deepq.mjs loads and inits; AS arena; the agent trains on fused and tfjs wasm; WebGPU on lavapipe: matches wasm within 1e-6 (conv nets 1e-5), auto skips it", async () => {
+    const report = parseReport(await host({ parity: ["fused", "wasm", "webgpu"], webgpu: true, convParity: ["fused", "wasm", "webgpu"] }));
     expectSmoke(report, { runtime: "deno" });
     const probe = report.webgpuProbe as WebGPUProbe;
     if (!probe.available) {
@@ -33,6 +33,15 @@ describe.skipIf(!deno)("runtime: Deno", () => {
     }
     expect(probe.isFallbackAdapter, `adapter ${probe.description}`).toBe(true);
     expectSoftwareWebGPU(report);
+    // Conv nets: tf.conv2d's kernels on WebGPU (Conv2DBackpropFilter included, which wasm lacks) against wasm and fused.
+    const conv = report.convLosses!;
+    const losses = (b: string) => {
+      const r = conv[b]!;
+      if ("error" in r) throw new Error(`conv agent on ${b} failed: ${r.error}`);
+      expect(r.backend).toBe(b);
+      return r.losses;
+    };
+    for (const b of ["fused", "webgpu"]) expectClose(losses(b), losses("wasm"), 1e-5, `conv net, ${b} vs wasm: first losses`);
   });
 
   it("docs/runtimes.md Deno snippet runs with no flags (npm:deepq from node_modules)", async () => {

@@ -5,7 +5,7 @@
  * only when asked for.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { BackendError, InvalidStateError } from "../../errors.ts";
+import { InvalidStateError } from "../../errors.ts";
 import { activateBackend, loadBackend, type GpuAdapterLike, type TfjsBackendName } from "../../runtime/tfjs.ts";
 import {
   argmaxRows,
@@ -31,7 +31,7 @@ import {
 import { initParams, type NetSpec } from "../spec.ts";
 import { kernelPath, registerHostKernels, type KernelPath } from "./host-kernels.ts";
 import { disposeNet, flatten, forward, netFromFlat, netFromTensors, netTensors, type Net } from "./net.ts";
-import { applyAdam, ENGINE_KERNELS, tdAndGradient, uploadBatch } from "./update.ts";
+import { applyAdam, engineKernels, tdAndGradient, uploadBatch } from "./update.ts";
 
 export class TfjsEngine implements QEngine {
   readonly spec: NetSpec;
@@ -51,8 +51,7 @@ export class TfjsEngine implements QEngine {
 
   /** As {@link create} for a config already checked (the ladder's). */
   static async fromConfig(config: EngineConfig, backend: TfjsBackendName, adapter?: GpuAdapterLike): Promise<TfjsEngine> {
-    if (config.spec.conv?.length) throw new BackendError(`the tfjs engines do not run conv layers yet (netArch.conv)`);
-    await loadBackend(backend, ENGINE_KERNELS, adapter);
+    await loadBackend(backend, engineKernels(config.spec, backend), adapter);
     registerHostKernels(backend);
     return new TfjsEngine(config, backend);
   }

@@ -15,6 +15,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { ADAM, ADAM_MAX_GRAD_SQUARED } from "../engine.ts";
+import type { ConvGeometry } from "../conv.ts";
 
 /** How the update runs its fused steps: deepq's host kernels, or compositions of tfjs ops (any backend). */
 export type KernelPath = "host" | "ops";
@@ -35,10 +36,13 @@ export function kernelPath(backend: string): KernelPath {
   return tf.getKernel(ADAM_KERNEL, backend) ? "host" : "ops";
 }
 
+/** Whether `backend` keeps tensors in host memory and so gets the host kernels. */
+export const hasHostKernels = (backend: string): backend is "wasm" | "cpu" => backend === "wasm" || backend === "cpu";
+
 /** Registers the host kernels for `backend` (once; a no-op for backends without host memory). */
 export function registerHostKernels(backend: string): void {
-  if (backend !== "wasm" && backend !== "cpu") return;
-  for (const kernel of [ADAM_KERNEL_DEF, TD_KERNEL_DEF] as HostKernel<never>[]) {
+  if (!hasHostKernels(backend)) return;
+  for (const kernel of [ADAM_KERNEL_DEF, TD_KERNEL_DEF, IM2COL_KERNEL_DEF] as HostKernel<never>[]) {
     if (tf.getKernel(kernel.name, backend)) continue;
     tf.registerKernel({ kernelName: kernel.name, backendName: backend, kernelFunc: ({ inputs, backend: b, attrs }) => runOn(backend, b, kernel, Object.values(inputs) as tf.TensorInfo[], attrs as never) });
   }
@@ -167,4 +171,44 @@ export function hostTdError(q: tf.Tensor, qNext: tf.Tensor, qNextOnline: tf.Tens
   const inputs = [q, qNext, b.actionMask, b.lossGradScale, b.rewards, b.bootstrap, ...(qNextOnline ? [qNextOnline] : []), ...(b.nextPenalty ? [b.nextPenalty] : [])];
   const [td, dQ] = run(TD_KERNEL, inputs, attrs) as [tf.Tensor, tf.Tensor];
   return { td, dQ };
+}
+
+// --- im2col for conv filter gradients ---------------------------------------
+
+const IM2COL_KERNEL = "DeepqIm2colT";
+
+/**
+ * The transposed im2col of a conv layer's input x [B, H, W, C]: output
+ * [1, kh kw C, B H' W'], row (ky kw + kx) C + c, column (b H' + oy) W' + ox
+ * holding x[b, oy s - padTop + ky, ox s - padLeft + kx, c], or 0 in the
+ * padding: the left operand of the filter gradient's matmul, as tfjs-wasm
+ * has no Conv2DBackpropFilter. Called once per conv layer per update
+ * (src/nn/tfjs/conv.ts).
+ */
+const IM2COL_KERNEL_DEF: HostKernel<ConvGeometry> = {
+  name: IM2COL_KERNEL,
+  outputShapes: ([x], g) => [[1, g.kernel * g.kernel * g.inC, x!.shape[0]! * g.outH * g.outW]],
+  run([x], [out], g) {
+    const { kernel: k, stride: s, inH, inW, inC, outH, outW, padTop, padLeft } = g;
+    const cols = out!.length / (k * k * inC);
+    for (let col = 0; col < cols; col++) {
+      const ox = col % outW;
+      const oy = ((col - ox) / outW) % outH;
+      const b = (col - ox - oy * outW) / (outW * outH);
+      for (let ky = 0; ky < k; ky++) {
+        const iy = oy * s - padTop + ky;
+        for (let kx = 0; kx < k; kx++) {
+          const ix = ox * s - padLeft + kx;
+          const inside = iy >= 0 && iy < inH && ix >= 0 && ix < inW;
+          const from = ((b * inH + iy) * inW + ix) * inC;
+          for (let c = 0, row = (ky * k + kx) * inC; c < inC; c++, row++) out![row * cols + col] = inside ? x![from + c]! : 0;
+        }
+      }
+    }
+  },
+};
+
+/** The transposed im2col of `x` for conv layer `g` as one host kernel. */
+export function hostIm2colT(x: tf.Tensor, g: ConvGeometry): tf.Tensor {
+  return run(IM2COL_KERNEL, [x], g)[0]!;
 }

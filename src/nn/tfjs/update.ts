@@ -12,7 +12,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { ADAM, ADAM_MAX_GRAD_SQUARED, type EngineConfig, type UpdateBatch } from "../engine.ts";
 import type { NetSpec } from "../spec.ts";
-import { hostAdam, hostTdError, type KernelPath } from "./host-kernels.ts";
+import { hasHostKernels, hostAdam, hostTdError, type KernelPath } from "./host-kernels.ts";
 import { backward, flatten, forward, netFromFlat, netFromTensors, netTensors, unflatten, type Net } from "./net.ts";
 
 /** A batch on the device, shaped [1, B, ...] for the update. */
@@ -74,7 +74,7 @@ export function tdAndGradient(spec: NetSpec, config: EngineConfig, online: Net, 
   const qNextOnline = config.doubleQ ? forward(online, b.nextObs) : undefined; // Q_online(s'_i), to pick a*_i
   const attrs = { huber: config.loss === "huber", doubleQ: config.doubleQ, masked: b.nextPenalty !== undefined };
   const { td, dQ } = path === "host" ? hostTdError(qAll, qNext, qNextOnline, b, attrs) : tdError(spec, config, qAll, qNext, qNextOnline, b);
-  return { td, grads: backward(online, b.obs, trace, dQ) };
+  return { td, grads: backward(online, b.obs, trace, dQ, path) };
 }
 
 /** TD errors and dQ = d loss / d Q(s) [1, B, nActions] from Q(s), Q_target(s') and (Double DQN) Q_online(s'). */
@@ -150,3 +150,9 @@ export const ENGINE_KERNELS = [
   ...["Sum", "Mean", "Max", "ArgMax", "OneHot", "Cast"],
   ...["LessEqual", "Select", "Fill"], // the divergence guard off the host kernels
 ];
+
+/** The kernels an engine for `spec` dispatches on `backend`: conv nets add tf.conv2d's, and the filter gradient off the host kernels. */
+export function engineKernels(spec: NetSpec, backend: string): string[] {
+  if (!spec.conv?.length) return ENGINE_KERNELS;
+  return [...ENGINE_KERNELS, "Reshape", "FusedConv2D", "Conv2DBackpropInput", ...(hasHostKernels(backend) ? [] : ["Conv2DBackpropFilter"])];
+}
