@@ -4,9 +4,9 @@
  * reports what happened (`agent.observe`) and lets the agent learn a little
  * (`await agent.trainStep()`). Then it compares the greedy agent with a
  * random player and writes the learning curve, food eaten per episode, as
- * snake.svg.
+ * an SVG.
  *
- *   npx tsx examples/snake/train.ts [frames]
+ *   npx tsx examples/snake/train.ts [frames (30000)] [curve.svg (snake.svg)]
  */
 import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
@@ -103,6 +103,7 @@ export function snakeCurveSvg(trained: SnakeEpisode[], random: SnakeEpisode[]): 
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const frames = Number(process.argv[2] ?? 30_000);
+  const plot = process.argv[3] ?? "snake.svg";
   const t0 = performance.now();
   const { agent, game, episodes } = await trainSnake({ frames });
   console.log(`trained on ${episodes.length} games (${agent.timesteps} frames) in ${((performance.now() - t0) / 1000).toFixed(1)} s on the ${agent.getBackend()} engine`);
@@ -111,8 +112,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const trainedMean = meanEaten(game, (o) => agent.predict(o), 200, 1);
   const randomMean = meanEaten(game, random, 200, 1);
   console.log(`food eaten per game over 200 games: agent ${trainedMean.toFixed(2)}, random ${randomMean.toFixed(2)}`);
-  writeFileSync("snake.svg", snakeCurveSvg(episodes, play(game, random, frames, 2)));
-  console.log("wrote snake.svg");
+  writeFileSync(plot, snakeCurveSvg(episodes, play(game, random, frames, 2)));
+  console.log(`wrote ${plot}`);
   // One greedy game's last frame.
   let { observation } = game.reset({ seed: 7 });
   for (;;) {
