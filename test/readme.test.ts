@@ -52,7 +52,7 @@ describe("README.md", () => {
     const code = fencedBlocks(README).filter((b) => b.lang !== "text");
     expect(code.length).toBeGreaterThanOrEqual(9);
     expect(code.filter((b) => !b.id).map((b) => b.code.slice(0, 60))).toEqual([]);
-    expect(Object.keys(snippets).sort()).toEqual(["browser", "cli", "commands", "demo", "deno", "envs", "example", "gameloop", "masks", "node", "onnx", "worker"]);
+    expect(Object.keys(snippets).sort()).toEqual(["browser", "cli", "commands", "demo", "deno", "envs", "example", "gameloop", "masks", "node", "onnx", "snake", "worker"]);
   });
 
   it("the two commands: npm install && npm start / npm test are the package's scripts; start's training writes its files", async () => {
@@ -184,5 +184,16 @@ describe("README.md", () => {
     expect(r.stdout).toMatch(/^trained on 1500 games \(7500 frames\) in [\d.]+ s on the fused engine$/m);
     expect(r.stdout).toMatch(/^catch rate over 200 games: agent (9\d|100)%, random \d+%$/m);
     expect(r.stdout).toMatch(/^(caught!|missed)$/m);
+  });
+
+  it("the Snake example's command trains, compares with random play and writes its curve", async () => {
+    expect(commandLines(snippets.snake!)).toEqual(["npx tsx examples/snake/train.ts"]);
+    const svg = join(tempProject(), "snake.svg");
+    // 30,000 frames take about a minute: 3,000 show the command works.
+    const r = await bash(shorten(snippets.snake!, /train\.ts(?= )/, `train.ts 3000 ${svg}`), ROOT);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^trained on \d+ games \(3000 frames\) in [\d.]+ s on the fused engine$/m);
+    expect(r.stdout).toMatch(/^food eaten per game over 200 games: agent [\d.]+, random [\d.]+$/m);
+    expect(readFileSync(svg, "utf8")).toMatch(/^<svg[\s\S]*random player[\s\S]*<\/svg>\n$/);
   });
 });

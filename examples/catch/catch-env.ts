@@ -10,6 +10,7 @@
  * terminates when the ball reaches the bottom row (height - 1 steps).
  */
 import { Box, Discrete, type Env, type ResetArgs, type ResetResult, type StepResult } from "deepq";
+import { mulberry32 } from "../mulberry32.ts";
 
 export interface CatchOptions {
   /** Columns (default 5). */
@@ -68,16 +69,4 @@ export class CatchEnv implements Env {
   private observation(): Float32Array {
     return Float32Array.of(this.ballX / (this.width - 1), this.ballY / (this.height - 1), this.paddleX / (this.width - 1));
   }
-}
-
-/** A tiny seeded generator (mulberry32): a game's own randomness, reproducible from reset's seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

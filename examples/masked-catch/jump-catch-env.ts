@@ -14,7 +14,7 @@
  * Reward: +1 for a catch, -1 for a miss (or a foul), 0 while the ball falls.
  */
 import { Box, Discrete, type Env, type ResetArgs, type ResetResult, type StepResult } from "deepq";
-import { mulberry32 } from "../catch/catch-env.ts";
+import { mulberry32 } from "../mulberry32.ts";
 
 export type IllegalMoves = "mask" | "punish";
 

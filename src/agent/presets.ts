@@ -128,4 +128,32 @@ export const presets: Readonly<Record<string, Preset>> = Object.freeze({
       "evaluations -94, -97, -100, -107, -110, which keepBest keeps. Exploration is the hard part: first greedy flag between 60k and 120k steps. " +
       "About 12-17 CPU-seconds a run (loaded machine, emulated fma).",
   },
+  "MinAtar/Breakout-v1": {
+    options: {
+      netArch: { conv: [{ filters: 16, kernel: 3 }], dense: [128] },
+      learningRate: 2.5e-4,
+      bufferSize: 100_000,
+      learningStarts: 5000,
+      batchSize: 32,
+      gamma: 0.99,
+      trainFreq: 1,
+      gradientSteps: 1,
+      targetUpdateInterval: 1000,
+      explorationFraction: 0.25,
+      explorationInitialEps: 1,
+      explorationFinalEps: 0.1,
+      loss: "huber",
+    },
+    totalTimesteps: 200_000,
+    evaluation: { freq: 20_000, nEpisodes: 10, keepBest: true },
+    notes:
+      "MinAtar's examples/dqn.py network and values (conv 16 3x3, FC 128, batch 32, replay 100k, one update a frame, target every 1k, " +
+      "5k random warm-up, eps 1 -> 0.1, lr 2.5e-4, Huber) with Adam instead of centered RMSprop, over 200k steps instead of 5M " +
+      "(eps decays over the first 50k). Measured (deepq train MinAtar/Breakout-v1 --preset --seeds 0-2, fused engine, keepBest weights, " +
+      "10 greedy episodes): seed 0 6.1 +- 4.9, seed 1 7.0 +- 2.4, seed 2 8.3 +- 4.3 (mean 7.1); seed 2's periodic evaluations 8.1, 10.1, 7.4 " +
+      "at 160k-200k steps. Wall time 2,126-2,133 s a seed on a heavily loaded 2-core machine (about 16 CPU-minutes for seeds 0-1 together; " +
+      "seed 2 run alone: 1,384 s wall, 5.4 CPU-minutes). Anchors: MinAtar's DQN about 9 at 1M frames (Young & Tian 2019); its dqn.py with " +
+      "the 3-action set here: 6.6 and 7.1 at 1M frames. The 1M-step target (a training mean >= 10 within 15 minutes a core) was not measured: " +
+      "at about 1.5 ms of CPU a step it would take about 25 CPU-minutes a seed. Not in bench/preset-study.ts: 20 seeds would take hours.",
+  },
 });

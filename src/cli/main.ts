@@ -50,7 +50,7 @@ Run 'deepq <command> --help' for a command's options.`,
   --eval-freq <n>       greedy evaluation every n steps (default: the preset's, else total/10)
   --eval-episodes <n>   episodes per evaluation (default: the preset's, else 10)
   --seeds <list>        train one agent per seed, e.g. 0-9 or 0,3,7-9, in parallel; writes a model per seed
-                        (--save m.deepq -> m-seed0.deepq ..., or {seed} in the name; default ENV-seed{seed}.deepq),
+                        (--save m.deepq -> m-seed0.deepq ..., or {seed} in the name; default ENV-seed{seed}.deepq, '/' in ENV as '-'),
                         one CSV with a seed column (default ENV-seeds.csv) and one SVG of the mean greedy
                         evaluation with its min-max band across seeds (default ENV-seeds.svg)
   --workers <n>         worker threads for --seeds (default: the number of cores); results do not depend on it
@@ -175,7 +175,9 @@ async function train(args: string[]): Promise<void> {
   const ownEval = values["eval-freq"] !== undefined || values["eval-episodes"] !== undefined;
   const rewardThreshold = usePreset && !ownEval ? preset!.evaluation.rewardThreshold : undefined;
   if (seeds) {
-    const files = { save: String(values.save ?? `${envId}-seed{seed}.deepq`), csv: String(values.csv ?? `${envId}-seeds.csv`), plot: String(values.plot ?? `${envId}-seeds.svg`) };
+    // Default file names in the working folder: an id's "/" (MinAtar/Breakout-v1) must not make a path.
+    const stem = envId.replaceAll("/", "-");
+    const files = { save: String(values.save ?? `${stem}-seed{seed}.deepq`), csv: String(values.csv ?? `${stem}-seeds.csv`), plot: String(values.plot ?? `${stem}-seeds.svg`) };
     const jobs = seeds.map((s): SeedJob => ({ envId, options: { ...options, seed: s }, totalTimesteps, evalFreq, evalEpisodes, rewardThreshold, save: seedPath(files.save, s), tbLogName: `DQN_seed${s}` }));
     return trainSeeds(jobs, workers ?? defaultWorkers(), { ...files, evalCsv: values["eval-csv"] as string | undefined }, Boolean(values.quiet));
   }

@@ -133,8 +133,8 @@ describe("package", () => {
           return flavor + runtime + p.isFallbackAdapter + e.name;
         }
         // @ts-expect-error not exported
-        import { ArenaPlan } from "deepq";
-        void ArenaPlan;`,
+        import { FusedQNet } from "deepq";
+        void FusedQNet;`,
     });
     for (const moduleResolution of [ts.ModuleResolutionKind.Bundler, ts.ModuleResolutionKind.Node16]) {
       const options: ts.CompilerOptions = {
