@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as ort from "onnxruntime-node";
-import { DQN } from "../src/index.ts";
+import { DQN, InvalidStateError } from "../src/index.ts";
 import { Rng } from "../src/runtime/rng.ts";
 import { ONNX_OPSET } from "../src/io/onnx.ts";
 import { ROOT, run as runProcess } from "./runtimes/harness.ts";
@@ -61,6 +61,13 @@ describe("ONNX export in onnxruntime-node", () => {
     }
     expect(worst).toBeLessThan(1e-5);
     expect(sameActions).toBe(N);
+    agent.dispose();
+  });
+
+  it("refuses a conv net with a typed error instead of writing a wrong graph", async () => {
+    const agent = await DQN.create({ observationSize: 36, nActions: 3, observationShape: [6, 6, 1] }, { netArch: { conv: [{ filters: 4, kernel: 3 }], dense: [8] }, backend: "fused" });
+    await expect(agent.exportOnnx()).rejects.toThrow(InvalidStateError);
+    await expect(agent.exportOnnx()).rejects.toThrow(/conv layers/);
     agent.dispose();
   });
 

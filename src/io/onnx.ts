@@ -13,6 +13,7 @@
  */
 import { layerShapes, paramCount, type LayerShape, type NetSpec } from "../nn/spec.ts";
 import { ProtoWriter } from "./protobuf.ts";
+import { InvalidStateError } from "../errors.ts";
 
 /** The operator set the graph uses (ReduceMean takes `axes` as an attribute up to opset 17). */
 export const ONNX_OPSET = 13;
@@ -45,6 +46,8 @@ type Attr = { name: string; int: number } | { name: string; ints: number[] };
 
 /** ONNX model bytes of the network `spec` with parameters `params` (the canonical flat layout). */
 export function writeOnnx(spec: NetSpec, params: Float32Array): Uint8Array {
+  // Conv layers would need Conv nodes and an NHWC-to-NCHW transpose; until then, refuse rather than write a wrong graph.
+  if (spec.conv?.length) throw new InvalidStateError("ONNX export covers MLPs; this network has conv layers (netArch.conv): export it with exportSafetensors");
   if (params.length !== paramCount(spec)) throw new RangeError(`${params.length} parameters for a network of ${paramCount(spec)}`);
   const nodes: { op: string; inputs: string[]; output: string; attrs?: Attr[] }[] = [];
   const initializers: { name: string; dims: number[]; data: Float32Array }[] = [];
