@@ -24,8 +24,10 @@ const RUNS = 7;
 
 /** Milliseconds spent inside the logger's and the writer's methods since the last reset. */
 let loggingMs = 0;
-function timeMethods(proto: object, names: string[]): void {
+/** Times `names` of `proto` into {@link loggingMs}; returns the restore (later suites run in this process). */
+function timeMethods(proto: object, names: string[]): () => void {
   const p = proto as Record<string, (...args: unknown[]) => unknown>;
+  const originals = names.map((name) => [name, p[name]!] as const);
   for (const name of names) {
     const inner = p[name]!;
     p[name] = function (this: unknown, ...args: unknown[]) {
@@ -37,6 +39,7 @@ function timeMethods(proto: object, names: string[]): void {
       }
     };
   }
+  return () => originals.forEach(([name, f]) => (p[name] = f));
 }
 
 async function run(tensorboardLog: string | undefined): Promise<{ rate: number; loggingShare: number }> {
@@ -51,8 +54,7 @@ async function run(tensorboardLog: string | undefined): Promise<{ rate: number; 
 
 export default async function (): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), "deepq-bench-tb-"));
-  timeMethods(TrainLogger.prototype, ["open", "record", "episodeEnd", "evaluated", "close"]);
-  timeMethods(TensorBoardWriter.prototype, ["flush"]);
+  const restore = [timeMethods(TrainLogger.prototype, ["open", "record", "episodeEnd", "evaluated", "close"]), timeMethods(TensorBoardWriter.prototype, ["flush"])];
   let plain = 0;
   let logged = 0;
   const shares: number[] = [];
@@ -64,6 +66,7 @@ export default async function (): Promise<BenchRow[]> {
       shares.push(r.loggingShare);
     }
   } finally {
+    restore.forEach((r) => r());
     rmSync(dir, { recursive: true, force: true });
   }
   const ratio = logged / plain;

@@ -438,7 +438,7 @@ export class DQN {
           this.countEpisode(ret);
           const e = event({ episodeReturn: ret, episodeLength: length });
           const stop = callback?.(e) === false;
-          this.log.episodeEnd({ ...e, episodeLength: length }, () => this.learningRateNow);
+          this.log.episodeEnd(e, length, () => this.learningRateNow);
           if (stop) break training;
         }
         await this.trainIfDue();

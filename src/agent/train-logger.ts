@@ -26,7 +26,6 @@ export interface EpisodeEnd {
   timesteps: number;
   episodes: number;
   meanReturn100: number;
-  episodeLength: number;
   epsilon: number;
   loss: number;
   stepsPerSecond: number;
@@ -63,11 +62,11 @@ export class TrainLogger implements TrainLog {
   }
 
   /** After the callback of an episode end; `learningRate` is the step size in force. */
-  episodeEnd(e: EpisodeEnd, learningRate: () => number): void {
+  episodeEnd(e: EpisodeEnd, episodeLength: number, learningRate: () => number): void {
     if (!this.out) return;
     const at = this.lengthCount++ % WINDOW;
-    this.lengthSum += e.episodeLength - this.lengths[at]!;
-    this.lengths[at] = e.episodeLength;
+    this.lengthSum += episodeLength - this.lengths[at]!;
+    this.lengths[at] = episodeLength;
     if (e.episodes % this.interval !== 0) return;
     this.values.set("rollout/ep_rew_mean", e.meanReturn100);
     this.values.set("rollout/ep_len_mean", this.lengthSum / Math.min(this.lengthCount, WINDOW));
