@@ -6,10 +6,12 @@
  * the main thread measures the gaps between ticks during the CartPole
  * preset's 30,000 steps. On these shared 2-core machines the OS alone gives
  * worst gaps of tens of ms even beside a worker that only spins (measured
- * first, as the control), so the gate is the 99.9th percentile of gaps: under
- * 16 ms (one 60 Hz frame), or, when the machine is so loaded that the
- * spinning control itself is past that, under twice the control's. The worst
- * gap is reported beside it.
+ * first, as the control), and a high percentile of ~1000 ticks is one of the
+ * two worst gaps, so it is noise. The gate is the share of time the main
+ * thread spent stalled past a 60 Hz frame (test/support/timer-gaps.ts): under
+ * 10% (or under twice the control's, when the machine is loaded past that), where the worst scheduling noise seen here costs under 5% and a trainer
+ * on the main thread costs most of the run (the last test shows the gate
+ * failing that trainer). The tail is reported beside it.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,11 +19,14 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { afterAll, describe, expect, it } from "vitest";
 import { DeepQError, InvalidArgumentError, startTraining, type TrainingEvent, type Training } from "deepq/worker";
-import { DQN, loadPolicy, presets } from "deepq";
-import { percentile, timerGaps } from "./support/timer-gaps.ts";
+import { DQN, loadPolicy, make, presets } from "deepq";
+import { FRAME_MS, describeGaps, percentile, stallShare, timerGaps } from "./support/timer-gaps.ts";
 import { eventReader } from "./support/event-reader.ts";
 
 const CORRIDOR = new URL("./fixtures/worker/corridor-env.mjs", import.meta.url).href;
+
+/** The gate on stallShare (or twice the spinning control's, on a machine loaded past that); see the header for why 10%. */
+const MAX_STALL_SHARE = 0.1;
 
 const trainings: Training[] = [];
 afterAll(() => trainings.forEach((t) => t.abort()));
@@ -39,14 +44,10 @@ describe("deepq/worker in Node (worker_threads)", () => {
       t.onProgress((e) => events.push(e));
       return t.done;
     });
-    const p999 = percentile(gaps, 99.9);
-    const controlP999 = percentile(control.gaps, 99.9);
-    console.log(
-      `main-thread timer gaps during the CartPole preset: ${gaps.length} ticks, p50 ${percentile(gaps, 50).toFixed(2)} ms, p99 ${percentile(gaps, 99).toFixed(2)} ms, ` +
-        `p99.9 ${p999.toFixed(2)} ms, worst ${gaps.at(-1)!.toFixed(1)} ms (spinning-worker control: p99.9 ${controlP999.toFixed(2)} ms, worst ${control.gaps.at(-1)!.toFixed(1)} ms)`,
-    );
+    console.log(`main-thread timer gaps during the CartPole preset: ${describeGaps(gaps)} (spinning-worker control: ${describeGaps(control.gaps)})`);
     expect(gaps.length).toBeGreaterThan(1000);
-    expect(p999).toBeLessThan(Math.max(16, 2 * controlP999));
+    expect(percentile(gaps, 50)).toBeLessThan(FRAME_MS);
+    expect(stallShare(gaps)).toBeLessThan(Math.max(MAX_STALL_SHARE, 2 * stallShare(control.gaps)));
     expect(events.filter((e) => e.episodeReturn !== undefined).length).toBeGreaterThan(50);
     expect(events.some((e) => e.eval !== undefined), "the preset's periodic evaluation").toBe(true);
     const agent = await DQN.load(bytes);
@@ -150,4 +151,12 @@ describe("deepq/worker in Node (worker_threads)", () => {
     const missing = startTraining({ env: { module: CORRIDOR, export: "nope" }, totalTimesteps: 10 });
     await expect(missing.done).rejects.toThrow(/env\.export/);
   }, 60_000);
+
+  it("the gate fails a trainer on the main thread: DQN.learn here, though it yields every 50 ms, stalls the timers past the gate", async () => {
+    const agent = await DQN.create(await make("CartPole-v1"), { ...presets["CartPole-v1"]!.options, backend: "fused", seed: 1, learningStarts: 0 });
+    const { gaps } = await timerGaps(() => agent.learn({ totalTimesteps: 1_000_000, signal: AbortSignal.timeout(1500) }));
+    console.log(`main-thread timer gaps while DQN.learn runs on the main thread: ${describeGaps(gaps)}`);
+    expect(stallShare(gaps)).toBeGreaterThan(MAX_STALL_SHARE);
+    agent.dispose();
+  });
 });
