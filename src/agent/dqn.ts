@@ -191,7 +191,7 @@ export class DQN {
    * or for `{ observationSize, nActions }` (with `observationShape` [H, W, C]
    * for conv layers).
    */
-  static async create(envOrSpec: EnvLike | VecEnvLike | { observationSize: number; nActions: number; observationShape?: number[] }, options: DQNOptions = {}): Promise<DQN> {
+  static async create(envOrSpec: EnvLike | VecEnvLike | { observationSize: number; nActions: number; observationShape?: readonly number[] }, options: DQNOptions = {}): Promise<DQN> {
     const r = resolveOptions(options);
     const spaces = isEnv(envOrSpec) || isVecEnv(envOrSpec) ? envSpaces(envOrSpec) : specOf(envOrSpec);
     const spec: NetSpec = { ...spaces, hidden: hiddenWidths(r), dueling: r.dueling, ...(Array.isArray(r.netArch) ? {} : { conv: r.netArch.conv }) };
@@ -764,7 +764,8 @@ export class DQN {
 
   /**
    * The online network as an ONNX model (opset 13): input `obs` float32
-   * [batch, observationSize], output `q_values` [batch, nActions]. Runs in
+   * [batch, observationSize] (a conv net's [H, W, C] observations flattened
+   * row by row, as `predict` takes them), output `q_values` [batch, nActions]. Runs in
    * onnxruntime (Node, web), Unity's Inference Engine, Godot and any ONNX runtime.
    */
   async exportOnnx(): Promise<Uint8Array> {

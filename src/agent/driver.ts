@@ -67,7 +67,7 @@ export function envSpaces(env: EnvLike | VecEnvLike, name = "env"): EnvSpaces {
 export interface EnvSpaces {
   observationSize: number;
   nActions: number;
-  observationShape?: number[];
+  observationShape?: readonly number[];
 }
 
 export class EnvDriver {

@@ -367,7 +367,8 @@ async function exportCommand(args: string[]): Promise<void> {
   const bytes = readModelFile("export", file); // throws without a file, so out is set below
   const m = modelToOnnx(bytes);
   writeFileSync(out!, m.onnx);
-  console.log(`${out}: ONNX opset ${m.opset}, obs [batch, ${m.observationSize}] -> q_values [batch, ${m.nActions}] (netArch [${m.netArch.join(", ")}]${m.dueling ? ", dueling" : ""})`);
+  const conv = m.conv.map((c) => `${c.filters} ${c.kernel}x${c.kernel}/${c.stride} ${c.padding}`).join(", ");
+  console.log(`${out}: ONNX opset ${m.opset}, obs [batch, ${m.observationSize}] -> q_values [batch, ${m.nActions}] (${conv ? `conv [${conv}], ` : ""}netArch [${m.netArch.join(", ")}]${m.dueling ? ", dueling" : ""})`);
 }
 
 async function bench(args: string[]): Promise<void> {

@@ -4,26 +4,29 @@
  */
 import { InvalidArgumentError } from "../errors.ts";
 import { ONNX_OPSET, writeOnnx } from "../io/onnx.ts";
+import type { ConvOptions } from "../nn/conv.ts";
 import { readNetwork } from "./read.ts";
 
 /** What {@link modelToOnnx} wrote. */
 export interface OnnxExport {
-  /** The ONNX model: input `obs` float32 [batch, observationSize], output `q_values` [batch, nActions]. */
+  /** The ONNX model: input `obs` float32 [batch, observationSize] (a conv net's [H, W, C] observations flattened row by row), output `q_values` [batch, nActions]. */
   onnx: Uint8Array;
   opset: number;
   observationSize: number;
   nActions: number;
   netArch: readonly number[];
+  /** Conv layers before netArch's hidden layers (empty for an MLP). */
+  conv: readonly ConvOptions[];
   dueling: boolean;
 }
 
 /**
  * The Q-network of a deepq save file (`agent.save()`) or of a safetensors
- * PyTorch MLP as an ONNX model, the same bytes as `agent.exportOnnx()`.
+ * PyTorch network as an ONNX model, the same bytes as `agent.exportOnnx()`.
  * Bytes that are neither throw a FormatError.
  */
 export function modelToOnnx(model: Uint8Array): OnnxExport {
   if (!(model instanceof Uint8Array)) throw new InvalidArgumentError("model", model, "a Uint8Array (a deepq save file or a safetensors file)");
   const { spec, params } = readNetwork(model);
-  return { onnx: writeOnnx(spec, params), opset: ONNX_OPSET, observationSize: spec.observationSize, nActions: spec.nActions, netArch: [...spec.hidden], dueling: spec.dueling };
+  return { onnx: writeOnnx(spec, params), opset: ONNX_OPSET, observationSize: spec.observationSize, nActions: spec.nActions, netArch: [...spec.hidden], conv: [...(spec.conv ?? [])], dueling: spec.dueling };
 }
