@@ -1,131 +1,41 @@
 /**
  * The DQN agent (Mnih et al. 2015) with Stable-Baselines3's options and
  * training loop, Double DQN, dueling heads, n-step returns and prioritized
- * replay. One training iteration, as SB3's `collect_rollouts` + `train`:
+ * replay. One iteration of `learn`, as SB3's `collect_rollouts` + `train`,
+ * in the order the loop's code reads:
  *
  *   a_t  = random                               if t < learningStarts
- *          random with probability eps(t), else argmax_a Q(s_t, a)
+ *          random with probability eps(t), else argmax_a Q(s_t, a)   (epsilonGreedy, src/agent/explore.ts)
  *   s_t+1, r_t, terminated, truncated = env.step(a_t)
  *   replay.add(s_t, a_t, r_t, s_t+1, terminated)  (truncation still bootstraps)
- *   every targetUpdateInterval steps: target <- tau*online + (1-tau)*target
- *   every trainFreq steps (once t > learningStarts): gradientSteps times
- *       batch = replay.sample(batchSize); engine.train(batch)  (src/nn/spec.ts)
+ *   every targetUpdateInterval steps: target <- tau*online + (1-tau)*target   (syncTargetIfDue)
+ *   every trainFreq steps (once t > learningStarts): gradientSteps times     (trainIfDue)
+ *       batch = replay.sample(batchSize); engine.update(batch)  (the update's math: src/nn/spec.ts)
+ *
+ * The counters behind "every" live in one record (src/agent/counters.ts);
+ * save files are src/agent/save-file.ts; learn's options src/agent/learn-options.ts.
  */
 import { DivergenceError, FormatError, InvalidArgumentError, InvalidStateError, MissingFunctionError } from "../errors.ts";
 import { Rng } from "../runtime/rng.ts";
-import { checkBool, checkFiniteQ, checkFloat32Vector, checkInt, checkNumber, checkOptions, checkVector, checkKnownKeys } from "../validate.ts";
+import { checkBool, checkFiniteQ, checkFloat32Vector, checkInt, checkNumber, checkKnownKeys, checkOptions } from "../validate.ts";
 import { checkNetSpec, type NetSpec } from "../nn/spec.ts";
 import { MAX_WIDTH } from "../limits.ts";
 import { EnvDriver, envSpaces, isEnv, isVecEnv, type EnvLike, type EnvSpaces, type VecEnvLike } from "./driver.ts";
-import { epsilonFor, hiddenWidths, resolveOptions, scheduledLearningRate, SCHEDULE_OPTIONS, serializableOptions, type DQNOptions, type ResolvedOptions, type ScheduleOption } from "./options.ts";
-import { argmaxRows, type OptimizerState, type QEngine } from "../nn/engine.ts";
-import type { PrioritizedReplayBuffer, ReplayBuffer, ReplayState, ReplayStateMeta } from "../replay/buffer.ts";
+import { epsilonFor, hiddenWidths, resolveOptions, scheduledLearningRate, serializableOptions, type DQNOptions, type ResolvedOptions, type ScheduleOption } from "./options.ts";
+import { argmaxRows, type QEngine } from "../nn/engine.ts";
+import type { PrioritizedReplayBuffer, ReplayBuffer, ReplayState } from "../replay/buffer.ts";
 import { buildAgentParts, type BackendReportEntry } from "./build.ts";
-import { decodeContainer, encodeContainer, type ContainerArray } from "../io/container.ts";
 import { writeSafetensors } from "../io/safetensors.ts";
 import { writeOnnx } from "../io/onnx.ts";
 import { toTorchTensors } from "../nn/torch-layout.ts";
 import { evaluate, type EvaluateResult } from "./evaluate.ts";
-import { checkSavedState } from "./saved-state.ts";
-import { TrainLogger, type TrainLog } from "./train-logger.ts";
+import { TrainLogger } from "./train-logger.ts";
 import { openRunWriter } from "../io/event-file.ts";
-import { argmaxLegal, checkMask, randomLegal } from "../masks.ts";
-
-/** What `learn`'s callback receives, at each episode end and after each evaluation. */
-export interface LearnEvent {
-  /** Env steps taken so far. */
-  timesteps: number;
-  /** Episodes finished so far. */
-  episodes: number;
-  /** Set when the event marks the end of an episode. */
-  episodeReturn?: number;
-  /** The episode's length in env steps, set with `episodeReturn`. */
-  episodeLength?: number;
-  /** Mean return of the last 100 episodes (NaN before the first). */
-  meanReturn100: number;
-  /** Loss of the last update (NaN before training starts). */
-  loss: number;
-  /** Exploration rate now. */
-  epsilon: number;
-  /** Env steps per second since this `learn` call began. */
-  stepsPerSecond: number;
-  /** Set after each periodic greedy evaluation. */
-  eval?: {
-    /** Mean greedy return. */
-    mean: number;
-    /** Standard deviation of the greedy returns. */
-    std: number;
-  };
-  /**
-   * Adds scalars to the TensorBoard log (with `tensorboardLog`; otherwise a
-   * no-op), as SB3's `self.logger.record`: `e.logger.record("custom/x", v)`.
-   */
-  logger: TrainLog;
-}
-
-/** Options of `agent.learn`, as SB3's `learn(total_timesteps, callback, ...)`. */
-export interface LearnOptions {
-  /** Env steps to train for. */
-  totalTimesteps: number;
-  /** Called at each episode end and after each evaluation; returning `false` stops training. */
-  callback?: (event: LearnEvent) => boolean | void;
-  /**
-   * Periodic greedy evaluation, like SB3's EvalCallback: results go to the
-   * callback and `bestEval`.
-   */
-  eval?: {
-    /** A separate env to evaluate on (not the training env). */
-    env: EnvLike;
-    /** Env steps between evaluations. */
-    freq: number;
-    /** Greedy episodes per evaluation (default 10). */
-    nEpisodes?: number;
-    /**
-     * End `learn` with the weights of the best evaluation when the last one
-     * scored lower, as loading EvalCallback's best_model would (default false:
-     * the agent ends with its final weights).
-     */
-    keepBest?: boolean;
-    /**
-     * Stops training once an evaluation's mean return reaches it, as SB3's
-     * `StopTrainingOnRewardThreshold` on an EvalCallback: the agent ends with
-     * the weights that reached it (default: no early stop).
-     */
-    rewardThreshold?: number;
-    /**
-     * Seed of the eval env's reset at this call's first evaluation (default:
-     * the agent's `seed`), so that evaluations repeat run to run; later
-     * evaluations continue the env's generator.
-     */
-    seed?: number;
-  };
-  /**
-   * Stops training cleanly between env steps (checked before each step; `learn`
-   * yields to the event loop about every 50 ms, so a timer or UI can abort).
-   * `learn` then resolves, with `timesteps` counting the steps taken; the agent
-   * can be saved or trained on (`resetNumTimesteps: false` continues).
-   */
-  signal?: AbortSignal;
-  /** As SB3: true (default) restarts the timestep count and schedules; false continues them. */
-  resetNumTimesteps?: boolean;
-  /**
-   * With `tensorboardLog` a folder: this run's folder is `<tbLogName>_<n>`
-   * (SB3's `tb_log_name`; default "DQN"), n one more than the largest there,
-   * or the largest itself when `resetNumTimesteps` is false.
-   */
-  tbLogName?: string;
-  /** Episodes between TensorBoard dumps of the rollout/, train/ and time/ scalars (SB3's `log_interval`; default 4). */
-  logInterval?: number;  /**
-   * The env to train on from this call on (default: the env given to
-   * `DQN.create`, `DQN.load` or the last `learn`); needed when the agent was
-   * created from `{ observationSize, nActions }` or loaded without one.
-   */
-  env?: EnvLike | VecEnvLike;
-}
-
-const SAVE_KIND = "deepq-dqn";
-const REPLAY_PREFIX = "replay.";
-const RECENT = 100;
+import { argmaxLegal, checkMask } from "../masks.ts";
+import { newCounters, RECENT_RETURNS, type Counters } from "./counters.ts";
+import { epsilonGreedy } from "./explore.ts";
+import { checkLearnOptions, type LearnEvent, type LearnOptions } from "./learn-options.ts";
+import { checkLoadOverrides, decodeSaveFile, encodeSaveFile, loadedOptions, type LoadOverrides, type SavedAgent } from "./save-file.ts";
 
 /**
  * A DQN agent: Q-network, target network, replay buffer and the training
@@ -134,14 +44,6 @@ const RECENT = 100;
  * `trainStep`), act with `predict`, persist with `save` / `DQN.load`.
  */
 export class DQN {
-  /** Env steps taken (all envs of a vector env; autoreset steps excluded). */
-  timesteps = 0;
-  /** Episodes finished. */
-  episodes = 0;
-  /** Total timesteps the exploration and learning-rate schedules span (set by `learn`). */
-  scheduleTimesteps = 100_000;
-  /** Loss of the last update. */
-  lastLoss = NaN;
   /** Best greedy evaluation seen during `learn` with `eval`. */
   bestEval:
     | {
@@ -154,12 +56,10 @@ export class DQN {
       }
     | undefined;
 
+  /** Where training stands: reset by `learn`, saved and restored whole. */
+  private counters: Counters = newCounters();
   private readonly rng: Rng;
   private readonly recentReturns: number[] = [];
-  private stepsSinceTarget = 0;
-  private stepsSinceTrain = 0;
-  private episodesSinceTrain = 0;
-  private collectedSinceTrain = 0;
   /** The env `learn` trains on (given to create, load or learn). */
   private env: EnvLike | VecEnvLike | undefined;
   private driver: EnvDriver | undefined;
@@ -201,6 +101,23 @@ export class DQN {
     const agent = new DQN(spec, r, engine, replay, report);
     if (isEnv(envOrSpec) || isVecEnv(envOrSpec)) agent.env = envOrSpec;
     return agent;
+  }
+
+  /** Env steps taken (all envs of a vector env; autoreset steps excluded). */
+  get timesteps(): number {
+    return this.counters.timesteps;
+  }
+  /** Episodes finished. */
+  get episodes(): number {
+    return this.counters.episodes;
+  }
+  /** Total timesteps the exploration and learning-rate schedules span (set by `learn`). */
+  get scheduleTimesteps(): number {
+    return this.counters.scheduleTimesteps;
+  }
+  /** Loss of the last update (NaN before the first). */
+  get lastLoss(): number {
+    return this.counters.lastLoss;
   }
 
   /** Length of one observation. */
@@ -259,13 +176,8 @@ export class DQN {
     if (deterministic !== undefined) checkBool("deterministic", deterministic);
     const obs = this.readObservation("observation", observation);
     const legal = mask === undefined ? undefined : checkMask("mask", mask, this.nActions);
-    if (!deterministic && this.rng.nextDouble() < this.epsilon) return this.randomAction(legal);
-    return this.greedyAction(obs, legal);
-  }
-
-  /** A uniformly random action, among the legal ones when masked. */
-  private randomAction(mask: Uint8Array | undefined): number {
-    return mask ? randomLegal(this.rng, mask, 0, this.nActions) : this.rng.int(this.nActions);
+    if (deterministic) return this.greedyAction(obs, legal);
+    return epsilonGreedy(this.rng, this.epsilon, false, this.nActions, () => this.greedyAction(obs, legal), legal);
   }
 
   /** The greedy action, the argmax over the legal ones when masked. */
@@ -290,8 +202,8 @@ export class DQN {
     const { mask } = checkActOptions("act options", options, ["mask"]);
     const obs = this.readObservation("observation", observation);
     const legal = mask === undefined ? undefined : checkMask("mask", mask, this.nActions);
-    if (this.timesteps < this.options.learningStarts || this.rng.nextDouble() < this.epsilon) return this.randomAction(legal);
-    return this.greedyAction(obs, legal);
+    const warmup = this.timesteps < this.options.learningStarts;
+    return epsilonGreedy(this.rng, this.epsilon, warmup, this.nActions, () => this.greedyAction(obs, legal), legal);
   }
 
   /**
@@ -319,6 +231,7 @@ export class DQN {
     if (typeof truncated !== "boolean") throw new InvalidArgumentError("truncated", truncated, "true or false");
     this.replay.add(obs, action, reward, next, terminated, truncated, nextMask);
     this.countStep(1, 1);
+    this.syncTargetIfDue();
     if (terminated || truncated) this.countEpisode();
   }
 
@@ -343,115 +256,76 @@ export class DQN {
   async learn(options: LearnOptions): Promise<this> {
     this.alive();
     this.requireFunctions("learningRate", "epsilonSchedule");
-    const o = checkOptions("learn options", options);
-    checkKnownKeys("learn options", o, ["totalTimesteps", "callback", "eval", "signal", "resetNumTimesteps", "env", "tbLogName", "logInterval"]);
-    const total = checkInt("totalTimesteps", o.totalTimesteps, { min: 1 });
-    const callback = o.callback as LearnOptions["callback"];
-    if (callback !== undefined && typeof callback !== "function") throw new InvalidArgumentError("callback", callback, "a function");
-    const evalOpt = o.eval as LearnOptions["eval"];
-    if (evalOpt !== undefined) {
-      if (!isEnv(evalOpt.env)) throw new InvalidArgumentError("eval.env", evalOpt.env, "an Env");
-      checkInt("eval.freq", evalOpt.freq, { min: 1 });
-      if (evalOpt.nEpisodes !== undefined) checkInt("eval.nEpisodes", evalOpt.nEpisodes, { min: 1 });
-      if (evalOpt.keepBest !== undefined) checkBool("eval.keepBest", evalOpt.keepBest);
-      if (evalOpt.seed !== undefined) checkInt("eval.seed", evalOpt.seed, { min: 0 });
-      if (evalOpt.rewardThreshold !== undefined) checkNumber("eval.rewardThreshold", evalOpt.rewardThreshold);
-    }
-    const env = (o.env ?? this.env) as EnvLike | VecEnvLike | undefined;
-    if (!env || !(isEnv(env) || isVecEnv(env))) throw new InvalidArgumentError("env", env, "an Env or VecEnv (pass it to DQN.create or learn({ env }))");
-    const signal = o.signal as AbortSignal | undefined;
-    if (signal !== undefined && typeof signal?.aborted !== "boolean") throw new InvalidArgumentError("signal", signal, "an AbortSignal");
-    const reset = o.resetNumTimesteps !== false;
-    const tbLogName = o.tbLogName ?? "DQN";
-    if (typeof tbLogName !== "string" || !/^[\w.-]+$/.test(tbLogName)) throw new InvalidArgumentError("tbLogName", tbLogName, "a folder name (letters, digits, '.', '_', '-')");
-    const logInterval = checkInt("logInterval", o.logInterval ?? 4, { min: 1 });
+    const o = checkLearnOptions(options);
+    const env = o.env ?? this.env;
+    if (!env) throw new InvalidArgumentError("env", env, "an Env or VecEnv (pass it to DQN.create or learn({ env }))");
     // Last of the checks: a log folder that cannot be created fails here, with the agent untouched.
-    const tb = this.options.tensorboardLog;
-    this.log.open(typeof tb === "string" ? openRunWriter(tb, tbLogName, !reset, "options.tensorboardLog") : tb && { writer: tb, close: () => tb.flush() }, logInterval);
+    this.openLog(o.tbLogName, o.resetNumTimesteps, o.logInterval);
     try {
-      if (reset) {
-        this.timesteps = 0;
-        this.episodes = 0;
-        this.stepsSinceTrain = this.episodesSinceTrain = this.collectedSinceTrain = this.stepsSinceTarget = 0;
-      }
-      this.scheduleTimesteps = reset ? total : this.timesteps + total;
-      const end = this.timesteps + total;
-      const driver = this.driverFor(env, reset);
+      if (o.resetNumTimesteps) this.counters = { ...newCounters(), lastLoss: this.lastLoss };
+      const c = this.counters;
+      c.scheduleTimesteps = o.resetNumTimesteps ? o.totalTimesteps : c.timesteps + o.totalTimesteps;
+      const end = c.timesteps + o.totalTimesteps;
+      const driver = this.driverFor(env, o.resetNumTimesteps);
       const n = driver.numEnvs;
       const actions = new Int32Array(n);
       const prevObs = new Float32Array(driver.observations.length);
       const start = performance.now();
-      const startSteps = this.timesteps;
+      const startSteps = c.timesteps;
       let lastYield = start;
-      let nextEval = evalOpt ? this.timesteps + evalOpt.freq : Infinity;
-      let evalSeed = evalOpt ? (evalOpt.seed ?? this.options.seed) : undefined;
+      const evaluation = o.eval;
+      let nextEval = evaluation ? c.timesteps + evaluation.freq : Infinity;
+      let evalSeed = evaluation ? (evaluation.seed ?? this.options.seed) : undefined;
       let lastEvalMean = NaN;
       const event = (extra: Partial<LearnEvent>): LearnEvent => ({
-        timesteps: this.timesteps,
-        episodes: this.episodes,
+        timesteps: c.timesteps,
+        episodes: c.episodes,
         meanReturn100: this.meanReturn100,
-        loss: this.lastLoss,
+        loss: c.lastLoss,
         epsilon: this.epsilon,
-        stepsPerSecond: ((this.timesteps - startSteps) * 1000) / Math.max(1e-9, performance.now() - start),
+        stepsPerSecond: ((c.timesteps - startSteps) * 1000) / Math.max(1e-9, performance.now() - start),
         logger: this.log,
         ...extra,
       });
 
-      training: while (this.timesteps < end) {
-        if (signal?.aborted) break;
-        // Act: one batched greedy pass for all envs, then epsilon per env.
+      training: while (c.timesteps < end) {
+        if (o.signal?.aborted) break;
+        // Act: epsilon-greedy per env, on one batched greedy pass (none while warming up).
         const eps = this.epsilon;
-        const warmup = this.timesteps < this.options.learningStarts;
+        const warmup = c.timesteps < this.options.learningStarts;
         const masks = driver.masks;
-        const obs = driver.observations;
-        const greedy = warmup
-          ? undefined
-          : this.readsAsync
-            ? this.greedyFrom(await this.engine.qValuesAsync(obs, n), n, masks)
-            : masks
-              ? this.greedyFrom(this.engine.qValues(obs, n), n, masks)
-              : this.engine.actBatch(obs, n);
-        for (let i = 0; i < n; i++) {
-          const explore = !greedy || this.rng.nextDouble() < eps;
-          actions[i] = !explore ? greedy[i]! : masks ? randomLegal(this.rng, masks, i * this.nActions, this.nActions) : this.rng.int(this.nActions);
-        }
+        const greedy = warmup ? undefined : this.readsAsync ? await this.greedyAsync(driver.observations, n, masks) : this.greedy(driver.observations, n, masks);
+        for (let i = 0; i < n; i++) actions[i] = epsilonGreedy(this.rng, eps, warmup, this.nActions, greedy ? greedy[i]! : -1, masks, i);
+
+        // Step the envs and store the transitions (vector envs: the buffer drops autoreset entries itself).
         prevObs.set(driver.observations);
         driver.step(actions);
-
-        let valid = 0;
-        for (let i = 0; i < n; i++) {
-          if (!driver.valid[i]) continue;
-          valid++;
-          this.episodeReturns[i]! += driver.rewards[i]!;
-          this.episodeLengths[i]!++;
-        }
-        // Vector envs: the buffer drops the autoreset entries itself (autoreset "next-step").
         const nextMasks = masks ? driver.nextMasks : undefined;
         if (n === 1) this.replay.add(prevObs, actions[0]!, driver.rewards[0]!, driver.nextObservations, driver.terminated[0] === 1, driver.truncated[0] === 1, nextMasks);
         else this.replay.addBatch(prevObs, actions, driver.rewards, driver.nextObservations, driver.terminated, driver.truncated, nextMasks);
-        this.countStep(1, valid);
+        this.countStep(1, this.addRewards(driver));
+
+        // Sync the target network, finish episodes, then train, each when due (SB3: _on_step, then train).
+        this.syncTargetIfDue();
         for (let i = 0; i < n; i++) {
           if (!driver.valid[i] || !(driver.terminated[i] || driver.truncated[i])) continue;
-          const ret = this.episodeReturns[i]!;
-          const length = this.episodeLengths[i]!;
-          this.episodeReturns[i] = this.episodeLengths[i] = 0;
-          this.countEpisode(ret);
+          const [ret, length] = this.finishEpisode(i);
           const e = event({ episodeReturn: ret, episodeLength: length });
-          const stop = callback?.(e) === false;
+          const stop = o.callback?.(e) === false;
           this.log.episodeEnd(e, length, () => this.learningRateNow);
           if (stop) break training;
         }
         await this.trainIfDue();
 
-        if (this.timesteps >= nextEval && evalOpt) {
-          nextEval += evalOpt.freq;
-          const res = await evaluate(this, evalOpt.env, { nEpisodes: evalOpt.nEpisodes ?? 10, seed: evalSeed });
+        if (evaluation && c.timesteps >= nextEval) {
+          nextEval += evaluation.freq;
+          const res = await evaluate(this, evaluation.env, { nEpisodes: evaluation.nEpisodes, seed: evalSeed });
           evalSeed = undefined;
           lastEvalMean = res.mean;
-          await this.noteEval(res, evalOpt.keepBest === true);
-          const stop = callback?.(event({ eval: { mean: res.mean, std: res.std } })) === false;
-          this.log.evaluated(this.timesteps, res.returns, res.lengths);
-          if (stop || res.mean >= (evalOpt.rewardThreshold ?? Infinity)) break;
+          await this.noteEval(res, evaluation.keepBest);
+          const stop = o.callback?.(event({ eval: { mean: res.mean, std: res.std } })) === false;
+          this.log.evaluated(c.timesteps, res.returns, res.lengths);
+          if (stop || res.mean >= evaluation.rewardThreshold) break;
         }
         // Let the host breathe (UI, timers, abort signals) about every 50 ms.
         const now = performance.now();
@@ -460,7 +334,7 @@ export class DQN {
           await new Promise((r) => setTimeout(r, 0));
         }
       }
-      if (evalOpt?.keepBest && this.best && !(lastEvalMean >= this.best.mean)) {
+      if (evaluation?.keepBest && this.best && !(lastEvalMean >= this.best.mean)) {
         this.engine.setParams(this.best.params, "online");
         this.engine.setParams(this.best.target, "target");
       }
@@ -470,9 +344,25 @@ export class DQN {
     return this;
   }
 
+  /** Starts this `learn` call's TensorBoard run, when `tensorboardLog` is set. */
+  private openLog(tbLogName: string, reset: boolean, logInterval: number): void {
+    const tb = this.options.tensorboardLog;
+    this.log.open(typeof tb === "string" ? openRunWriter(tb, tbLogName, !reset, "options.tensorboardLog") : tb && { writer: tb, close: () => tb.flush() }, logInterval);
+  }
+
   private best: { mean: number; params: Float32Array; target: Float32Array } | undefined;
 
-  /** Greedy actions of rows of Q-values ([n, nActions]), over the legal actions of `masks` (n x nActions) when given. */
+  /** Greedy actions for `n` observations, over the legal actions of `masks` (n x nActions) when given. */
+  private greedy(obs: Float32Array, n: number, masks: Uint8Array | undefined): Int32Array {
+    return masks ? this.greedyFrom(this.engine.qValues(obs, n), n, masks) : this.engine.actBatch(obs, n);
+  }
+
+  /** `greedy` for engines that read back asynchronously (WebGPU). */
+  private async greedyAsync(obs: Float32Array, n: number, masks: Uint8Array | undefined): Promise<Int32Array> {
+    return this.greedyFrom(await this.engine.qValuesAsync(obs, n), n, masks);
+  }
+
+  /** Greedy actions of rows of Q-values ([n, nActions]), over the legal actions of `masks` when given. */
   private greedyFrom(q: Float32Array, n: number, masks: Uint8Array | undefined): Int32Array {
     if (!masks) return argmaxRows(q, this.nActions);
     const out = new Int32Array(n);
@@ -497,60 +387,96 @@ export class DQN {
     return r.length ? r.reduce((a, b) => a + b, 0) / r.length : NaN;
   }
 
+  /** Counts one step of every env: `vecSteps` vector steps that stored `transitions` transitions. */
   private countStep(vecSteps: number, transitions: number): void {
-    this.timesteps += transitions;
-    this.stepsSinceTrain += vecSteps;
-    this.collectedSinceTrain += transitions;
-    // SB3 counts target updates in vector steps: every max(interval / numEnvs, 1).
-    this.stepsSinceTarget += vecSteps;
+    const c = this.counters;
+    c.timesteps += transitions;
+    c.stepsSinceTrain += vecSteps;
+    c.collectedSinceTrain += transitions;
+    c.stepsSinceTarget += vecSteps;
+  }
+
+  /** Updates the target network when due: SB3 counts vector steps, every max(interval / numEnvs, 1). */
+  private syncTargetIfDue(): void {
     const every = Math.max(Math.floor(this.options.targetUpdateInterval / (this.driver?.numEnvs ?? 1)), 1);
-    if (this.stepsSinceTarget >= every) {
-      this.stepsSinceTarget = 0;
-      this.engine.syncTarget(this.options.tau);
+    if (this.counters.stepsSinceTarget < every) return;
+    this.counters.stepsSinceTarget = 0;
+    this.engine.syncTarget(this.options.tau);
+  }
+
+  /** Adds this step's rewards to each env's running episode; returns how many envs took a real step (not an autoreset). */
+  private addRewards(driver: EnvDriver): number {
+    let valid = 0;
+    for (let i = 0; i < driver.numEnvs; i++) {
+      if (!driver.valid[i]) continue;
+      valid++;
+      this.episodeReturns[i]! += driver.rewards[i]!;
+      this.episodeLengths[i]!++;
     }
+    return valid;
+  }
+
+  /** Ends env `i`'s running episode: counts it and returns its return and length. */
+  private finishEpisode(i: number): [ret: number, length: number] {
+    const ret = this.episodeReturns[i]!;
+    const length = this.episodeLengths[i]!;
+    this.episodeReturns[i] = this.episodeLengths[i] = 0;
+    this.countEpisode(ret);
+    return [ret, length];
   }
 
   private countEpisode(ret?: number): void {
-    this.episodes++;
-    this.episodesSinceTrain++;
+    this.counters.episodes++;
+    this.counters.episodesSinceTrain++;
     if (ret !== undefined) {
       this.recentReturns.push(ret);
-      if (this.recentReturns.length > RECENT) this.recentReturns.shift();
+      if (this.recentReturns.length > RECENT_RETURNS) this.recentReturns.shift();
     }
   }
 
+  /**
+   * A training round when one is due (every `trainFreq`, once past
+   * `learningStarts`): `gradientSteps` updates on sampled batches, at the
+   * schedules' current values. Resolves to the last loss, or undefined.
+   */
   private async trainIfDue(): Promise<number | undefined> {
     const { trainFreq, learningStarts, batchSize, gradientSteps } = this.options;
-    const due = trainFreq.unit === "step" ? this.stepsSinceTrain >= trainFreq.n : this.episodesSinceTrain >= trainFreq.n;
-    if (!due || this.timesteps <= learningStarts || this.replay.size === 0) return undefined;
-    const steps = gradientSteps >= 0 ? gradientSteps : this.collectedSinceTrain;
-    const progressRemaining = Math.max(0, 1 - this.timesteps / this.scheduleTimesteps);
-    if (typeof this.options.learningRate === "function") this.engine.setLearningRate(scheduledLearningRate(this.options.learningRate, progressRemaining));
-    this.stepsSinceTrain = this.episodesSinceTrain = this.collectedSinceTrain = 0;
-    const per = this.options.prioritizedReplay;
-    const prioritized = per ? (this.replay as PrioritizedReplayBuffer) : undefined;
-    if (per && prioritized) prioritized.beta = per.betaFinal + (per.beta - per.betaFinal) * progressRemaining;
+    const c = this.counters;
+    const due = trainFreq.unit === "step" ? c.stepsSinceTrain >= trainFreq.n : c.episodesSinceTrain >= trainFreq.n;
+    if (!due || c.timesteps <= learningStarts || this.replay.size === 0) return undefined;
+    const steps = gradientSteps >= 0 ? gradientSteps : c.collectedSinceTrain;
+    c.stepsSinceTrain = c.episodesSinceTrain = c.collectedSinceTrain = 0;
+    const prioritized = this.applySchedules();
     let loss = NaN;
     for (let g = 0; g < steps; g++) {
       const batch = this.replay.sample(batchSize);
       const result = this.engine.update(batch);
+      // Read back only the round's last loss, or every update's TD errors for prioritized replay.
       if (g < steps - 1 && !prioritized) continue;
       if (this.readsAsync) await result.read(); // then loss() and tdErrors() read what it fetched
-      // Engines skip an update whose loss or gradient is not finite and report a non-finite loss: stop with the last finite weights.
-      loss = result.loss();
-      if (!Number.isFinite(loss)) {
-        this.lastLoss = loss;
-        throw new DivergenceError(`training diverged at timestep ${this.timesteps}: the loss or its gradient is not finite (the update was skipped; the agent keeps its last finite weights). Lower learningRate or set maxGradNorm.`);
-      }
-      if (prioritized) {
-        const td = result.tdErrors();
-        const priorities = new Float32Array(td.length);
-        for (let i = 0; i < td.length; i++) priorities[i] = Math.abs(td[i]!);
-        prioritized.updatePriorities(batch.indices, priorities);
-      }
+      loss = this.checkDiverged(result.loss());
+      if (prioritized) prioritized.updatePriorities(batch.indices, result.tdErrors().map(Math.abs));
     }
-    this.lastLoss = loss;
+    c.lastLoss = loss;
     return loss;
+  }
+
+  /** Sets the learning rate and prioritized replay's beta for the current progress; returns the prioritized buffer, if that is the replay. */
+  private applySchedules(): PrioritizedReplayBuffer | undefined {
+    const progressRemaining = Math.max(0, 1 - this.timesteps / this.scheduleTimesteps);
+    if (typeof this.options.learningRate === "function") this.engine.setLearningRate(scheduledLearningRate(this.options.learningRate, progressRemaining));
+    const per = this.options.prioritizedReplay;
+    if (!per) return undefined;
+    const prioritized = this.replay as PrioritizedReplayBuffer;
+    prioritized.beta = per.betaFinal + (per.beta - per.betaFinal) * progressRemaining;
+    return prioritized;
+  }
+
+  /** The loss, when finite. Engines skip an update whose loss or gradient is not finite: stop with the last finite weights. */
+  private checkDiverged(loss: number): number {
+    if (Number.isFinite(loss)) return loss;
+    this.counters.lastLoss = loss;
+    throw new DivergenceError(`training diverged at timestep ${this.timesteps}: the loss or its gradient is not finite (the update was skipped; the agent keeps its last finite weights). Lower learningRate or set maxGradNorm.`);
   }
 
   /**
@@ -612,43 +538,20 @@ export class DQN {
   async save({ replay = false }: { replay?: boolean } = {}): Promise<Uint8Array> {
     this.alive();
     checkBool("replay", replay);
-    const opt = await this.engine.getOptimizerState();
-    const arrays: Record<string, ContainerArray> = {
-      params: await this.engine.getParams("online"),
-      targetParams: await this.engine.getParams("target"),
-      adamM: opt.m,
-      adamV: opt.v,
-    };
     const resumeFrom = this.driver?.observations ?? this.resumeObservations;
-    if (resumeFrom) arrays.lastObservations = resumeFrom.slice();
-    const meta = {
-      kind: SAVE_KIND,
+    return encodeSaveFile({
       spec: this.spec,
       options: serializableOptions(this.options),
-      adamStep: opt.step,
-      counters: {
-        timesteps: this.timesteps,
-        episodes: this.episodes,
-        scheduleTimesteps: this.scheduleTimesteps,
-        stepsSinceTarget: this.stepsSinceTarget,
-        stepsSinceTrain: this.stepsSinceTrain,
-        episodesSinceTrain: this.episodesSinceTrain,
-        collectedSinceTrain: this.collectedSinceTrain,
-        lastLoss: Number.isFinite(this.lastLoss) ? this.lastLoss : null,
-      },
+      optimizer: await this.engine.getOptimizerState(),
+      params: await this.engine.getParams("online"),
+      targetParams: await this.engine.getParams("target"),
+      counters: this.counters,
       recentReturns: this.recentReturns,
       episodeReturns: Array.from(this.episodeReturns),
-      rng: Array.from(this.rng.state),
-      ...(replay ? { replay: this.saveReplay(arrays) } : {}),
-    };
-    return encodeContainer({ meta, arrays });
-  }
-
-  /** Adds the replay buffer's arrays to `arrays` (as `replay.<name>`) and returns its meta. */
-  private saveReplay(arrays: Record<string, ContainerArray>): ReplayStateMeta {
-    const state = this.replay.exportState();
-    for (const [name, a] of Object.entries(state.arrays)) arrays[REPLAY_PREFIX + name] = a;
-    return state.meta;
+      rng: this.rng.state,
+      ...(resumeFrom ? { lastObservations: resumeFrom.slice() } : {}),
+      ...(replay ? { replay: this.replay.exportState() } : {}),
+    });
   }
 
   /**
@@ -662,42 +565,19 @@ export class DQN {
    * Saving such an agent keeps the record that the function is needed. Bad
    * bytes throw a FormatError and create nothing.
    */
-  static async load(
-    bytes: Uint8Array,
-    given: {
-      env?: EnvLike | VecEnvLike;
-      backend?: DQNOptions["backend"];
-      learningRate?: DQNOptions["learningRate"];
-      epsilonSchedule?: DQNOptions["epsilonSchedule"];
-      tensorboardLog?: DQNOptions["tensorboardLog"];
-    } = {},
-  ): Promise<DQN> {
-    const { env, backend } = given;
-    for (const k of SCHEDULE_OPTIONS) {
-      if (given[k] !== undefined && typeof given[k] !== "function") throw new InvalidArgumentError(k, given[k], `a function (a schedule replacing the file's)`);
-    }
-    const { meta, arrays } = decodeContainer(bytes);
-    if (meta.kind !== SAVE_KIND) throw new FormatError(`not a DQN save file (kind ${JSON.stringify(meta.kind)})`);
-    const spec = meta.spec as NetSpec;
-    const options = { ...(meta.options as DQNOptions) } as Record<string, unknown>;
-    if (backend !== undefined) options.backend = backend;
-    const missing: ScheduleOption[] = [];
-    if (given.tensorboardLog !== undefined) options.tensorboardLog = given.tensorboardLog;
-    for (const k of SCHEDULE_OPTIONS) {
-      if (given[k]) options[k] = given[k];
-      else if (options[k] === "function") {
-        missing.push(k);
-        // Any valid value builds the agent: training, the only user of the schedule, refuses without it.
-        delete options[k];
-      }
-    }
+  static async load(bytes: Uint8Array, given: { env?: EnvLike | VecEnvLike } & LoadOverrides = {}): Promise<DQN> {
+    checkLoadOverrides(given);
+    const saved = decodeSaveFile(bytes);
+    const { options, missing } = loadedOptions(saved.options, given);
+    const { env } = given;
+    const { observationSize, nActions, observationShape } = saved.spec;
     let agent: DQN | undefined;
     try {
-      agent = await DQN.create(env ?? { observationSize: spec.observationSize, nActions: spec.nActions, ...(spec.observationShape ? { observationShape: [...spec.observationShape] } : {}) }, options);
+      agent = await DQN.create(env ?? { observationSize, nActions, ...(observationShape ? { observationShape } : {}) }, options);
       agent.missingFunctions = missing;
       // A function in its place keeps the "function" record in the agent's own save files.
       for (const k of missing) (agent.options as Record<ScheduleOption, unknown>)[k] = () => agent!.requireFunctions(k);
-      agent.restore(meta, arrays);
+      agent.restore(saved);
       if (env) agent.env = env;
       return agent;
     } catch (e) {
@@ -707,46 +587,25 @@ export class DQN {
     }
   }
 
-  private restore(meta: Record<string, unknown>, arrays: Record<string, ContainerArray>): void {
-    const need = (name: string) => {
-      const a = arrays[name];
-      if (!(a instanceof Float32Array)) throw new FormatError(`save file lacks ${name} (float32)`);
-      return a;
-    };
-    const lastObservations = arrays.lastObservations && need("lastObservations");
-    checkSavedState(meta, lastObservations, this.observationSize);
-    const c = meta.counters as Record<string, number | null>;
-    if (meta.replay !== undefined) this.restoreReplay(meta.replay as ReplayStateMeta, arrays);
-    this.engine.setParams(need("params"), "online");
-    this.engine.setParams(need("targetParams"), "target");
-    const opt: OptimizerState = { step: meta.adamStep as number, m: need("adamM"), v: need("adamV") };
-    this.engine.setOptimizerState(opt);
-    this.timesteps = c.timesteps!;
-    this.episodes = c.episodes!;
-    this.scheduleTimesteps = c.scheduleTimesteps!;
-    this.stepsSinceTarget = c.stepsSinceTarget!;
-    this.stepsSinceTrain = c.stepsSinceTrain!;
-    this.episodesSinceTrain = c.episodesSinceTrain!;
-    this.collectedSinceTrain = c.collectedSinceTrain!;
-    this.lastLoss = c.lastLoss ?? NaN;
-    this.recentReturns.push(...(meta.recentReturns as number[]));
-    this.rng.state.set(meta.rng as number[]);
-    if (lastObservations) {
-      this.resumeObservations = lastObservations;
-      this.episodeReturns = Float64Array.from(meta.episodeReturns as number[]);
+  private restore(saved: SavedAgent): void {
+    if (saved.replay) this.restoreReplay(saved.replay);
+    this.engine.setParams(saved.params, "online");
+    this.engine.setParams(saved.targetParams, "target");
+    this.engine.setOptimizerState(saved.optimizer);
+    this.counters = saved.counters;
+    this.recentReturns.push(...saved.recentReturns);
+    this.rng.state.set(saved.rng);
+    if (saved.lastObservations) {
+      this.resumeObservations = saved.lastObservations;
+      this.episodeReturns = Float64Array.from(saved.episodeReturns);
       // Save files keep no episode lengths: a resumed episode's length counts from the resume.
       this.episodeLengths = new Float64Array(this.episodeReturns.length);
     }
   }
 
-  private restoreReplay(meta: ReplayStateMeta, arrays: Record<string, ContainerArray>): void {
-    const replayArrays = Object.fromEntries(
-      Object.entries(arrays)
-        .filter(([name]) => name.startsWith(REPLAY_PREFIX))
-        .map(([name, a]) => [name.slice(REPLAY_PREFIX.length), a]),
-    );
+  private restoreReplay(state: ReplayState): void {
     try {
-      this.replay.importState({ meta, arrays: replayArrays } as ReplayState);
+      this.replay.importState(state);
     } catch (e) {
       throw new FormatError(`the saved replay buffer does not fit this agent's (bufferSize ${this.options.bufferSize}, observation size ${this.observationSize}): ${(e as Error).message}`);
     }

@@ -5,7 +5,8 @@
 import type { ParseArgsConfig } from "node:util";
 import { readFileSync, writeFileSync } from "node:fs";
 import { DeepQError, InvalidArgumentError } from "../errors.ts";
-import { DQN, type LearnEvent } from "../agent/dqn.ts";
+import { DQN } from "../agent/dqn.ts";
+import type { LearnEvent } from "../agent/learn-options.ts";
 import { evaluate } from "../agent/evaluate.ts";
 import { presets } from "../agent/presets.ts";
 import { DEFAULTS, resolveOptions, type DQNOptions } from "../agent/options.ts";

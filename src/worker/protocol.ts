@@ -3,7 +3,7 @@
  * and the training worker (./training-worker.ts). Requests that expect an
  * answer carry an `id`; the worker answers each with a `reply` of that id.
  */
-import type { LearnEvent } from "../agent/dqn.ts";
+import type { LearnEvent } from "../agent/learn-options.ts";
 import type { BackendReportEntry } from "../agent/build.ts";
 
 /** Where the worker gets its env: a registered id, or a module URL whose export makes one. */
