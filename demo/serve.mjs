@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// `npm run demo`: serves the demo page and the built bundle on 127.0.0.1 (no
-// dependencies). Options: --port <n> (default 8080; 0 picks a free one).
+// `npm run demo`: serves the demo pages and the built bundle on 127.0.0.1.
+// Options: --port <n> (default 8080; 0 picks a free one). The Snake page's
+// game (examples/snake, TypeScript) is bundled on request with esbuild, a
+// devDependency, with "deepq" left to the page's /dist/deepq.mjs.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
@@ -25,6 +27,16 @@ const server = createServer((req, res) => {
     res.writeHead(302, { location: "/demo/" });
     return res.end();
   }
+  if (path === "/demo/snake-game.mjs") return void snakeGame().then(
+    (code) => {
+      res.writeHead(200, { "content-type": "text/javascript", "cache-control": "no-store" });
+      res.end(code);
+    },
+    (e) => {
+      res.writeHead(500, { "content-type": "text/plain" });
+      res.end(String(e));
+    },
+  );
   const file = normalize(join(ROOT, path.endsWith("/") ? `${path}index.html` : path));
   if (!SERVED.some((d) => file.startsWith(d)) || !existsSync(file) || !statSync(file).isFile()) {
     res.writeHead(404, { "content-type": "text/plain" });
@@ -33,6 +45,19 @@ const server = createServer((req, res) => {
   res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
   res.end(readFileSync(file));
 });
+
+/** examples/snake/browser.ts as one ES module that imports deepq from /dist/deepq.mjs (the same module instance the page and the worker load). */
+async function snakeGame() {
+  const { build } = await import("esbuild");
+  const out = await build({
+    entryPoints: [join(ROOT, "examples", "snake", "browser.ts")],
+    bundle: true,
+    format: "esm",
+    write: false,
+    plugins: [{ name: "deepq-from-dist", setup: (b) => b.onResolve({ filter: /^deepq$/ }, () => ({ path: "/dist/deepq.mjs", external: true })) }],
+  });
+  return out.outputFiles[0].text;
+}
 
 server.listen(port, "127.0.0.1", () => {
   console.log(`deepq demo: http://127.0.0.1:${server.address().port}/demo/  (Ctrl+C to stop)`);

@@ -2,7 +2,10 @@
  * The browser demo (demo/), served by `npm run demo`'s server and driven in
  * headless Chromium: train live in a worker (deepq/worker), see the chart fill
  * and the canvas move (the latest weights playing on the page's thread),
- * pause, save, watch greedy play, load the saved file, switch engines. The screenshot lands in the temp dir printed below.
+ * pause, save, watch greedy play, load the saved file, switch engines; and
+ * the Snake page (demo/snake.html): a conv net trains in a worker on the
+ * game's own env module while the page plays the latest snapshot on its
+ * board. The screenshots land in the temp dir printed below.
  */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -118,4 +121,29 @@ describe.skipIf(!chromium)("demo page in Chromium", () => {
     await page.waitForFunction(() => document.getElementById("mode")!.textContent === "training");
     expect(errors).toEqual([]);
   });
+
+  it("the Snake page: the game's module trains in the worker, the board plays the latest snapshots, the chart fills", async () => {
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/demo\/)/.exec(server.output())?.[1];
+    const snake = await browser.newPage({ viewport: { width: 1180, height: 960 } });
+    const snakeErrors: string[] = [];
+    snake.on("pageerror", (e) => snakeErrors.push(e.message));
+    snake.on("console", (m) => m.type() === "error" && snakeErrors.push(m.text()));
+    snake.on("response", (r) => r.status() >= 400 && snakeErrors.push(`${r.status()} ${r.url()}`));
+    await snake.goto(`${url}snake.html`);
+    const board = () => snake.$eval("#board", (c) => (c as HTMLCanvasElement).toDataURL());
+    type Seen = { moves: number; snapshots: number; trainingGames: number };
+    const seen = () => snake.evaluate(() => (window as unknown as { snakeDemo: Seen }).snakeDemo);
+    await snake.waitForFunction(() => (window as unknown as { snakeDemo: Seen }).snakeDemo.snapshots >= 2, null, { timeout: 60_000 });
+    const first = await board();
+    await snake.waitForFunction((m) => (window as unknown as { snakeDemo: Seen }).snakeDemo.moves > m + 10, (await seen()).moves, { timeout: 20_000 });
+    expect(await board()).not.toBe(first);
+    await snake.waitForFunction(() => document.querySelector("#chart svg .episodes") !== null, null, { timeout: 60_000 });
+    const s = await seen();
+    expect(s.trainingGames).toBeGreaterThan(0);
+    expect(Number((await snake.locator("#snapshot").innerText()).replaceAll(",", ""))).toBeGreaterThan(0);
+    expect(await snake.locator("#status").innerText()).toMatch(/on the fused engine in a worker/);
+    await snake.screenshot({ path: join(OUT, "demo-snake.png"), fullPage: true });
+    await snake.close();
+    expect(snakeErrors).toEqual([]);
+  }, 120_000);
 });

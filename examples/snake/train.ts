@@ -12,28 +12,9 @@ import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { DQN, checkEnv, learningCurveSvg, linearSchedule, type CurveSeries } from "deepq";
 import { SnakeEnv } from "./snake-env.ts";
+import { SNAKE_OPTIONS } from "./options.ts";
 
-/**
- * What the agent is built with: snake-dqn's kind of network (a conv layer
- * over the board, then a dense layer), one update every other frame, epsilon
- * falling linearly over the first 40% of the frames. "same" padding lets the
- * filters see the walls at the edge (with "valid", seed 0 played greedily at
- * 0.19 food a game after 40,000 frames, against 0.66); gamma 0.9 because food
- * is never more than 16 moves away (0.95 with target updates every 500 steps:
- * 0.33 after 30,000 frames, against 0.63).
- */
-export const SNAKE_OPTIONS = {
-  netArch: { conv: [{ filters: 16, kernel: 3, padding: "same" as const }], dense: [64] },
-  learningRate: 1e-3,
-  bufferSize: 20_000,
-  learningStarts: 1000,
-  batchSize: 32,
-  gamma: 0.9,
-  trainFreq: 2,
-  targetUpdateInterval: 250,
-  doubleQ: true,
-  loss: "huber" as const,
-};
+export { SNAKE_OPTIONS };
 
 /** One finished episode: the frame it ended on and the food eaten. */
 export interface SnakeEpisode {
