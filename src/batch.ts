@@ -1,6 +1,7 @@
 /**
  * A batch of B transitions: the one record replay buffers sample into and
- * every Q-network engine trains from (src/nn/spec.ts says how each field
+ * every Q-network engine trains from (`UpdateBatch`, its looser form for
+ * hand-built batches) (src/nn/spec.ts says how each field
  * enters the update), and its address map, where each array lies in an
  * arena. Shared by src/replay and src/nn, which do not import each other.
  */
@@ -33,6 +34,19 @@ export interface TransitionBatch {
    */
   nextMasks?: Uint8Array;
 }
+
+/**
+ * A batch as `QEngine.update` (src/nn/engine.ts) takes it from any caller, not only a
+ * replay buffer: the same record, with per-row numbers in any array and
+ * `discounts` (default gamma) and `weights` (default 1) optional. Its size is
+ * `actions.length`; truncation is not termination (`dones` marks only the
+ * latter).
+ */
+export type UpdateBatch = Pick<TransitionBatch, "observations" | "nextObservations" | "indices" | "nextMasks"> & {
+  [K in "actions" | "rewards" | "dones"]: ArrayLike<number>;
+} & {
+  [K in "discounts" | "weights"]?: ArrayLike<number>;
+};
 
 /** Byte address of each array of a batch in an arena (0 or absent: none): the TypeScript side of a batch address map (assembly/layout.ts). */
 export type BatchAddresses = { [K in keyof TransitionBatch]: number };

@@ -18,6 +18,7 @@
  * - A call that throws a {@link DeepQError} has changed nothing.
  */
 import { InvalidArgumentError, InvalidStateError } from "../errors.ts";
+import type { UpdateBatch } from "../batch.ts";
 import { checkBool, checkInt, checkNumber, checkOneOf, checkVector } from "../validate.ts";
 import { checkNetSpec, paramCount, type NetSpec } from "./spec.ts";
 import { packedMaskBytes } from "../masks.ts";
@@ -43,30 +44,7 @@ export interface EngineConfig {
   seed: number;
 }
 
-/** One batch of transitions for {@link QEngine.update}; its size is `actions.length`. */
-export interface UpdateBatch {
-  /** [batchSize, observationSize] */
-  observations: Float32Array;
-  /** Taken actions, integers in [0, nActions). */
-  actions: ArrayLike<number>;
-  /** Rewards (n-step returns already summed). */
-  rewards: ArrayLike<number>;
-  /** [batchSize, observationSize] */
-  nextObservations: Float32Array;
-  /** 1 where the episode terminated at the next observation (no bootstrapping), else 0. Truncation is not termination. */
-  dones: ArrayLike<number>;
-  /** Per-row discount gamma^k of a k-step return; default `gamma` for every row. */
-  discounts?: ArrayLike<number>;
-  /** Importance weights of prioritized replay; default 1. */
-  weights?: ArrayLike<number>;
-  /**
-   * Legal actions of each next observation, bit-packed: ceil(nActions / 8)
-   * bytes a row, bit a of byte a >> 3 for action a. The target's max (Double
-   * DQN: argmax) runs over them; a row with no bit set, or a terminated one,
-   * uses every action. Absent: no masks.
-   */
-  nextMasks?: Uint8Array;
-}
+export type { UpdateBatch } from "../batch.ts";
 
 export interface UpdateReadout {
   /** (1/B) sum_i weight_i * l(td_i), the loss the step descended. */
