@@ -28,7 +28,6 @@ import { toTorchTensors } from "../nn/torch-layout.ts";
 import { evaluate, type EvaluateResult } from "./evaluate.ts";
 import { checkSavedState } from "./saved-state.ts";
 import { TrainLogger, type TrainLog } from "./train-logger.ts";
-import { openRunWriter } from "../io/event-file.ts";
 import { argmaxLegal, checkMask, randomLegal } from "../masks.ts";
 
 /** What `learn`'s callback receives, at each episode end and after each evaluation. */
@@ -366,8 +365,7 @@ export class DQN {
     if (typeof tbLogName !== "string" || !/^[\w.-]+$/.test(tbLogName)) throw new InvalidArgumentError("tbLogName", tbLogName, "a folder name (letters, digits, '.', '_', '-')");
     const logInterval = checkInt("logInterval", o.logInterval ?? 4, { min: 1 });
     // Last of the checks: a log folder that cannot be created fails here, with the agent untouched.
-    const tb = this.options.tensorboardLog;
-    this.log.open(typeof tb === "string" ? openRunWriter(tb, tbLogName, !reset, "options.tensorboardLog") : tb && { writer: tb, close: () => tb.flush() }, logInterval);
+    this.log.open({ target: this.options.tensorboardLog, name: tbLogName, resume: !reset, logInterval, learningRate: () => this.learningRateNow });
     try {
       if (reset) {
         this.timesteps = 0;
@@ -438,7 +436,7 @@ export class DQN {
           this.countEpisode(ret);
           const e = event({ episodeReturn: ret, episodeLength: length });
           const stop = callback?.(e) === false;
-          this.log.episodeEnd(e, length, () => this.learningRateNow);
+          this.log.episodeEnd(e, length);
           if (stop) break training;
         }
         await this.trainIfDue();
