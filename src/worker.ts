@@ -61,7 +61,7 @@ export interface Training {
   abort(): void;
   /** A save file of the current weights (readable by `loadPolicy` and `DQN.load`), taken between two env steps. */
   snapshot(): Promise<Uint8Array>;
-  /** The TensorBoard event file so far (the whole run once `done`); needs `tensorboard: true`. */
+  /** The TensorBoard event file so far (while it trains, up to 2 s of dumps behind: they are written in batches; the whole run once `done`); needs `tensorboard: true`. */
   tensorboardLog(): Promise<TensorBoardLog>;
 }
 

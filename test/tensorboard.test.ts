@@ -9,9 +9,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DQN, InvalidArgumentError, make, TensorBoardWriter } from "../src/index.ts";
-import { crc32c, maskedCrc32c } from "../src/io/crc32.ts";
-import { encodeEvent, FILE_VERSION, frameRecord } from "../src/io/tfevents.ts";
+import { DQN, InvalidArgumentError, make, TensorBoardWriter, type LearnEvent } from "../src/index.ts";
+import { crc32, crc32c, maskedCrc32c } from "../src/io/crc32.ts";
+import { ProtoWriter } from "../src/io/protobuf.ts";
+import { frameRecord, frameRecords, writeVersionEvent } from "../src/io/tfevents.ts";
 import { main } from "../src/cli/main.ts";
 import { eventReader, type ReadEvent } from "./support/event-reader.ts";
 
@@ -30,6 +31,16 @@ describe("CRC-32C", () => {
     expect(crc32c(new Uint8Array(32))).toBe(0x8a9136aa);
     expect(crc32c(new Uint8Array(32).fill(0xff))).toBe(0x62a8ab43);
     expect(maskedCrc32c(bytes("123456789"))).toBe(0xc78ab0e5);
+  });
+
+  // Python's zlib.crc32 and a bit-at-a-time CRC-32C over the same bytes: lengths and
+  // offsets that are not multiples of the eight bytes folded per step.
+  it("matches a bitwise CRC over long buffers and ranges of them", () => {
+    const data = new Uint8Array(1000).map((_, i) => (i * 7 + 3) & 0xff);
+    expect(crc32(data)).toBe(0x17bc2a46);
+    expect(crc32c(data)).toBe(0xdd2edff7);
+    expect(crc32c(data, 5, 998)).toBe(0x81fb1b58);
+    expect(crc32c(data.subarray(5, 998))).toBe(0x81fb1b58);
   });
 });
 
@@ -52,9 +63,17 @@ describe("TFRecord framing", () => {
     expect(hex(frameRecord(record2Data))).toBe(hex(record2));
   });
 
+  it("frames bodies lying back to back as the records of each, in order", () => {
+    const both = new Uint8Array([...record1Data, ...record2Data]);
+    expect(hex(frameRecords(both, [record1Data.length, both.length]))).toBe(hex(record1) + hex(record2));
+    expect(frameRecords(both, [])).toHaveLength(0);
+  });
+
   it("encodes TensorFlow's file-version event byte for byte", () => {
     const wallTime = new DataView(record1Data.buffer, 1, 8).getFloat64(0, true); // 1599759586
-    expect(hex(frameRecord(encodeEvent({ wallTime, fileVersion: FILE_VERSION })))).toBe(hex(record1));
+    const event = new ProtoWriter();
+    writeVersionEvent(event, wallTime);
+    expect(hex(frameRecord(event.finish()))).toBe(hex(record1));
   });
 });
 
@@ -91,6 +110,20 @@ describe("TensorBoardWriter", () => {
     // file version (24 + 16) and one scalar; then one scalar
     expect(lengths[0]! - lengths[1]!).toBeGreaterThan(16);
     expect(() => w.addScalar("x", 3, 3)).toThrow(InvalidArgumentError);
+  });
+
+  it("stamps an event with the wallTime given (PyTorch's walltime), now without one", ({ skip }) => {
+    const w = new TensorBoardWriter();
+    w.addScalar("x", 1, 1, 1_600_000_000.5);
+    w.addScalars(2, [["y", 2]]);
+    expect(() => w.addScalar("x", 1, 3, -1)).toThrow(/wallTime must be a finite number >= 0/);
+    const file = join(dir, "walltime.tfevents");
+    writeFileSync(file, w.bytes());
+    if (!read) return skip();
+    const { events } = read(file);
+    expect(events.map((e) => e.step)).toEqual([0, 1, 2]);
+    expect(events[1]!.wall_time).toBe(1_600_000_000.5);
+    expect(Math.abs(events[2]!.wall_time - Date.now() / 1000)).toBeLessThan(60);
   });
 
   it("rejects bad tags, values, steps and options", () => {
@@ -138,6 +171,10 @@ describe("DQN with tensorboardLog", () => {
     const tags = new Set(events.flatMap((e) => e.values.map((v) => v.tag)));
     expect([...tags].sort()).toEqual(["eval/mean_ep_length", "eval/mean_reward", "rollout/ep_len_mean", "rollout/ep_rew_mean", "rollout/exploration_rate", "time/fps", "train/learning_rate", "train/loss"]);
     expect(events.slice(1).every((e, i) => e.step >= events[i]!.step)).toBe(true);
+    // Each dump stamped when it was made (queued, written later), in seconds.
+    expect(events.slice(1).every((e, i) => e.wall_time >= events[i]!.wall_time)).toBe(true);
+    expect(events.at(-1)!.wall_time - events[0]!.wall_time).toBeGreaterThan(0);
+    expect(Math.abs(events.at(-1)!.wall_time - Date.now() / 1000)).toBeLessThan(60);
   }, 120_000);
 
   it("numbers run folders as SB3 (tbLogName, largest + 1, resetNumTimesteps: false continues); callbacks add scalars", async ({ skip }) => {
@@ -147,7 +184,11 @@ describe("DQN with tensorboardLog", () => {
     writeFileSync(join(root, "DQN_12"), ""); // SB3 counts any entry named <name>_<n>
     const env = await make("CartPole-v1");
     const agent = await DQN.create(env, { tensorboardLog: root, learningStarts: 50, seed: 3 });
-    await agent.learn({ totalTimesteps: 300, logInterval: 2, callback: (e) => e.logger.record("custom/episodes", e.episodes) });
+    const callback = (e: LearnEvent) => {
+      e.logger.record("custom/episodes", e.episodes);
+      e.logger.record("rollout/exploration_rate", 99);
+    };
+    await agent.learn({ totalTimesteps: 300, logInterval: 2, callback });
     expect(runs(root)).toEqual(["DQN_12", "DQN_13", "DQN_7", "DQN_x"]);
     await agent.learn({ totalTimesteps: 100, resetNumTimesteps: false });
     expect(runs(root)).toEqual(["DQN_12", "DQN_13", "DQN_7", "DQN_x"]);
@@ -160,6 +201,10 @@ describe("DQN with tensorboardLog", () => {
     const custom = scalars(first, "custom/episodes");
     expect(custom.length).toBeGreaterThan(2);
     expect(custom.every((c) => c.value % 2 === 0)).toBe(true); // recorded at every episode, written with the dumps every 2nd
+    // A callback's value of an SB3 tag gives way to SB3's at a dump, as SB3's logger.record overwrites it.
+    const rates = scalars(first, "rollout/exploration_rate");
+    expect(rates.length).toBeGreaterThanOrEqual(custom.length);
+    expect(rates.every((r) => r.value >= 0 && r.value <= 1)).toBe(true);
   }, 60_000);
 
   it("a TensorBoardWriter collects a run in memory (runtimes without a file system)", async () => {

@@ -30,7 +30,6 @@ import { writeOnnx } from "../io/onnx.ts";
 import { toTorchTensors } from "../nn/torch-layout.ts";
 import { evaluate, type EvaluateResult } from "./evaluate.ts";
 import { TrainLogger } from "./train-logger.ts";
-import { openRunWriter } from "../io/event-file.ts";
 import { argmaxLegal, checkMask } from "../masks.ts";
 import { newCounters, RECENT_RETURNS, type Counters } from "./counters.ts";
 import { epsilonGreedy } from "./explore.ts";
@@ -312,7 +311,7 @@ export class DQN {
           const [ret, length] = this.finishEpisode(i);
           const e = event({ episodeReturn: ret, episodeLength: length });
           const stop = o.callback?.(e) === false;
-          this.log.episodeEnd(e, length, () => this.learningRateNow);
+          this.log.episodeEnd(e, length);
           if (stop) break training;
         }
         await this.trainIfDue();
@@ -346,8 +345,7 @@ export class DQN {
 
   /** Starts this `learn` call's TensorBoard run, when `tensorboardLog` is set. */
   private openLog(tbLogName: string, reset: boolean, logInterval: number): void {
-    const tb = this.options.tensorboardLog;
-    this.log.open(typeof tb === "string" ? openRunWriter(tb, tbLogName, !reset, "options.tensorboardLog") : tb && { writer: tb, close: () => tb.flush() }, logInterval);
+    this.log.open({ target: this.options.tensorboardLog, name: tbLogName, resume: !reset, logInterval, learningRate: () => this.learningRateNow });
   }
 
   private best: { mean: number; params: Float32Array; target: Float32Array } | undefined;

@@ -9,11 +9,16 @@
  *     eval/mean_ep_length.
  *
  * Values a callback records with `event.logger.record(tag, value)` go out
- * with the next of these, as SB3's `self.logger.record`. Records are buffered
- * and written every few seconds and when `learn` ends, off the training loop.
+ * with the next of these, as SB3's `self.logger.record` (SB3's own value of
+ * a tag wins, as its dump records it last). A dump only queues numbers
+ * (src/agent/scalar-queue.ts); they are encoded and written when a dump
+ * finds the last write 2 s old, and when `learn` ends: no timer, so a write
+ * that fails throws inside `learn`.
  */
 import { InvalidArgumentError } from "../errors.ts";
+import { openRunWriter } from "../io/event-file.ts";
 import type { TensorBoardWriter } from "../io/tensorboard-writer.ts";
+import { ScalarQueue } from "./scalar-queue.ts";
 
 /** What a `learn` callback gets as `event.logger`: SB3's `self.logger.record`. */
 export interface TrainLog {
@@ -31,74 +36,139 @@ export interface EpisodeEnd {
   stepsPerSecond: number;
 }
 
+/** What `open` logs: a `learn` call's run. */
+export interface LogRun {
+  /** Where: a folder (a new run folder in it, SB3's numbering) or a writer; none logs nothing. */
+  target: string | TensorBoardWriter | undefined;
+  /** The run folder's name before `_<n>` (SB3's tb_log_name). */
+  name: string;
+  /** Continue the folder's last run (SB3's `reset_num_timesteps=False`). */
+  resume: boolean;
+  /** Dump every this many episodes (SB3's log_interval). */
+  logInterval: number;
+  /** The step size in force, read only at a dump. */
+  learningRate: () => number;
+}
+
 const WINDOW = 100;
 const FLUSH_MS = 2000;
 
+/** SB3's scalars; `Tag` gives each its queue id. */
+const SB3_TAGS = ["rollout/ep_rew_mean", "rollout/ep_len_mean", "rollout/exploration_rate", "time/fps", "train/learning_rate", "train/loss", "eval/mean_reward", "eval/mean_ep_length"];
+const enum Tag {
+  EpRewMean,
+  EpLenMean,
+  ExplorationRate,
+  Fps,
+  LearningRate,
+  Loss,
+  EvalMeanReward,
+  EvalMeanEpLength,
+}
+
 /** One per agent; `open` starts writing a `learn` call's run, `close` ends it. */
 export class TrainLogger implements TrainLog {
-  private readonly values = new Map<string, number>();
+  /** What callbacks recorded since the last dump (rare: a Map). */
+  private readonly custom = new Map<string, number>();
+  private readonly queue = new ScalarQueue(SB3_TAGS);
+  /** The SB3 tags (bits by `Tag`) of the dump being queued, which callbacks' values of the same tags give way to. */
+  private sb3InDump = 0;
   /** The last WINDOW episode lengths (a ring) and their sum: integers, so the running sum stays exact. */
   private readonly lengths = new Float64Array(WINDOW);
   private lengthCount = 0;
   private lengthSum = 0;
   private out: { writer: TensorBoardWriter; close: () => void } | undefined;
   private interval = 4;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private learningRate: () => number = () => NaN;
+  /** Date.now() of the last write. */
+  private flushedAt = 0;
 
-  /** Starts a run on `writer` (`close` ends it), dumping every `logInterval` episodes. */
-  open(out: { writer: TensorBoardWriter; close: () => void } | undefined, logInterval: number): void {
+  /**
+   * Starts `run` (`close` ends it). A folder that cannot be created or
+   * written fails here with an InvalidArgumentError naming
+   * options.tensorboardLog, before training.
+   */
+  open(run: LogRun): void {
     this.close();
-    this.out = out;
-    this.interval = logInterval;
-    if (!out) return;
-    this.timer = setInterval(() => out.writer.flush(), FLUSH_MS);
-    (this.timer as { unref?: () => void }).unref?.();
+    const { target } = run;
+    this.out = typeof target === "string" ? openRunWriter(target, run.name, run.resume, "options.tensorboardLog") : target && { writer: target, close: () => target.flush() };
+    this.interval = run.logInterval;
+    this.learningRate = run.learningRate;
+    this.flushedAt = Date.now();
   }
 
   record(tag: string, value: number): void {
     if (typeof tag !== "string" || tag === "") throw new InvalidArgumentError("tag", tag, 'a non-empty string such as "custom/score"');
     if (typeof value !== "number") throw new InvalidArgumentError(`value of ${tag}`, value, "a number");
-    if (this.out) this.values.set(tag, value);
+    if (this.out) this.custom.set(tag, value);
   }
 
-  /** After the callback of an episode end; `learningRate` is the step size in force. */
-  episodeEnd(e: EpisodeEnd, episodeLength: number, learningRate: () => number): void {
+  /** After the callback of an episode end. */
+  episodeEnd(e: EpisodeEnd, episodeLength: number): void {
     if (!this.out) return;
     const at = this.lengthCount++ % WINDOW;
     this.lengthSum += episodeLength - this.lengths[at]!;
     this.lengths[at] = episodeLength;
     if (e.episodes % this.interval !== 0) return;
-    this.values.set("rollout/ep_rew_mean", e.meanReturn100);
-    this.values.set("rollout/ep_len_mean", this.lengthSum / Math.min(this.lengthCount, WINDOW));
-    this.values.set("rollout/exploration_rate", e.epsilon);
-    this.values.set("time/fps", Math.floor(e.stepsPerSecond));
+    const now = this.begin(e.timesteps);
+    this.put(Tag.EpRewMean, e.meanReturn100);
+    this.put(Tag.EpLenMean, this.lengthSum / Math.min(this.lengthCount, WINDOW));
+    this.put(Tag.ExplorationRate, e.epsilon);
+    this.put(Tag.Fps, Math.floor(e.stepsPerSecond));
     if (Number.isFinite(e.loss)) {
-      this.values.set("train/learning_rate", learningRate());
-      this.values.set("train/loss", e.loss);
+      this.put(Tag.LearningRate, this.learningRate());
+      this.put(Tag.Loss, e.loss);
     }
-    this.dump(e.timesteps);
+    this.end(now);
   }
 
   /** After the callback of a periodic evaluation. */
   evaluated(timesteps: number, returns: readonly number[], lengths: readonly number[]): void {
     if (!this.out) return;
-    this.values.set("eval/mean_reward", returns.reduce((a, b) => a + b, 0) / returns.length);
-    this.values.set("eval/mean_ep_length", lengths.reduce((a, b) => a + b, 0) / lengths.length);
-    this.dump(timesteps);
+    const now = this.begin(timesteps);
+    this.put(Tag.EvalMeanReward, returns.reduce((a, b) => a + b, 0) / returns.length);
+    this.put(Tag.EvalMeanEpLength, lengths.reduce((a, b) => a + b, 0) / lengths.length);
+    this.end(now);
   }
 
-  /** Writes what is buffered and ends the run (the file is closed; a TensorBoardWriter given by the user stays open). */
+  /** Writes what is queued and ends the run (the file is closed; a TensorBoardWriter given by the user stays open). */
   close(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
     const out = this.out;
     this.out = undefined;
-    this.values.clear();
-    out?.close();
+    this.custom.clear();
+    if (!out) return;
+    try {
+      this.queue.drainTo(out.writer);
+    } finally {
+      out.close();
+    }
   }
 
-  private dump(step: number): void {
-    this.out!.writer.addScalars(step, this.values);
-    this.values.clear();
+  /** Queues a dump at `step`; returns the time it is stamped with. */
+  private begin(step: number): number {
+    const now = Date.now();
+    this.queue.begin(step, now / 1000);
+    this.sb3InDump = 0;
+    return now;
+  }
+
+  private put(tag: Tag, value: number): void {
+    this.queue.add(tag, value);
+    this.sb3InDump |= 1 << tag;
+  }
+
+  /** Adds what callbacks recorded to the dump begun at `now`; writes the queue when the last write is FLUSH_MS old. */
+  private end(now: number): void {
+    if (this.custom.size > 0) {
+      for (const [tag, value] of this.custom) {
+        const id = this.queue.id(tag);
+        if (id >= SB3_TAGS.length || !(this.sb3InDump & (1 << id))) this.queue.add(id, value);
+      }
+      this.custom.clear();
+    }
+    if (now - this.flushedAt < FLUSH_MS) return;
+    this.flushedAt = now;
+    this.queue.drainTo(this.out!.writer);
+    this.out!.writer.flush();
   }
 }

@@ -15,6 +15,7 @@ const utf8 = new TextEncoder();
 /** Scratch for float and double bytes, shared: every write is synchronous. */
 const view8 = new DataView(new ArrayBuffer(8));
 const scratch8 = new Uint8Array(view8.buffer);
+const scratch4 = scratch8.subarray(0, 4);
 
 export class ProtoWriter {
   private buf: Uint8Array;
@@ -46,7 +47,7 @@ export class ProtoWriter {
   float(field: number, value: number): this {
     this.tag(field, WireType.Fixed32);
     view8.setFloat32(0, value, true);
-    this.raw(scratch8.subarray(0, 4));
+    this.raw(scratch4);
     return this;
   }
 
@@ -85,6 +86,11 @@ export class ProtoWriter {
     const child = new ProtoWriter();
     build(child);
     return this.bytes(field, child.finish());
+  }
+
+  /** The bytes written so far. */
+  get length(): number {
+    return this.len;
   }
 
   /** Empties the writer for another message, keeping its buffer. */

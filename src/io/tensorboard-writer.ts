@@ -6,8 +6,9 @@
  * writes the same records to a file instead (src/io/event-file.ts).
  */
 import { InvalidArgumentError } from "../errors.ts";
-import { checkInt, checkKnownKeys, checkOptions } from "../validate.ts";
-import { encodeRecords, eventBytes, FILE_VERSION, type EventData } from "./tfevents.ts";
+import { checkInt, checkKnownKeys, checkNumber, checkOptions } from "../validate.ts";
+import { ProtoWriter } from "./protobuf.ts";
+import { frameRecords, writeScalarEvent, writeVersionEvent } from "./tfevents.ts";
 
 /** Options of `new TensorBoardWriter`. */
 export interface TensorBoardWriterOptions {
@@ -29,10 +30,16 @@ export interface TensorBoardWriterOptions {
 export class TensorBoardWriter {
   /** `events.out.tfevents.<seconds>.<host>`, the name TensorBoard (and SB3, PyTorch) give event files. */
   readonly fileName: string;
-  /** Records not yet handed to `write` (all of them without it). */
-  private pending: Uint8Array[] = [];
-  /** Events added since the last `bytes()`, encoded there: adding one costs no encoding on the training loop. */
-  private queued: EventData[] = [];
+  /**
+   * The events not yet handed to `write` (all of them without it), encoded
+   * back to back as they are added, framed as records by `bytes()`; `ends`
+   * marks where each ends.
+   */
+  private readonly events = new ProtoWriter(4096);
+  private readonly ends: number[] = [];
+  /** An event's scalars, gathered and checked before a byte of it is written; reused, so that adding one allocates nothing. */
+  private readonly tags: string[] = [];
+  private readonly values: number[] = [];
   private readonly write: ((chunk: Uint8Array) => void) | undefined;
   private closed = false;
 
@@ -45,50 +52,47 @@ export class TensorBoardWriter {
     this.write = o.write;
     const now = Date.now() / 1000;
     this.fileName = `events.out.tfevents.${Math.floor(now)}.${host}`;
-    this.queued.push({ wallTime: now, fileVersion: FILE_VERSION });
+    writeVersionEvent(this.events, now);
+    this.ends.push(this.events.length);
   }
 
-  /** One scalar at `step`, as `SummaryWriter.add_scalar(tag, value, step)`. */
-  addScalar(tag: string, value: number, step: number): void {
-    this.addScalars(step, [[tag, value]]);
+  /**
+   * One scalar at `step`, as `SummaryWriter.add_scalar(tag, value, step,
+   * walltime)`: `wallTime` in seconds since the epoch, now by default.
+   */
+  addScalar(tag: string, value: number, step: number, wallTime?: number): void {
+    this.addScalars(step, [[tag, value]], wallTime);
   }
 
-  /** Several scalars at `step`, in one event. Values are stored as float32 (`simple_value`). */
-  addScalars(step: number, scalars: Iterable<readonly [tag: string, value: number]>): void {
+  /** Several scalars at `step`, in one event (stamped `wallTime`, as in `addScalar`). Values are stored as float32 (`simple_value`). */
+  addScalars(step: number, scalars: Iterable<readonly [tag: string, value: number]>, wallTime?: number): void {
     if (this.closed) throw new InvalidArgumentError("writer", "closed", "an open TensorBoardWriter (close() was called)");
     checkInt("step", step, { min: 0 });
-    const list = [...scalars];
-    for (const [tag, value] of list) {
+    if (wallTime !== undefined) checkNumber("wallTime", wallTime, { min: 0 });
+    const { tags, values } = this;
+    let n = 0;
+    for (const [tag, value] of scalars) {
       if (typeof tag !== "string" || tag === "") throw new InvalidArgumentError("tag", tag, "a non-empty string such as \"rollout/ep_rew_mean\"");
       if (typeof value !== "number") throw new InvalidArgumentError(`value of ${tag}`, value, "a number");
+      tags[n] = tag;
+      values[n++] = value;
     }
-    if (list.length === 0) return;
-    this.queued.push({ wallTime: Date.now() / 1000, step, scalars: list });
+    if (n === 0) return;
+    writeScalarEvent(this.events, wallTime ?? Date.now() / 1000, step, tags, values, n);
+    this.ends.push(this.events.length);
   }
 
   /** The records not yet handed to `write` (without `write`: the whole file so far). */
   bytes(): Uint8Array {
-    if (this.queued.length > 0) {
-      this.pending.push(encodeRecords(this.queued, eventBytes));
-      this.queued = [];
-    }
-    if (this.pending.length > 1) {
-      const joined = new Uint8Array(this.pending.reduce((n, c) => n + c.length, 0));
-      let at = 0;
-      for (const c of this.pending) {
-        joined.set(c, at);
-        at += c.length;
-      }
-      this.pending = [joined];
-    }
-    return (this.pending[0] ?? new Uint8Array(0)).slice();
+    return frameRecords(this.events.view(), this.ends);
   }
 
   /** Hands the pending records to `write` (nothing to do without it). */
   flush(): void {
-    if (!this.write || (this.pending.length === 0 && this.queued.length === 0)) return;
+    if (!this.write || this.ends.length === 0) return;
     const chunk = this.bytes();
-    this.pending = [];
+    this.events.clear();
+    this.ends.length = 0;
     this.write(chunk);
   }
 
