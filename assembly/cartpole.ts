@@ -73,13 +73,30 @@ import { slotA, slotF } from "./lib/header";
   return x < -X_THRESHOLD || x > X_THRESHOLD || theta < -THETA_THRESHOLD_RADIANS || theta > THETA_THRESHOLD_RADIANS;
 }
 
+/** Envs per block of a vector step: its sines and cosines fit {@link SINCOS}. */
+const BLOCK = 64;
+/**
+ * sin and cos of the angles of one block's pairs, (sin, cos) vectors of
+ * 16 bytes each per pair. A vector step computes them for a block of envs
+ * before stepping that block's physics: each loop's body is then short and
+ * independent across iterations, so the CPU overlaps several pairs instead
+ * of waiting out the latency of sincos, then of the divisions, pair by pair.
+ */
+const SINCOS: usize = memory.data(BLOCK * 16, 16);
+
+/** The angles (theta) of the two adjacent envs whose state is at `s`. */
+@inline function thetaPair(s: usize): v128 {
+  return f64x2.shuffle(v128.load(s, 16), v128.load(s, 48), 0, 2);
+}
+
 /**
  * The f64x2 twin of {@link stepOne} for the two adjacent envs at `s`
- * (state), `o` (observations) and `a` (actions). The env-major state is
- * transposed in registers to one variable per vector, (env 0, env 1).
- * Returns the terminated mask (all-ones lanes).
+ * (state), `o` (observations) and `a` (actions), whose sin and cos of theta
+ * are at `sc` (see {@link SINCOS}). The env-major state is transposed in
+ * registers to one variable per vector, (env 0, env 1). Returns the
+ * terminated mask (all-ones lanes).
  */
-@inline function stepPair(s: usize, o: usize, a: usize): v128 {
+@inline function stepPair(s: usize, o: usize, a: usize, sc: usize): v128 {
   const s0 = v128.load(s, 0); // env 0: x, x_dot
   const t0 = v128.load(s, 16); // env 0: theta, theta_dot
   const s1 = v128.load(s, 32);
@@ -90,9 +107,8 @@ import { slotA, slotF } from "./lib/header";
   let theta_dot = f64x2.shuffle(t0, t1, 1, 3);
   const action = i64x2.extend_low_i32x4_s(v128.load64_zero(a));
   const force = v128.bitselect(k(FORCE_MAG), k(-FORCE_MAG), i64x2.eq(action, i64x2.splat(1)));
-  sincos2(theta);
-  const costheta = cos2;
-  const sintheta = sin2;
+  const sintheta = v128.load(sc);
+  const costheta = v128.load(sc, 16);
 
   const temp = div(add(force, mul(mul(k(POLEMASS_LENGTH), mul(theta_dot, theta_dot)), sintheta)), k(TOTAL_MASS));
   const thetaacc = div(
@@ -203,21 +219,32 @@ export function cartpoleStep(h: usize, action: i32): i32 {
     // Rewards as doubles, narrowed on store: -float32(terminated) with suttonBartoReward, else ones.
     const rewardDone = k(suttonBarto ? -1.0 : 1.0);
     const rewardAlive = k(suttonBarto ? -0.0 : 1.0);
-    for (; i + 1 < n; i += 2) {
-      const e = <usize>i;
-      const term = stepPair(state + (e << 5), obs + (e << 4), actions + (e << 2));
-      const prev = v128.load(prevDone + (e << 3));
-      const steps = v128.andnot(add(v128.load(elapsed + (e << 3)), k(1.0)), prev);
-      const t = v128.andnot(term, prev);
-      const tr = v128.andnot(f64x2.ge(steps, k(maxSteps)), prev);
-      v128.store(elapsed + (e << 3), steps);
-      v128.store64_lane(reward + (e << 2), f32x4.demote_f64x2_zero(v128.andnot(v128.bitselect(rewardDone, rewardAlive, term), prev)), 0);
-      store<u16>(terminated + e, flagBytes(t));
-      store<u16>(truncated + e, flagBytes(tr));
-      v128.store(prevDone + (e << 3), or(t, tr));
-      if (v128.any_true(prev)) {
-        if (i64x2.extract_lane(prev, 0) != 0) store<i32>(list + (<usize>(redraws++) << 2), i);
-        if (i64x2.extract_lane(prev, 1) != 0) store<i32>(list + (<usize>(redraws++) << 2), i + 1);
+    const pairs = n & ~1;
+    while (i < pairs) {
+      const end = min(pairs, i + BLOCK);
+      for (let j = i; j < end; j += 2) {
+        sincos2(thetaPair(state + (<usize>j << 5)));
+        const sc = SINCOS + (<usize>(j - i) << 4);
+        v128.store(sc, sin2);
+        v128.store(sc, cos2, 16);
+      }
+      const start = i;
+      for (; i < end; i += 2) {
+        const e = <usize>i;
+        const term = stepPair(state + (e << 5), obs + (e << 4), actions + (e << 2), SINCOS + (<usize>(i - start) << 4));
+        const prev = v128.load(prevDone + (e << 3));
+        const steps = v128.andnot(add(v128.load(elapsed + (e << 3)), k(1.0)), prev);
+        const t = v128.andnot(term, prev);
+        const tr = v128.andnot(f64x2.ge(steps, k(maxSteps)), prev);
+        v128.store(elapsed + (e << 3), steps);
+        v128.store64_lane(reward + (e << 2), f32x4.demote_f64x2_zero(v128.andnot(v128.bitselect(rewardDone, rewardAlive, term), prev)), 0);
+        store<u16>(terminated + e, flagBytes(t));
+        store<u16>(truncated + e, flagBytes(tr));
+        v128.store(prevDone + (e << 3), or(t, tr));
+        if (v128.any_true(prev)) {
+          if (i64x2.extract_lane(prev, 0) != 0) store<i32>(list + (<usize>(redraws++) << 2), i);
+          if (i64x2.extract_lane(prev, 1) != 0) store<i32>(list + (<usize>(redraws++) << 2), i + 1);
+        }
       }
     }
   }

@@ -173,6 +173,8 @@ const vectors: Array<[string, MakeVec]> = [
   ["wasm simd kernel", (o) => CartPoleVecEnv.create(o)],
   ["wasm scalar twin", async (o) => CartPoleVecEnv.create(o, "CartPole-v1", { build: await testModule("simd") })],
   ["wasm relaxed-simd build", (o) => CartPoleVecEnv.create(o, "CartPole-v1", { build: "relaxed-simd" })],
+  // The kernel's sincos2 on the emulated fma, where the build above fuses relaxed_madd.
+  ["wasm relaxed-simd build, software fma", (o) => CartPoleVecEnv.create(o, "CartPole-v1", { build: "relaxed-simd", softwareFma: true })],
   ["ts reference", async (o) => new CartPoleVecReferenceEnv(o)],
 ];
 

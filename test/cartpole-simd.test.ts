@@ -33,13 +33,14 @@ function value(r: Rng): number {
 const bits = (a: Float32Array | Float64Array) => [...a].map((v) => (Object.is(v, -0) ? "-0" : String(v)));
 
 describe("CartPole vector kernel: SIMD = scalar twin = TS reference", () => {
-  it.each([1, 2, 3, 8, 33])("%i envs, random states and actions", async (numEnvs) => {
+  it.each([1, 2, 3, 8, 33, 131])("%i envs, random states and actions", async (numEnvs) => {
     for (const suttonBartoReward of [false, true]) {
       const options = { numEnvs, suttonBartoReward, maxEpisodeSteps: 4 };
       const envs = [
         await CartPoleVecEnv.create(options),
         await CartPoleVecEnv.create(options, "CartPole-v1", { build: await testModule("simd") }),
         await CartPoleVecEnv.create(options, "CartPole-v1", { build: "relaxed-simd" }),
+        await CartPoleVecEnv.create(options, "CartPole-v1", { build: "relaxed-simd", softwareFma: true }),
         new CartPoleVecReferenceEnv(options),
       ];
       for (const env of envs) env.reset({ seed: numEnvs });

@@ -490,17 +490,13 @@ export let cos2: v128 = f64x2(0, 0);
   const corc = fma2(f64x2.neg(sc), sn, fma2(f64x2.neg(c), cs, f64x2.sub(ccs, f64x2.mul(sc, ssn))));
   cos2 = v128.bitselect(f64x2.splat(1.0), f64x2.add(cs, corc), f64x2.lt(ax, f64x2.splat(COS_TINY)));
 
-  const taylor = f64x2.lt(ax, f64x2.splat(TAYLOR_MAX));
-  const which = i64x2.bitmask(taylor);
-  let s: v128;
-  if (which == 3) {
-    s = taylorSin2(x);
-  } else {
-    // do_sin(x, 0): the fma with dx = 0 rounds like r*xx*ps alone.
-    const ss = f64x2.add(r, f64x2.mul(rxx, ps));
-    const cors = fma2(ss, cs, fma2(f64x2.neg(c), sn, f64x2.add(f64x2.mul(ss, ccs), ssn)));
-    s = v128.bitselect(x, f64x2.add(sn, cors), f64x2.splat(-0.0));
-    if (which != 0) s = v128.bitselect(taylorSin2(x), s, taylor);
-  }
+  // do_sin(x, 0): the fma with dx = 0 rounds like r*xx*ps alone. Both
+  // paths run on both lanes, and the Taylor lanes (|x| < 0.126) are
+  // selected: cheaper than a branch on lanes that CartPole's angles cross
+  // at random.
+  const ss = f64x2.add(r, f64x2.mul(rxx, ps));
+  const cors = fma2(ss, cs, fma2(f64x2.neg(c), sn, f64x2.add(f64x2.mul(ss, ccs), ssn)));
+  const table = v128.bitselect(x, f64x2.add(sn, cors), f64x2.splat(-0.0));
+  const s = v128.bitselect(taylorSin2(x), table, f64x2.lt(ax, f64x2.splat(TAYLOR_MAX)));
   sin2 = v128.bitselect(x, s, f64x2.lt(ax, f64x2.splat(SIN_TINY)));
 }
