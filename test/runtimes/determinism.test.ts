@@ -2,8 +2,10 @@
  * Env and replay sequences are bit-identical across runtimes: the
  * determinism fixture (fixtures/determinism.mjs) hashes N vector-env steps
  * with fixed actions, a seeded single env and N replay samples from fixed
- * seeds; Node (the sources, in process, and dist/deepq.mjs), Deno, Bun and
- * Chromium must print the same SHA-256 digests.
+ * seeds, and Acrobot and MountainCar vector steps; Node (the sources, in
+ * process, and dist/deepq.mjs), Deno, Bun and Chromium must print the same
+ * SHA-256 digests. Each also says whether libm's exact fma ran as one
+ * relaxed_madd or in software there; the end prints that per runtime.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,21 +18,33 @@ import { DIST, ROOT, cdnServer, fileUrl, findRuntime, pageServer, parseReport, r
 
 interface Digests {
   flavor: string;
+  fma: "relaxed_madd" | "software";
   env: string;
   vector: string;
   replay: string;
+  classic: string;
 }
 
 const FIXTURE = join(import.meta.dirname, "fixtures", "determinism.mjs");
 const HOST = join(import.meta.dirname, "hosts", "host.mjs");
 const hostArgs = [HOST, fileUrl(join(DIST, "deepq.mjs")), fileUrl(FIXTURE)];
-const digestsOf = (d: Digests) => ({ env: d.env, vector: d.vector, replay: d.replay });
+const digestsOf = (d: Digests) => ({ env: d.env, vector: d.vector, replay: d.replay, classic: d.classic });
 
 let node: Digests;
+/** Which WASM build and fma path each runtime took, printed at the end. */
+const paths: string[] = [];
+const seen = (runtime: string, d: Digests) => {
+  paths.push(`  ${runtime.padEnd(28)} ${d.flavor.padEnd(13)} fma: ${d.fma}`);
+  console.info(`${runtime} (${d.flavor}, fma ${d.fma}): ${JSON.stringify(digestsOf(d))}`);
+};
 
 beforeAll(async () => {
   const { report } = (await import(FIXTURE)) as { report(api: unknown): Promise<Digests> };
   node = await report(deepq);
+});
+
+afterAll(() => {
+  console.info(`libm's fma path per runtime on this CPU (digests equal on every path):\n${paths.join("\n")}`);
 });
 
 describe("determinism across runtimes", () => {
@@ -38,13 +52,14 @@ describe("determinism across runtimes", () => {
     const { report } = (await import(FIXTURE)) as { report(api: unknown): Promise<Digests> };
     for (const d of Object.values(digestsOf(node))) expect(d).toMatch(/^[0-9a-f]{64}$/);
     expect(digestsOf(await report(deepq))).toEqual(digestsOf(node));
-    console.info(`determinism digests (node ${node.flavor}): ${JSON.stringify(digestsOf(node))}`);
+    expect(["relaxed_madd", "software"]).toContain(node.fma);
+    seen("node, sources", node);
   });
 
   it("Node, dist/deepq.mjs: the digests of the sources", async () => {
     // A plain node process (no vitest flags) may run the other WASM build: the digests must not care.
     const d = parseReport<Digests>(await run(process.execPath, hostArgs));
-    console.info(`node dist (${d.flavor}): ${JSON.stringify(digestsOf(d))}`);
+    seen("node, dist/deepq.mjs", d);
     expect(digestsOf(d)).toEqual(digestsOf(node));
   });
 
@@ -52,14 +67,14 @@ describe("determinism across runtimes", () => {
   it.skipIf(!deno)("Deno: the digests of Node", async () => {
     const env = { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", DENO_NO_PACKAGE_JSON: "1", XDG_RUNTIME_DIR: mkdtempSync(join(tmpdir(), "deepq-xdg-")) };
     const d = parseReport<Digests>(await run(deno!, ["run", "--no-lock", "--no-prompt", "--no-config", `--allow-read=${ROOT}`, ...hostArgs], { env, cwd: tmpdir() }));
-    console.info(`deno (${d.flavor}): ${JSON.stringify(digestsOf(d))}`);
+    seen("deno", d);
     expect(digestsOf(d)).toEqual(digestsOf(node));
   });
 
   const bun = findRuntime("bun");
   it.skipIf(!bun)("Bun: the digests of Node", async () => {
     const d = parseReport<Digests>(await run(bun!, hostArgs));
-    console.info(`bun (${d.flavor}): ${JSON.stringify(digestsOf(d))}`);
+    seen("bun", d);
     expect(digestsOf(d)).toEqual(digestsOf(node));
   });
 
@@ -99,7 +114,7 @@ describe("determinism across runtimes", () => {
         await page.waitForFunction("window.__report", null, { timeout: 60_000 });
         const d = (await page.evaluate("window.__report")) as Digests & { error?: string };
         if (d.error) throw new Error(d.error);
-        console.info(`chromium (${d.flavor}): ${JSON.stringify(digestsOf(d))}`);
+        seen("chromium", d);
         expect(digestsOf(d)).toEqual(digestsOf(node));
       } finally {
         await page.close();
