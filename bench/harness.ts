@@ -3,6 +3,31 @@
  * function for a fixed wall time, and a comparison helper. Each
  * bench/*.bench.ts file default-exports an async function returning rows.
  */
+
+/**
+ * Suites too long for every run (minatar: 5 seeds of 1M training steps, CPU
+ * hours): `npm run bench` and `--readme` leave them out, and a filter runs
+ * one only when it is the suite's exact name.
+ */
+export const NAMED_ONLY: readonly string[] = ["minatar"];
+
+/** Whether `npm run bench` without a filter runs the bench file `file` (e.g. "env.bench.ts"). */
+export function runsByDefault(file: string): boolean {
+  return !NAMED_ONLY.includes(file.replace(/\.bench\.ts$/, ""));
+}
+
+/**
+ * The bench files `npm run bench -- ...filters` runs, sorted: without a
+ * filter every file but NAMED_ONLY's; with filters those whose name contains
+ * one, a NAMED_ONLY suite only when a filter is its exact name.
+ */
+export function selectSuites(files: readonly string[], filters: readonly string[]): string[] {
+  return files
+    .filter((f) => f.endsWith(".bench.ts"))
+    .filter((f) => (filters.length === 0 ? runsByDefault(f) : filters.some((x) => f === `${x}.bench.ts` || (runsByDefault(f) && f.includes(x)))))
+    .sort();
+}
+
 export interface BenchRow {
   /** The suite (file) the row belongs to, e.g. "env". */
   suite: string;

@@ -17,7 +17,11 @@
  * - `failFrac`: the share of the replay buffer's window (its last bufferSize
  *   steps) that ended an episode by failure: near 0 when the buffer has lost
  *   the early, failing data;
- * - `loss` and `lr`.
+ * - `loss` and `lr`;
+ * - `train100`: the mean return of the last 100 training episodes (exploring),
+ *   the measure of MinAtar's published curves.
+ * Per seed also: wall and CPU seconds of training (the worker's
+ * process.cpuUsage: one seed's time on one core, whatever else the machine runs).
  * Each seed's result is one JSON line; the parent prints a summary.
  */
 import { fork } from "node:child_process";
@@ -32,6 +36,8 @@ interface EvalPoint {
   t: number;
   seconds: number;
   mean: number;
+  std: number;
+  train100: number;
   q0: number;
   failFrac: number;
   loss: number;
@@ -43,29 +49,39 @@ export interface StudySeed {
   steps: number;
   evals: EvalPoint[];
   firstSolve: { steps: number; seconds: number } | null;
-  /** Greedy mean over 20 fresh episodes of the final weights. */
+  /** Greedy mean over fresh episodes (20 unless the variant's finalEpisodes) of the final weights. */
   finalMean: number;
+  /** Their standard deviation. */
+  finalStd: number;
+  /** Mean return of the last 100 training episodes. */
+  train100: number;
   /** The same for the best-evaluated weights (what keepBest ends with). */
   bestMean: number;
   /** The same for the weights at the first solving evaluation (what an early stop ends with). */
   stopMean: number | null;
+  /** Wall seconds of training (periodic evaluations included). */
   seconds: number;
+  /** CPU seconds (user + system) of the worker process over the same span. */
+  cpuSeconds: number;
 }
 
 /** Env thresholds (Gymnasium's reward_threshold). */
 export const THRESHOLDS: Record<string, number> = { "CartPole-v1": 475, "Acrobot-v1": -100, "MountainCar-v0": -110 };
 
-function parseSeeds(s: string): number[] {
+/** Seeds as "0-4" or "0,3,7-9". */
+export function parseSeeds(s: string): number[] {
   return s.split(",").flatMap((part) => {
     const [a, b] = part.split("-").map(Number);
     return b === undefined ? [a!] : Array.from({ length: b - a! + 1 }, (_, i) => a! + i);
   });
 }
 
-/** Variant keys that are not DQN options: the budget, the evaluation's episodes and early stop. */
+/** Variant keys that are not DQN options: the budget, the evaluations' episodes and early stop. */
 interface RunKeys {
   totalTimesteps?: number;
   evalEpisodes?: number;
+  /** Greedy episodes of the final evaluations (default 20). */
+  finalEpisodes?: number;
   /** Stop at the env's threshold (learn's eval.rewardThreshold); false: no early stop even where the preset has one. */
   stop?: boolean;
   /** Stop at this evaluation mean instead (default: the preset's evaluation.rewardThreshold). */
@@ -81,7 +97,7 @@ function stopAt(keys: RunKeys, presetStop: number | undefined, threshold: number
 
 /** A variant's options: `learningRate: [start, end]` becomes a linear schedule. */
 function variantOptions(base: DQNOptions, variant: Record<string, unknown>): DQNOptions {
-  const { totalTimesteps: _t, evalEpisodes: _e, stop: _s, stopAt: _a, ...rest } = variant;
+  const { totalTimesteps: _t, evalEpisodes: _e, finalEpisodes: _f, stop: _s, stopAt: _a, ...rest } = variant;
   const o: Record<string, unknown> = { ...base, ...rest };
   const lr = variant.learningRate;
   if (Array.isArray(lr)) {
@@ -128,6 +144,8 @@ async function runSeed(envId: string, seed: number, scale: number, evalFreq: num
   const engine = (agent as unknown as { engine: { net: { getParams(): Float32Array }; setParams(p: Float32Array, role: "online"): void } }).engine;
   let best: { mean: number; params: Float32Array } | undefined;
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
+  let train100 = NaN;
   await agent.learn({
     totalTimesteps: total,
     eval: {
@@ -138,13 +156,14 @@ async function runSeed(envId: string, seed: number, scale: number, evalFreq: num
       ...stopAt(keys, preset.evaluation.rewardThreshold, threshold),
     },
     callback: (e) => {
+      train100 = e.meanReturn100;
       if (e.episodeReturn !== undefined && e.episodeReturn < 500 && envId.startsWith("CartPole")) failures.push(e.timesteps);
       if (!e.eval) return;
       const seconds = (performance.now() - start) / 1000;
       while (failures.length && failures[0]! <= e.timesteps - bufferSize) failures.shift();
       const first = q0Env.reset({ seed: 10_000 + seed }).observation;
       const q0 = Math.max(...agent.qValues(first));
-      evals.push({ t: e.timesteps, seconds, mean: e.eval.mean, q0, failFrac: failures.length / Math.min(bufferSize, e.timesteps), loss: e.loss, lr: lrOf(e.timesteps) });
+      evals.push({ t: e.timesteps, seconds, mean: e.eval.mean, std: e.eval.std, train100: e.meanReturn100, q0, failFrac: failures.length / Math.min(bufferSize, e.timesteps), loss: e.loss, lr: lrOf(e.timesteps) });
       if (!firstSolve && e.eval.mean >= threshold) {
         firstSolve = { steps: e.timesteps, seconds };
         stopMean = greedyMean(agent, stopEnv, 20, 2000 + seed);
@@ -153,17 +172,19 @@ async function runSeed(envId: string, seed: number, scale: number, evalFreq: num
     },
   });
   const seconds = (performance.now() - start) / 1000;
-  const final = await evaluate(agent, await make(envId), { nEpisodes: 20, seed: 1000 + seed });
+  const cpu = process.cpuUsage(cpuStart);
+  const nEpisodes = keys.finalEpisodes ?? 20;
+  const final = await evaluate(agent, await make(envId), { nEpisodes, seed: 1000 + seed });
   let bestMean = final.mean;
   if (best && best.mean > (evals.at(-1)?.mean ?? -Infinity)) {
     engine.setParams(best.params, "online");
-    bestMean = (await evaluate(agent, await make(envId), { nEpisodes: 20, seed: 1000 + seed })).mean;
+    bestMean = (await evaluate(agent, await make(envId), { nEpisodes, seed: 1000 + seed })).mean;
   }
   agent.dispose();
-  return { seed, steps: agent.timesteps, evals, firstSolve, finalMean: final.mean, bestMean, stopMean, seconds };
+  return { seed, steps: agent.timesteps, evals, firstSolve, finalMean: final.mean, finalStd: final.std, train100, bestMean, stopMean, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
-const median = (xs: number[]) => {
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };

@@ -17,7 +17,7 @@
 import { cpus, loadavg } from "node:os";
 import { presets } from "../src/index.ts";
 import { atLeast, baseline, type BenchRow } from "./harness.ts";
-import { runStudy, summarize, THRESHOLDS } from "./preset-study.ts";
+import { median, runStudy, summarize, THRESHOLDS } from "./preset-study.ts";
 import { runTorch } from "./torch.ts";
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => i);
@@ -48,10 +48,6 @@ function zooRows(): BenchRow[] {
   }
   return rows;
 }
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 export default async function (): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];

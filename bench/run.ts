@@ -2,54 +2,32 @@
  * `npm run bench [-- filter...]`: runs every bench/*.bench.ts (or those whose
  * name contains a filter), prints one table and writes bench/results.json:
  * the rows, with the machine, the runtimes, the date and the commit they
- * were measured on.
+ * were measured on. A suite of harness.ts's NAMED_ONLY (a training study of
+ * CPU hours) runs only when a filter is its exact name:
+ * `npm run bench -- minatar`.
  *
- * `npm run bench -- --readme [--note "..."]` runs every suite, then also
+ * `npm run bench -- --readme [--note "..."]` runs every suite but those, then also
  * copies results.json to bench/readme-results.json (committed) and
  * regenerates README.md's performance table from it (bench/readme.ts).
  */
-import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { cpus, release, totalmem, type } from "node:os";
+import { readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 // Before any bench compiles deepq's module: every bench then runs the relaxed-SIMD build, as
 // Node 22+, browsers, Deno and Bun do (Node 20 validates it only behind a flag).
 import "../test/support/relaxed-simd.ts";
-import { supportsRelaxedSimd } from "../src/runtime/wasm.ts";
-import type { BenchRow } from "./harness.ts";
+import { selectSuites, type BenchRow } from "./harness.ts";
+import { jsRuntime, runMeta } from "./meta.ts";
 import { README, README_RESULTS, writeReadmeTable, type BenchResults } from "./readme.ts";
 import { torchVersion } from "./torch.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: flags, positionals: filters } = parseArgs({ allowPositionals: true, options: { readme: { type: "boolean" }, note: { type: "string" } } });
 if (flags.readme && filters.length > 0) throw new Error("--readme takes every suite: the README's table comes from one full run");
-const files = readdirSync(here)
-  .filter((f) => f.endsWith(".bench.ts"))
-  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
-  .sort();
+const files = selectSuites(readdirSync(here), filters);
 
 const fmt = (v: number) => (Math.abs(v) >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : Math.abs(v) >= 1e3 ? `${(v / 1e3).toFixed(1)} k` : v.toFixed(v < 10 ? 2 : 0));
-
-/** The CPU as Linux describes it: model name, and family/model/stepping, since "AMD EPYC" alone names no generation. */
-function cpuDetails(): { model: string; id?: string; flags?: string[] } {
-  const model = cpus()[0]?.model ?? "unknown";
-  try {
-    const info = readFileSync("/proc/cpuinfo", "utf8").split("\n\n")[0]!;
-    const field = (k: string) => new RegExp(`^${k}\\s*: (.*)$`, "m").exec(info)?.[1];
-    // The instruction-set extensions that change what deepq's WebAssembly compiles to.
-    const wanted = ["sse4_1", "avx", "avx2", "fma", "avx512f"];
-    const flags = (field("flags") ?? "").split(" ").filter((f) => wanted.includes(f));
-    return { model, id: `family ${field("cpu family")} model ${field("model")} stepping ${field("stepping")}`, flags };
-  } catch {
-    return { model };
-  }
-}
-
-function git(...args: string[]): string {
-  return execFileSync("git", args, { cwd: here, encoding: "utf8" }).trim();
-}
 
 const started = performance.now();
 const rows: BenchRow[] = [];
@@ -68,17 +46,16 @@ for (const file of files) {
     console.log(`${r.suite.padEnd(8)} ${r.name.padEnd(52)} ${value}${ratio}${target}`);
   }
 }
+const { machine, ...when } = runMeta();
 const results: BenchResults = {
-  date: new Date().toISOString(),
-  commit: git("rev-parse", "HEAD"),
-  // Uncommitted changes to tracked files: the figures are not exactly the commit's.
-  dirty: git("status", "--porcelain", "--untracked-files=no").length > 0,
+  // dirty: uncommitted changes to tracked files, the figures are not exactly the commit's.
+  ...when,
   ...(flags.note && { note: flags.note }),
   command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...(flags.readme ? ["--readme"] : []), ...filters] : [])].join(" "),
   seconds: Math.round((performance.now() - started) / 1000),
   suiteSeconds,
-  machine: { cpu: cpuDetails(), cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()} ${process.arch}` },
-  runtimes: { node: process.version, v8: process.versions.v8, relaxedSimd: supportsRelaxedSimd(), pytorch: torchVersion() },
+  machine,
+  runtimes: { ...jsRuntime(), pytorch: torchVersion() },
   suites: files.map((f) => f.replace(/\.bench\.ts$/, "")),
   rows,
 };
