@@ -13,7 +13,7 @@ import {
 } from "../layout";
 import {
   adamStep, adamStepScalar, colSum, colSumScalar, gemmDotRelu, gemmDotReluScalar, gemmSplat, gemmSplatScalar, gemvSparse, polyak,
-  polyakScalar, sumSquares, sumSquaresScalar,
+  polyakScalar, sumSquares, sumSquaresScalar, transpose,
 } from "./kernels";
 import { setSlotI, slotF, slotI } from "./header";
 import { col2im, im2col } from "./conv";
@@ -267,15 +267,19 @@ export function gradients(h: usize, obs: usize, actions: usize, rewards: usize, 
     // The rows dW sums over: patch rows of a conv layer, else the inputs.
     const xs = conv ? addr(layer(h, l, LAYER_COLS)) : x;
     const ldxs = conv ? layer(h, l, LAYER_IN_PAD) : ldx;
+    const dx = addr(slotI(h, l & 1 ? MLP_DELTA_A : MLP_DELTA_B));
     if (scalar) {
       gemmSplatScalar(inputs, outPad, m, xs, 1, ldxs, dy, outPad, 0, gw, ldw, false);
       colSumScalar(m, outPad, dy, outPad, gb);
     } else {
-      gemmSplat(inputs, outPad, m, xs, 1, ldxs, dy, outPad, 0, gw, ldw, false);
+      if (l > 0 && !conv) {
+        // Xᵀ into dx's buffer (rows · maxPad floats, free until dX), so dW reads rows; same sums in the same order.
+        transpose(n, inputs, x, ldx, dx);
+        gemmSplat(inputs, outPad, n, dx, n, 1, dy, outPad, 0, gw, ldw, false);
+      } else gemmSplat(inputs, outPad, m, xs, 1, ldxs, dy, outPad, 0, gw, ldw, false);
       colSum(m, outPad, dy, outPad, gb);
     }
     if (l > 0) {
-      const dx = addr(slotI(h, l & 1 ? MLP_DELTA_A : MLP_DELTA_B));
       if (conv) {
         const dcols = addr(slotI(h, MLP_COLS));
         if (scalar) gemmDotReluScalar(m, ldxs, outPad, dy, outPad, w, ldw, 0, dcols, ldxs);
