@@ -8,15 +8,16 @@ sets them up) on the same trainer, budget and scoring. Run from the repository r
 
   all      runs both studies at once (each under /usr/bin/time, on --workers workers), then
            re-scores each study's best options on fresh seeds and writes bench/tune-vs-optuna.json
-  optuna   the Optuna study alone (what `all` runs), into OUT/optuna
+  optuna   the Optuna study alone (as `all` runs it), into OUT/optuna
   rescore  what `all` does once the studies have run (OUT holds them and their .time files)
 
-Both studies train deepq: deepq tune through its worker pool, the Optuna objective through
+Both train deepq: deepq tune through its worker pool, the Optuna objective through
 bench/tune-trial.mjs (the same per-seed job), on seeds 0-2 for 30k steps with a greedy
 10-episode evaluation every 3333 steps; a trial's score at an evaluation is the mean over its
 seeds, and its final score the last evaluation's, as deepq tune scores it.
 """
 import argparse, datetime, json, os, re, subprocess, sys
+from concurrent.futures import ThreadPoolExecutor
 from statistics import mean
 
 import optuna, warnings
@@ -167,26 +168,37 @@ def rescore(options):
             "solved": sum(v >= 475 for v in per_seed.values())}
 
 
+# The studies: deepq tune with its default space, and RL Zoo's Optuna study.
+STUDIES = ("asha", "optuna")
+
+
+def tune_command(args):
+    return ["node", "bin/deepq.mjs", "tune", ENV, "--trials", str(args.trials), "--budget", str(BUDGET), "--seeds", "0-2",
+            "--workers", str(args.workers), "--out", os.path.join(args.out, "asha")]
+
+
 def write_results(args, costs):
-    asha_settings = json.load(open(os.path.join(args.out, "asha", "study.json")))
-    rungs = asha_settings["rungs"]
-    asha = study_summary(os.path.join(args.out, "asha"), lambda r: len(SEEDS) * (rungs[len(r["rungScores"]) - 1] if r["rungScores"] else 0))
-    zoo = study_summary(os.path.join(args.out, "optuna"), lambda r: len(SEEDS) * r.get("timestep", 0))
-    # The runner reproduces a deepq tune trial: its best options on seeds 0-2 score what the study said.
-    check, _ = run_trial(asha["bestOptions"], SEEDS, EVAL_FREQ)
-    for name, s in (("asha", asha), ("optuna", zoo)):
-        s.update(costs.get(name, {}), rescore=rescore(s["bestOptions"]))
+    rungs = json.load(open(os.path.join(args.out, "asha", "study.json")))["rungs"]
+    asha_steps = lambda r: len(SEEDS) * (rungs[len(r["rungScores"]) - 1] if r["rungScores"] else 0)
+    summaries = {name: study_summary(os.path.join(args.out, name), (lambda r: len(SEEDS) * r.get("timestep", 0)) if name == "optuna" else asha_steps) for name in costs}
+    with ThreadPoolExecutor(args.workers) as pool:
+        # The runner reproduces a deepq tune trial: its best options on seeds 0-2 score what the study said.
+        check = pool.submit(run_trial, summaries["asha"]["bestOptions"], SEEDS, EVAL_FREQ)
+        rescores = {name: pool.submit(rescore, s["bestOptions"]) for name, s in summaries.items()}
+        for name, s in summaries.items():
+            s.update(costs[name], rescore=rescores[name].result())
+        reproduced = round(check.result()[0][-1][1], 1) == summaries["asha"]["bestScore"]
+    sampler = f"TPESampler(n_startup_trials={N_STARTUP_TRIALS}, seed=0, multivariate=True), MedianPruner(n_startup_trials={N_STARTUP_TRIALS}, n_warmup_steps={N_EVALUATIONS // 3}), RL Zoo's sample_dqn_params, n_jobs={args.workers}"
     result = {
         "date": datetime.date.today().isoformat(),
         "command": f"nice -n 19 /usr/bin/python3 bench/tune_vs_optuna.py all --trials {args.trials} --workers {args.workers} --out {args.out}",
         "conditions": f"{ENV}, {args.trials} trials each, seeds 0-2, {BUDGET} steps per seed, greedy {EVAL_EPISODES}-episode evaluation every {EVAL_FREQ} steps, "
-        f"{args.workers} workers each, the two studies at once, under nice -n 19 on a shared {os.cpu_count()}-core machine; optuna {optuna.__version__}, node {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}",
-        "runnerReproducesAshaBest": round(check[-1][1], 1) == asha["bestScore"],
-        "asha": {"study": f"deepq tune {ENV} --trials {args.trials} --budget {BUDGET} --seeds 0-2 --workers {args.workers}", **asha},
-        "optuna": {"study": f"TPESampler(n_startup_trials={N_STARTUP_TRIALS}, seed=0, multivariate=True), MedianPruner(n_startup_trials={N_STARTUP_TRIALS}, n_warmup_steps={N_EVALUATIONS // 3}), RL Zoo's sample_dqn_params, n_jobs={args.workers}", **zoo},
+        f"{args.workers} workers each, the studies at once, under nice -n 19 on a shared {os.cpu_count()}-core machine; optuna {optuna.__version__}, node {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}",
+        "runnerReproducesAshaBest": reproduced,
+        **{name: {"study": sampler if name == "optuna" else " ".join(["deepq", *tune_command(args)[2:]]), **s} for name, s in summaries.items()},
     }
     json.dump(result, open(os.path.join(ROOT, "bench", "tune-vs-optuna.json"), "w"), indent=2)
-    print(json.dumps({k: {kk: v for kk, v in s.items() if kk not in ("bestOptions",)} if isinstance(s, dict) else s for k, s in result.items()}, indent=2))
+    print(json.dumps({k: {kk: v for kk, v in s.items() if kk != "bestOptions"} if isinstance(s, dict) else s for k, s in result.items()}, indent=2))
 
 
 def main():
@@ -201,16 +213,12 @@ def main():
         return optuna_study(os.path.join(args.out, "optuna"), args.trials, args.workers)
     if args.phase == "all":
         os.makedirs(args.out, exist_ok=True)
-        # Both studies at once, each on its own workers, to halve the wall time; CPU time is each one's own.
-        studies = [
-            timed_study(["node", "bin/deepq.mjs", "tune", ENV, "--trials", str(args.trials), "--budget", str(BUDGET), "--seeds", "0-2",
-                         "--workers", str(args.workers), "--out", os.path.join(args.out, "asha")], os.path.join(args.out, "asha.time")),
-            timed_study([sys.executable, __file__, "optuna", "--trials", str(args.trials), "--workers", str(args.workers), "--out", args.out],
-                        os.path.join(args.out, "optuna.time")),
-        ]
-        if [p.wait() for p in studies] != [0, 0]:
+        # The studies at once, each on its own workers, to cut the wall time; CPU time is each one's own.
+        optuna_cmd = [sys.executable, __file__, "optuna", "--trials", str(args.trials), "--workers", str(args.workers), "--out", args.out]
+        studies = [timed_study(optuna_cmd if name == "optuna" else tune_command(args), os.path.join(args.out, f"{name}.time")) for name in STUDIES]
+        if [p.wait() for p in studies] != [0] * len(studies):
             sys.exit("a study failed")
-    costs = {name: read_time(os.path.join(args.out, f"{name}.time")) for name in ("asha", "optuna")}
+    costs = {name: read_time(os.path.join(args.out, f"{name}.time")) for name in STUDIES}
     write_results(args, costs)
 
 
