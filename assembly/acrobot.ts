@@ -4,16 +4,18 @@
  * dt = 0.2 in float64 with numpy's operations in numpy's order, `wrap` and
  * `bound`, so every state and observation matches Gymnasium bit for bit.
  * One env and a vector of envs (SyncVectorEnv semantics, see
- * ./lib/classic.ts). Memory layout: the Acrobot/MountainCar section of
- * assembly/layout.ts.
+ * ./lib/classic.ts), whose envs step in pairs on f64x2 lanes where
+ * relaxed_madd fuses, the odd one out (and every env elsewhere) through
+ * the scalar twin that also steps the single env. Memory
+ * layout: the Acrobot/MountainCar section of assembly/layout.ts.
  */
-import { ACROBOT_OBS, ACROBOT_STATE, CP_HIGH, CP_LOW, CP_NUM_ENVS, CP_OBS, CP_REWARD, CP_RNG, CP_STATE, PCG64_BYTES, SLOT } from "./layout";
-import { cos, sin } from "./lib/libm";
-import { pow2 } from "./lib/pow2";
+import { ACROBOT_OBS, ACROBOT_STATE, CP_ACTIONS, CP_HIGH, CP_LOW, CP_NUM_ENVS, CP_OBS, CP_REWARD, CP_RNG, CP_STATE, CP_TERMINATED, PCG64_BYTES, SLOT } from "./layout";
+import { cos, cos2, cosWide2, sin, sin2, sincosWide2, usesHardwareFma } from "./lib/libm";
+import { pow2, pow2x2 } from "./lib/pow2";
 import { npyCosf, npySinf } from "./lib/npy-sincosf";
 import { pcg64Uniform } from "./lib/pcg64";
 import { slotA, slotF } from "./lib/header";
-import { resetAll, syncVecStep } from "./lib/classic";
+import { firstInvalidAction, resetAll, stepEach, syncVecFinish } from "./lib/classic";
 
 // AcrobotEnv's class attributes. Products of them are written as Python
 // evaluates them (left to right), and fold to the same doubles.
@@ -151,12 +153,253 @@ export function acrobotStep(h: usize, action: i32): i32 {
   return <i32>terminated;
 }
 
+// ---------------------------------------------------------------------------
+// Pairs of envs on f64x2 lanes: the scalar step above with each double an
+// f64x2 of (env 2p, env 2p + 1), the same operations in the same order,
+// and sin, cos and x**2 from their lane-wise exact twins. A vector step
+// runs a block of pairs one rk4 stage at a time, each stage as two loops
+// (sin and cos of every pair, then their derivatives) whose iterations are
+// independent: the CPU overlaps pairs instead of waiting out one pair's
+// chain of libm, divisions and the next stage's libm.
+
+/** Pairs per block (see {@link SCRATCH}). */
+const BLOCK_PAIRS = 16;
+// What a block keeps per pair, one f64x2 each: the state (Y), the current
+// stage's argument of _dsdt (X), rk4's running sum k1 + 2 k2 + 2 k3 + k4
+// (SUM), the torque, and the stage's cos and sin of theta2, cos(theta1 +
+// theta2 - pi/2) and cos(theta1 - pi/2).
+const Y = 0;
+const X = 4;
+const SUM = 8;
+const TORQUE = 12;
+const COS_T2 = 13;
+const SIN_T2 = 14;
+const COS_A = 15;
+const COS_B = 16;
+const QUANTITIES = 17;
+/** A block's {@link Y}, {@link X}, ...: quantity q of pair p at (q * BLOCK_PAIRS + p) * 16. */
+const SCRATCH: usize = memory.data(QUANTITIES * BLOCK_PAIRS * 16, 16);
+
+@inline function at(q: i32, p: i32): usize {
+  return SCRATCH + ((<usize>(q * BLOCK_PAIRS + p)) << 4);
+}
+@inline function get(q: i32, p: i32): v128 {
+  return v128.load(at(q, p));
+}
+@inline function put(q: i32, p: i32, v: v128): void {
+  v128.store(at(q, p), v);
+}
+
+// The f64x2 constants, in static data: V8 11 (Node 20) builds each
+// v128.const from general registers at every use, where a load is one
+// instruction (as the wide libm path does).
+const V_DT2 = memory.data<f64>([DT2, DT2], 16);
+const V_DT = memory.data<f64>([DT, DT], 16);
+const V_DT6 = memory.data<f64>([DT6, DT6], 16);
+const V_TWO = memory.data<f64>([2, 2], 16);
+const V_ONE = memory.data<f64>([1.0, 1.0], 16);
+const V_MINUS_ZERO = memory.data<f64>([-0.0, -0.0], 16);
+const V_PI = memory.data<f64>([PI, PI], 16);
+const V_MINUS_PI = memory.data<f64>([-PI, -PI], 16);
+const V_TWO_PI = memory.data<f64>([PI - -PI, PI - -PI], 16);
+const V_PI_2 = memory.data<f64>([PI_2, PI_2], 16);
+const V_MAX_VEL_1 = memory.data<f64>([MAX_VEL_1, MAX_VEL_1], 16);
+const V_MIN_VEL_1 = memory.data<f64>([-MAX_VEL_1, -MAX_VEL_1], 16);
+const V_MAX_VEL_2 = memory.data<f64>([MAX_VEL_2, MAX_VEL_2], 16);
+const V_MIN_VEL_2 = memory.data<f64>([-MAX_VEL_2, -MAX_VEL_2], 16);
+const V_M2 = memory.data<f64>([M2, M2], 16);
+const V_I1 = memory.data<f64>([I1, I1], 16);
+const V_I2 = memory.data<f64>([I2, I2], 16);
+const V_D1_0 = memory.data<f64>([M1 * (LC1 * LC1), M1 * (LC1 * LC1)], 16);
+const V_D1_1 = memory.data<f64>([L1 * L1 + LC2 * LC2, L1 * L1 + LC2 * LC2], 16);
+const V_D1_2 = memory.data<f64>([2 * L1 * LC2, 2 * L1 * LC2], 16);
+const V_D2_0 = memory.data<f64>([LC2 * LC2, LC2 * LC2], 16);
+const V_D2_1 = memory.data<f64>([L1 * LC2, L1 * LC2], 16);
+const V_PHI2 = memory.data<f64>([M2 * LC2 * G, M2 * LC2 * G], 16);
+const V_PHI1_0 = memory.data<f64>([-M2 * L1 * LC2, -M2 * L1 * LC2], 16);
+const V_PHI1_1 = memory.data<f64>([2 * M2 * L1 * LC2, 2 * M2 * L1 * LC2], 16);
+const V_PHI1_2 = memory.data<f64>([(M1 * LC1 + M2 * L1) * G, (M1 * LC1 + M2 * L1) * G], 16);
+const V_DD2_0 = memory.data<f64>([M2 * L1 * LC2, M2 * L1 * LC2], 16);
+const V_DD2_1 = memory.data<f64>([M2 * (LC2 * LC2) + I2, M2 * (LC2 * LC2) + I2], 16);
+
+@inline function k(at: usize): v128 {
+  return v128.load(at);
+}
+@inline function add(a: v128, b: v128): v128 {
+  return f64x2.add(a, b);
+}
+@inline function sub(a: v128, b: v128): v128 {
+  return f64x2.sub(a, b);
+}
+@inline function mul(a: v128, b: v128): v128 {
+  return f64x2.mul(a, b);
+}
+@inline function div(a: v128, b: v128): v128 {
+  return f64x2.div(a, b);
+}
+
+/** {@link wrap} on both lanes (each lane stops where it is in range). */
+@inline function wrap2(x: v128): v128 {
+  for (let m = f64x2.gt(x, k(V_PI)); v128.any_true(m); m = f64x2.gt(x, k(V_PI))) x = v128.bitselect(sub(x, k(V_TWO_PI)), x, m);
+  for (let m = f64x2.lt(x, k(V_MINUS_PI)); v128.any_true(m); m = f64x2.lt(x, k(V_MINUS_PI))) x = v128.bitselect(add(x, k(V_TWO_PI)), x, m);
+  return x;
+}
+
+/** {@link bound} on both lanes, between the constants at `low` (-m) and `high` (m). */
+@inline function bound2(x: v128, low: usize, high: usize): v128 {
+  const v = v128.bitselect(k(low), x, f64x2.gt(k(low), x));
+  return v128.bitselect(k(high), v, f64x2.lt(k(high), v));
+}
+
+/** Lane `lane` of a and of b, as one f64x2. */
+@inline function pairOf(a: v128, b: v128, lane: i32): v128 {
+  return lane == 0 ? f64x2.shuffle(a, b, 0, 2) : f64x2.shuffle(a, b, 1, 3);
+}
+
+/** observe() of env `lane` of a pair: the cos and sin of its angles, its velocities, narrowed to float32. */
+@inline function storeObservation(o: usize, c1: v128, s1: v128, c2: v128, s2: v128, dt1: v128, dt2: v128, lane: i32): void {
+  const first = f32x4.demote_f64x2_zero(pairOf(c1, s1, lane));
+  const second = f32x4.demote_f64x2_zero(pairOf(c2, s2, lane));
+  v128.store(o, i64x2.shuffle(first, second, 0, 2));
+  v128.store64_lane(o, f32x4.demote_f64x2_zero(pairOf(dt1, dt2, lane)), 0, 16);
+}
+
+/** The libm calls of {@link dsdt} for every pair of the block, at its {@link X}. */
+function stageLibm(pairs: i32): void {
+  for (let p = 0; p < pairs; p++) {
+    const theta1 = get(X, p);
+    const theta2 = get(X + 1, p);
+    sincosWide2(theta2);
+    put(COS_T2, p, cos2);
+    put(SIN_T2, p, sin2);
+    put(COS_A, p, cosWide2(sub(add(theta1, theta2), k(V_PI_2))));
+    put(COS_B, p, cosWide2(sub(theta1, k(V_PI_2))));
+  }
+}
+
+/**
+ * The rest of {@link dsdt} for every pair: its result k is added to
+ * {@link SUM} with `weight` (rk4's 1, 2, 2, 1), and but for the `last`
+ * stage the next stage's argument y + h k is written to {@link X}.
+ */
+function stageDerivatives(pairs: i32, weight: v128, h: v128, last: bool): void {
+  for (let p = 0; p < pairs; p++) {
+    const dtheta1 = get(X + 2, p);
+    const dtheta2 = get(X + 3, p);
+    const c2 = get(COS_T2, p);
+    const s2 = get(SIN_T2, p);
+    const d1 = add(add(add(k(V_D1_0), mul(k(V_M2), add(k(V_D1_1), mul(k(V_D1_2), c2)))), k(V_I1)), k(V_I2));
+    const d2 = add(mul(k(V_M2), add(k(V_D2_0), mul(k(V_D2_1), c2))), k(V_I2));
+    const phi2 = mul(k(V_PHI2), get(COS_A, p));
+    const phi1 = add(
+      add(sub(mul(mul(k(V_PHI1_0), pow2x2(dtheta2)), s2), mul(mul(mul(k(V_PHI1_1), dtheta2), dtheta1), s2)), mul(k(V_PHI1_2), get(COS_B, p))),
+      phi2,
+    );
+    const dd2 = div(
+      sub(sub(add(get(TORQUE, p), mul(div(d2, d1), phi1)), mul(mul(k(V_DD2_0), pow2x2(dtheta1)), s2)), phi2),
+      sub(k(V_DD2_1), div(pow2x2(d2), d1)),
+    );
+    const dd1 = div(f64x2.neg(add(mul(d2, dd2), phi1)), d1);
+    // k = (dtheta1, dtheta2, dd1, dd2).
+    put(SUM, p, add(get(SUM, p), mul(weight, dtheta1)));
+    put(SUM + 1, p, add(get(SUM + 1, p), mul(weight, dtheta2)));
+    put(SUM + 2, p, add(get(SUM + 2, p), mul(weight, dd1)));
+    put(SUM + 3, p, add(get(SUM + 3, p), mul(weight, dd2)));
+    if (!last) {
+      put(X, p, add(get(Y, p), mul(h, dtheta1)));
+      put(X + 1, p, add(get(Y + 1, p), mul(h, dtheta2)));
+      put(X + 2, p, add(get(Y + 2, p), mul(h, dd1)));
+      put(X + 3, p, add(get(Y + 3, p), mul(h, dd2)));
+    }
+  }
+}
+
+/** Component i of pair p's state: y, the first stage's argument, and an empty sum (-0 + v is v for every v, -0 included). */
+@inline function startAt(i: i32, p: i32, y: v128): void {
+  put(Y + i, p, y);
+  put(X + i, p, y);
+  put(SUM + i, p, k(V_MINUS_ZERO));
+}
+
+/**
+ * {@link stepOne} for `pairs` (up to {@link BLOCK_PAIRS}) pairs of
+ * adjacent envs whose states start at `s`, observations at `o` and actions
+ * at `act`; writes their terminated flags (bytes) at `terminated`.
+ */
+function stepBlock(s: usize, o: usize, act: usize, terminated: usize, pairs: i32): void {
+  for (let p = 0; p < pairs; p++) {
+    const e = s + (<usize>p << 6);
+    const e0 = v128.load(e); // env 2p: theta1, theta2
+    const v0 = v128.load(e, 16); // env 2p: dtheta1, dtheta2
+    const e1 = v128.load(e, 32);
+    const v1 = v128.load(e, 48);
+    startAt(0, p, f64x2.shuffle(e0, e1, 0, 2));
+    startAt(1, p, f64x2.shuffle(e0, e1, 1, 3));
+    startAt(2, p, f64x2.shuffle(v0, v1, 0, 2));
+    startAt(3, p, f64x2.shuffle(v0, v1, 1, 3));
+    put(TORQUE, p, f64x2.convert_low_i32x4_s(i32x4.sub(v128.load64_zero(act + (<usize>p << 3)), i32x4.splat(1))));
+  }
+  // rk4: k1 at y, k2 at y + dt/2 k1, k3 at y + dt/2 k2, k4 at y + dt k3.
+  stageLibm(pairs);
+  stageDerivatives(pairs, k(V_ONE), k(V_DT2), false);
+  stageLibm(pairs);
+  stageDerivatives(pairs, k(V_TWO), k(V_DT2), false);
+  stageLibm(pairs);
+  stageDerivatives(pairs, k(V_TWO), k(V_DT), false);
+  stageLibm(pairs);
+  stageDerivatives(pairs, k(V_ONE), k(V_DT), true);
+  for (let p = 0; p < pairs; p++) {
+    const e = s + (<usize>p << 6);
+    const t1 = wrap2(add(get(Y, p), mul(k(V_DT6), get(SUM, p))));
+    const t2 = wrap2(add(get(Y + 1, p), mul(k(V_DT6), get(SUM + 1, p))));
+    const dt1 = bound2(add(get(Y + 2, p), mul(k(V_DT6), get(SUM + 2, p))), V_MIN_VEL_1, V_MAX_VEL_1);
+    const dt2 = bound2(add(get(Y + 3, p), mul(k(V_DT6), get(SUM + 3, p))), V_MIN_VEL_2, V_MAX_VEL_2);
+    v128.store(e, pairOf(t1, t2, 0));
+    v128.store(e, pairOf(dt1, dt2, 0), 16);
+    v128.store(e, pairOf(t1, t2, 1), 32);
+    v128.store(e, pairOf(dt1, dt2, 1), 48);
+    // observe(), both envs.
+    sincosWide2(t1);
+    const c1 = cos2;
+    const s1 = sin2;
+    sincosWide2(t2);
+    const eo = o + <usize>p * (2 * ACROBOT_OBS * 4);
+    storeObservation(eo, c1, s1, cos2, sin2, dt1, dt2, 0);
+    storeObservation(eo + ACROBOT_OBS * 4, c1, s1, cos2, sin2, dt1, dt2, 1);
+    const bits = i64x2.bitmask(f64x2.gt(sub(f64x2.neg(c1), cosWide2(add(t2, t1))), k(V_ONE)));
+    store<u16>(terminated + (<usize>p << 1), <u16>((bits & 1) | ((bits & 2) << 7)));
+  }
+}
+
 /**
  * One step of every env (SyncVectorEnv with next-step autoreset; see
  * ./lib/classic.ts). Returns -1, or the index of the first action outside
- * {0, 1, 2}, having changed nothing. One env at a time (no f64x2 kernel
- * yet), in the shipped and the test module alike.
+ * {0, 1, 2}, having changed nothing. Blocks of pairs of envs on f64x2
+ * lanes where relaxed_madd fuses, else (and in the test module,
+ * SCALAR_TWINS = 1, see scripts/build-wasm.mjs) every env through the
+ * scalar twin: the same results, one at a time.
  */
 export function acrobotVecStep(h: usize): i32 {
-  return syncVecStep(h, ACROBOT_STATE * 8, ACROBOT_OBS * 4, 3, stepOne, -1, 0, resetEnv);
+  const n = <i32>load<i64>(h, CP_NUM_ENVS * SLOT);
+  const actions = slotA(h, CP_ACTIONS);
+  const bad = firstInvalidAction(actions, n, 3);
+  if (bad >= 0) return bad;
+  let paired = 0;
+  // The blocks need relaxed_madd fused: with fma emulated they are slower
+  // than the scalar step (a vector lane runs both libm kernels and every
+  // path's fma sites, where the scalar step branches to one).
+  if (SCALAR_TWINS == 0 && ASC_FEATURE_RELAXED_SIMD && usesHardwareFma()) {
+    const state = slotA(h, CP_STATE);
+    const obs = slotA(h, CP_OBS);
+    const terminated = slotA(h, CP_TERMINATED);
+    const pairs = n >> 1;
+    for (let p = 0; p < pairs; p += BLOCK_PAIRS) {
+      const e = <usize>(p << 1);
+      stepBlock(state + e * ACROBOT_STATE * 8, obs + e * ACROBOT_OBS * 4, actions + (e << 2), terminated + e, min(BLOCK_PAIRS, pairs - p));
+    }
+    paired = pairs << 1;
+  }
+  stepEach(h, paired, n, ACROBOT_STATE * 8, ACROBOT_OBS * 4, stepOne);
+  syncVecFinish(h, n, -1, 0, resetEnv);
+  return -1;
 }

@@ -92,6 +92,22 @@ const wide = inputs(60_000, 0x9e3779b97f4a7c15n, (u, bits) => {
       return asDouble(bits);
   }
 });
+/**
+ * Acrobot's arguments, where sincosWide2's paths meet: every lane mix of
+ * the table, shift and reduction ranges (|x| < 10, as the pendulum's angles
+ * and their sums), each range's bounds and their neighbours, and multiples
+ * of pi/2 and pi/128 (the reduction's quadrants and the table's steps).
+ */
+const acrobotArgs = (() => {
+  const edges = [0.126, 0.85546875, asDouble(0x400368fd00000000n), 105414336, 2 ** -26, 2 ** -27].flatMap((b) => {
+    const bits = new BigUint64Array(new Float64Array([b]).buffer)[0]!;
+    return [asDouble(bits - 1n), b, asDouble(bits + 1n)];
+  });
+  const steps = Array.from({ length: 40 }, (_, i) => (i - 20) * (Math.PI / 2)).concat(Array.from({ length: 128 }, (_, i) => (i * Math.PI) / 128));
+  const random = inputs(20_000, 0x5851f42d4c957f2dn, (u) => (2 * u - 1) * 10);
+  const all = [...edges, ...steps, ...random];
+  return Float64Array.from([...all, ...all.map((v) => -v)]);
+})();
 const specials = Float64Array.from([0, -0, Infinity, -Infinity, NaN, 5e-324, -5e-324, 2.2250738585072014e-308, Number.MAX_VALUE, -Number.MAX_VALUE]);
 
 const tsMap = (f: (x: number) => number, xs: Float64Array): Float64Array => xs.map(f);
@@ -137,6 +153,10 @@ describe("software fma", () => {
   });
 });
 
+/** scalar: sin and cos; simd: sincos2; wide: sincosWide2 and cosWide2. */
+const KERNELS = ["scalar", "simd", "wide"] as const;
+type Kernel = (typeof KERNELS)[number];
+
 // The relaxed-SIMD build twice: fma as one relaxed_madd where this host fuses it, and emulated.
 const builds = [
   ["simd", true],
@@ -157,19 +177,28 @@ for (const [flavor, hardwareFma] of builds) {
       if (hardwareFma && flavor === "relaxed-simd") console.log(`relaxed_madd ${fused ? "fuses on this host: libm's fma sites run it" : "does not fuse on this host: libm emulates fma"}`);
     });
 
-    /** Runs a kernel over xs; returns [sin, cos] copies. */
-    function run(kernel: "scalar" | "simd", xs: Float64Array): [Float64Array, Float64Array] {
+    /**
+     * Runs a kernel over xs; returns [sin, cos] copies. "wide" is
+     * sincosWide2, whose cos must also equal cosWide2's (checked here).
+     */
+    function run(kernel: Kernel, xs: Float64Array): [Float64Array, Float64Array] {
       arena.f64(bufs.x, xs.length).set(xs);
       if (kernel === "scalar") {
         arena.kernels.sinBatch(bufs.x, bufs.s, xs.length);
         arena.kernels.cosBatch(bufs.x, bufs.c, xs.length);
-      } else {
+      } else if (kernel === "simd") {
         arena.kernels.sincos2Batch(bufs.x, bufs.s, bufs.c, xs.length);
+      } else {
+        arena.kernels.sincosWide2Batch(bufs.x, bufs.s, bufs.c, bufs.d, xs.length);
+        expectBits(arena.f64(bufs.d, xs.length).slice(), arena.f64(bufs.c, xs.length).slice(), xs, "cosWide2 against sincosWide2's cos");
       }
       return [arena.f64(bufs.s, xs.length).slice(), arena.f64(bufs.c, xs.length).slice()];
     }
 
-    for (const kernel of ["scalar", "simd"] as const) {
+    // sincosWide2's fma sites are relaxed_madd in the relaxed-SIMD build
+    // (it runs only where they fuse) and emulated in the SIMD build.
+    const kernels = KERNELS.filter((k) => k !== "wide" || flavor === "simd" || hardwareFma);
+    for (const kernel of kernels) {
       it(`${kernel} sin/cos match glibc on the golden libm_checks and the fixture`, () => {
         for (const [xs, ws, wc] of [
           [goldenX, goldenSin, goldenCos],
@@ -182,12 +211,12 @@ for (const [flavor, hardwareFma] of builds) {
       });
     }
 
-    it("SIMD sincos2 equals scalar sin/cos on wide inputs, odd lengths and special values", () => {
-      for (const xs of [wide, wide.subarray(0, 999), specials, Float64Array.from([specials[4]!, 0.1]), Float64Array.from([0.1, 3.0])]) {
+    it.each(kernels.filter((k) => k !== "scalar"))("SIMD %s equals scalar sin/cos on wide inputs, odd lengths and special values", (kernel) => {
+      for (const xs of [wide, wide.subarray(0, 999), acrobotArgs, specials, Float64Array.from([specials[4]!, 0.1]), Float64Array.from([0.1, 3.0])]) {
         const [s1, c1] = run("scalar", xs);
-        const [s2, c2] = run("simd", xs);
-        expectBits(s2, s1, xs, "sin");
-        expectBits(c2, c1, xs, "cos");
+        const [s2, c2] = run(kernel, xs);
+        expectBits(s2, s1, xs, `${kernel} sin`);
+        expectBits(c2, c1, xs, `${kernel} cos`);
       }
     });
 
@@ -199,8 +228,8 @@ for (const [flavor, hardwareFma] of builds) {
       }
     });
 
-    it("keep glibc's special values", () => {
-      const [s, c] = run("simd", specials);
+    it.each(kernels.filter((k) => k !== "scalar"))("%s keeps glibc's special values", (kernel) => {
+      const [s, c] = run(kernel, specials);
       expect(Object.is(s[0], 0) && Object.is(s[1], -0)).toBe(true);
       expect([c[0], c[1]]).toEqual([1, 1]);
       for (const i of [2, 3, 4]) expect([s[i], c[i]]).toEqual([NaN, NaN]);

@@ -3,8 +3,9 @@
  * check and the bookkeeping of a vector step as Gymnasium's SyncVectorEnv
  * of TimeLimit-wrapped envs with next-step autoreset (the header is
  * CartPole's, see the Acrobot/MountainCar section of assembly/layout.ts).
- * Each env's kernel steps the physics of every env and writes its
- * terminated flag, then {@link syncVecFinish} turns flags into Gymnasium's
+ * Each env's kernel steps the physics of every env (one at a time, or a
+ * pair kernel first where the env has one) and writes its terminated
+ * flag, then {@link syncVecFinish} turns flags into Gymnasium's
  * results: envs done on the previous step are reset instead (reward 0, not
  * terminated or truncated, action ignored).
  */
@@ -64,11 +65,27 @@ import { slotA, slotF } from "./header";
 }
 
 /**
+ * The physics of envs [from, n) through `step(state, obs, action)`, one env
+ * at a time, each writing its terminated flag (after a pair kernel has
+ * stepped envs [0, from)).
+ */
+// @ts-ignore: decorator
+@inline export function stepEach(h: usize, from: i32, n: i32, stateBytes: usize, obsBytes: usize, step: (s: usize, o: usize, action: i32) => bool): void {
+  const actions = slotA(h, CP_ACTIONS);
+  const state = slotA(h, CP_STATE);
+  const obs = slotA(h, CP_OBS);
+  const terminated = slotA(h, CP_TERMINATED);
+  for (let i = from; i < n; i++) {
+    const e = <usize>i;
+    store<u8>(terminated + e, <u8>step(state + e * stateBytes, obs + e * obsBytes, load<i32>(actions + (e << 2))));
+  }
+}
+
+/**
  * One step of every env (SyncVectorEnv with next-step autoreset): the
- * physics of each env through `step(state, obs, action)` (one env at a
- * time; these envs have no f64x2 kernel yet), then {@link syncVecFinish}.
- * Returns -1, or the index of the first action outside [0, nActions),
- * having changed nothing.
+ * physics of each env through `step(state, obs, action)`, one env at a
+ * time ({@link stepEach}), then {@link syncVecFinish}. Returns -1, or the
+ * index of the first action outside [0, nActions), having changed nothing.
  */
 // @ts-ignore: decorator
 @inline export function syncVecStep(
@@ -82,16 +99,9 @@ import { slotA, slotF } from "./header";
   reset: (h: usize, i: i32) => void,
 ): i32 {
   const n = <i32>load<i64>(h, CP_NUM_ENVS * SLOT);
-  const actions = slotA(h, CP_ACTIONS);
-  const bad = firstInvalidAction(actions, n, nActions);
+  const bad = firstInvalidAction(slotA(h, CP_ACTIONS), n, nActions);
   if (bad >= 0) return bad;
-  const state = slotA(h, CP_STATE);
-  const obs = slotA(h, CP_OBS);
-  const terminated = slotA(h, CP_TERMINATED);
-  for (let i = 0; i < n; i++) {
-    const e = <usize>i;
-    store<u8>(terminated + e, <u8>step(state + e * stateBytes, obs + e * obsBytes, load<i32>(actions + (e << 2))));
-  }
+  stepEach(h, 0, n, stateBytes, obsBytes, step);
   syncVecFinish(h, n, rewardAlive, rewardTerminated, reset);
   return -1;
 }

@@ -154,7 +154,20 @@ export function usesHardwareFma(): bool {
   return select<f64>(s, s + v, v == 0);
 }
 
-@inline function productError2(a: v128, b: v128, p: v128): v128 {
+/**
+ * {@link productError} on each lane: one fused a*b - p where relaxed_madd
+ * fuses (the error of a product is a double, so fma gives it exactly).
+ */
+// @ts-ignore: decorator
+@inline export function productError2(a: v128, b: v128, p: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    if (hardwareFma) return f64x2.relaxed_madd(a, b, f64x2.neg(p));
+  }
+  return productErrorEmulated2(a, b, p);
+}
+
+// @ts-ignore: decorator
+@inline function productErrorEmulated2(a: v128, b: v128, p: v128): v128 {
   const k = f64x2.splat(SPLIT);
   const ta = f64x2.mul(k, a);
   const ah = f64x2.sub(ta, f64x2.sub(ta, a));
@@ -185,12 +198,21 @@ export function usesHardwareFma(): bool {
 /** {@link fma} on each lane of two f64x2. */
 // @ts-ignore: decorator
 @inline export function fma2(a: v128, b: v128, c: v128): v128 {
+  return fma2On(a, b, c, hardwareFma);
+}
+
+/**
+ * {@link fma2} with the path given: relaxed_madd where `fused` (the relaxed
+ * SIMD build only), else the emulation.
+ */
+// @ts-ignore: decorator
+@inline function fma2On(a: v128, b: v128, c: v128, fused: bool): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) {
-    if (hardwareFma) return f64x2.relaxed_madd(a, b, c);
+    if (fused) return f64x2.relaxed_madd(a, b, c);
   }
   const p = f64x2.mul(a, b);
   const s = f64x2.add(c, p);
-  const v = addOdd2(sumError2(c, p, s), productError2(a, b, p));
+  const v = addOdd2(sumError2(c, p, s), productErrorEmulated2(a, b, p));
   return v128.bitselect(s, f64x2.add(s, v), f64x2.eq(v, f64x2.splat(0)));
 }
 
@@ -499,4 +521,202 @@ export let cos2: v128 = f64x2(0, 0);
   const table = v128.bitselect(x, f64x2.add(sn, cors), f64x2.splat(-0.0));
   const s = v128.bitselect(taylorSin2(x), table, f64x2.lt(ax, f64x2.splat(TAYLOR_MAX)));
   sin2 = v128.bitselect(x, s, f64x2.lt(ax, f64x2.splat(SIN_TINY)));
+}
+
+// ---------------------------------------------------------------------------
+// Two lanes at once, any angle: s_sin.c's four paths on both lanes.
+
+// Each f64x2 constant of the wide path sits in static data, both lanes,
+// and is read with a load: V8 11 (Node 20) builds every v128.const from
+// general registers, three instructions at each use, and this path has
+// about fifty. The bounds are s_sin.c's high words as doubles.
+const V_BIG = memory.data<f64>([BIG, BIG], 16);
+const V_SN3 = memory.data<f64>([SN3, SN3], 16);
+const V_SN5 = memory.data<f64>([SN5, SN5], 16);
+const V_CS2 = memory.data<f64>([CS2, CS2], 16);
+const V_CS4 = memory.data<f64>([CS4, CS4], 16);
+const V_CS6 = memory.data<f64>([CS6, CS6], 16);
+const V_S1 = memory.data<f64>([S1, S1], 16);
+const V_S2 = memory.data<f64>([S2, S2], 16);
+const V_S3 = memory.data<f64>([S3, S3], 16);
+const V_S4 = memory.data<f64>([S4, S4], 16);
+const V_S5 = memory.data<f64>([S5, S5], 16);
+const V_MINUS_HALF = memory.data<f64>([-0.5, -0.5], 16);
+const V_ONE = memory.data<f64>([1.0, 1.0], 16);
+const V_SIGN = memory.data<f64>([-0.0, -0.0], 16);
+const V_HP0 = memory.data<f64>([HP0, HP0], 16);
+const V_HP1 = memory.data<f64>([HP1, HP1], 16);
+const V_HPINV = memory.data<f64>([HPINV, HPINV], 16);
+const V_TOINT = memory.data<f64>([TOINT, TOINT], 16);
+const V_MP1 = memory.data<f64>([MP1, MP1], 16);
+const V_MP2 = memory.data<f64>([MP2, MP2], 16);
+const V_PP3 = memory.data<f64>([PP3, PP3], 16);
+const V_PP4 = memory.data<f64>([PP4, PP4], 16);
+const V_COS_TINY = memory.data<f64>([COS_TINY, COS_TINY], 16);
+const V_SIN_TINY = memory.data<f64>([SIN_TINY, SIN_TINY], 16);
+const V_TAYLOR_MAX = memory.data<f64>([TAYLOR_MAX, TAYLOR_MAX], 16);
+const V_TABLE_MAX = memory.data<f64>([TABLE_MAX, TABLE_MAX], 16);
+const V_SHIFT_MAX = memory.data<u64>([<u64>HIGH_SHIFT_MAX << 32, <u64>HIGH_SHIFT_MAX << 32], 16);
+const V_REDUCE_MAX = memory.data<u64>([<u64>HIGH_REDUCE_MAX << 32, <u64>HIGH_REDUCE_MAX << 32], 16);
+/** The quadrant's bits in i64 lanes. */
+const V_I1 = memory.data<u64>([1, 1], 16);
+const V_I2 = memory.data<u64>([2, 2], 16);
+
+// @ts-ignore: decorator
+@inline function vk(at: usize): v128 {
+  return v128.load(at);
+}
+
+/** One double of the two lanes' table entries (`offset` 0: sn, 8: ssn, 16: cs, 24: ccs). */
+// @ts-ignore: decorator
+@inline function tableLanes(t0: usize, t1: usize, offset: usize): v128 {
+  return v128.load64_lane(t1 + offset, v128.load64_zero(t0 + offset), 1);
+}
+
+/** -v on the lanes of `mask`. */
+// @ts-ignore: decorator
+@inline function negateWhere(v: v128, mask: v128): v128 {
+  return v128.xor(v, v128.and(mask, vk(V_SIGN)));
+}
+
+/**
+ * do_sin(a, da) on both lanes (|a| < 0.855), its table path and Taylor
+ * path both run and selected per lane; u = BIG + |a|, whose table entries
+ * are at t0 and t1. Fused where {@link doSin} fuses; fmaTail's sites always
+ * take the fma, whose a*b + 0 rounds as a*b + 0 does.
+ */
+// @ts-ignore: decorator
+@inline function doSin2(a: v128, da: v128, u: v128, t0: usize, t1: usize): v128 {
+  const sn = tableLanes(t0, t1, 0);
+  const cs = tableLanes(t0, t1, 16);
+  const ax = f64x2.abs(a);
+  const r = f64x2.sub(ax, f64x2.sub(u, vk(V_BIG)));
+  const dx = negateWhere(da, f64x2.le(a, f64x2.splat(0)));
+  const xx = f64x2.mul(r, r);
+  const ps = f64x2.add(f64x2.mul(xx, vk(V_SN5)), vk(V_SN3));
+  const pc = f64x2.add(f64x2.mul(xx, vk(V_CS6)), vk(V_CS4));
+  const s = f64x2.add(r, fma2On(f64x2.mul(r, xx), ps, dx, true));
+  const c = f64x2.add(f64x2.mul(r, dx), f64x2.mul(xx, fma2On(xx, pc, vk(V_CS2), true)));
+  const cor = fma2On(s, cs, fma2On(f64x2.neg(c), sn, f64x2.add(f64x2.mul(s, tableLanes(t0, t1, 24)), tableLanes(t0, t1, 8)), true), true);
+  const table = v128.bitselect(a, f64x2.add(sn, cor), vk(V_SIGN));
+  // TAYLOR_SIN(a, da).
+  const aa = f64x2.mul(a, a);
+  const p3 = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(vk(V_S5), aa), vk(V_S4)), aa), vk(V_S3));
+  const p = fma2On(fma2On(p3, aa, vk(V_S2), true), aa, vk(V_S1), true);
+  const taylor = f64x2.add(a, fma2On(aa, fma2On(p, a, f64x2.mul(vk(V_MINUS_HALF), da), true), da, true));
+  return v128.bitselect(taylor, table, f64x2.lt(ax, vk(V_TAYLOR_MAX)));
+}
+
+/** do_cos(a, da) on both lanes (|a| < 0.855); u = BIG + |a|, whose table entries are at t0 and t1. */
+// @ts-ignore: decorator
+@inline function doCos2(a: v128, da: v128, u: v128, t0: usize, t1: usize): v128 {
+  const sn = tableLanes(t0, t1, 0);
+  const cs = tableLanes(t0, t1, 16);
+  const dx = negateWhere(da, f64x2.lt(a, f64x2.splat(0)));
+  const r = f64x2.add(f64x2.sub(f64x2.abs(a), f64x2.sub(u, vk(V_BIG))), dx);
+  const xx = f64x2.mul(r, r);
+  const ps = f64x2.add(f64x2.mul(xx, vk(V_SN5)), vk(V_SN3));
+  const pc = f64x2.add(f64x2.mul(xx, vk(V_CS6)), vk(V_CS4));
+  const s = fma2On(f64x2.mul(r, xx), ps, r, true);
+  const c = f64x2.mul(xx, fma2On(xx, pc, vk(V_CS2), true));
+  const ns = f64x2.neg(s);
+  const cor = fma2On(ns, sn, fma2On(f64x2.neg(c), cs, f64x2.add(f64x2.mul(ns, tableLanes(t0, t1, 8)), tableLanes(t0, t1, 24)), true), true);
+  return f64x2.add(cs, cor);
+}
+
+/**
+ * sin (when `withSin`) and cos of both lanes into {@link sin2} and
+ * {@link cos2}, for finite |x| < 105414336; see {@link sincosWide2}.
+ *
+ * Per lane, s_sin.c hands its kernels do_sin and do_cos: (x, 0) below
+ * TABLE_MAX; in the shift range (TABLE_MAX to SHIFT_MAX), with y = pi/2 -
+ * |x|, do_cos(y, HP1) for sin (copysign x) and do_sin(y + HP1, y - (y +
+ * HP1) + HP1) for cos; beyond, x = n pi/2 + (hi + lo) from reduce_sincos
+ * and quadrant n for sin, n + 1 for cos (odd: do_cos, bit 1: negated).
+ * Each lane takes the kernel its path needs, so both run on every lane: on
+ * do_sin's argument for cos alone, and for sin also on do_cos's where the
+ * shift range gives do_cos another.
+ */
+// @ts-ignore: decorator
+@inline function sincosWideBody(x: v128, ax: v128, withSin: bool): void {
+  // reduce_sincos on every lane (see reduce).
+  const t = fma2On(x, vk(V_HPINV), vk(V_TOINT), true);
+  const xn = f64x2.sub(t, vk(V_TOINT));
+  const y = f64x2.sub(f64x2.sub(x, f64x2.mul(xn, vk(V_MP1))), f64x2.mul(xn, vk(V_MP2)));
+  const t2 = f64x2.sub(y, f64x2.mul(xn, vk(V_PP3)));
+  const db = f64x2.sub(f64x2.sub(y, t2), f64x2.mul(xn, vk(V_PP3)));
+  const nxn = f64x2.neg(xn);
+  const hi = fma2On(nxn, vk(V_PP4), t2, true);
+  const lo = f64x2.add(db, fma2On(nxn, vk(V_PP4), f64x2.sub(t2, hi), true));
+  // The shift range.
+  const sy = f64x2.sub(vk(V_HP0), ax);
+  const sa = f64x2.add(sy, vk(V_HP1));
+  const sda = f64x2.add(f64x2.sub(sy, sa), vk(V_HP1));
+  const table = f64x2.lt(ax, vk(V_TABLE_MAX));
+  const belowShift = f64x2.lt(ax, vk(V_SHIFT_MAX));
+  const shift = v128.andnot(belowShift, table);
+  // Where cos takes do_sin: the shift range, and even n + 1 beyond it.
+  const n1 = i64x2.add(t, vk(V_I1));
+  const cosTakesSin = v128.or(shift, v128.andnot(i64x2.eq(v128.and(n1, vk(V_I1)), f64x2.splat(0)), belowShift));
+  // do_sin's argument.
+  const a = v128.bitselect(x, v128.bitselect(sa, hi, shift), table);
+  const da = v128.and(v128.bitselect(sda, lo, shift), v128.not(table));
+  const u = f64x2.add(f64x2.abs(a), vk(V_BIG));
+  const t0 = tableEntry(f64x2.extract_lane(u, 0));
+  const t1 = tableEntry(f64x2.extract_lane(u, 1));
+  const ks = doSin2(a, da, u, t0, t1);
+  let kc: v128;
+  if (withSin) {
+    const ca = v128.bitselect(sy, a, shift);
+    const cda = v128.bitselect(vk(V_HP1), da, shift);
+    const cu = f64x2.add(f64x2.abs(ca), vk(V_BIG));
+    kc = doCos2(ca, cda, cu, tableEntry(f64x2.extract_lane(cu, 0)), tableEntry(f64x2.extract_lane(cu, 1)));
+    const sinNegated = v128.andnot(i64x2.eq(v128.and(t, vk(V_I2)), vk(V_I2)), belowShift);
+    const s = negateWhere(v128.bitselect(kc, ks, cosTakesSin), sinNegated);
+    // copysign(do_cos(y, HP1), x) in the shift range.
+    const signed = v128.bitselect(x, s, v128.and(shift, vk(V_SIGN)));
+    sin2 = v128.bitselect(x, signed, f64x2.lt(ax, vk(V_SIN_TINY)));
+  } else {
+    kc = doCos2(a, da, u, t0, t1);
+  }
+  const cosNegated = v128.andnot(i64x2.eq(v128.and(n1, vk(V_I2)), vk(V_I2)), belowShift);
+  const c = negateWhere(v128.bitselect(ks, kc, cosTakesSin), cosNegated);
+  cos2 = v128.bitselect(vk(V_ONE), c, f64x2.lt(ax, vk(V_COS_TINY)));
+}
+
+/**
+ * cos(x) of both lanes, each bit-identical to {@link cos}: every finite
+ * |x| below 105414336 in the vector (all of s_sin.c's paths but
+ * __branred's), a pair with a larger, infinite or NaN lane lane by lane
+ * through {@link cos}. Also sets {@link cos2}. Every fma site is one
+ * relaxed_madd: call it only where {@link hardwareFma} is on (the plain
+ * SIMD build emulates them, exact but slower than the scalar functions).
+ */
+export function cosWide2(x: v128): v128 {
+  return wide2(x, false);
+}
+
+/**
+ * sin(x) and cos(x) of both lanes into {@link sin2} and {@link cos2}, each
+ * bit-identical to {@link sin} and {@link cos}, with the range and the fma
+ * of {@link cosWide2}: unlike {@link sincos2}, vectorised wherever the
+ * angles are, as Acrobot's are.
+ */
+export function sincosWide2(x: v128): void {
+  wide2(x, true);
+}
+
+/** {@link sincosWideBody} where every lane is in its range, else the scalar functions lane by lane; returns cos. */
+// @ts-ignore: decorator
+@inline function wide2(x: v128, withSin: bool): v128 {
+  const ax = f64x2.abs(x);
+  if (i64x2.all_true(f64x2.lt(ax, vk(V_REDUCE_MAX)))) {
+    sincosWideBody(x, ax, withSin);
+  } else {
+    const x0 = f64x2.extract_lane(x, 0);
+    const x1 = f64x2.extract_lane(x, 1);
+    if (withSin) sin2 = f64x2.replace_lane(f64x2.splat(sin(x0)), 1, sin(x1));
+    cos2 = f64x2.replace_lane(f64x2.splat(cos(x0)), 1, cos(x1));
+  }
+  return cos2;
 }

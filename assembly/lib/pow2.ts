@@ -2,20 +2,25 @@
  * x**2 as numpy computes it for a float64 scalar: libm's pow(x, 2.0), which
  * is not always x*x. glibc 2.36's pow (the __pow_fma variant x86-64 CPUs
  * with FMA run; sysdeps/ieee754/dbl-64/e_pow.c) computes exp(2 log x) in
- * extra precision with an error bound of 0.54 ulp, so where the exact square
- * lies within 0.04 ulp of a rounding midpoint it may round the other way
- * than x*x: on 8.4e-4 of random inputs. Gymnasium's Acrobot squares
- * velocities with `**`, 12 times a step (assembly/acrobot.ts calls this).
+ * extra precision and rounds once, so where the exact square lies close to
+ * a rounding midpoint it may round the other way than x*x: on 8.4e-4 of
+ * random inputs. Gymnasium's Acrobot squares velocities with `**`, 12
+ * times a step (assembly/acrobot.ts calls this).
  *
- * The fast path: the exact error e of p = x*x (a + b exact products); when
- * |e| is below 0.45 of the gap to the next double away from the exact value,
- * a 0.54-ulp result can only be p. Otherwise (about one call in ten) the
- * exact path reproduces pow's log and exp, their tables (./powtab.ts) and
- * every fused multiply-add of the disassembled __pow_fma, matched against
- * glibc on 2e7 inputs (|x| < 30). Inputs with |x| outside [2^-480, 2^480]
- * (never Acrobot's) take x*x.
+ * The fast path: the exact error e of p = x*x (a + b exact products) says
+ * how far the exact square lies from the midpoint towards p's neighbour.
+ * e_pow.c bounds its error before the rounding by 0.009 ulp (exp) plus
+ * |2 log x| * 1.3 * 2^-68 relative (log): under 0.0095 ulp for 2^-16 <= |x|
+ * <= 2^16, where a square more than 0.02 ulp from the midpoint can only
+ * round to p (scripts/measure-pow2-margin.c: on 1e9 inputs there, those
+ * that differ lie within 0.0088 ulp). Other |x| keep a margin of 0.05 of
+ * the gap (|x| up to 2^480 adds 0.026 ulp). Otherwise (4% of calls on
+ * Acrobot's velocities) the exact path reproduces pow's log and exp, their
+ * tables (./powtab.ts) and every fused multiply-add of the disassembled
+ * __pow_fma, matched against glibc on 2e7 inputs (|x| < 30). Inputs with
+ * |x| outside [2^-480, 2^480] (never Acrobot's) take x*x.
  */
-import { fma, productError } from "./libm";
+import { fma, productError, productError2 } from "./libm";
 import { EXP_TAB, POW_LOG_TAB } from "./powtab";
 
 const LN2HI = reinterpret<f64>(0x3fe62e42fefa3800);
@@ -38,6 +43,11 @@ const SHIFT: f64 = 6755399441055744.0; // 1.5 * 2^52
 const OFF: u64 = 0x3fe6955500000000;
 const TINY: f64 = 3.2927225399135965e-145; // 2^-480
 const HUGE: f64 = 3.1217485503159922e144; // 2^480
+/** The range of the 0.02-ulp margin, 2^-16 to 2^16, and the margins in and out of it. */
+const NEAR_LOW: f64 = 1.52587890625e-5;
+const NEAR_HIGH: f64 = 65536.0;
+const NEAR_MARGIN_ULPS: f64 = 0.02;
+const FAR_GAP_FRACTION: f64 = 0.45;
 
 /** pow(x, 2.0) of glibc's __pow_fma, for 2^-480 <= |x| <= 2^480. */
 function powExact(x: f64): f64 {
@@ -90,5 +100,51 @@ function powExact(x: f64): f64 {
   // The gap to the neighbour on e's side: half an ulp below a power of two.
   const ulp = reinterpret<f64>((pb & 0x7ff0000000000000) - (<u64>52 << 52));
   const gap = e < 0 && (pb & 0xfffffffffffff) == 0 ? 0.5 * ulp : ulp;
-  return abs(e) < 0.45 * gap ? p : powExact(x);
+  const bound = ax >= NEAR_LOW && ax <= NEAR_HIGH ? 0.5 * gap - NEAR_MARGIN_ULPS * ulp : FAR_GAP_FRACTION * gap;
+  return abs(e) < bound ? p : powExact(x);
+}
+
+// pow2x2's constants in static data, both lanes (a load each, where V8 11
+// builds a v128.const from general registers).
+const V_TINY = memory.data<f64>([TINY, TINY], 16);
+const V_HUGE = memory.data<f64>([HUGE, HUGE], 16);
+const V_EXPONENT = memory.data<u64>([0x7ff0000000000000, 0x7ff0000000000000], 16);
+const V_MANTISSA = memory.data<u64>([0xfffffffffffff, 0xfffffffffffff], 16);
+const V_ULP_SHIFT = memory.data<u64>([<u64>52 << 52, <u64>52 << 52], 16);
+const V_HALF = memory.data<f64>([0.5, 0.5], 16);
+const V_NEAR_LOW = memory.data<f64>([NEAR_LOW, NEAR_LOW], 16);
+const V_NEAR_HIGH = memory.data<f64>([NEAR_HIGH, NEAR_HIGH], 16);
+const V_NEAR_MARGIN = memory.data<f64>([NEAR_MARGIN_ULPS, NEAR_MARGIN_ULPS], 16);
+const V_FAR_FRACTION = memory.data<f64>([FAR_GAP_FRACTION, FAR_GAP_FRACTION], 16);
+
+/**
+ * {@link pow2} of both lanes: x*x where the fast path's test passes on
+ * both lanes, else the failing lanes through {@link pow2} (a pair in
+ * twelve, on Acrobot's velocities).
+ */
+// @ts-ignore: decorator
+@inline export function pow2x2(x: v128): v128 {
+  const p = f64x2.mul(x, x);
+  const ax = f64x2.abs(x);
+  const inRange = v128.and(f64x2.ge(ax, v128.load(V_TINY)), f64x2.le(ax, v128.load(V_HUGE)));
+  const e = productError2(x, x, p);
+  const ulp = i64x2.sub(v128.and(p, v128.load(V_EXPONENT)), v128.load(V_ULP_SHIFT));
+  const atPower = i64x2.eq(v128.and(p, v128.load(V_MANTISSA)), f64x2.splat(0));
+  const half = v128.and(f64x2.lt(e, f64x2.splat(0)), atPower);
+  const gap = v128.bitselect(f64x2.mul(v128.load(V_HALF), ulp), ulp, half);
+  const near = v128.and(f64x2.ge(ax, v128.load(V_NEAR_LOW)), f64x2.le(ax, v128.load(V_NEAR_HIGH)));
+  const bound = v128.bitselect(
+    f64x2.sub(f64x2.mul(v128.load(V_HALF), gap), f64x2.mul(v128.load(V_NEAR_MARGIN), ulp)),
+    f64x2.mul(v128.load(V_FAR_FRACTION), gap),
+    near,
+  );
+  const fast = v128.and(inRange, f64x2.lt(f64x2.abs(e), bound));
+  return i64x2.all_true(fast) ? p : exactLanes(x, p, fast);
+}
+
+/** p, with {@link pow2} of x on the lanes `fast` leaves out (not inlined: {@link pow2x2}'s rare path). */
+function exactLanes(x: v128, p: v128, fast: v128): v128 {
+  if (i64x2.extract_lane(fast, 0) == 0) p = f64x2.replace_lane(p, 0, pow2(f64x2.extract_lane(x, 0)));
+  if (i64x2.extract_lane(fast, 1) == 0) p = f64x2.replace_lane(p, 1, pow2(f64x2.extract_lane(x, 1)));
+  return p;
 }
