@@ -51,6 +51,9 @@ describe.skipIf(!chromium)("SVG learning curves in Chromium", () => {
   /** Renders `svg`, screenshots it and returns the screenshot's RGB at each point. */
   async function render(svg: string, file: string, points: [number, number][]): Promise<{ pixels: number[][]; inkFraction: number }> {
     await page.setContent(`<!doctype html><body style="margin:0">${svg}</body>`);
+    // Two animation frames: the compositor has painted, so a screenshot has a frame to capture
+    // (without one, a loaded machine's headless Chromium answers "Unable to capture screenshot").
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     const png = await page.screenshot({ path: join(OUT, file) });
     return page.evaluate(
       async ({ b64, points }) => {
