@@ -16,6 +16,7 @@ import { npyCosf, npySinf } from "./lib/npy-sincosf";
 import { pcg64Uniform } from "./lib/pcg64";
 import { slotA, slotF } from "./lib/header";
 import { firstInvalidAction, resetAll, stepEach, syncVecFinish } from "./lib/classic";
+import { add, div, mul, sub } from "./lib/f64x2";
 
 // AcrobotEnv's class attributes. Products of them are written as Python
 // evaluates them (left to right), and fold to the same doubles.
@@ -224,18 +225,6 @@ const V_DD2_1 = memory.data<f64>([M2 * (LC2 * LC2) + I2, M2 * (LC2 * LC2) + I2],
 
 @inline function k(at: usize): v128 {
   return v128.load(at);
-}
-@inline function add(a: v128, b: v128): v128 {
-  return f64x2.add(a, b);
-}
-@inline function sub(a: v128, b: v128): v128 {
-  return f64x2.sub(a, b);
-}
-@inline function mul(a: v128, b: v128): v128 {
-  return f64x2.mul(a, b);
-}
-@inline function div(a: v128, b: v128): v128 {
-  return f64x2.div(a, b);
 }
 
 /** {@link wrap} on both lanes (each lane stops where it is in range). */

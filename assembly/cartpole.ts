@@ -17,23 +17,11 @@ import {
 import { cos, cos2, sin, sin2, sincos2 } from "./lib/libm";
 import { pcg64Uniform } from "./lib/pcg64";
 import { slotA, slotF } from "./lib/header";
+import { add, div, mul, sub } from "./lib/f64x2";
 
-
-// f64x2 arithmetic, short so the SIMD physics reads like the scalar one.
+// f64x2 constants and lane logic beside ./lib/f64x2's arithmetic, short so the SIMD physics reads like the scalar one.
 @inline function k(c: f64): v128 {
   return f64x2.splat(c);
-}
-@inline function add(a: v128, b: v128): v128 {
-  return f64x2.add(a, b);
-}
-@inline function sub(a: v128, b: v128): v128 {
-  return f64x2.sub(a, b);
-}
-@inline function mul(a: v128, b: v128): v128 {
-  return f64x2.mul(a, b);
-}
-@inline function div(a: v128, b: v128): v128 {
-  return f64x2.div(a, b);
 }
 @inline function or(a: v128, b: v128): v128 {
   return v128.or(a, b);
