@@ -177,7 +177,10 @@ const COS_T2 = 13;
 const SIN_T2 = 14;
 const COS_A = 15;
 const COS_B = 16;
-const QUANTITIES = 17;
+const SQ_DT1 = 17;
+const SQ_DT2 = 18;
+const SQ_D2 = 19;
+const QUANTITIES = 20;
 /** A block's {@link Y}, {@link X}, ...: quantity q of pair p at (q * BLOCK_PAIRS + p) * 16. */
 const SCRATCH: usize = memory.data(QUANTITIES * BLOCK_PAIRS * 16, 16);
 
@@ -266,6 +269,24 @@ function stageLibm(pairs: i32): void {
   }
 }
 
+/** _dsdt's d2 from cos(theta2). */
+@inline function massTerm(c2: v128): v128 {
+  return add(mul(k(V_M2), add(k(V_D2_0), mul(k(V_D2_1), c2))), k(V_I2));
+}
+
+/**
+ * The three squares (`**2`) of {@link dsdt} for every pair, dtheta1**2,
+ * dtheta2**2 and d2**2, before {@link stageDerivatives}: pow2x2's rare
+ * exact path is a call, which costs the long loop below less kept apart.
+ */
+function stageSquares(pairs: i32): void {
+  for (let p = 0; p < pairs; p++) {
+    put(SQ_DT1, p, pow2x2(get(X + 2, p)));
+    put(SQ_DT2, p, pow2x2(get(X + 3, p)));
+    put(SQ_D2, p, pow2x2(massTerm(get(COS_T2, p))));
+  }
+}
+
 /**
  * The rest of {@link dsdt} for every pair: its result k is added to
  * {@link SUM} with `weight` (rk4's 1, 2, 2, 1), and but for the `last`
@@ -278,15 +299,15 @@ function stageDerivatives(pairs: i32, weight: v128, h: v128, last: bool): void {
     const c2 = get(COS_T2, p);
     const s2 = get(SIN_T2, p);
     const d1 = add(add(add(k(V_D1_0), mul(k(V_M2), add(k(V_D1_1), mul(k(V_D1_2), c2)))), k(V_I1)), k(V_I2));
-    const d2 = add(mul(k(V_M2), add(k(V_D2_0), mul(k(V_D2_1), c2))), k(V_I2));
+    const d2 = massTerm(c2);
     const phi2 = mul(k(V_PHI2), get(COS_A, p));
     const phi1 = add(
-      add(sub(mul(mul(k(V_PHI1_0), pow2x2(dtheta2)), s2), mul(mul(mul(k(V_PHI1_1), dtheta2), dtheta1), s2)), mul(k(V_PHI1_2), get(COS_B, p))),
+      add(sub(mul(mul(k(V_PHI1_0), get(SQ_DT2, p)), s2), mul(mul(mul(k(V_PHI1_1), dtheta2), dtheta1), s2)), mul(k(V_PHI1_2), get(COS_B, p))),
       phi2,
     );
     const dd2 = div(
-      sub(sub(add(get(TORQUE, p), mul(div(d2, d1), phi1)), mul(mul(k(V_DD2_0), pow2x2(dtheta1)), s2)), phi2),
-      sub(k(V_DD2_1), div(pow2x2(d2), d1)),
+      sub(sub(add(get(TORQUE, p), mul(div(d2, d1), phi1)), mul(mul(k(V_DD2_0), get(SQ_DT1, p)), s2)), phi2),
+      sub(k(V_DD2_1), div(get(SQ_D2, p), d1)),
     );
     const dd1 = div(f64x2.neg(add(mul(d2, dd2), phi1)), d1);
     // k = (dtheta1, dtheta2, dd1, dd2).
@@ -330,12 +351,16 @@ function stepBlock(s: usize, o: usize, act: usize, terminated: usize, pairs: i32
   }
   // rk4: k1 at y, k2 at y + dt/2 k1, k3 at y + dt/2 k2, k4 at y + dt k3.
   stageLibm(pairs);
+  stageSquares(pairs);
   stageDerivatives(pairs, k(V_ONE), k(V_DT2), false);
   stageLibm(pairs);
+  stageSquares(pairs);
   stageDerivatives(pairs, k(V_TWO), k(V_DT2), false);
   stageLibm(pairs);
+  stageSquares(pairs);
   stageDerivatives(pairs, k(V_TWO), k(V_DT), false);
   stageLibm(pairs);
+  stageSquares(pairs);
   stageDerivatives(pairs, k(V_ONE), k(V_DT), true);
   for (let p = 0; p < pairs; p++) {
     const e = s + (<usize>p << 6);

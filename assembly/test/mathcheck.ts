@@ -6,6 +6,7 @@
  */
 import { cos, cos2, cosWide2, fma, fma2, sin, sin2, sincos2, sincosWide2 } from "../lib/libm";
 import { pcg64Next, pcg64Random, pcg64Uniform } from "../lib/pcg64";
+import { pow2, pow2x2 } from "../lib/pow2";
 import { SINCOSTAB } from "../lib/sincostab";
 
 /** out[i] = sin(x[i]). */
@@ -66,6 +67,16 @@ export function fma2Batch(a: usize, b: usize, c: usize, out: usize, n: i32): voi
   for (let i: usize = 0, m = <usize>n << 3; i < m; i += 16) {
     v128.store(out + i, fma2(v128.load(a + i), v128.load(b + i), v128.load(c + i)));
   }
+}
+
+/** out[i] = pow2(x[i]), scalar. */
+export function pow2Batch(x: usize, out: usize, n: i32): void {
+  for (let i: usize = 0, m = <usize>n << 3; i < m; i += 8) store<f64>(out + i, pow2(load<f64>(x + i)));
+}
+
+/** The same through pow2x2, two at a time (n even). */
+export function pow2x2Batch(x: usize, out: usize, n: i32): void {
+  for (let i: usize = 0, m = <usize>n << 3; i < m; i += 16) v128.store(out + i, pow2x2(v128.load(x + i)));
 }
 
 /** Writes the next n raw outputs of the generator at `state` (u64 each). */
