@@ -196,7 +196,8 @@ function minifiedCopy(fileName) {
     async generateBundle(options, bundle) {
       const entry = Object.values(bundle).find((c) => c.type === "chunk" && c.isEntry);
       const code = entry.code.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "\n");
-      const out = await transform(code, minifyOptions(options.format));
+      // The entry chunk holds deepq's code only: tfjs stays in the lazy chunks.
+      const out = await transform(code, minifyOptions(options.format, { keepNames: false }));
       this.emitFile({ type: "asset", fileName, source: out.code });
     },
   };
