@@ -1,11 +1,18 @@
 /*
- * Reference data for deepq's glibc-identical sin/cos and software fma.
+ * Reference data for deepq's glibc-identical sin/cos, x**2 and software fma.
  *
- * Writes two little-endian float64 files:
+ * Writes three little-endian float64 files:
  *   test/fixtures/libm-sincos.f64  rows of [x, sin(x), cos(x)]
  *   test/fixtures/fma-cases.f64    rows of [a, b, c, fma(a, b, c)]
- * from this machine's libm (glibc 2.36 on x86_64 with FMA, so sin/cos resolve
- * to __sin_fma/__cos_fma, the variants the CartPole golden data came from).
+ *   test/fixtures/pow2-cases.f64   rows of [x, pow(x, 2.0)]
+ * from this machine's libm (glibc 2.36 on x86_64 with FMA, so sin/cos/pow
+ * resolve to __sin_fma/__cos_fma/__pow_fma, the variants the CartPole and
+ * Acrobot golden data came from).
+ *
+ * pow2-cases weights what assembly/lib/pow2.ts's fast paths must leave to
+ * its exact one: squares pow rounds the other way than x*x, squares at the
+ * fast test's 0.48-ulp edge, squares next to powers of two, the near
+ * range's ends, the far range, zeros and infinities.
  *
  * Regenerate (from the repository root, on such a machine):
  *   gcc -O2 -ffp-contract=off -o /tmp/gen-libm-fixture scripts/gen-libm-fixture.c -lm && /tmp/gen-libm-fixture
@@ -33,9 +40,24 @@ static uint64_t ubits(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
 
 static FILE *out;
 static long rows;
+static volatile double two = 2.0;
 static void put(const double *v, int n) { fwrite(v, sizeof(double), n, out); rows++; }
 static void sincos_row(double x) { double v[3] = {x, sin(x), cos(x)}; put(v, 3); }
 static void fma_row(double a, double b, double c) { double v[4] = {a, b, c, fma(a, b, c)}; put(v, 4); }
+static void pow2_row(double x) { double v[2] = {x, pow(x, two)}; put(v, 2); }
+
+/* |e| / ulp(x*x), e the exact error of the product. */
+static double error_ulps(double x) {
+  double p = x * x, e = fma(x, x, -p);
+  double ulp = bits((ubits(p) & 0x7ff0000000000000ULL) - (52ULL << 52));
+  return fabs(e) / ulp;
+}
+
+/* pow2_row of x and its neighbours a few ulps either side, both signs. */
+static void pow2_around(double x) {
+  for (int s = -1; s <= 1; s += 2)
+    for (int d = -2; d <= 2; d++) pow2_row(s * bits(ubits(x) + d));
+}
 
 /* x and its neighbours a few ulps either side, both signs. */
 static void around(double x) {
@@ -100,5 +122,36 @@ int main(void) {
   }
   fclose(out);
   printf("fma-cases.f64: %ld rows\n", rows);
+
+  out = fopen("test/fixtures/pow2-cases.f64", "wb");
+  if (!out) { perror("test/fixtures/pow2-cases.f64"); return 1; }
+  rows = 0;
+  /* Acrobot's velocities (bounded by 4 pi and 9 pi) and the near range. */
+  for (int i = 0; i < 1024; i++) pow2_row(sym(9 * M_PI));
+  for (int i = 0; i < 1024; i++) pow2_row(logu(0x1p-16, 0x1p16));
+  /* Squares glibc's pow rounds the other way than x*x. */
+  for (int found = 0; found < 1024;) {
+    double x = logu(0x1p-16, 0x1p16);
+    if (pow(x, two) != x * x) pow2_row(x), found++;
+  }
+  /* Squares at the fast test's edge, |e| near 0.48 ulp. */
+  for (int found = 0; found < 512;) {
+    double x = logu(0x1p-16, 0x1p16), u = error_ulps(x);
+    if (u > 0.475 && u < 0.485) pow2_row(x), found++;
+  }
+  /* Squares next to powers of two: x next to 2^(k/2). */
+  for (int k = -60; k <= 60; k++) pow2_around(exp2(k / 2.0));
+  /* The near range's ends, and the far range up to and past 2^+-480. */
+  const double ends[] = {0x1p-16, 0x1p16, 0x1p-480, 0x1p480};
+  for (unsigned i = 0; i < sizeof ends / sizeof *ends; i++) pow2_around(ends[i]);
+  for (int i = 0; i < 256; i++) pow2_row(logu(0x1p-480, 0x1p-16));
+  for (int i = 0; i < 256; i++) pow2_row(logu(0x1p16, 0x1p480));
+  for (int i = 0; i < 64; i++) pow2_row(logu(0x1p-1074, 0x1p-480));
+  for (int i = 0; i < 64; i++) pow2_row(logu(0x1p480, 0x1p511));
+  /* Zeros and infinities. */
+  const double specials[] = {0.0, -0.0, INFINITY, -INFINITY};
+  for (unsigned i = 0; i < sizeof specials / sizeof *specials; i++) pow2_row(specials[i]);
+  fclose(out);
+  printf("pow2-cases.f64: %ld rows\n", rows);
   return 0;
 }

@@ -9,7 +9,8 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cos, fma, sin } from "./oracles/libm.ts";
 import { SINCOSTAB } from "./oracles/sincostab.ts";
-import { ArenaPlan, type Arena, type WasmFlavor } from "../src/runtime/wasm.ts";
+import { ArenaPlan, type Arena } from "../src/runtime/wasm.ts";
+import { FMA_BUILDS } from "./support/relaxed-simd.ts";
 import { testArena, type TestExports } from "./support/test-wasm.ts";
 
 function fixture(name: string): Float64Array {
@@ -157,13 +158,7 @@ describe("software fma", () => {
 const KERNELS = ["scalar", "simd", "wide"] as const;
 type Kernel = (typeof KERNELS)[number];
 
-// The relaxed-SIMD build twice: fma as one relaxed_madd where this host fuses it, and emulated.
-const builds = [
-  ["simd", true],
-  ["relaxed-simd", true],
-  ["relaxed-simd", false],
-] as const satisfies ReadonlyArray<readonly [WasmFlavor, boolean]>;
-for (const [flavor, hardwareFma] of builds) {
+for (const [flavor, hardwareFma] of FMA_BUILDS) {
   describe(`WebAssembly libm (${flavor} build, ${hardwareFma ? "hardware fma where relaxed_madd fuses" : "software fma"})`, () => {
     const n = Math.max(wide.length, tableX.length, fmaA.length);
     let arena: Arena<TestExports>;

@@ -1,7 +1,7 @@
 /**
  * x**2 as numpy computes it (glibc's pow(x, 2.0), assembly/lib/pow2.ts),
  * checked bit for bit against glibc on test/fixtures/pow2-cases.f64
- * (scripts/gen-pow2-fixture.c): Acrobot's velocities, squares pow rounds
+ * (scripts/gen-libm-fixture.c): Acrobot's velocities, squares pow rounds
  * the other way than x*x, squares at the fast test's 0.48-ulp edge and next
  * to powers of two, the near range's ends, the far range, zeros and
  * infinities. Both the scalar pow2 and the two-lane pow2x2 that Acrobot's
@@ -9,7 +9,8 @@
  */
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ArenaPlan, type Arena, type WasmFlavor } from "../src/runtime/wasm.ts";
+import { ArenaPlan, type Arena } from "../src/runtime/wasm.ts";
+import { FMA_BUILDS } from "./support/relaxed-simd.ts";
 import { testArena, type TestExports } from "./support/test-wasm.ts";
 
 const raw = readFileSync(new URL("./fixtures/pow2-cases.f64", import.meta.url));
@@ -31,12 +32,7 @@ it("the fixture holds squares that x*x gets wrong, so a plain product fails it",
   expect(differences(product).length).toBeGreaterThan(1000);
 });
 
-const builds = [
-  ["simd", true],
-  ["relaxed-simd", true],
-  ["relaxed-simd", false],
-] as const satisfies ReadonlyArray<readonly [WasmFlavor, boolean]>;
-for (const [flavor, hardwareFma] of builds) {
+for (const [flavor, hardwareFma] of FMA_BUILDS) {
   describe(`pow2 (${flavor} build, ${hardwareFma ? "hardware fma where relaxed_madd fuses" : "software fma"})`, () => {
     let arena: Arena<TestExports>;
     let x = 0;
@@ -56,12 +52,12 @@ for (const [flavor, hardwareFma] of builds) {
       expect(differences(arena.f64(out, xs.length).slice()).slice(0, 5)).toEqual([]);
     });
 
-    it("pow2x2 passes NaN through on either lane", () => {
-      arena.f64(x, 4).set([NaN, 3, -2.5, NaN]);
-      arena.kernels.pow2x2Batch(x, out, 4);
-      const got = arena.f64(out, 4).slice();
+    it("pow2x2 passes NaN through on either lane (and the batch's odd last input alone)", () => {
+      arena.f64(x, 5).set([NaN, 3, -2.5, NaN, 0.5]);
+      arena.kernels.pow2x2Batch(x, out, 5);
+      const got = arena.f64(out, 5).slice();
       arena.f64(x, xs.length).set(xs);
-      expect([Number.isNaN(got[0]), got[1], got[2], Number.isNaN(got[3])]).toEqual([true, 9, 6.25, true]);
+      expect([Number.isNaN(got[0]), got[1], got[2], Number.isNaN(got[3]), got[4]]).toEqual([true, 9, 6.25, true, 0.25]);
     });
   });
 }

@@ -74,9 +74,12 @@ export function pow2Batch(x: usize, out: usize, n: i32): void {
   for (let i: usize = 0, m = <usize>n << 3; i < m; i += 8) store<f64>(out + i, pow2(load<f64>(x + i)));
 }
 
-/** The same through pow2x2, two at a time (n even). */
+/** The same through pow2x2, two at a time (an odd last one alone). */
 export function pow2x2Batch(x: usize, out: usize, n: i32): void {
-  for (let i: usize = 0, m = <usize>n << 3; i < m; i += 16) v128.store(out + i, pow2x2(v128.load(x + i)));
+  const m = <usize>n << 3;
+  let i: usize = 0;
+  for (; i + 16 <= m; i += 16) v128.store(out + i, pow2x2(v128.load(x + i)));
+  if (i < m) store<f64>(out + i, f64x2.extract_lane(pow2x2(f64x2.splat(load<f64>(x + i))), 0));
 }
 
 /** Writes the next n raw outputs of the generator at `state` (u64 each). */

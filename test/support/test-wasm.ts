@@ -29,7 +29,7 @@ export interface TestExports extends DeepqExports {
   fma2Batch(a: number, b: number, c: number, out: number, n: number): void;
   /** out[i] = x[i]**2 as glibc's pow(x, 2.0), scalar (assembly/lib/pow2.ts). */
   pow2Batch(x: number, out: number, n: number): void;
-  /** The same through pow2x2, two at a time (n even). */
+  /** The same through pow2x2, two at a time (an odd last one alone). */
   pow2x2Batch(x: number, out: number, n: number): void;
   /** n raw u64 outputs of the PCG64 state at `state`. */
   pcg64Fill(state: number, out: number, n: number): void;
