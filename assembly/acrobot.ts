@@ -158,17 +158,18 @@ export function acrobotStep(h: usize, action: i32): i32 {
 // Pairs of envs on f64x2 lanes: the scalar step above with each double an
 // f64x2 of (env 2p, env 2p + 1), the same operations in the same order,
 // and sin, cos and x**2 from their lane-wise exact twins. A vector step
-// runs a block of pairs one rk4 stage at a time, each stage as two loops
-// (sin and cos of every pair, then their derivatives) whose iterations are
-// independent: the CPU overlaps pairs instead of waiting out one pair's
-// chain of libm, divisions and the next stage's libm.
+// runs a block of pairs one rk4 stage at a time, each stage as three loops
+// (sin and cos of every pair, the squares, then the derivatives) whose
+// iterations are independent: the CPU overlaps pairs instead of waiting out
+// one pair's chain of libm, divisions and the next stage's libm.
 
 /** Pairs per block (see {@link SCRATCH}). */
 const BLOCK_PAIRS = 16;
 // What a block keeps per pair, one f64x2 each: the state (Y), the current
 // stage's argument of _dsdt (X), rk4's running sum k1 + 2 k2 + 2 k3 + k4
-// (SUM), the torque, and the stage's cos and sin of theta2, cos(theta1 +
-// theta2 - pi/2) and cos(theta1 - pi/2).
+// (SUM), the torque, the stage's cos and sin of theta2, cos(theta1 +
+// theta2 - pi/2) and cos(theta1 - pi/2), and its squares dtheta1**2,
+// dtheta2**2 and d2**2.
 const Y = 0;
 const X = 4;
 const SUM = 8;

@@ -146,7 +146,7 @@ export const presets: Readonly<Record<string, Preset>> = Object.freeze({
       learningStarts: 5000,
       batchSize: 32,
       gamma: 0.99,
-      trainFreq: 1,
+      trainFreq: 2,
       gradientSteps: 1,
       targetUpdateInterval: 1000,
       explorationFraction: 0.1,
@@ -157,15 +157,13 @@ export const presets: Readonly<Record<string, Preset>> = Object.freeze({
     totalTimesteps: 1_000_000,
     evaluation: { freq: 20_000, nEpisodes: 10, keepBest: true },
     notes:
-      "MinAtar's examples/dqn.py network and values (conv 16 3x3, FC 128, batch 32, replay 100k, one update a frame, target every 1k, " +
-      "5k random warm-up, eps 1 -> 0.1 over the first 100k frames, lr 2.5e-4, Huber) with Adam instead of centered RMSprop, on the minimal " +
-      "3-action set (MinAtar's published curves use all 6 actions), over 1M steps instead of its 5M. Anchor: MinAtar's DQN on Breakout, " +
-      "the moving average of the last 100 training returns over 30 runs, is about 9.2 at 1M frames and about 10 at 5M (read off the learning-curve " +
-      "plot of MinAtar's README, Young & Tian 2019). bench/minatar.bench.ts (npm run bench -- minatar) trains this preset on seeds 0-4 and " +
-      "reports that measure, the final greedy return and the CPU minutes a seed against it. Measured earlier with a 200k-step budget " +
-      "and eps decaying over the first 50k steps (deepq train MinAtar/Breakout-v1 --preset --seeds 0-2, fused engine, keepBest weights, " +
-      "10 greedy episodes): seed 0 6.1 +- 4.9, seed 1 7.0 +- 2.4, seed 2 8.3 +- 4.3 (mean 7.1); seed 2's periodic evaluations 8.1, 10.1, 7.4 " +
-      "at 160k-200k steps; seed 2 run alone took 5.4 CPU-minutes (about 1.6 ms of CPU a step, 27 CPU-minutes for 1M steps at that speed). " +
+      "MinAtar's examples/dqn.py network and values (conv 16 3x3, FC 128, batch 32, replay 100k, target every 1k, 5k random warm-up, " +
+      "eps 1 -> 0.1 over the first 100k frames, lr 2.5e-4, Huber) with Adam instead of centered RMSprop, one update every 2 frames " +
+      "instead of every frame (SB3 trains Atari every 4; it halves the CPU time), on the minimal 3-action set (MinAtar's published " +
+      "curves use all 6 actions), over 1M steps instead of its 5M. Anchor: MinAtar's DQN on Breakout, the moving average of the last " +
+      "100 training returns over 30 runs, is about 9.2 at 1M frames and about 10 at 5M (read off the learning-curve plot of MinAtar's " +
+      "README, Young & Tian 2019). bench/minatar.bench.ts (npm run bench -- minatar) trains this preset on seeds 0-4 and reports that " +
+      "measure, the final greedy return and the CPU minutes a seed against it (README.md's MinAtar section). " +
       "Not in bench/preset-study.ts: 20 seeds would take hours.",
   },
 });
