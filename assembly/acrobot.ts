@@ -325,6 +325,17 @@ function stageDerivatives(pairs: i32, weight: v128, h: v128, last: bool): void {
   }
 }
 
+/**
+ * One rk4 stage of every pair: _dsdt at {@link X} in its three loops, with
+ * the stage's weight and step read from the constants at `weight` and `h`;
+ * see {@link stageDerivatives}.
+ */
+@inline function stage(pairs: i32, weight: usize, h: usize, last: bool): void {
+  stageLibm(pairs);
+  stageSquares(pairs);
+  stageDerivatives(pairs, k(weight), k(h), last);
+}
+
 /** Component i of pair p's state: y, the first stage's argument, and an empty sum (-0 + v is v for every v, -0 included). */
 @inline function startAt(i: i32, p: i32, y: v128): void {
   put(Y + i, p, y);
@@ -351,18 +362,10 @@ function stepBlock(s: usize, o: usize, act: usize, terminated: usize, pairs: i32
     put(TORQUE, p, f64x2.convert_low_i32x4_s(i32x4.sub(v128.load64_zero(act + (<usize>p << 3)), i32x4.splat(1))));
   }
   // rk4: k1 at y, k2 at y + dt/2 k1, k3 at y + dt/2 k2, k4 at y + dt k3.
-  stageLibm(pairs);
-  stageSquares(pairs);
-  stageDerivatives(pairs, k(V_ONE), k(V_DT2), false);
-  stageLibm(pairs);
-  stageSquares(pairs);
-  stageDerivatives(pairs, k(V_TWO), k(V_DT2), false);
-  stageLibm(pairs);
-  stageSquares(pairs);
-  stageDerivatives(pairs, k(V_TWO), k(V_DT), false);
-  stageLibm(pairs);
-  stageSquares(pairs);
-  stageDerivatives(pairs, k(V_ONE), k(V_DT), true);
+  stage(pairs, V_ONE, V_DT2, false);
+  stage(pairs, V_TWO, V_DT2, false);
+  stage(pairs, V_TWO, V_DT, false);
+  stage(pairs, V_ONE, V_DT, true);
   for (let p = 0; p < pairs; p++) {
     const e = s + (<usize>p << 6);
     const t1 = wrap2(add(get(Y, p), mul(k(V_DT6), get(SUM, p))));
