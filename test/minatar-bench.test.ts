@@ -24,6 +24,7 @@ import {
   type MinatarRun,
 } from "../bench/minatar-readme.ts";
 import { runStudy } from "../bench/preset-study.ts";
+import { markedSection } from "./support/marked-section.ts";
 
 const run = (seed: number, finalMean: number, train100: number, cpuMinutes: number): MinatarRun => ({
   seed,
@@ -63,13 +64,8 @@ const five = [run(0, 10, 9.5, 12), run(1, 8, 9, 14), run(2, 12, 10, 13), run(3, 
 
 describe("MinAtar benchmark: README block and chart", () => {
   it("are exactly what bench/minatar-readme.ts makes of bench/minatar-results.json (regenerate: node --import tsx bench/minatar-readme.ts)", () => {
-    const readme = readFileSync(README, "utf8");
-    const start = readme.indexOf(BLOCK_START);
-    const end = readme.indexOf(BLOCK_END);
-    expect(start, "the block's start marker").toBeGreaterThan(0);
-    expect(end, "the block's end marker").toBeGreaterThan(start);
     const res = readMinatarResults();
-    expect(readme.slice(start + BLOCK_START.length, end)).toBe(`\n${minatarBlock(res)}\n`);
+    expect(markedSection(README, BLOCK_START, BLOCK_END, "block")).toBe(`\n${minatarBlock(res)}\n`);
     if (res) expect(readFileSync(MINATAR_SVG, "utf8")).toBe(minatarSvg(res));
     else expect(existsSync(MINATAR_SVG), "a chart without the results it was drawn from").toBe(false);
   });

@@ -4,22 +4,18 @@
  * must hold exactly what that file gives, and the file must be one full run
  * that says where and when it ran.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { selectSuites } from "../bench/harness.ts";
 import { performanceTable, readResults, README, TABLE_END, TABLE_START } from "../bench/readme.ts";
+import { markedSection } from "./support/marked-section.ts";
 
 const results = readResults();
 
 describe("README performance table", () => {
   it("is exactly what bench/readme.ts makes of bench/readme-results.json (regenerate: node --import tsx bench/readme.ts)", () => {
-    const readme = readFileSync(README, "utf8");
-    const start = readme.indexOf(TABLE_START);
-    const end = readme.indexOf(TABLE_END);
-    expect(start, "the table's start marker").toBeGreaterThan(0);
-    expect(end, "the table's end marker").toBeGreaterThan(start);
-    expect(readme.slice(start + TABLE_START.length, end)).toBe(`\n${performanceTable(results)}\n`);
+    expect(markedSection(README, TABLE_START, TABLE_END, "table")).toBe(`\n${performanceTable(results)}\n`);
   });
 
   it("comes from one run of every suite (but the named-only MinAtar study), with its machine, runtimes, date and commit", () => {
