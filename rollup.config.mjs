@@ -165,7 +165,7 @@ export function entryBuilds({ input, outDir, lists, files, tfjs: withTfjs = true
 }
 
 /** Chunk names (rollup's, from the module a chunk starts at) -> file name suffixes. */
-const CHUNK_NAMES = { engine: "tfjs", "wasm-simd.generated": "simd", "wasm-relaxed.generated": "relaxed-simd" };
+const CHUNK_NAMES = { engine: "tfjs", "wasm-simd.generated": "simd", "wasm-relaxed.generated": "relaxed-simd", "beyond-cartpole": "envs" };
 /** The lazy chunks shipped minified, without source maps: tfjs's code, and deepq's WebAssembly as base64. */
 const MINIFIED_CHUNKS = new Set(["tfjs-lib", "webgpu", "wasm-simd.generated", "wasm-relaxed.generated"]);
 

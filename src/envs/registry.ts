@@ -1,15 +1,14 @@
 /**
  * `make` and `makeVec`: env ids to constructors, as Gymnasium's registry.
- * Registered: CartPole-v1, CartPole-v0, Acrobot-v1 and MountainCar-v0 (WASM kernels), MinAtar/Breakout-v1.
+ * Registered: CartPole-v1, CartPole-v0, Acrobot-v1 and MountainCar-v0 (WASM kernels), MinAtar/Breakout-v1;
+ * all but CartPole load on their first make (./beyond-cartpole.ts).
  */
 import { InvalidArgumentError } from "../errors.ts";
 import { CartPoleEnv, CartPoleVecEnv } from "./cartpole.ts";
 import type { CartPoleId, CartPoleOptions, CartPoleVecOptions } from "./cartpole-common.ts";
 import type { Env, VecEnv } from "./env.ts";
-import { BREAKOUT_ID, BreakoutEnv, type BreakoutOptions } from "./minatar-breakout.ts";
-import { ACROBOT } from "./acrobot.ts";
-import { ClassicEnv, ClassicVecEnv, type ClassicModel, type ClassicOptions, type ClassicVecOptions } from "./classic.ts";
-import { MOUNTAINCAR } from "./mountaincar.ts";
+import type { BREAKOUT_ID, BreakoutEnv, BreakoutOptions } from "./minatar-breakout.ts";
+import type { ClassicEnv, ClassicOptions, ClassicVecEnv, ClassicVecOptions } from "./classic.ts";
 
 interface Registration {
   make(options: unknown): Promise<Env>;
@@ -21,17 +20,25 @@ const cartpole = (id: CartPoleId): Registration => ({
   makeVec: (options) => CartPoleVecEnv.create(options as CartPoleVecOptions, id),
 });
 
-const classic = (model: ClassicModel): Registration => ({
-  make: (options) => ClassicEnv.create(model, options as ClassicOptions),
-  makeVec: (options) => ClassicVecEnv.create(model, options as ClassicVecOptions),
+const beyondCartPole = () => import("./beyond-cartpole.ts");
+
+const classic = (model: "ACROBOT" | "MOUNTAINCAR"): Registration => ({
+  make: async (options) => {
+    const envs = await beyondCartPole();
+    return envs.ClassicEnv.create(envs[model], options as ClassicOptions);
+  },
+  makeVec: async (options) => {
+    const envs = await beyondCartPole();
+    return envs.ClassicVecEnv.create(envs[model], options as ClassicVecOptions);
+  },
 });
 
 const registry = new Map<string, Registration>([
   ["CartPole-v1", cartpole("CartPole-v1")],
   ["CartPole-v0", cartpole("CartPole-v0")],
-  ["Acrobot-v1", classic(ACROBOT)],
-  ["MountainCar-v0", classic(MOUNTAINCAR)],
-  [BREAKOUT_ID, { make: (options) => BreakoutEnv.create(options as BreakoutOptions) }],
+  ["Acrobot-v1", classic("ACROBOT")],
+  ["MountainCar-v0", classic("MOUNTAINCAR")],
+  ["MinAtar/Breakout-v1" satisfies typeof BREAKOUT_ID, { make: async (options) => (await beyondCartPole()).BreakoutEnv.create(options as BreakoutOptions) }],
 ]);
 
 /** The ids `make` accepts. */

@@ -35,7 +35,7 @@ describe("package", () => {
   it("deepq.mjs (readable) and deepq.min.mjs (CDN) import only their lazy chunks, lazily; deepq.umd.js is self-contained; workerd.mjs and edge.mjs import the .wasm files beside them", () => {
     // import("./deepq-X.mjs"), or from <package-root URL>/dist/ (scripts/rollup/lazy-chunks.mjs).
     const lazyImports = (code: string) => [...code.matchAll(/\bimport\s*\((?=(.{0,80}))/g)].map((m) => m[1]!);
-    const chunks = ["deepq-simd.mjs", "deepq-relaxed-simd.mjs", "deepq-tfjs.mjs"];
+    const chunks = ["deepq-simd.mjs", "deepq-relaxed-simd.mjs", "deepq-tfjs.mjs", "deepq-envs.mjs"];
     for (const f of ["deepq.mjs", "deepq.min.mjs"]) {
       const code = read(f);
       const targets = lazyImports(code).map((t) => /^(["'])\.\/([\w.-]+)\1\)|^import\.meta\.url\.replace\(.*"\/dist\/([\w.-]+)"\)/.exec(t)?.slice(2).find(Boolean));
