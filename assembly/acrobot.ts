@@ -10,7 +10,7 @@
  * layout: the Acrobot/MountainCar section of assembly/layout.ts.
  */
 import { ACROBOT_OBS, ACROBOT_STATE, CP_ACTIONS, CP_HIGH, CP_LOW, CP_NUM_ENVS, CP_OBS, CP_REWARD, CP_RNG, CP_STATE, CP_TERMINATED, PCG64_BYTES, SLOT } from "./layout";
-import { cos, cos2, cosWide2, sin, sin2, sincosWide2, usesHardwareFma } from "./lib/libm";
+import { cos, cos2, cosWide2, cosWideMany, sin, sin2, sincosWide2, usesHardwareFma } from "./lib/libm";
 import { pow2, pow2x2 } from "./lib/pow2";
 import { npyCosf, npySinf } from "./lib/npy-sincosf";
 import { pcg64Uniform } from "./lib/pcg64";
@@ -163,7 +163,7 @@ export function acrobotStep(h: usize, action: i32): i32 {
 // iterations are independent: the CPU overlaps pairs instead of waiting out
 // one pair's chain of libm, divisions and the next stage's libm.
 
-/** Pairs per block (see {@link SCRATCH}). */
+/** Pairs per block (see {@link SCRATCH}); twice this fits one cosWideMany call (MANY_PAIRS). */
 const BLOCK_PAIRS = 16;
 // What a block keeps per pair, one f64x2 each: the state (Y), the current
 // stage's argument of _dsdt (X), rk4's running sum k1 + 2 k2 + 2 k3 + k4
@@ -265,8 +265,15 @@ function stageLibm(pairs: i32): void {
     sincosWide2(theta2);
     put(COS_T2, p, cos2);
     put(SIN_T2, p, sin2);
-    put(COS_A, p, cosWide2(sub(add(theta1, theta2), k(V_PI_2))));
-    put(COS_B, p, cosWide2(sub(theta1, k(V_PI_2))));
+    put(COS_A, p, sub(add(theta1, theta2), k(V_PI_2)));
+    put(COS_B, p, sub(theta1, k(V_PI_2)));
+  }
+  // A full block's COS_A and COS_B rows are adjacent: one call sorts all their lanes together.
+  if (pairs == BLOCK_PAIRS) {
+    cosWideMany(at(COS_A, 0), at(COS_A, 0), pairs * 2);
+  } else {
+    cosWideMany(at(COS_A, 0), at(COS_A, 0), pairs);
+    cosWideMany(at(COS_B, 0), at(COS_B, 0), pairs);
   }
 }
 

@@ -174,7 +174,8 @@ for (const [flavor, hardwareFma] of FMA_BUILDS) {
 
     /**
      * Runs a kernel over xs; returns [sin, cos] copies. "wide" is
-     * sincosWide2, whose cos must also equal cosWide2's (checked here).
+     * sincosWide2, whose cos must also equal cosWide2's and cosWideMany's
+     * (checked here).
      */
     function run(kernel: Kernel, xs: Float64Array): [Float64Array, Float64Array] {
       arena.f64(bufs.x, xs.length).set(xs);
@@ -186,6 +187,8 @@ for (const [flavor, hardwareFma] of FMA_BUILDS) {
       } else {
         arena.kernels.sincosWide2Batch(bufs.x, bufs.s, bufs.c, bufs.d, xs.length);
         expectBits(arena.f64(bufs.d, xs.length).slice(), arena.f64(bufs.c, xs.length).slice(), xs, "cosWide2 against sincosWide2's cos");
+        arena.kernels.cosWideManyBatch(bufs.x, bufs.d, xs.length);
+        expectBits(arena.f64(bufs.d, xs.length).slice(), arena.f64(bufs.c, xs.length).slice(), xs, "cosWideMany against sincosWide2's cos");
       }
       return [arena.f64(bufs.s, xs.length).slice(), arena.f64(bufs.c, xs.length).slice()];
     }

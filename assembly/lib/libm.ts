@@ -624,21 +624,28 @@ const V_I2 = memory.data<u64>([2, 2], 16);
   return f64x2.add(cs, cor);
 }
 
+// The per-lane arguments of s_sin.c's kernels for an angle pair, set by
+// wideArgs: do_sin's (a, da), where cos takes do_sin, where it is negated,
+// and what sin needs besides (the shift range's y, the quadrant, the masks).
+let wA: v128 = f64x2(0, 0);
+let wDa: v128 = f64x2(0, 0);
+let wCosTakesSin: v128 = f64x2(0, 0);
+let wCosNegated: v128 = f64x2(0, 0);
+let wSy: v128 = f64x2(0, 0);
+let wT: v128 = f64x2(0, 0);
+let wShift: v128 = f64x2(0, 0);
+let wBelowShift: v128 = f64x2(0, 0);
+
 /**
- * sin (when `withSin`) and cos of both lanes into {@link sin2} and
- * {@link cos2}, for finite |x| < 105414336; see {@link sincosWide2}.
- *
- * Per lane, s_sin.c hands its kernels do_sin and do_cos: (x, 0) below
- * TABLE_MAX; in the shift range (TABLE_MAX to SHIFT_MAX), with y = pi/2 -
- * |x|, do_cos(y, HP1) for sin (copysign x) and do_sin(y + HP1, y - (y +
- * HP1) + HP1) for cos; beyond, x = n pi/2 + (hi + lo) from reduce_sincos
- * and quadrant n for sin, n + 1 for cos (odd: do_cos, bit 1: negated).
- * Each lane takes the kernel its path needs, so both run on every lane: on
- * do_sin's argument for cos alone, and for sin also on do_cos's where the
- * shift range gives do_cos another.
+ * Sets the w* arguments for finite |x| < 105414336. Per lane, s_sin.c
+ * hands its kernels do_sin and do_cos: (x, 0) below TABLE_MAX; in the
+ * shift range (TABLE_MAX to SHIFT_MAX), with y = pi/2 - |x|, do_cos(y, HP1)
+ * for sin (copysign x) and do_sin(y + HP1, y - (y + HP1) + HP1) for cos;
+ * beyond, x = n pi/2 + (hi + lo) from reduce_sincos and quadrant n for
+ * sin, n + 1 for cos (odd: do_cos, bit 1: negated).
  */
 // @ts-ignore: decorator
-@inline function sincosWideBody(x: v128, ax: v128, withSin: bool): void {
+@inline function wideArgs(x: v128, ax: v128): void {
   // reduce_sincos on every lane (see reduce).
   const t = fma2On(x, vk(V_HPINV), vk(V_TOINT), true);
   const xn = f64x2.sub(t, vk(V_TOINT));
@@ -657,31 +664,55 @@ const V_I2 = memory.data<u64>([2, 2], 16);
   const shift = v128.andnot(belowShift, table);
   // Where cos takes do_sin: the shift range, and even n + 1 beyond it.
   const n1 = i64x2.add(t, vk(V_I1));
-  const cosTakesSin = v128.or(shift, v128.andnot(i64x2.eq(v128.and(n1, vk(V_I1)), f64x2.splat(0)), belowShift));
+  wCosTakesSin = v128.or(shift, v128.andnot(i64x2.eq(v128.and(n1, vk(V_I1)), f64x2.splat(0)), belowShift));
+  wCosNegated = v128.andnot(i64x2.eq(v128.and(n1, vk(V_I2)), vk(V_I2)), belowShift);
   // do_sin's argument.
-  const a = v128.bitselect(x, v128.bitselect(sa, hi, shift), table);
-  const da = v128.and(v128.bitselect(sda, lo, shift), v128.not(table));
+  wA = v128.bitselect(x, v128.bitselect(sa, hi, shift), table);
+  wDa = v128.and(v128.bitselect(sda, lo, shift), v128.not(table));
+  wSy = sy;
+  wT = t;
+  wShift = shift;
+  wBelowShift = belowShift;
+}
+
+/** The kernel result `k` of cos's kernel and cos(0) = 1 below COS_TINY, negated where wideArgs says. */
+// @ts-ignore: decorator
+@inline function finishCos(k: v128, negated: v128, ax: v128): v128 {
+  return v128.bitselect(vk(V_ONE), negateWhere(k, negated), f64x2.lt(ax, vk(V_COS_TINY)));
+}
+
+/**
+ * sin (when `withSin`) and cos of both lanes into {@link sin2} and
+ * {@link cos2}, for finite |x| < 105414336; see {@link sincosWide2}.
+ * Each lane takes the kernel its path needs (see {@link wideArgs}), so
+ * both run on every lane: on do_sin's argument for cos alone, and for sin
+ * also on do_cos's where the shift range gives do_cos another.
+ */
+// @ts-ignore: decorator
+@inline function sincosWideBody(x: v128, ax: v128, withSin: bool): void {
+  wideArgs(x, ax);
+  const a = wA;
+  const da = wDa;
   const u = f64x2.add(f64x2.abs(a), vk(V_BIG));
   const t0 = tableEntry(f64x2.extract_lane(u, 0));
   const t1 = tableEntry(f64x2.extract_lane(u, 1));
   const ks = doSin2(a, da, u, t0, t1);
   let kc: v128;
   if (withSin) {
-    const ca = v128.bitselect(sy, a, shift);
+    const shift = wShift;
+    const ca = v128.bitselect(wSy, a, shift);
     const cda = v128.bitselect(vk(V_HP1), da, shift);
     const cu = f64x2.add(f64x2.abs(ca), vk(V_BIG));
     kc = doCos2(ca, cda, cu, tableEntry(f64x2.extract_lane(cu, 0)), tableEntry(f64x2.extract_lane(cu, 1)));
-    const sinNegated = v128.andnot(i64x2.eq(v128.and(t, vk(V_I2)), vk(V_I2)), belowShift);
-    const s = negateWhere(v128.bitselect(kc, ks, cosTakesSin), sinNegated);
+    const sinNegated = v128.andnot(i64x2.eq(v128.and(wT, vk(V_I2)), vk(V_I2)), wBelowShift);
+    const s = negateWhere(v128.bitselect(kc, ks, wCosTakesSin), sinNegated);
     // copysign(do_cos(y, HP1), x) in the shift range.
     const signed = v128.bitselect(x, s, v128.and(shift, vk(V_SIGN)));
     sin2 = v128.bitselect(x, signed, f64x2.lt(ax, vk(V_SIN_TINY)));
   } else {
     kc = doCos2(a, da, u, t0, t1);
   }
-  const cosNegated = v128.andnot(i64x2.eq(v128.and(n1, vk(V_I2)), vk(V_I2)), belowShift);
-  const c = negateWhere(v128.bitselect(ks, kc, cosTakesSin), cosNegated);
-  cos2 = v128.bitselect(vk(V_ONE), c, f64x2.lt(ax, vk(V_COS_TINY)));
+  cos2 = finishCos(v128.bitselect(ks, kc, wCosTakesSin), wCosNegated, ax);
 }
 
 /**
@@ -719,4 +750,77 @@ export function sincosWide2(x: v128): void {
     cos2 = f64x2.replace_lane(f64x2.splat(cos(x0)), 1, cos(x1));
   }
   return cos2;
+}
+
+/** Pairs {@link cosWideMany} takes at once. */
+export const MANY_PAIRS = 32;
+// Its scratch: per lane do_sin's (a, da) and the kernel's result; per pair where cos is negated; the lanes of each kernel (one spare slot each).
+const MANY_A = memory.data(MANY_PAIRS * 16, 16);
+const MANY_DA = memory.data(MANY_PAIRS * 16, 16);
+const MANY_K = memory.data(MANY_PAIRS * 16, 16);
+const MANY_NEG = memory.data(MANY_PAIRS * 16, 16);
+const MANY_SIN = memory.data((MANY_PAIRS * 2 + 1) * 4, 16);
+const MANY_COS = memory.data((MANY_PAIRS * 2 + 1) * 4, 16);
+
+/**
+ * cos of the `pairs` (up to {@link MANY_PAIRS}) f64x2 at `x` into `out`
+ * (which may be `x`), each lane bit-identical to {@link cos}, as
+ * {@link cosWide2}. A pair's lanes may need different kernels, so
+ * cosWide2 runs both on each; here the lanes are first sorted by the
+ * kernel they need, and each kernel runs on its own lanes, two at a time.
+ * Caller: Acrobot's rk4 stages, twice a stage for each block of envs.
+ */
+export function cosWideMany(x: usize, out: usize, pairs: i32): void {
+  let ns = 0;
+  let nc = 0;
+  for (let p = 0; p < pairs; p++) {
+    const at = <usize>p << 4;
+    const v = v128.load(x + at);
+    if (!i64x2.all_true(f64x2.lt(f64x2.abs(v), vk(V_REDUCE_MAX)))) continue;
+    wideArgs(v, f64x2.abs(v));
+    v128.store(MANY_A + at, wA);
+    v128.store(MANY_DA + at, wDa);
+    v128.store(MANY_NEG + at, wCosNegated);
+    // Each lane's index goes to both lists; the count of the one it belongs to moves on.
+    const bits = i64x2.bitmask(wCosTakesSin);
+    const lane = p << 1;
+    store<i32>(MANY_SIN + (<usize>ns << 2), lane);
+    store<i32>(MANY_COS + (<usize>nc << 2), lane);
+    ns += bits & 1;
+    nc += (bits & 1) ^ 1;
+    store<i32>(MANY_SIN + (<usize>ns << 2), lane + 1);
+    store<i32>(MANY_COS + (<usize>nc << 2), lane + 1);
+    ns += bits >> 1;
+    nc += (bits >> 1) ^ 1;
+  }
+  kernelOnLanes(MANY_SIN, ns, true);
+  kernelOnLanes(MANY_COS, nc, false);
+  for (let p = 0; p < pairs; p++) {
+    const at = <usize>p << 4;
+    const v = v128.load(x + at);
+    const ax = f64x2.abs(v);
+    if (i64x2.all_true(f64x2.lt(ax, vk(V_REDUCE_MAX)))) {
+      v128.store(out + at, finishCos(v128.load(MANY_K + at), v128.load(MANY_NEG + at), ax));
+    } else {
+      v128.store(out + at, f64x2.replace_lane(f64x2.splat(cos(f64x2.extract_lane(v, 0))), 1, cos(f64x2.extract_lane(v, 1))));
+    }
+  }
+}
+
+/** do_sin (`sinKernel`) or do_cos on the `n` lanes listed at `lanes`, two at a time (an odd last one twice), into MANY_K. */
+// @ts-ignore: decorator
+@inline function kernelOnLanes(lanes: usize, n: i32, sinKernel: bool): void {
+  if (n & 1) store<i32>(lanes + (<usize>n << 2), load<i32>(lanes + (<usize>(n - 1) << 2)));
+  for (let j = 0; j < n; j += 2) {
+    const i0 = <usize>load<i32>(lanes + (<usize>j << 2)) << 3;
+    const i1 = <usize>load<i32>(lanes + (<usize>j << 2), 4) << 3;
+    const a = v128.load64_lane(MANY_A + i1, v128.load64_zero(MANY_A + i0), 1);
+    const da = v128.load64_lane(MANY_DA + i1, v128.load64_zero(MANY_DA + i0), 1);
+    const u = f64x2.add(f64x2.abs(a), vk(V_BIG));
+    const t0 = tableEntry(f64x2.extract_lane(u, 0));
+    const t1 = tableEntry(f64x2.extract_lane(u, 1));
+    const k = sinKernel ? doSin2(a, da, u, t0, t1) : doCos2(a, da, u, t0, t1);
+    v128.store64_lane(MANY_K + i0, k, 0);
+    v128.store64_lane(MANY_K + i1, k, 1);
+  }
 }

@@ -4,7 +4,7 @@
  * addresses of f64 (or u64) arrays in the arena. Every SIMD kernel has a
  * scalar twin that the tests compare it with.
  */
-import { cos, cos2, cosWide2, fma, fma2, sin, sin2, sincos2, sincosWide2 } from "../lib/libm";
+import { cos, cos2, cosWide2, cosWideMany, fma, fma2, MANY_PAIRS, sin, sin2, sincos2, sincosWide2 } from "../lib/libm";
 import { pcg64Next, pcg64Random, pcg64Uniform } from "../lib/pcg64";
 import { pow2, pow2x2 } from "../lib/pow2";
 import { SINCOSTAB } from "../lib/sincostab";
@@ -52,6 +52,21 @@ export function sincosWide2Batch(x: usize, sinOut: usize, cosOut: usize, cosOut2
     store<f64>(sinOut + i, f64x2.extract_lane(sin2, 0));
     store<f64>(cosOut + i, f64x2.extract_lane(cos2, 0));
     store<f64>(cosOut2 + i, f64x2.extract_lane(cosWide2(v), 0));
+  }
+}
+
+/** One odd last angle of {@link cosWideManyBatch}, in both lanes. */
+const LAST_PAIR = memory.data(16, 16);
+
+/** out[i] = cos(x[i]) through cosWideMany, MANY_PAIRS pairs at a time (an odd last one alone, in both lanes). */
+export function cosWideManyBatch(x: usize, out: usize, n: i32): void {
+  const pairs = n >> 1;
+  for (let p = 0; p < pairs; p += MANY_PAIRS) cosWideMany(x + (<usize>p << 4), out + (<usize>p << 4), min(MANY_PAIRS, pairs - p));
+  if (n & 1) {
+    const i = <usize>(n - 1) << 3;
+    v128.store(LAST_PAIR, f64x2.splat(load<f64>(x + i)));
+    cosWideMany(LAST_PAIR, LAST_PAIR, 1);
+    store<f64>(out + i, load<f64>(LAST_PAIR));
   }
 }
 

@@ -23,6 +23,8 @@ export interface TestExports extends DeepqExports {
   sincos2Batch(x: number, sinOut: number, cosOut: number, n: number): void;
   /** sin and cos through the SIMD sincosWide2, and cos again through cosWide2 (into cosOut2), two at a time. */
   sincosWide2Batch(x: number, sinOut: number, cosOut: number, cosOut2: number, n: number): void;
+  /** cos through cosWideMany (lanes sorted by kernel), MANY_PAIRS pairs at a time. */
+  cosWideManyBatch(x: number, out: number, n: number): void;
   /** out[i] = fma(a[i], b[i], c[i]), scalar. */
   fmaBatch(a: number, b: number, c: number, out: number, n: number): void;
   /** The same through fma2, two at a time (n even). */
@@ -50,6 +52,7 @@ const TEST_NAMES: Record<Exclude<keyof TestExports, keyof DeepqExports>, true> =
   cosBatch: true,
   sincos2Batch: true,
   sincosWide2Batch: true,
+  cosWideManyBatch: true,
   fmaBatch: true,
   fma2Batch: true,
   pow2Batch: true,
