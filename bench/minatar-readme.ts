@@ -34,11 +34,13 @@ export const FULL = { steps: presets[ENV_ID]!.totalTimesteps, seeds: [0, 1, 2, 3
  * the target rounds it down.
  */
 export const ANCHOR = { value: 9, text: ">= 9 (MinAtar's DQN at 1M frames: about 9.2, Young & Tian 2019)" };
+/** MinAtar's exploration: the epsilon its curves train at, which the final agents are also evaluated at. */
+export const MINATAR_EPS = 0.1;
 /** The per-seed budget: CPU time of one seed's training, which is its time on one core. */
 export const CPU_MINUTES = { value: 15, text: "<= 15 min a seed" };
 
 /** One seed as the results file keeps it. */
-export type MinatarRun = Pick<StudySeed, "seed" | "steps" | "finalMean" | "finalStd" | "bestMean" | "train100" | "seconds" | "cpuSeconds"> & {
+export type MinatarRun = Pick<StudySeed, "seed" | "steps" | "finalMean" | "finalStd" | "bestMean" | "train100" | "exploreMean" | "seconds" | "cpuSeconds"> & {
   evals: Array<Pick<StudySeed["evals"][number], "t" | "mean" | "std" | "train100">>;
 };
 
@@ -55,6 +57,8 @@ export interface MinatarResults extends RunMeta {
   evaluation: { freq: number; nEpisodes: number };
   /** Greedy episodes of each final evaluation. */
   finalEpisodes: number;
+  /** The preset's final epsilon, at which the training episodes explored. */
+  trainEps: number;
   /** Wall time of the whole suite. */
   seconds: number;
   runs: MinatarRun[];
@@ -64,7 +68,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const minutes = (s: number) => s / 60;
 
 /** The suite's rows: what the README's block states and the targets it is held to. */
-export function minatarRows(runs: readonly MinatarRun[], steps: number, finalEpisodes: number): BenchRow[] {
+export function minatarRows(runs: readonly MinatarRun[], steps: number, finalEpisodes: number, trainEps: number): BenchRow[] {
   const of = `${runs.length} seeds, ${steps.toLocaleString("en-US")} steps`;
   const row = (name: string, value: number, unit: string, target?: { value: number; text: string }, below = false): BenchRow => ({
     suite: "minatar",
@@ -78,7 +82,8 @@ export function minatarRows(runs: readonly MinatarRun[], steps: number, finalEpi
   const wall = runs.map((r) => minutes(r.seconds));
   return [
     row(`mean final greedy return (${finalEpisodes} episodes a seed)`, mean(runs.map((r) => r.finalMean)), "return", ANCHOR),
-    row("mean return of the last 100 training episodes", mean(runs.map((r) => r.train100)), "return", ANCHOR),
+    row(`mean return of the last 100 training episodes (exploring at ε ${trainEps}, the preset's final epsilon)`, mean(runs.map((r) => r.train100)), "return", ANCHOR),
+    row(`mean return of the final agents at ε ${MINATAR_EPS}, MinAtar's training epsilon (${finalEpisodes} episodes a seed)`, mean(runs.map((r) => r.exploreMean ?? NaN)), "return"),
     row(`worst final greedy return (seed ${worst.seed})`, worst.finalMean, "return"),
     row("mean greedy return of the best-evaluated weights (keepBest)", mean(runs.map((r) => r.bestMean)), "return"),
     row("median CPU minutes a seed", median(cpu), "min", CPU_MINUTES, true),
@@ -109,13 +114,13 @@ export function minatarBlock(res: MinatarResults | undefined): string {
     `Greedy evaluation of ${res.evaluation.nEpisodes} episodes every ${res.evaluation.freq.toLocaleString("en-US")} steps; final agents: ${res.finalEpisodes} greedy episodes of a fresh env.`,
     ...(full ? [] : [`**A shortened run (not the benchmark's ${FULL.steps.toLocaleString("en-US")} steps on seeds ${seedList(FULL.seeds)}): its figures say nothing about the target.**`]),
     "",
-    "| seed | final greedy return | keepBest greedy return | last 100 training episodes | CPU min | wall min |",
-    "| --- | --- | --- | --- | --- | --- |",
+    `| seed | final greedy return | keepBest greedy return | last 100 training episodes (ε ${res.trainEps}) | final agent at ε ${MINATAR_EPS} | CPU min | wall min |`,
+    "| --- | --- | --- | --- | --- | --- | --- |",
     ...[...res.runs]
       .sort((a, b) => a.seed - b.seed)
-      .map((r) => `| ${r.seed} | ${fixed(r.finalMean)} ± ${fixed(r.finalStd)} | ${fixed(r.bestMean)} | ${fixed(r.train100)} | ${fixed(minutes(r.cpuSeconds))} | ${fixed(minutes(r.seconds))} |`),
+      .map((r) => `| ${r.seed} | ${fixed(r.finalMean)} ± ${fixed(r.finalStd)} | ${fixed(r.bestMean)} | ${fixed(r.train100)} | ${fixed(r.exploreMean)} | ${fixed(minutes(r.cpuSeconds))} | ${fixed(minutes(r.seconds))} |`),
     "",
-    ...minatarRows(res.runs, res.steps, res.finalEpisodes).map(
+    ...minatarRows(res.runs, res.steps, res.finalEpisodes, res.trainEps).map(
       (r) => `- ${r.name.replace(/^.*?: /, "")}: ${fixed(r.value)} ${r.unit}${r.target ? `; target ${r.target}: ${r.pass ? "met" : "missed"}` : ""}`,
     ),
     "",

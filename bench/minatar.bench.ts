@@ -9,8 +9,10 @@
  * (a greedy Breakout return varies by about 2-5 between episodes, so 100 of
  * them put a seed's mean within about 0.5, against about 1 for 20); the same
  * for the best-evaluated weights (what keepBest ends with); the mean of the
- * last 100 training episodes (exploring, eps 0.1), the measure MinAtar's
- * curves plot; wall and CPU seconds of training. The 15-minute budget is a
+ * last 100 training episodes (exploring at the preset's final epsilon), the
+ * measure MinAtar's curves plot at their epsilon 0.1; the final weights'
+ * mean over the same 100 episodes acting at MinAtar's epsilon 0.1; wall and
+ * CPU seconds of training. The 15-minute budget is a
  * seed's CPU time, its time on one core: wall time on a shared machine
  * measures the neighbours too. Rows and targets: bench/minatar-readme.ts.
  *
@@ -26,7 +28,7 @@ import { cpus } from "node:os";
 import { presets } from "../src/index.ts";
 import type { BenchRow } from "./harness.ts";
 import { jsRuntime, runMeta } from "./meta.ts";
-import { ENV_ID, FULL, MINATAR_RESULTS, minatarRows, writeMinatarReadme, type MinatarResults } from "./minatar-readme.ts";
+import { ENV_ID, FULL, MINATAR_EPS, MINATAR_RESULTS, minatarRows, writeMinatarReadme, type MinatarResults } from "./minatar-readme.ts";
 import { parseSeeds, runStudy } from "./preset-study.ts";
 
 const FINAL_EPISODES = 100;
@@ -62,8 +64,8 @@ export default async function (): Promise<BenchRow[]> {
   const meta = runMeta();
   const started = performance.now();
   console.error(`minatar: ${seeds.length} seeds x ${steps.toLocaleString("en-US")} steps on ${workers} worker processes`);
-  const runs = await runStudy(ENV_ID, seeds, workers, 1, evaluation.freq, { totalTimesteps: steps, finalEpisodes: FINAL_EPISODES }, (r) =>
-    console.error(`minatar: seed ${r.seed}: final greedy ${r.finalMean.toFixed(2)}, last 100 training episodes ${r.train100.toFixed(2)}, ${(r.cpuSeconds / 60).toFixed(1)} CPU min, ${(r.seconds / 60).toFixed(1)} wall min`),
+  const runs = await runStudy(ENV_ID, seeds, workers, 1, evaluation.freq, { totalTimesteps: steps, finalEpisodes: FINAL_EPISODES, exploreEps: MINATAR_EPS }, (r) =>
+    console.error(`minatar: seed ${r.seed}: final greedy ${r.finalMean.toFixed(2)}, last 100 training episodes ${r.train100.toFixed(2)}, at eps ${MINATAR_EPS} ${r.exploreMean?.toFixed(2)}, ${(r.cpuSeconds / 60).toFixed(1)} CPU min, ${(r.seconds / 60).toFixed(1)} wall min`),
   );
   const results: MinatarResults = {
     ...meta,
@@ -75,6 +77,7 @@ export default async function (): Promise<BenchRow[]> {
     workers,
     evaluation,
     finalEpisodes: FINAL_EPISODES,
+    trainEps: preset.options.explorationFinalEps!,
     seconds: Math.round((performance.now() - started) / 1000),
     runs: runs
       .sort((a, b) => a.seed - b.seed)
@@ -85,6 +88,7 @@ export default async function (): Promise<BenchRow[]> {
         finalStd: r.finalStd,
         bestMean: r.bestMean,
         train100: r.train100,
+        exploreMean: r.exploreMean,
         seconds: r.seconds,
         cpuSeconds: r.cpuSeconds,
         evals: r.evals.map((e) => ({ t: e.t, mean: e.mean, std: e.std, train100: e.train100 })),
@@ -93,5 +97,5 @@ export default async function (): Promise<BenchRow[]> {
   writeFileSync(MINATAR_RESULTS, JSON.stringify(results, null, 2) + "\n");
   writeMinatarReadme();
   console.error(`minatar: wrote ${MINATAR_RESULTS}, docs/minatar-breakout.svg and README.md's MinAtar block`);
-  return minatarRows(results.runs, steps, FINAL_EPISODES);
+  return minatarRows(results.runs, steps, FINAL_EPISODES, results.trainEps);
 }

@@ -30,6 +30,8 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import "../test/support/relaxed-simd.ts";
 import { DQN, evaluate, make, presets, type DQNOptions } from "../src/index.ts";
+import type { Predictor } from "../src/agent/evaluate.ts";
+import { Rng } from "../src/runtime/rng.ts";
 import { registeredEnvs } from "../src/envs/registry.ts";
 
 interface EvalPoint {
@@ -55,6 +57,8 @@ export interface StudySeed {
   finalStd: number;
   /** Mean return of the last 100 training episodes. */
   train100: number;
+  /** The final weights' mean over the same fresh episodes acting at epsilon `exploreEps` (null without it). */
+  exploreMean: number | null;
   /** The same for the best-evaluated weights (what keepBest ends with). */
   bestMean: number;
   /** The same for the weights at the first solving evaluation (what an early stop ends with). */
@@ -86,6 +90,8 @@ interface RunKeys {
   stop?: boolean;
   /** Stop at this evaluation mean instead (default: the preset's evaluation.rewardThreshold). */
   stopAt?: number;
+  /** Also evaluate the final weights epsilon-greedy at this epsilon (StudySeed.exploreMean). */
+  exploreEps?: number;
 }
 
 /** learn's eval.rewardThreshold for a variant. */
@@ -97,7 +103,7 @@ function stopAt(keys: RunKeys, presetStop: number | undefined, threshold: number
 
 /** A variant's options: `learningRate: [start, end]` becomes a linear schedule. */
 function variantOptions(base: DQNOptions, variant: Record<string, unknown>): DQNOptions {
-  const { totalTimesteps: _t, evalEpisodes: _e, finalEpisodes: _f, stop: _s, stopAt: _a, ...rest } = variant;
+  const { totalTimesteps: _t, evalEpisodes: _e, finalEpisodes: _f, stop: _s, stopAt: _a, exploreEps: _x, ...rest } = variant;
   const o: Record<string, unknown> = { ...base, ...rest };
   const lr = variant.learningRate;
   if (Array.isArray(lr)) {
@@ -120,6 +126,12 @@ function greedyMean(agent: DQN, env: Awaited<ReturnType<typeof make>>, n: number
     }
   }
   return total / n;
+}
+
+/** `agent` acting at epsilon `eps`: a uniform random action with probability eps, else greedy. */
+function epsilonGreedy(agent: DQN, eps: number, seed: number): Predictor {
+  const rng = new Rng(3000 + seed);
+  return { predict: (obs) => (rng.nextDouble() < eps ? rng.int(agent.nActions) : agent.predict(obs)) };
 }
 
 async function runSeed(envId: string, seed: number, scale: number, evalFreq: number | undefined, variant: Record<string, unknown>): Promise<StudySeed> {
@@ -175,13 +187,14 @@ async function runSeed(envId: string, seed: number, scale: number, evalFreq: num
   const cpu = process.cpuUsage(cpuStart);
   const nEpisodes = keys.finalEpisodes ?? 20;
   const final = await evaluate(agent, await make(envId), { nEpisodes, seed: 1000 + seed });
+  const exploreMean = keys.exploreEps === undefined ? null : (await evaluate(epsilonGreedy(agent, keys.exploreEps, seed), await make(envId), { nEpisodes, seed: 1000 + seed })).mean;
   let bestMean = final.mean;
   if (best && best.mean > (evals.at(-1)?.mean ?? -Infinity)) {
     engine.setParams(best.params, "online");
     bestMean = (await evaluate(agent, await make(envId), { nEpisodes, seed: 1000 + seed })).mean;
   }
   agent.dispose();
-  return { seed, steps: agent.timesteps, evals, firstSolve, finalMean: final.mean, finalStd: final.std, train100, bestMean, stopMean, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  return { seed, steps: agent.timesteps, evals, firstSolve, finalMean: final.mean, finalStd: final.std, train100, exploreMean, bestMean, stopMean, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 export const median = (xs: number[]) => {

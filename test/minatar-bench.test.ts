@@ -33,6 +33,7 @@ const run = (seed: number, finalMean: number, train100: number, cpuMinutes: numb
   finalStd: 3,
   bestMean: finalMean + 1,
   train100,
+  exploreMean: finalMean / 2,
   seconds: cpuMinutes * 90,
   cpuSeconds: cpuMinutes * 60,
   evals: [
@@ -55,6 +56,7 @@ function results(runs: MinatarRun[], steps = FULL.steps): MinatarResults {
     workers: 2,
     evaluation: { freq: 20_000, nEpisodes: 10 },
     finalEpisodes: 100,
+    trainEps: 0.01,
     seconds: 3600,
     runs,
   };
@@ -78,9 +80,11 @@ describe("MinAtar benchmark: README block and chart", () => {
 
   it("gives every seed's figures, the means against MinAtar's DQN and the CPU budget, and the chart", () => {
     const block = minatarBlock(results(five));
-    expect(block).toContain("| 3 | 9.0 ± 3.0 | 10.0 | 9.2 | 16.0 | 24.0 |");
+    expect(block).toContain("| seed | final greedy return | keepBest greedy return | last 100 training episodes (ε 0.01) | final agent at ε 0.1 | CPU min | wall min |");
+    expect(block).toContain("| 3 | 9.0 ± 3.0 | 10.0 | 9.2 | 4.5 | 16.0 | 24.0 |");
     expect(block).toContain("- mean final greedy return (100 episodes a seed): 10.0 return; target >= 9 (MinAtar's DQN at 1M frames: about 9.2, Young & Tian 2019): met");
-    expect(block).toContain("- mean return of the last 100 training episodes: 9.5 return; target >= 9");
+    expect(block).toContain("- mean return of the last 100 training episodes (exploring at ε 0.01, the preset's final epsilon): 9.5 return; target >= 9");
+    expect(block).toContain("- mean return of the final agents at ε 0.1, MinAtar's training epsilon (100 episodes a seed): 5.0 return\n");
     expect(block).toContain("- worst final greedy return (seed 1): 8.0 return\n");
     expect(block).toContain("- median CPU minutes a seed: 13.0 min; target <= 15 min a seed: met");
     expect(block).toContain("- max CPU minutes a seed: 16.0 min; target <= 15 min a seed: missed");
@@ -97,7 +101,7 @@ describe("MinAtar benchmark: README block and chart", () => {
     const block = minatarBlock(short);
     expect(block).toContain("A shortened run");
     expect(block).toMatch(/mean final greedy return \(100 episodes a seed\): 2\.5 return; target >= 9 .*: missed/);
-    const rows = minatarRows(short.runs, short.steps, short.finalEpisodes);
+    const rows = minatarRows(short.runs, short.steps, short.finalEpisodes, short.trainEps);
     expect(rows.every((r) => r.suite === "minatar" && r.name.startsWith("MinAtar/Breakout-v1, 2 seeds, 20,000 steps: "))).toBe(true);
     expect(rows.filter((r) => r.target).map((r) => r.pass)).toEqual([false, false, true, true]);
   });
@@ -114,8 +118,8 @@ describe("MinAtar benchmark: the bench run", () => {
     expect(selectSuites(files, ["env", "minatar"])).toEqual(["env.bench.ts", "minatar.bench.ts"]);
   });
 
-  it("reports a seed's final greedy mean and spread, training mean, CPU seconds and curve", async () => {
-    const [r] = await runStudy("MinAtar/Breakout-v1", [3], 1, 1, 2000, { totalTimesteps: 6000, finalEpisodes: 5, bufferSize: 10_000 });
+  it("reports a seed's final greedy mean and spread, its mean at MinAtar's epsilon, training mean, CPU seconds and curve", async () => {
+    const [r] = await runStudy("MinAtar/Breakout-v1", [3], 1, 1, 2000, { totalTimesteps: 6000, finalEpisodes: 5, bufferSize: 10_000, exploreEps: 0.1 });
     expect(r!.seed).toBe(3);
     expect(r!.steps).toBe(6000);
     expect(r!.evals.map((e) => e.t)).toEqual([2000, 4000, 6000]);
@@ -124,6 +128,7 @@ describe("MinAtar benchmark: the bench run", () => {
       expect(Number.isFinite(e.train100)).toBe(true);
     }
     expect(Number.isFinite(r!.train100)).toBe(true);
+    expect(r!.exploreMean).toBeGreaterThanOrEqual(0);
     expect(r!.finalStd).toBeGreaterThanOrEqual(0);
     // Training burns CPU in the worker; the parent's clock would read about zero.
     expect(r!.cpuSeconds).toBeGreaterThan(0.2);
