@@ -7,8 +7,9 @@
 //                   beside itself only when a webgpu engine is created
 //   deepq.umd.js    the same as a classic script (global `deepq`) or CommonJS,
 //                   WebGPU backend included
-//   workerd.mjs     workerd / wrangler: imports ./deepq-simd.wasm and
-//                   ./tfjs-backend-wasm-simd.wasm as WebAssembly.Modules
+//   workerd.mjs     workerd / wrangler: imports ./deepq-simd.wasm,
+//                   ./deepq-envs-simd.wasm and ./tfjs-backend-wasm-simd.wasm
+//                   as WebAssembly.Modules
 //   edge.mjs        the same for Vercel edge (`./NAME.wasm?module`)
 //   policy.mjs      inference only, no tfjs (once src/policy.ts exists), and
 //                   policy.workerd.mjs / policy.edge.mjs (import ./deepq-policy.wasm)
@@ -31,10 +32,10 @@ const wasmImportPath = (suffix) => (id) => (id.startsWith("deepq-wasm:") ? `./${
 
 /**
  * The entry of a build whose WASM arrives as imported modules: hands deepq's
- * precompiled module to the runtime before anything else, then re-exports the
- * real entry. (The tfjs binary is wired by the tfjs plugin.)
+ * precompiled modules (`names`) to the runtime before anything else, then
+ * re-exports the real entry. (The tfjs binary is wired by the tfjs plugin.)
  */
-function moduleEntry(input, { name, loader }) {
+function moduleEntry(input, { names, loader }) {
   const id = "\0deepq:module-entry";
   return {
     name: "deepq-module-entry",
@@ -43,9 +44,9 @@ function moduleEntry(input, { name, loader }) {
     load: (loaded) =>
       loaded === id
         ? [
-            `import deepqWasmModule from "deepq-wasm:${name}";`,
+            ...names.map((name, i) => `import deepqWasmModule${i} from "deepq-wasm:${name}";`),
             `import { useWasmModule } from ${JSON.stringify(loader)};`,
-            `useWasmModule(deepqWasmModule, "simd");`,
+            ...names.map((_, i) => `useWasmModule(deepqWasmModule${i}, "simd");`),
             `export * from ${JSON.stringify(input)};`,
           ].join("\n")
         : null,
@@ -57,7 +58,7 @@ function noInlinedDeepqWasm() {
   const stub = "\0deepq:no-inlined-wasm";
   return {
     name: "deepq-no-inlined-wasm",
-    resolveId: (source) => (/wasm-(bytes|simd|relaxed)\.generated(\.ts)?$/.test(source) ? stub : null),
+    resolveId: (source) => (/wasm-(bytes|simd|relaxed|envs-simd|envs-relaxed)\.generated(\.ts)?$/.test(source) ? stub : null),
     load: (id) => (id === stub ? `export const WASM_GZIP_BASE64 = "";\nexport const WASM_POLICY_BASE64 = "";\nexport const WASM_POLICY_RELAXED_BASE64 = "";\n` : null),
   };
 }
@@ -108,13 +109,14 @@ export const onwarn = (warning, warn) => {
  * reaches only through `import()` (tfjs's WebGPU backend) becomes `es`'s
  * sibling chunks, named `<es>-<module>.mjs` and linked by
  * scripts/rollup/lazy-chunks.mjs; every other output inlines it.
- * `wasm` names the deepq module the workerd and edge builds import (default
- * deepq-simd, handed to `useWasmModule` of src/runtime/wasm.ts).
+ * `wasm` names the deepq modules the workerd and edge builds import (default
+ * deepq-simd and deepq-envs-simd, handed to `useWasmModule` of
+ * src/runtime/wasm.ts).
  * @param {{ input: string, outDir: string, lists: any, tfjs?: boolean, minified?: boolean, lazyChunks?: boolean,
  *   files: { es?: string, umd?: string, umdName?: string, workerd?: string, edge?: string },
- *   wasm?: { name: string, loader: string } }} o
+ *   wasm?: { names: string[], loader: string } }} o
  */
-export function entryBuilds({ input, outDir, lists, files, tfjs: withTfjs = true, minified = true, lazyChunks = true, wasm = { name: "deepq-simd", loader: here("./src/runtime/wasm.ts") } }) {
+export function entryBuilds({ input, outDir, lists, files, tfjs: withTfjs = true, minified = true, lazyChunks = true, wasm = { names: ["deepq-simd", "deepq-envs-simd"], loader: here("./src/runtime/wasm.ts") } }) {
   const post = minified ? [minify()] : [];
   // `es` is readable, with a source map into src/; tfjs's own code (its lazy
   // chunks) is minified, and `<es>.min.mjs` is the same entry minified, for CDNs.
@@ -153,7 +155,7 @@ export function entryBuilds({ input, outDir, lists, files, tfjs: withTfjs = true
       plugins: [
         moduleEntry(input, wasm),
         ...deepqPlugins({ delivery: "module", tfjs: withTfjs, lists }),
-        wasmAssets({ [`${wasm.name}.wasm`]: here(`./build/${wasm.name}.wasm`) }),
+        wasmAssets(Object.fromEntries(wasm.names.map((name) => [`${name}.wasm`, here(`./build/${name}.wasm`)]))),
       ],
       output: [
         ...(files.workerd ? [{ file: `${outDir}/${files.workerd}`, format: "es", inlineDynamicImports: true, paths: wasmImportPath(""), plugins: post }] : []),
@@ -165,9 +167,17 @@ export function entryBuilds({ input, outDir, lists, files, tfjs: withTfjs = true
 }
 
 /** Chunk names (rollup's, from the module a chunk starts at) -> file name suffixes. */
-const CHUNK_NAMES = { engine: "tfjs", "wasm-simd.generated": "simd", "wasm-relaxed.generated": "relaxed-simd", "beyond-cartpole": "envs" };
+const CHUNK_NAMES = {
+  engine: "tfjs",
+  "wasm-simd.generated": "simd",
+  "wasm-relaxed.generated": "relaxed-simd",
+  "beyond-cartpole": "envs",
+  "model-files": "files",
+  "wasm-envs-simd.generated": "envs-simd",
+  "wasm-envs-relaxed.generated": "envs-relaxed-simd",
+};
 /** The lazy chunks shipped minified, without source maps: tfjs's code, and deepq's WebAssembly as base64. */
-const MINIFIED_CHUNKS = new Set(["tfjs-lib", "webgpu", "wasm-simd.generated", "wasm-relaxed.generated"]);
+const MINIFIED_CHUNKS = new Set(["tfjs-lib", "webgpu", "wasm-simd.generated", "wasm-relaxed.generated", "wasm-envs-simd.generated", "wasm-envs-relaxed.generated"]);
 
 /**
  * tfjs (core, the wasm and cpu backends, the wasm binary) in one lazy chunk,
@@ -296,7 +306,7 @@ export default async function config() {
       tfjs: false,
       files: { es: "policy.mjs", workerd: "policy.workerd.mjs", edge: "policy.edge.mjs" },
       // Its own module: the forward pass alone (assembly/policy.ts).
-      wasm: { name: "deepq-policy", loader: here("./src/policy/wasm.ts") },
+      wasm: { names: ["deepq-policy"], loader: here("./src/policy/wasm.ts") },
     })) {
       b.plugins.unshift(forbidTfjs("src/policy.ts"));
       builds.push(b);

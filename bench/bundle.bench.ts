@@ -4,8 +4,11 @@
  *   `unpkg`/`jsdelivr`): first download for a fused agent, dist/deepq.min.mjs
  *   and the one WebAssembly flavour it runs (deepq-simd.mjs or
  *   deepq-relaxed-simd.mjs, lazy chunks; target <= 60 KB gzip, the larger
- *   pair counted); then what tfjs's engines add (deepq-tfjs.mjs and
- *   deepq-tfjs-lib.mjs: tfjs with its binary) and WebGPU (deepq-webgpu.mjs);
+ *   pair counted); then what the envs beyond CartPole add on their first
+ *   make (deepq-envs.mjs and their module's larger flavour), what saving,
+ *   loading and exports add (deepq-files.mjs), what tfjs's engines add
+ *   (deepq-tfjs.mjs and deepq-tfjs-lib.mjs: tfjs with its binary) and WebGPU
+ *   (deepq-webgpu.mjs);
  *   the readable dist/deepq.mjs npm users import; dist/policy.min.mjs
  *   (<= 15 KB gzip); for information, the classic script and what a workerd
  *   upload carries (deepq and deepq/policy).
@@ -100,11 +103,13 @@ const firstAction = (backend: string, entry = dist("deepq.mjs")) => `const t = (
 
 export default async function bench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const flavours = ["deepq-simd.mjs", "deepq-relaxed-simd.mjs"].map(dist);
-  const wasm = flavours.reduce((a, b) => (gzipKB(a) >= gzipKB(b) ? a : b));
+  const larger = (flavours: string[]) => flavours.map(dist).reduce((a, b) => (gzipKB(a) >= gzipKB(b) ? a : b));
+  const wasm = larger(["deepq-simd.mjs", "deepq-relaxed-simd.mjs"]);
   const fused = [dist("deepq.min.mjs"), wasm];
   const tfjs = [dist("deepq-tfjs.mjs"), dist("deepq-tfjs-lib.mjs")];
   rows.push(...sizes("CDN first download, fused: deepq.min.mjs + its WebAssembly chunk", fused, 60));
+  rows.push(...sizes("  + Acrobot, MountainCar, MinAtar on first make: deepq-envs.mjs + its WebAssembly chunk", [...fused, dist("deepq-envs.mjs"), larger(["deepq-envs-simd.mjs", "deepq-envs-relaxed-simd.mjs"])]));
+  rows.push(...sizes("  + save, load, loadPolicy and exports: deepq-files.mjs", [...fused, dist("deepq-files.mjs")]));
   rows.push(...sizes("  + tfjs for backend wasm/cpu: deepq-tfjs.mjs + deepq-tfjs-lib.mjs", [...fused, ...tfjs]));
   rows.push(...sizes("  + deepq-webgpu.mjs for backend webgpu", [...fused, ...tfjs, dist("deepq-webgpu.mjs")]));
   rows.push(...sizes("npm: dist/deepq.mjs (readable) + its WebAssembly chunk", [dist("deepq.mjs"), wasm]));
@@ -115,7 +120,7 @@ export default async function bench(): Promise<BenchRow[]> {
     rows.push(...sizes("workerd upload for deepq/policy (policy.workerd.mjs + .wasm)", ["policy.workerd.mjs", "deepq-policy.wasm"].map(dist)));
   }
   rows.push(...sizes("dist/deepq.umd.js (classic script, everything inlined)", [dist("deepq.umd.js")]));
-  rows.push(...sizes("workerd upload (workerd.mjs + .wasm modules)", ["workerd.mjs", "deepq-simd.wasm", "tfjs-backend-wasm-simd.wasm"].map(dist)));
+  rows.push(...sizes("workerd upload (workerd.mjs + .wasm modules)", ["workerd.mjs", "deepq-simd.wasm", "deepq-envs-simd.wasm", "tfjs-backend-wasm-simd.wasm"].map(dist)));
 
   const builds: Array<[label: string, entry: string]> = [["", dist("deepq.mjs")], ...(before ? [["before: ", join(before, "deepq.mjs")] as [string, string]] : [])];
   const scripts = [`console.log("READY")`, ...["fused", "wasm"].flatMap((backend) => builds.map(([, entry]) => firstAction(backend, entry)))];

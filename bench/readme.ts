@@ -165,9 +165,11 @@ export function performanceTable(res: BenchResults): string {
   const fused = r.value("bundle", "CDN first download, fused: deepq.min.mjs + its WebAssembly chunk gzip -9");
   const withTfjs = r.value("bundle", "  + tfjs for backend wasm/cpu: deepq-tfjs.mjs + deepq-tfjs-lib.mjs gzip -9");
   const withGpu = r.value("bundle", "  + deepq-webgpu.mjs for backend webgpu gzip -9");
+  const withEnvs = r.value("bundle", "  + Acrobot, MountainCar, MinAtar on first make: deepq-envs.mjs + its WebAssembly chunk gzip -9");
+  const withFiles = r.value("bundle", "  + save, load, loadPolicy and exports: deepq-files.mjs gzip -9");
   lines.push([
     "First download from a CDN, fused agent (`dist/deepq.min.mjs` + its WebAssembly chunk)",
-    `${kb(fused)} gzip (+${kb(withTfjs - fused)} tfjs chunks for a tfjs engine, +${kb(withGpu - withTfjs)} for WebGPU)`,
+    `${kb(fused)} gzip (then, on first use: +${kb(withFiles - fused)} save/load/exports, +${kb(withEnvs - fused)} envs beyond CartPole, +${kb(withTfjs - fused)} tfjs chunks for a tfjs engine, +${kb(withGpu - withTfjs)} for WebGPU)`,
     "",
   ]);
   lines.push(["`dist/policy.min.mjs` (`deepq/policy` from a CDN)", `${kb(r.value("bundle", "CDN download for deepq/policy: dist/policy.min.mjs gzip -9"))} gzip`, ""]);

@@ -5,7 +5,7 @@
 export { DeepQError, InvalidArgumentError, InvalidStateError, MissingFunctionError, FormatError, BackendError, DivergenceError } from "./errors.ts";
 export { ArenaPlan, init, useWasmModule } from "./runtime/wasm.ts";
 export type { Arena, Loaded, WasmFlavor } from "./runtime/wasm.ts";
-export type { DeepqExports } from "./runtime/bindings.ts";
+export type { DeepqExports, EnvsExports } from "./runtime/bindings.ts";
 export { capabilities, probeWebGPU } from "./runtime/capabilities.ts";
 export type { Capabilities, RuntimeName, WebGPUProbe } from "./runtime/capabilities.ts";
 export { make, makeVec, registeredEnvs } from "./envs/registry.ts";

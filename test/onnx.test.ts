@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as ort from "onnxruntime-node";
-import { DQN } from "../src/index.ts";
+import { DQN, FormatError, InvalidArgumentError, modelToOnnx } from "../src/index.ts";
 import { Rng } from "../src/runtime/rng.ts";
 import { ONNX_OPSET } from "../src/io/onnx.ts";
 import { ROOT, run as runProcess } from "./runtimes/harness.ts";
@@ -123,5 +123,15 @@ describe("ONNX export in onnxruntime-node", () => {
     expect(c.stdout).toMatch(/^c\.onnx: ONNX opset 13, obs \[batch, 70\] -> q_values \[batch, 4\] \(conv \[5 3x3\/2 same, 6 2x2\/1 valid\], netArch \[7\], dueling\)/);
     expect(new Uint8Array(readFileSync(join(dir, "c.onnx")))).toEqual(await convAgent.exportOnnx());
     convAgent.dispose();
+  });
+
+  it("modelToOnnx (asynchronous: its readers load on first use) gives agent.exportOnnx()'s bytes, and rejects what is not a model", async () => {
+    const agent = await DQN.create({ observationSize: 3, nActions: 2 }, { netArch: [8], seed: 4, backend: "fused" });
+    const m = await modelToOnnx(await agent.save());
+    expect(m).toMatchObject({ opset: ONNX_OPSET, observationSize: 3, nActions: 2, netArch: [8], conv: [], dueling: false });
+    expect(m.onnx).toEqual(await agent.exportOnnx());
+    agent.dispose();
+    await expect(modelToOnnx("model.deepq" as never)).rejects.toThrow(InvalidArgumentError);
+    await expect(modelToOnnx(new Uint8Array([1, 2, 3]))).rejects.toThrow(FormatError);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ArenaPlan, init, instantiateArena, supportsRelaxedSimd } from "../src/runtime/wasm.ts";
+import { readFileSync } from "node:fs";
+import { ArenaPlan, ENVS, init, instantiateArena, supportsRelaxedSimd, useWasmModule } from "../src/runtime/wasm.ts";
+import { make } from "../src/envs/registry.ts";
 import { BackendError } from "../src/errors.ts";
 import { bindDeepq } from "../src/runtime/bindings.ts";
 import { REGION_ALIGN, STATIC_BYTES } from "../assembly/layout.ts";
@@ -36,5 +38,17 @@ describe("wasm runtime", () => {
     const arena = await plan.instantiate();
     expect(arena.buffer.byteLength).toBeGreaterThanOrEqual(b + 100);
     expect(() => arena.memory.grow(1)).toThrow();
+  });
+
+  it("useWasmModule takes the main or the envs module, told apart by their exports, and refuses any other module", async () => {
+    const compiled = (name: string) => new WebAssembly.Module(readFileSync(new URL(`../build/${name}.wasm`, import.meta.url)));
+    const main = await init();
+    useWasmModule(compiled("deepq-envs-simd"));
+    expect((await ENVS.init()).flavor).toBe("simd");
+    expect(await init()).toBe(main);
+    const env = await make("MountainCar-v0");
+    expect(env.reset({ seed: 1 }).observation).toHaveLength(2);
+    expect(() => useWasmModule(compiled("deepq-policy"))).toThrow(/one of deepq's modules/);
+    expect(() => useWasmModule(new Uint8Array(8) as never)).toThrow(BackendError);
   });
 });

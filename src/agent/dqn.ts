@@ -25,16 +25,16 @@ import { epsilonFor, hiddenWidths, resolveOptions, scheduledLearningRate, serial
 import { argmaxRows, type QEngine } from "../nn/engine.ts";
 import type { PrioritizedReplayBuffer, ReplayBuffer, ReplayState } from "../replay/buffer.ts";
 import { buildAgentParts, type BackendReportEntry } from "./build.ts";
-import { writeSafetensors } from "../io/safetensors.ts";
-import { writeOnnx } from "../io/onnx.ts";
-import { toTorchTensors } from "../nn/torch-layout.ts";
 import { evaluate, type EvaluateResult } from "./evaluate.ts";
 import { TrainLogger } from "./train-logger.ts";
 import { argmaxLegal, checkMask } from "../masks.ts";
 import { newCounters, RECENT_RETURNS, type Counters } from "./counters.ts";
 import { epsilonGreedy } from "./explore.ts";
 import { checkLearnOptions, type LearnEvent, type LearnOptions } from "./learn-options.ts";
-import { checkLoadOverrides, decodeSaveFile, encodeSaveFile, loadedOptions, type LoadOverrides, type SavedAgent } from "./save-file.ts";
+import type { LoadOverrides, SavedAgent } from "./save-file.ts";
+
+/** Saving, loading and exports, a lazy chunk of the bundles (./model-files.ts). */
+const modelFiles = () => import("./model-files.ts");
 
 /**
  * A DQN agent: Q-network, target network, replay buffer and the training
@@ -536,6 +536,7 @@ export class DQN {
   async save({ replay = false }: { replay?: boolean } = {}): Promise<Uint8Array> {
     this.alive();
     checkBool("replay", replay);
+    const { encodeSaveFile } = await modelFiles();
     const resumeFrom = this.driver?.observations ?? this.resumeObservations;
     return encodeSaveFile({
       spec: this.spec,
@@ -564,6 +565,7 @@ export class DQN {
    * bytes throw a FormatError and create nothing.
    */
   static async load(bytes: Uint8Array, given: { env?: EnvLike | VecEnvLike } & LoadOverrides = {}): Promise<DQN> {
+    const { checkLoadOverrides, decodeSaveFile, loadedOptions } = await modelFiles();
     checkLoadOverrides(given);
     const saved = decodeSaveFile(bytes);
     const { options, missing } = loadedOptions(saved.options, given);
@@ -616,6 +618,7 @@ export class DQN {
    */
   async exportSafetensors({ names }: { names?: string[] } = {}): Promise<Uint8Array> {
     this.alive();
+    const { toTorchTensors, writeSafetensors } = await modelFiles();
     return writeSafetensors(toTorchTensors(this.spec, await this.engine.getParams("online"), names), { format: "pt", producer: "deepq" });
   }
 
@@ -627,6 +630,7 @@ export class DQN {
    */
   async exportOnnx(): Promise<Uint8Array> {
     this.alive();
+    const { writeOnnx } = await modelFiles();
     return writeOnnx(this.spec, await this.engine.getParams("online"));
   }
 

@@ -366,7 +366,7 @@ async function exportCommand(args: string[]): Promise<void> {
   const out = values.onnx as string | undefined;
   if (file !== undefined && !out) throw new UsageError("--onnx <file> is required: where to write the ONNX model");
   const bytes = readModelFile("export", file); // throws without a file, so out is set below
-  const m = modelToOnnx(bytes);
+  const m = await modelToOnnx(bytes);
   writeFileSync(out!, m.onnx);
   const conv = m.conv.map((c) => `${c.filters} ${c.kernel}x${c.kernel}/${c.stride} ${c.padding}`).join(", ");
   console.log(`${out}: ONNX opset ${m.opset}, obs [batch, ${m.observationSize}] -> q_values [batch, ${m.nActions}] (${conv ? `conv [${conv}], ` : ""}netArch [${m.netArch.join(", ")}]${m.dueling ? ", dueling" : ""})`);

@@ -10,7 +10,8 @@
  */
 import { CP_ACTIONS, CP_ELAPSED, CP_HEADER_SLOTS, CP_HIGH, CP_LOW, CP_MAX_STEPS, CP_NUM_ENVS, CP_OBS, CP_PREV_DONE, CP_REWARD, CP_RNG, CP_STATE, CP_TERMINATED, CP_TRUNCATED, PCG64_BYTES, SLOT } from "../../assembly/layout.ts";
 import { InvalidArgumentError } from "../errors.ts";
-import { ArenaPlan, type Arena } from "../runtime/wasm.ts";
+import { ENVS, RegionPlan, type Arena } from "../runtime/wasm.ts";
+import type { EnvsExports } from "../runtime/bindings.ts";
 import { Header } from "../runtime/header.ts";
 import { checkInt, checkKnownKeys, checkOptions } from "../validate.ts";
 import { ClassicShared, MAX_NUM_ENVS, type CartPoleCore, type VecArrays } from "./cartpole-common.ts";
@@ -44,7 +45,7 @@ export interface ClassicModel {
   readonly resetLow: number;
   readonly resetHigh: number;
   /** The kernels of an arena. */
-  kernels(arena: Arena): ClassicKernels;
+  kernels(arena: Arena<EnvsExports>): ClassicKernels;
 }
 
 /** Options of `make(id, options)` for Acrobot-v1 and MountainCar-v0. */
@@ -85,7 +86,7 @@ class ClassicMemory implements CartPoleCore {
   ) {}
 
   static async create(model: ClassicModel, n: number, maxEpisodeSteps: number, { build, softwareFma = false }: WasmChoice = {}): Promise<ClassicMemory> {
-    const plan = new ArenaPlan();
+    const plan = new RegionPlan();
     const header = plan.region(CP_HEADER_SLOTS * SLOT);
     const at: Array<[slot: number, address: number]> = [
       [CP_STATE, plan.region(8 * model.stateSize * n)],
@@ -98,7 +99,7 @@ class ClassicMemory implements CartPoleCore {
       [CP_PREV_DONE, plan.region(8 * n)],
       [CP_RNG, plan.region(PCG64_BYTES * n)],
     ];
-    const arena = await plan.instantiate(build);
+    const arena = await ENVS.instantiate(plan.bytes, build);
     if (softwareFma) arena.probeFma(false);
     const slots = new Header(arena.buffer, header, CP_HEADER_SLOTS);
     slots.setInts([[CP_NUM_ENVS, n], ...at]);

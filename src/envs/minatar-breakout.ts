@@ -9,7 +9,7 @@ import {
   BG_BALL_Y, BG_INTS, BG_TERMINAL, BK_BRICKS, BK_GAME, BK_HEADER_SLOTS, BK_OBS, BK_RNG, BK_STICKY, MT19937_BYTES, SLOT,
 } from "../../assembly/layout.ts";
 import { InvalidArgumentError, InvalidStateError } from "../errors.ts";
-import { ArenaPlan, type WasmFlavor } from "../runtime/wasm.ts";
+import { ENVS, RegionPlan, type WasmFlavor } from "../runtime/wasm.ts";
 import { Header } from "../runtime/header.ts";
 import { checkInt, checkKnownKeys, checkNumber, checkOptions, checkVector } from "../validate.ts";
 import { AFTER_TERMINATION_WARNING } from "./cartpole-common.ts";
@@ -78,7 +78,7 @@ export class BreakoutEnv implements Env {
     const sticky = o.stickyActionProb === undefined ? 0.1 : checkNumber("options.stickyActionProb", o.stickyActionProb, { min: 0, max: 1 });
     const maxEpisodeSteps = o.maxEpisodeSteps ?? Infinity;
     if (maxEpisodeSteps !== Infinity) checkInt("options.maxEpisodeSteps", maxEpisodeSteps, { min: 1 });
-    const plan = new ArenaPlan();
+    const plan = new RegionPlan();
     const header = plan.region(BK_HEADER_SLOTS * SLOT);
     const at: Array<[slot: number, address: number]> = [
       [BK_RNG, plan.region(MT19937_BYTES)],
@@ -86,7 +86,7 @@ export class BreakoutEnv implements Env {
       [BK_BRICKS, plan.region(100)],
       [BK_OBS, plan.region(1600)],
     ];
-    const arena = await plan.instantiate(flavor);
+    const arena = await ENVS.instantiate(plan.bytes, flavor);
     const slots = new Header(arena.buffer, header, BK_HEADER_SLOTS);
     slots.setInts(at);
     slots.setFloat(BK_STICKY, sticky);

@@ -3,9 +3,7 @@
  * --onnx` runs, and what an edge service or build step calls on a model file.
  */
 import { InvalidArgumentError } from "../errors.ts";
-import { ONNX_OPSET, writeOnnx } from "../io/onnx.ts";
 import type { ConvOptions } from "../nn/conv.ts";
-import { readNetwork } from "./read.ts";
 
 /** What {@link modelToOnnx} wrote. */
 export interface OnnxExport {
@@ -23,10 +21,12 @@ export interface OnnxExport {
 /**
  * The Q-network of a deepq save file (`agent.save()`) or of a safetensors
  * PyTorch network as an ONNX model, the same bytes as `agent.exportOnnx()`.
- * Bytes that are neither throw a FormatError.
+ * Bytes that are neither reject with a FormatError. (Asynchronous because
+ * the readers and writers load on first use, a lazy chunk of the bundles.)
  */
-export function modelToOnnx(model: Uint8Array): OnnxExport {
+export async function modelToOnnx(model: Uint8Array): Promise<OnnxExport> {
   if (!(model instanceof Uint8Array)) throw new InvalidArgumentError("model", model, "a Uint8Array (a deepq save file or a safetensors file)");
+  const { ONNX_OPSET, readNetwork, writeOnnx } = await import("../agent/model-files.ts");
   const { spec, params } = readNetwork(model);
   return { onnx: writeOnnx(spec, params), opset: ONNX_OPSET, observationSize: spec.observationSize, nActions: spec.nActions, netArch: [...spec.hidden], conv: [...(spec.conv ?? [])], dueling: spec.dueling };
 }

@@ -16,7 +16,7 @@
  */
 import { BackendError } from "../errors.ts";
 
-/** deepq's main module (assembly/*.ts). */
+/** deepq's main module (assembly/*.ts but the envs module's). */
 export interface DeepqExports {
   /** Resets every env of the CartPole header `h` (draws from its PCG64 state). Callers: Env.reset, VecEnv.reset. */
   cartpoleReset(h: number): void;
@@ -24,28 +24,8 @@ export interface DeepqExports {
   cartpoleStep(h: number, action: number): number;
   /** One vector step of every env (actions staged in the header's region); returns -1, or the index of the first invalid action (then nothing changed). Callers: VecEnv.step, every step. */
   cartpoleVecStep(h: number): number;
-  /** Resets every Acrobot-v1 env of the header `h` (each from its own PCG64). Callers: ClassicEnv/ClassicVecEnv.reset. */
-  acrobotReset(h: number): void;
-  /** One RK4 step of the single Acrobot env of `h`; writes its reward, returns 1 when it terminated. Callers: ClassicEnv.step, every step. */
-  acrobotStep(h: number, action: number): number;
-  /** One step of every Acrobot env (next-step autoreset); returns -1, or the first bad action's index (then nothing changed). Callers: ClassicVecEnv.step. */
-  acrobotVecStep(h: number): number;
-  /** Resets every MountainCar-v0 env of the header `h`. Callers: ClassicEnv/ClassicVecEnv.reset. */
-  mountaincarReset(h: number): void;
-  /** One step of the single MountainCar env of `h`; writes its reward, returns 1 when it terminated. Callers: ClassicEnv.step, every step. */
-  mountaincarStep(h: number, action: number): number;
-  /** One step of every MountainCar env (next-step autoreset); returns -1 or the first bad action's index. Callers: ClassicVecEnv.step. */
-  mountaincarVecStep(h: number): number;
   /** Probes whether relaxed_madd fuses here and, when `allow`, makes libm's fma use it; returns 1 when it does. Callers: every arena's instantiation (assembly/fma.ts). */
   fmaProbe(a: number, b: number, c: number, allow: number): number;
-  /** Seeds the MinAtar Breakout header `h`'s MT19937 with `seed`. Callers: BreakoutEnv.reset({ seed }). */
-  breakoutSeed(h: number, seed: number): void;
-  /** Starts a Breakout game (ball side and direction from the RNG). Callers: BreakoutEnv.reset. */
-  breakoutReset(h: number): void;
-  /** Writes the 10x10x4 observation of the current game. Callers: BreakoutEnv.reset and step. */
-  breakoutObserve(h: number): void;
-  /** One Breakout step (sticky actions from the RNG); returns the reward. Callers: BreakoutEnv.step, every step. */
-  breakoutStep(h: number, action: number): number;
   /** One DQN update (forward, loss, backward, clip, Adam) on the batch whose address map is at `batch`; writes TD errors to `tdOut`, returns the loss (NaN: skipped). Callers: every fused gradient step. */
   mlpUpdate(h: number, batch: number, n: number, tdOut: number): number;
   /** As mlpUpdate without clipping and Adam, leaving the gradient in the header's GRAD set. Callers: gradient checks. */
@@ -72,17 +52,7 @@ const DEEPQ_NAMES: Record<keyof DeepqExports, true> = {
   cartpoleReset: true,
   cartpoleStep: true,
   cartpoleVecStep: true,
-  acrobotReset: true,
-  acrobotStep: true,
-  acrobotVecStep: true,
-  mountaincarReset: true,
-  mountaincarStep: true,
-  mountaincarVecStep: true,
   fmaProbe: true,
-  breakoutSeed: true,
-  breakoutReset: true,
-  breakoutObserve: true,
-  breakoutStep: true,
   mlpUpdate: true,
   mlpGradients: true,
   mlpGreedy: true,
@@ -93,6 +63,44 @@ const DEEPQ_NAMES: Record<keyof DeepqExports, true> = {
   replayUpdatePriorities: true,
   heapBase: true,
   staticBytes: true,
+};
+
+/** The envs module (assembly/acrobot.ts, mountaincar.ts, minatar-breakout.ts; fma.ts): the registered envs beyond CartPole, loaded on their first make. */
+export interface EnvsExports extends Pick<DeepqExports, "fmaProbe"> {
+  /** Resets every Acrobot-v1 env of the header `h` (each from its own PCG64). Callers: ClassicEnv/ClassicVecEnv.reset. */
+  acrobotReset(h: number): void;
+  /** One RK4 step of the single Acrobot env of `h`; writes its reward, returns 1 when it terminated. Callers: ClassicEnv.step, every step. */
+  acrobotStep(h: number, action: number): number;
+  /** One step of every Acrobot env (next-step autoreset); returns -1, or the first bad action's index (then nothing changed). Callers: ClassicVecEnv.step. */
+  acrobotVecStep(h: number): number;
+  /** Resets every MountainCar-v0 env of the header `h`. Callers: ClassicEnv/ClassicVecEnv.reset. */
+  mountaincarReset(h: number): void;
+  /** One step of the single MountainCar env of `h`; writes its reward, returns 1 when it terminated. Callers: ClassicEnv.step, every step. */
+  mountaincarStep(h: number, action: number): number;
+  /** One step of every MountainCar env (next-step autoreset); returns -1 or the first bad action's index. Callers: ClassicVecEnv.step. */
+  mountaincarVecStep(h: number): number;
+  /** Seeds the MinAtar Breakout header `h`'s MT19937 with `seed`. Callers: BreakoutEnv.reset({ seed }). */
+  breakoutSeed(h: number, seed: number): void;
+  /** Starts a Breakout game (ball side and direction from the RNG). Callers: BreakoutEnv.reset. */
+  breakoutReset(h: number): void;
+  /** Writes the 10x10x4 observation of the current game. Callers: BreakoutEnv.reset and step. */
+  breakoutObserve(h: number): void;
+  /** One Breakout step (sticky actions from the RNG); returns the reward. Callers: BreakoutEnv.step, every step. */
+  breakoutStep(h: number, action: number): number;
+}
+
+const ENVS_NAMES: Record<keyof EnvsExports, true> = {
+  acrobotReset: true,
+  acrobotStep: true,
+  acrobotVecStep: true,
+  mountaincarReset: true,
+  mountaincarStep: true,
+  mountaincarVecStep: true,
+  breakoutSeed: true,
+  breakoutReset: true,
+  breakoutObserve: true,
+  breakoutStep: true,
+  fmaProbe: true,
 };
 
 /** The policy module (assembly/policy.ts): the forward pass alone. */
@@ -115,4 +123,5 @@ export function bindExports<T>(exports: WebAssembly.Exports, names: Record<keyof
 export type Binder<T> = (exports: WebAssembly.Exports) => T;
 
 export const bindDeepq: Binder<DeepqExports> = (exports) => bindExports(exports, DEEPQ_NAMES, "deepq's WebAssembly module");
+export const bindEnvs: Binder<EnvsExports> = (exports) => bindExports(exports, ENVS_NAMES, "deepq's envs WebAssembly module");
 export const bindPolicy: Binder<PolicyExports> = (exports) => bindExports(exports, POLICY_NAMES, "deepq's policy WebAssembly module");

@@ -1,16 +1,18 @@
 /**
- * Loading deepq's WebAssembly module and creating arenas (see the layout
- * in assembly/layout.ts). The module is compiled once per process, from bytes
- * inlined in the bundle (only the flavour used is unpacked), or taken
+ * Loading deepq's WebAssembly modules and creating arenas (see the layout
+ * in assembly/layout.ts). Each module is compiled once per process, from
+ * bytes inlined in the bundle (only the flavour used is unpacked), or taken
  * precompiled from {@link useWasmModule} where the runtime forbids compiling
- * bytes (workerd, Vercel edge).
+ * bytes (workerd, Vercel edge). The main module runs CartPole, the replay
+ * buffers and the fused engine; the envs module, the other registered envs
+ * (Acrobot, MountainCar, MinAtar Breakout), compiled on their first make.
  */
 import { PAGE, REGION_ALIGN, STATIC_BYTES } from "../../assembly/layout.ts";
 import { BackendError } from "../errors.ts";
 import { relaxedSimdValidates } from "./capabilities.ts";
 import { inflateBase64 } from "./inline-wasm.ts";
 import { compilerByFlavor, instantiateWasm, isWasmModule } from "./wasm-compile.ts";
-import { bindDeepq, type Binder, type DeepqExports } from "./bindings.ts";
+import { bindDeepq, bindEnvs, type Binder, type DeepqExports, type EnvsExports } from "./bindings.ts";
 
 /** Which build of the module runs: plain 128-bit SIMD, or with relaxed SIMD (fused multiply-add). */
 export type WasmFlavor = "simd" | "relaxed-simd";
@@ -21,11 +23,61 @@ export interface Loaded {
   flavor: WasmFlavor;
 }
 
-let provided: Loaded | undefined;
-let loading: Promise<Loaded> | undefined;
+/**
+ * One of deepq's modules: its builds compiled once each (relaxed SIMD where
+ * the runtime validates it), or one handed in precompiled, and the binder of
+ * its exports. @internal
+ */
+export class WasmModule<K> {
+  private provided: Loaded | undefined;
+  private loading: Promise<Loaded> | undefined;
+
+  constructor(
+    /** Compiles a build, at most once (`compilerByFlavor`). */
+    readonly compile: (flavor: WasmFlavor) => Promise<Loaded>,
+    readonly bind: Binder<K>,
+    /** An export only this module has, which tells it from the others in {@link useWasmModule}. */
+    readonly marker: string,
+  ) {}
+
+  provide(loaded: Loaded): void {
+    this.provided = loaded;
+    this.loading = undefined;
+  }
+
+  /** The build this runtime runs, compiled once (memoised; a failure is not kept). */
+  init(): Promise<Loaded> {
+    if (this.provided) return Promise.resolve(this.provided);
+    this.loading ??= this.compile(supportsRelaxedSimd() ? "relaxed-simd" : "simd").catch((e: unknown) => {
+      this.loading = undefined;
+      throw e;
+    });
+    return this.loading;
+  }
+
+  /** An arena of `bytes` on this module; `build` forces a build, or gives another compiled module (tests compare them). */
+  async instantiate(bytes: number, build?: WasmFlavor | Loaded): Promise<Arena<K>> {
+    const loaded = build === undefined ? await this.init() : typeof build === "string" ? await this.compile(build) : build;
+    return instantiateArena(loaded, bytes, this.bind);
+  }
+}
+
 /** Each flavour's bytes are a module of their own, imported on first use: dist/deepq.mjs fetches only the one it runs. */
-const compile = compilerByFlavor("deepq's WebAssembly module", async (flavor) =>
-  inflateBase64((flavor === "simd" ? await import("./wasm-simd.generated.ts") : await import("./wasm-relaxed.generated.ts")).WASM_GZIP_BASE64),
+const DEEPQ = new WasmModule(
+  compilerByFlavor("deepq's WebAssembly module", async (flavor) =>
+    inflateBase64((flavor === "simd" ? await import("./wasm-simd.generated.ts") : await import("./wasm-relaxed.generated.ts")).WASM_GZIP_BASE64),
+  ),
+  bindDeepq,
+  "mlpUpdate",
+);
+
+/** The envs module, @internal: the envs beyond CartPole instantiate their arenas on it. */
+export const ENVS = new WasmModule<EnvsExports>(
+  compilerByFlavor("deepq's envs WebAssembly module", async (flavor) =>
+    inflateBase64((flavor === "simd" ? await import("./wasm-envs-simd.generated.ts") : await import("./wasm-envs-relaxed.generated.ts")).WASM_GZIP_BASE64),
+  ),
+  bindEnvs,
+  "acrobotStep",
 );
 
 /** Whether this runtime validates the relaxed-SIMD build (a probe of the same instructions, not the whole module). */
@@ -34,27 +86,27 @@ export function supportsRelaxedSimd(): boolean {
 }
 
 /**
- * Gives deepq a precompiled module instead of letting it compile the inlined
- * bytes. Edge runtimes (workerd, Vercel edge) import `.wasm` files as
- * `WebAssembly.Module`s and forbid compiling bytes. Call before {@link init}.
+ * Gives deepq one of its modules precompiled instead of letting it compile
+ * the inlined bytes: the main module (`deepq-simd.wasm`) or the envs module
+ * (`deepq-envs-simd.wasm`), told apart by their exports. Edge runtimes
+ * (workerd, Vercel edge) import `.wasm` files as `WebAssembly.Module`s and
+ * forbid compiling bytes. Call before {@link init} (the envs module: before
+ * the first make of an env other than CartPole).
  */
 export function useWasmModule(module: WebAssembly.Module, flavor: WasmFlavor = "simd"): void {
   if (!isWasmModule(module)) throw new BackendError("useWasmModule expects a WebAssembly.Module");
-  provided = { module, flavor };
-  loading = undefined;
+  const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  const target = [DEEPQ, ENVS].find((m) => names.has(m.marker));
+  if (!target) throw new BackendError("useWasmModule expects one of deepq's modules (deepq-simd.wasm or deepq-envs-simd.wasm)");
+  target.provide({ module, flavor });
 }
 
 /**
- * Compiles the module once (memoised; later calls return the same promise).
- * Picks the relaxed-SIMD build where the runtime validates it.
+ * Compiles the main module once (memoised; later calls return the same
+ * promise). Picks the relaxed-SIMD build where the runtime validates it.
  */
 export function init(): Promise<Loaded> {
-  if (provided) return Promise.resolve(provided);
-  loading ??= compile(supportsRelaxedSimd() ? "relaxed-simd" : "simd").catch((e: unknown) => {
-    loading = undefined;
-    throw e;
-  });
-  return loading;
+  return DEEPQ.init();
 }
 
 /**
@@ -97,9 +149,8 @@ export class RegionPlan {
 /** A {@link RegionPlan} of deepq's module, instantiated with a memory of exactly the size needed. */
 export class ArenaPlan extends RegionPlan {
   /** Instantiates the arena; `build` forces a build of deepq's module, or gives another compiled one (tests compare them). */
-  async instantiate(build?: WasmFlavor | Loaded): Promise<Arena> {
-    const loaded = build === undefined ? await init() : typeof build === "string" ? await compile(build) : build;
-    return instantiateArena(loaded, this.bytes, bindDeepq);
+  instantiate(build?: WasmFlavor | Loaded): Promise<Arena> {
+    return DEEPQ.instantiate(this.bytes, build);
   }
 }
 

@@ -23,7 +23,7 @@ describe.skipIf(!edgeRuntime)("runtime: Vercel edge (EdgeVM, no WASM from bytes)
       dirname(DIST),
       "__edgeSmoke",
     );
-    expect(Object.keys(wasm).sort()).toEqual(["wasm_deepq_simd_wasm", "wasm_tfjs_backend_wasm_simd_wasm"]);
+    expect(Object.keys(wasm).sort()).toEqual(["wasm_deepq_envs_simd_wasm", "wasm_deepq_simd_wasm", "wasm_tfjs_backend_wasm_simd_wasm"]);
     const vm = await edgeVM(wasm);
     vm.evaluate(script);
     const report = JSON.parse(await vm.evaluate<Promise<string>>("__edgeSmoke.run().then(JSON.stringify)")) as Report;

@@ -16,7 +16,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, type Plugin } from "esbuild";
 import { expect } from "vitest";
 import { docSnippets as markdownSnippets } from "../support/snippets.ts";
-import { FIRST_UPDATES, type AgentReport, type LossesReport, type Report } from "./fixtures/smoke.ts";
+import { make } from "../../src/envs/registry.ts";
+import { FIRST_UPDATES, type AgentReport, type LazyReport, type LossesReport, type Report } from "./fixtures/smoke.ts";
+
+/** The smoke report's MountainCar observations, as Node runs them from src/: every runtime must give the same values. */
+const NODE_MOUNTAIN_CAR = await make("MountainCar-v0").then((env) => [...env.reset({ seed: 1 }).observation, ...env.step(2).observation]);
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const DIST = join(ROOT, "dist");
@@ -402,6 +406,12 @@ export function expectSmoke(report: Report, { runtime, canCompileWasm = true }: 
     expect([0, 1]).toContain(a.action);
   }
   for (const b of Object.keys(report.firstLosses)) if (b !== "webgpu") expectSameLosses(report, b);
+  // The lazily loaded parts: the envs module steps MountainCar as in Node; save and load round-trip.
+  const lazy = report.lazy as LazyReport & { error?: string };
+  expect(lazy.error, "envs module, save and load").toBeUndefined();
+  expect(lazy.mountainCar).toEqual(NODE_MOUNTAIN_CAR);
+  expect(lazy.saveBytes).toBeGreaterThan(0);
+  expect(lazy.loadedAgrees).toBe(true);
   expect(report.tfjsKernels.wasm, "the slim kernel set, not all of tfjs").toBeGreaterThan(40);
   expect(report.tfjsKernels.wasm, "the slim kernel set, not all of tfjs").toBeLessThan(80);
 }

@@ -35,7 +35,7 @@ describe("package", () => {
   it("deepq.mjs (readable) and deepq.min.mjs (CDN) import only their lazy chunks, lazily; deepq.umd.js is self-contained; workerd.mjs and edge.mjs import the .wasm files beside them", () => {
     // import("./deepq-X.mjs"), or from <package-root URL>/dist/ (scripts/rollup/lazy-chunks.mjs).
     const lazyImports = (code: string) => [...code.matchAll(/\bimport\s*\((?=(.{0,80}))/g)].map((m) => m[1]!);
-    const chunks = ["deepq-simd.mjs", "deepq-relaxed-simd.mjs", "deepq-tfjs.mjs", "deepq-envs.mjs"];
+    const chunks = ["deepq-simd.mjs", "deepq-relaxed-simd.mjs", "deepq-tfjs.mjs", "deepq-envs.mjs", "deepq-envs-simd.mjs", "deepq-envs-relaxed-simd.mjs", "deepq-files.mjs"];
     for (const f of ["deepq.mjs", "deepq.min.mjs"]) {
       const code = read(f);
       const targets = lazyImports(code).map((t) => /^(["'])\.\/([\w.-]+)\1\)|^import\.meta\.url\.replace\(.*"\/dist\/([\w.-]+)"\)/.exec(t)?.slice(2).find(Boolean));
@@ -45,7 +45,7 @@ describe("package", () => {
       expect(code, f).not.toMatch(/tensorflow|Backend name '/); // no tfjs
     }
     expect(read("deepq.umd.js")).toContain("H4sIA"); // base64 of gzip's magic: WebAssembly inlined, compressed
-    for (const f of ["deepq-simd.mjs", "deepq-relaxed-simd.mjs", "deepq-tfjs-lib.mjs"]) expect(read(f), f).toContain("H4sIA");
+    for (const f of ["deepq-simd.mjs", "deepq-relaxed-simd.mjs", "deepq-envs-simd.mjs", "deepq-envs-relaxed-simd.mjs", "deepq-tfjs-lib.mjs"]) expect(read(f), f).toContain("H4sIA");
     // Lazy chunks import one another (relative URLs), never the entry: deepq.mjs hands them what they need.
     for (const f of [...chunks, "deepq-tfjs-lib.mjs", "deepq-webgpu.mjs"]) {
       const code = read(f);
@@ -62,7 +62,7 @@ describe("package", () => {
       const code = read(f);
       const imports = [...code.matchAll(/import\s*\w+\s*from\s*"([^"]+)"/g)].map((m) => m[1]);
       expect(imports.length, f).toBeGreaterThan(0);
-      for (const spec of imports) expect(["./deepq-simd.wasm", "./tfjs-backend-wasm-simd.wasm"].map((s) => s + suffix), f).toContain(spec);
+      expect(new Set(imports), f).toEqual(new Set(["./deepq-simd.wasm", "./deepq-envs-simd.wasm", "./tfjs-backend-wasm-simd.wasm"].map((s) => s + suffix)));
       expect(code, f).not.toContain("AGFzbQ"); // no inlined bytes
       expect(code, f).not.toContain("H4sIA");
       for (const spec of imports) expect(existsSync(join(DIST, spec!.replace(/\?module$/, ""))), spec).toBe(true);

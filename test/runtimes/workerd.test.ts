@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { DIST, FIXTURES, docSnippets, expectSmoke, findRuntime, parseReport, serveWorkerd, tempProject, workerdConfig } from "./harness.ts";
 
 const workerd = findRuntime("workerd");
-const WASM = ["deepq-simd.wasm", "tfjs-backend-wasm-simd.wasm"];
+const WASM = ["deepq-simd.wasm", "deepq-envs-simd.wasm", "tfjs-backend-wasm-simd.wasm"];
 
 describe.skipIf(!workerd)("runtime: workerd", () => {
   it("dist/workerd.mjs with .wasm module bindings: inits; AS arena; the agent trains on fused and tfjs wasm (not cpu); fused, wasm and cpu agree", async () => {
