@@ -140,8 +140,7 @@ export function initParams(spec: NetSpec, seed: number): Float32Array {
   const params = new Float32Array(paramCount(spec));
   for (const l of layerShapes(spec)) {
     const bound = 1 / Math.sqrt(l.inSize);
-    const n = l.inSize * l.outSize + l.outSize;
-    for (let i = 0; i < n; i++) params[l.offset + i] = rng.uniform(-bound, bound);
+    rng.fillUniform(params, l.offset, l.inSize * l.outSize + l.outSize, -bound, bound);
   }
   return params;
 }
