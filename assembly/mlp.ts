@@ -6,6 +6,7 @@
  */
 import { applyGradients, gradients, greedy, qValues, syncTarget } from "./lib/mlp";
 import { slotA } from "./lib/header";
+import { rngNextDouble } from "./lib/rng";
 import { BATCH_ACTIONS, BATCH_DISCOUNTS, BATCH_DONES, BATCH_NEXT_MASKS, BATCH_NEXT_OBS, BATCH_OBS, BATCH_REWARDS, BATCH_WEIGHTS } from "./layout";
 
 /** The loss and gradient of the batch whose address map (layout.ts, "Batch address map") is at `batch`. */
@@ -51,4 +52,19 @@ export function mlpQValues(h: usize, obs: usize, rows: i32, out: usize): void {
 /** Target update: copy when tau >= 1, else target = tau·online + (1 - tau)·target. Callers: syncTarget. */
 export function mlpSyncTarget(h: usize, tau: f64): void {
   syncTarget(h, tau);
+}
+
+/**
+ * One layer of a fresh network's weights: `n` draws uniform in [-bound,
+ * bound) from the xoshiro128** state at `state` (Rng.uniform's values in
+ * src/runtime/rng.ts, which the tfjs engines draw), the i-th stored as f32 at
+ * float index map[i] (i32) of `dst`. Callers: FusedQNet's constructor, once
+ * per layer: in TypeScript, a cold start's interpreter spends ~5 ms on a
+ * 4-64-64-2 net's draws and scatter.
+ */
+export function mlpInitLayer(dst: usize, map: usize, n: i32, state: usize, bound: f64): void {
+  for (let i = 0; i < n; i++) {
+    const at = dst + (<usize>load<i32>(map + (<usize>i << 2)) << 2);
+    store<f32>(at, <f32>(-bound + (bound + bound) * rngNextDouble(state)));
+  }
 }

@@ -34,6 +34,10 @@ describe("fused forward pass", () => {
         const obs = Float32Array.from({ length: 21 * spec.observationSize }, () => rng.uniform(-3, 3));
         const ref = referenceForward(spec, initParams(spec, 3), obs, 21);
         expect(relError(net.qValues(obs), ref)).toBeLessThan(1e-6);
+        // The module draws initParams' weights; the scratch it used (Adam's v) is zero again.
+        expect(net.getParams()).toEqual(initParams(spec, 3));
+        expect(net.getTargetParams()).toEqual(initParams(spec, 3));
+        expect(net.getOptimizerState().v.every((x) => x === 0)).toBe(true);
         const refGreedy = referenceArgmax(ref, spec.nActions);
         expect(refGreedy.filter((a) => a < 0).length, "rows too close to call").toBeLessThanOrEqual(1);
         const greedy = net.actBatch(obs);

@@ -23,7 +23,8 @@ import { ArenaPlan, type Arena, type Loaded, type RegionPlan, type WasmFlavor } 
 import type { DeepqExports } from "../runtime/bindings.ts";
 import { BackendError, InvalidArgumentError, InvalidStateError } from "../errors.ts";
 import { checkBool, checkInt, checkKnownKeys, checkNumber, checkOneOf, checkOptions, checkVector } from "../validate.ts";
-import { checkNetSpec, initParams, layerShapes, paramCount, trunkDepth, type NetSpec } from "./spec.ts";
+import { checkNetSpec, layerShapes, paramCount, trunkDepth, type NetSpec } from "./spec.ts";
+import { Rng } from "../runtime/rng.ts";
 import { MAX_BATCH_SIZE } from "../limits.ts";
 import { writeBatchMap, type BatchAddresses, type TransitionBatch } from "../batch.ts";
 import { packedMaskBytes } from "../masks.ts";
@@ -87,7 +88,7 @@ export interface FusedQNetOptions {
   doubleQ?: boolean;
   /** Global gradient-norm clip; default none. */
   maxGradNorm?: number;
-  /** Seed of the initial weights (spec.ts initParams); default 0. */
+  /** Seed of the initial weights (spec.ts initParams' values); default 0. */
   seed?: number;
   /** Forces a build of the WASM module (FusedQNet.create only; default: relaxed SIMD where supported). */
   flavor?: WasmFlavor;
@@ -436,8 +437,26 @@ export class FusedQNet {
     this.slots = mlpHeader(arena.buffer, regions.header, layers);
     this.batchMap = new Header(arena.buffer, regions.batchMap, BATCH_SLOTS);
     this.writeHeader(arena, config, layers);
-    this.setParams(initParams(config.spec, config.seed));
+    this.drawInitialParams(arena, config.seed);
     arena.kernels.mlpSyncTarget(this.header, 1);
+  }
+
+  /**
+   * initParams' weights, drawn and scattered by the module, layer by layer:
+   * the tfjs engines draw the same values in TypeScript. Until this returns,
+   * the gradient set holds the scatter map and Adam's v the generator state
+   * (16 bytes: every region spans at least REGION_ALIGN); both are zeroed after.
+   */
+  private drawInitialParams(arena: Arena, seed: number): void {
+    const { params, grad, v } = this.regions;
+    arena.i32(grad, this.toInternal.length).set(this.toInternal);
+    new Rng(seed, arena.u32(v, 4));
+    for (const l of layerShapes(this.spec)) {
+      const bound = 1 / Math.sqrt(l.inSize);
+      arena.kernels.mlpInitLayer(params, grad + 4 * l.offset, l.inSize * l.outSize + l.outSize, v, bound);
+    }
+    arena.f32(grad, this.floats).fill(0);
+    arena.f32(v, this.floats).fill(0);
   }
 
   private writeHeader(arena: Arena, c: FusedConfig, layers: Layer[]): void {

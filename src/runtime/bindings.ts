@@ -36,6 +36,8 @@ export interface DeepqExports {
   mlpQValues(h: number, obs: number, rows: number, out: number): void;
   /** Target update: copy when tau >= 1, else Polyak. Callers: every target update. */
   mlpSyncTarget(h: number, tau: number): void;
+  /** One layer of initial weights: `n` uniform draws in [-bound, bound) from the xoshiro128** state at `state`, scattered to float indices map[i] of `dst`. Callers: FusedQNet's constructor, once per layer. */
+  mlpInitLayer(dst: number, map: number, n: number, state: number, bound: number): void;
   /** Inserts the staged (vector) env step into the replay buffer of header `h`. Callers: add, addBatch, every env step. */
   replayAdd(h: number): void;
   /** Samples `batch` rows into the buffer's batch regions. Callers: sample, every gradient step. */
@@ -58,6 +60,7 @@ const DEEPQ_NAMES: Record<keyof DeepqExports, true> = {
   mlpGreedy: true,
   mlpQValues: true,
   mlpSyncTarget: true,
+  mlpInitLayer: true,
   replayAdd: true,
   replaySample: true,
   replayUpdatePriorities: true,
