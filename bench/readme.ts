@@ -77,7 +77,7 @@ class Rows {
   }
 }
 
-const NO_TORCH = "not measured (PyTorch missing: apt-get install -y python3-torch)";
+const NO_TORCH = "not measured (PyTorch missing: apt-get install -y python3-torch libopenblas0-pthread)";
 
 function header(res: BenchResults): string {
   const { machine: m, runtimes: rt } = res;

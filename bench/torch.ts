@@ -1,25 +1,35 @@
 /**
  * The PyTorch baselines: Debian's python3-torch (apt-get install -y
- * python3-torch) running the scripts beside this file on the CPU, measured in
- * the same benchmark run as deepq. Without it a baseline row says so instead
- * of carrying a number.
+ * python3-torch libopenblas0-pthread) running the scripts beside this file on
+ * the CPU, measured in the same benchmark run as deepq. Without it a baseline
+ * row says so instead of carrying a number. Debian's torch calls whichever
+ * libblas.so.3 the system's alternatives pick: without OpenBLAS that is the
+ * reference BLAS, which made the baselines ~5x slower here; the version
+ * string names the library loaded.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const PYTHON = "/usr/bin/python3";
-export const TORCH_MISSING = "PyTorch not measured: apt-get install -y python3-torch";
+export const TORCH_MISSING = "PyTorch not measured: apt-get install -y python3-torch libopenblas0-pthread";
 
 /** What a baseline script printed (its last line, JSON), or why there is none. */
 export type TorchResult<T> = { ok: true; value: T } | { ok: false; why: string };
 
 let version: string | null | undefined;
 
-/** The installed PyTorch's version, or null when python3 cannot import torch. */
+/** Prints torch's version and the BLAS library a matmul loaded (from /proc/self/maps). */
+const VERSION_SCRIPT = `import os, torch
+torch.ones(8, 8) @ torch.ones(8, 8)
+libs = {os.path.basename(os.path.realpath(l.split()[-1])) for l in open("/proc/self/maps") if "blas" in l.rsplit("/", 1)[-1]}
+blas = sorted(b for b in libs if "openblas" in b) or sorted(libs)
+print(torch.__version__ + (" with " + ", ".join(blas) if blas else ""))`;
+
+/** The installed PyTorch's version and BLAS, or null when python3 cannot import torch. */
 export function torchVersion(): string | null {
   if (version === undefined) {
-    const r = existsSync(PYTHON) ? spawnSync(PYTHON, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8", timeout: 60_000 }) : undefined;
+    const r = existsSync(PYTHON) ? spawnSync(PYTHON, ["-c", VERSION_SCRIPT], { encoding: "utf8", timeout: 60_000 }) : undefined;
     version = r?.status === 0 ? r.stdout.trim() : null;
   }
   return version;

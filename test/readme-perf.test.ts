@@ -36,7 +36,7 @@ describe("README performance table", () => {
     const noTorch = {
       ...results,
       runtimes: { ...results.runtimes, pytorch: null },
-      rows: results.rows.map((r) => (r.name.includes("PyTorch") ? { ...r, value: NaN, unavailable: "PyTorch not measured: apt-get install -y python3-torch" } : r)),
+      rows: results.rows.map((r) => (r.name.includes("PyTorch") ? { ...r, value: NaN, unavailable: "PyTorch not measured: apt-get install -y python3-torch libopenblas0-pthread" } : r)),
     };
     const table = performanceTable(noTorch);
     // Two per-update rows, the seeds' loop and RL Zoo's configuration.
