@@ -7,11 +7,16 @@
  * preset's 30,000 steps. On these shared 2-core machines the OS alone gives
  * worst gaps of tens of ms even beside a worker that only spins (measured
  * first, as the control), and a high percentile of ~1000 ticks is one of the
- * two worst gaps, so it is noise. The gate is the share of time the main
- * thread spent stalled past a 60 Hz frame (test/support/timer-gaps.ts): under
- * 10% (or under twice the control's, when the machine is loaded past that), where the worst scheduling noise seen here costs under 5% and a trainer
- * on the main thread costs most of the run (the last test shows the gate
- * failing that trainer). The tail is reported beside it.
+ * two worst gaps, so it is noise. The share of time the main thread spent
+ * stalled past a 60 Hz frame (test/support/timer-gaps.ts) adds every stall:
+ * alone, the worst scheduling noise seen costs under 5% and a trainer on the
+ * main thread most of the run; but with the suite's other files busy on both
+ * cores beside the worker, the OS kept the main thread off a core for 221 ms
+ * at once, 10.2% in all, while the control had run in a quiet moment. So the
+ * gate is the main thread's event loop: busy (running code, not waiting)
+ * under MAX_LOOP_BUSY of the time, which the OS's stalls do not touch and a
+ * trainer on the main thread fills (the last test shows the gate failing
+ * it). The stall share and the tail are reported beside it.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,8 +30,8 @@ import { eventReader } from "./support/event-reader.ts";
 
 const CORRIDOR = new URL("./fixtures/worker/corridor-env.mjs", import.meta.url).href;
 
-/** The gate on stallShare (or twice the spinning control's, on a machine loaded past that); see the header for why 10%. */
-const MAX_STALL_SHARE = 0.1;
+/** The gate on the main thread's event-loop utilization while a worker trains; see the header. */
+const MAX_LOOP_BUSY = 0.1;
 
 const trainings: Training[] = [];
 afterAll(() => trainings.forEach((t) => t.abort()));
@@ -38,16 +43,18 @@ describe("deepq/worker in Node (worker_threads)", () => {
     const control = await timerGaps(() => new Promise((r) => spin.once("exit", r)));
 
     const events: TrainingEvent[] = [];
-    const { result: bytes, gaps } = await timerGaps(async () => {
+    const { result: bytes, gaps, loopBusy } = await timerGaps(async () => {
       const t = startTraining({ env: "CartPole-v1", preset: true, options: { backend: "fused", seed: 1 } });
       trainings.push(t);
       t.onProgress((e) => events.push(e));
       return t.done;
     });
-    console.log(`main-thread timer gaps during the CartPole preset: ${describeGaps(gaps)} (spinning-worker control: ${describeGaps(control.gaps)})`);
+    console.log(
+      `main-thread timer gaps during the CartPole preset: ${describeGaps(gaps)}, event loop busy ${(100 * loopBusy!).toFixed(2)}% (spinning-worker control: ${describeGaps(control.gaps)})`,
+    );
     expect(gaps.length).toBeGreaterThan(1000);
     expect(percentile(gaps, 50)).toBeLessThan(FRAME_MS);
-    expect(stallShare(gaps)).toBeLessThan(Math.max(MAX_STALL_SHARE, 2 * stallShare(control.gaps)));
+    expect(loopBusy).toBeLessThan(MAX_LOOP_BUSY);
     expect(events.filter((e) => e.episodeReturn !== undefined).length).toBeGreaterThan(50);
     expect(events.some((e) => e.eval !== undefined), "the preset's periodic evaluation").toBe(true);
     const agent = await DQN.load(bytes);
@@ -154,9 +161,10 @@ describe("deepq/worker in Node (worker_threads)", () => {
 
   it("the gate fails a trainer on the main thread: DQN.learn here, though it yields every 50 ms, stalls the timers past the gate", async () => {
     const agent = await DQN.create(await make("CartPole-v1"), { ...presets["CartPole-v1"]!.options, backend: "fused", seed: 1, learningStarts: 0 });
-    const { gaps } = await timerGaps(() => agent.learn({ totalTimesteps: 1_000_000, signal: AbortSignal.timeout(1500) }));
-    console.log(`main-thread timer gaps while DQN.learn runs on the main thread: ${describeGaps(gaps)}`);
-    expect(stallShare(gaps)).toBeGreaterThan(MAX_STALL_SHARE);
+    const { gaps, loopBusy } = await timerGaps(() => agent.learn({ totalTimesteps: 1_000_000, signal: AbortSignal.timeout(1500) }));
+    console.log(`main-thread timer gaps while DQN.learn runs on the main thread: ${describeGaps(gaps)}, event loop busy ${(100 * loopBusy!).toFixed(2)}%`);
+    expect(loopBusy).toBeGreaterThan(MAX_LOOP_BUSY);
+    expect(stallShare(gaps)).toBeGreaterThan(0.1);
     agent.dispose();
   });
 });

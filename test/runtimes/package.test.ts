@@ -60,7 +60,7 @@ describe("package", () => {
     expect(read("deepq.umd.js")).toMatch(webgpuCode);
     for (const [f, suffix] of [["workerd.mjs", ""], ["edge.mjs", "?module"]] as const) {
       const code = read(f);
-      const imports = [...code.matchAll(/import\s*\w+\s*from\s*"([^"]+)"/g)].map((m) => m[1]);
+      const imports = [...code.matchAll(/import\s*[\w$]+\s*from\s*"([^"]+)"/g)].map((m) => m[1]);
       expect(imports.length, f).toBeGreaterThan(0);
       expect(new Set(imports), f).toEqual(new Set(["./deepq-simd.wasm", "./deepq-envs-simd.wasm", "./tfjs-backend-wasm-simd.wasm"].map((s) => s + suffix)));
       expect(code, f).not.toContain("AGFzbQ"); // no inlined bytes

@@ -1,9 +1,15 @@
 /**
  * The gaps between a timer's ticks on this thread while `during` runs (sorted,
- * in ms): how long the event loop was kept from its timers. Self-contained, so
+ * in ms): how long the event loop was kept from its timers. Where the runtime
+ * measures it (Node), also `loopBusy`: the share of that time the event loop
+ * spent running code rather than waiting, which tells a stall this thread
+ * caused from one where the OS ran something else. Self-contained, so
  * browser tests inline it into a page with `timerGaps.toString()`.
  */
-export async function timerGaps<T>(during: () => Promise<T>, delayMs = 1): Promise<{ result: T; gaps: number[] }> {
+export async function timerGaps<T>(during: () => Promise<T>, delayMs = 1): Promise<{ result: T; gaps: number[]; loopBusy?: number }> {
+  type Elu = { utilization: number };
+  const elu = (performance as { eventLoopUtilization?: (a?: Elu) => Elu }).eventLoopUtilization?.bind(performance);
+  const loopAtStart = elu?.();
   const gaps: number[] = [];
   let last = performance.now();
   let running = true;
@@ -16,7 +22,7 @@ export async function timerGaps<T>(during: () => Promise<T>, delayMs = 1): Promi
   setTimeout(tick, delayMs);
   const result = await during();
   running = false;
-  return { result, gaps: gaps.slice().sort((a, b) => a - b) };
+  return { result, gaps: gaps.slice().sort((a, b) => a - b), loopBusy: loopAtStart && elu?.(loopAtStart).utilization };
 }
 
 /** The p-th percentile of sorted values (nearest rank). */
