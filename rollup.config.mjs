@@ -13,7 +13,8 @@
 //   edge.mjs        the same for Vercel edge (`./NAME.wasm?module`)
 //   policy.mjs      inference only, no tfjs (once src/policy.ts exists), and
 //                   policy.workerd.mjs / policy.edge.mjs (import ./deepq-policy.wasm)
-//   *.wasm          the binaries workerd.mjs and edge.mjs import
+//   *.wasm          the binaries workerd.mjs and edge.mjs import, and both
+//                   flavours of deepq's modules, which Node reads from here
 // Type declarations come from scripts/build-types.mjs.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { dirname, resolve as resolvePath } from "node:path";
@@ -297,6 +298,20 @@ export default async function config() {
     lists,
     files: { es: "deepq.mjs", umd: "deepq.umd.js", umdName: "deepq", workerd: "workerd.mjs", edge: "edge.mjs" },
   });
+  // Every build of deepq's modules as a file beside the bundles, which Node
+  // reads instead of importing and unpacking the chunk that inlines it
+  // (siblingWasm in src/runtime/inline-wasm.ts); workerd and edge import the
+  // simd ones.
+  builds[0].plugins.push(
+    wasmAssets(
+      Object.fromEntries(
+        ["deepq", "deepq-envs"].flatMap((m) => [
+          [`${m}-simd.wasm`, here(`./build/${m}-simd.wasm`)],
+          [`${m}-relaxed-simd.wasm`, here(`./build/${m}-relaxed.wasm`)],
+        ]),
+      ),
+    ),
+  );
   // Inference-only entry `deepq/policy`: adding src/policy.ts is all it takes.
   if (existsSync(here("./src/policy.ts"))) {
     for (const b of entryBuilds({

@@ -9,6 +9,8 @@
  * (scripts/build-wasm.mjs and scripts/rollup/tfjs.mjs write them.)
  */
 import { BackendError } from "../errors.ts";
+import { BUNDLED } from "./build-info.ts";
+import { capabilities } from "./capabilities.ts";
 
 /** Bytes of a base64 string, by the fastest decoder the runtime has. */
 export function decodeBase64(base64: string): Uint8Array<ArrayBuffer> {
@@ -39,4 +41,25 @@ export async function inflateBase64(gzipBase64: string): Promise<Uint8Array<Arra
   if (typeof DecompressionStream !== "function") throw new BackendError("this runtime has no DecompressionStream, which deepq needs to unpack its inlined WebAssembly");
   const stream = new Blob([decodeBase64(gzipBase64)]).stream().pipeThrough(new DecompressionStream("gzip"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/**
+ * In Node, the binary `file` shipped beside the bundle whose URL is `base`
+ * (dist/deepq-*.wasm beside dist/deepq.mjs), read synchronously: a cold start
+ * then skips importing the chunk that inlines it (~5 ms in Node's module
+ * loader) and unpacking it (~2 ms). Undefined in the sources, in other
+ * runtimes (Deno would need --allow-read; browsers fetch the chunk anyway),
+ * and where the bundle was copied or re-bundled without its siblings: the
+ * caller then takes the inlined bytes.
+ */
+export function siblingWasm(file: string, base: string): Uint8Array<ArrayBuffer> | undefined {
+  if (!BUNDLED || !capabilities.node || !base.startsWith("file:")) return undefined;
+  const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("fs") as
+    | { readFileSync(path: URL): Uint8Array<ArrayBuffer> }
+    | undefined;
+  try {
+    return fs?.readFileSync(new URL(`./${file}`, base));
+  } catch {
+    return undefined;
+  }
 }

@@ -10,7 +10,7 @@
 import { PAGE, REGION_ALIGN, STATIC_BYTES } from "../../assembly/layout.ts";
 import { BackendError } from "../errors.ts";
 import { relaxedSimdValidates } from "./capabilities.ts";
-import { inflateBase64 } from "./inline-wasm.ts";
+import { inflateBase64, siblingWasm } from "./inline-wasm.ts";
 import { compilerByFlavor, instantiateWasm, isWasmModule } from "./wasm-compile.ts";
 import { bindDeepq, bindEnvs, type Binder, type DeepqExports, type EnvsExports } from "./bindings.ts";
 
@@ -62,10 +62,17 @@ export class WasmModule<K> {
   }
 }
 
-/** Each flavour's bytes are a module of their own, imported on first use: dist/deepq.mjs fetches only the one it runs. */
+/**
+ * Each flavour's bytes are a module of their own, imported on first use:
+ * dist/deepq.mjs fetches only the one it runs. (Node reads the same binary
+ * from beside the bundle instead, see siblingWasm.)
+ */
 const DEEPQ = new WasmModule(
-  compilerByFlavor("deepq's WebAssembly module", async (flavor) =>
-    inflateBase64((flavor === "simd" ? await import("./wasm-simd.generated.ts") : await import("./wasm-relaxed.generated.ts")).WASM_GZIP_BASE64),
+  compilerByFlavor(
+    "deepq's WebAssembly module",
+    async (flavor) =>
+      siblingWasm(`deepq-${flavor}.wasm`, import.meta.url) ??
+      inflateBase64((flavor === "simd" ? await import("./wasm-simd.generated.ts") : await import("./wasm-relaxed.generated.ts")).WASM_GZIP_BASE64),
   ),
   bindDeepq,
   "mlpUpdate",
@@ -73,8 +80,11 @@ const DEEPQ = new WasmModule(
 
 /** The envs module, @internal: the envs beyond CartPole instantiate their arenas on it. */
 export const ENVS = new WasmModule<EnvsExports>(
-  compilerByFlavor("deepq's envs WebAssembly module", async (flavor) =>
-    inflateBase64((flavor === "simd" ? await import("./wasm-envs-simd.generated.ts") : await import("./wasm-envs-relaxed.generated.ts")).WASM_GZIP_BASE64),
+  compilerByFlavor(
+    "deepq's envs WebAssembly module",
+    async (flavor) =>
+      siblingWasm(`deepq-envs-${flavor}.wasm`, import.meta.url) ??
+      inflateBase64((flavor === "simd" ? await import("./wasm-envs-simd.generated.ts") : await import("./wasm-envs-relaxed.generated.ts")).WASM_GZIP_BASE64),
   ),
   bindEnvs,
   "acrobotStep",
