@@ -47,20 +47,6 @@ describe("xoshiro128** (TS and AS twins)", () => {
     expect(Math.abs(sum / 100000 - 0.5)).toBeLessThan(0.005);
   });
 
-  it("fillUniform writes the values (and leaves the state) of as many uniform calls", () => {
-    for (const [seed, n, low, high] of [[0, 4610, -0.5, 0.5], [7, 1, -1, 1], [2 ** 40 + 3, 1001, -0.0625, 0.0625], [9, 0, 0, 1]] as const) {
-      const a = new Rng(seed);
-      const b = new Rng(seed);
-      const out = new Float32Array(n + 3).fill(7);
-      a.fillUniform(out, 2, n, low, high);
-      const expected = new Float32Array(n + 3).fill(7);
-      for (let i = 0; i < n; i++) expected[2 + i] = b.uniform(low, high);
-      expect(out).toEqual(expected);
-      expect(a.state).toEqual(b.state);
-      expect(a.nextU32()).toBe(b.nextU32());
-    }
-  });
-
   it("rejects seeds that are not non-negative safe integers", () => {
     for (const bad of [-1, 0.5, NaN, 2 ** 53, "1"]) expect(() => new Rng(bad as number)).toThrow(InvalidArgumentError);
   });

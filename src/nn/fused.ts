@@ -23,8 +23,8 @@ import { ArenaPlan, type Arena, type Loaded, type RegionPlan, type WasmFlavor } 
 import type { DeepqExports } from "../runtime/bindings.ts";
 import { BackendError, InvalidArgumentError, InvalidStateError } from "../errors.ts";
 import { checkBool, checkInt, checkKnownKeys, checkNumber, checkOneOf, checkOptions, checkVector } from "../validate.ts";
-import { checkNetSpec, layerShapes, paramCount, trunkDepth, type NetSpec } from "./spec.ts";
-import { Rng } from "../runtime/rng.ts";
+import { checkNetSpec, initRanges, layerShapes, paramCount, trunkDepth, type NetSpec } from "./spec.ts";
+import { seedState } from "../runtime/rng.ts";
 import { MAX_BATCH_SIZE } from "../limits.ts";
 import { writeBatchMap, type BatchAddresses, type TransitionBatch } from "../batch.ts";
 import { packedMaskBytes } from "../masks.ts";
@@ -450,11 +450,8 @@ export class FusedQNet {
   private drawInitialParams(arena: Arena, seed: number): void {
     const { params, grad, v } = this.regions;
     arena.i32(grad, this.toInternal.length).set(this.toInternal);
-    new Rng(seed, arena.u32(v, 4));
-    for (const l of layerShapes(this.spec)) {
-      const bound = 1 / Math.sqrt(l.inSize);
-      arena.kernels.mlpInitLayer(params, grad + 4 * l.offset, l.inSize * l.outSize + l.outSize, v, bound);
-    }
+    seedState(arena.u32(v, 4), seed);
+    for (const { offset, count, bound } of initRanges(this.spec)) arena.kernels.mlpInitLayer(params, grad + 4 * offset, count, v, bound);
     arena.f32(grad, this.floats).fill(0);
     arena.f32(v, this.floats).fill(0);
   }

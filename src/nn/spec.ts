@@ -131,16 +131,21 @@ export function paramCount(spec: NetSpec): number {
 }
 
 /**
- * PyTorch's default nn.Linear initialisation: weights and biases uniform in
- * (-1/sqrt(fan_in), 1/sqrt(fan_in)), drawn in flat-parameter order from a
- * seeded xoshiro128** stream (so every engine starts from the same weights).
+ * PyTorch's default nn.Linear initialisation, layer by layer in flat-parameter
+ * order: `count` weights and biases from `offset`, uniform in (-bound, bound),
+ * bound = 1/sqrt(fan_in). initParams draws them in TypeScript, the fused
+ * engine in its module (FusedQNet), from the same seeded xoshiro128** stream.
  */
+export function initRanges(spec: NetSpec): Array<{ offset: number; count: number; bound: number }> {
+  return layerShapes(spec).map((l) => ({ offset: l.offset, count: l.inSize * l.outSize + l.outSize, bound: 1 / Math.sqrt(l.inSize) }));
+}
+
+/** The initial weights of {@link initRanges} for `seed`: every engine starts from the same weights. */
 export function initParams(spec: NetSpec, seed: number): Float32Array {
   const rng = new Rng(seed);
   const params = new Float32Array(paramCount(spec));
-  for (const l of layerShapes(spec)) {
-    const bound = 1 / Math.sqrt(l.inSize);
-    rng.fillUniform(params, l.offset, l.inSize * l.outSize + l.outSize, -bound, bound);
+  for (const { offset, count, bound } of initRanges(spec)) {
+    for (let i = 0; i < count; i++) params[offset + i] = rng.uniform(-bound, bound);
   }
   return params;
 }

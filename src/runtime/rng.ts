@@ -64,34 +64,4 @@ export class Rng {
   uniform(low: number, high: number): number {
     return low + (high - low) * this.nextDouble();
   }
-
-  /**
-   * out[from + i] = uniform(low, high) for i < n: the same stream as n calls,
-   * in one loop over locals, which a cold start's interpreter runs several
-   * times faster (and V8 compiles on the loop): weight initialisation draws
-   * thousands at agent creation.
-   */
-  fillUniform(out: Float32Array, from: number, n: number, low: number, high: number): void {
-    const s = this.state;
-    let [s0, s1, s2, s3] = [s[0]!, s[1]!, s[2]!, s[3]!];
-    const scale = (high - low) / 9007199254740992;
-    let a = 0;
-    for (let k = 0; k < 2 * n; k++) {
-      const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
-      const t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = rotl(s3, 11);
-      // nextDouble: 27 bits of the first draw, 26 of the second.
-      if ((k & 1) === 0) a = r >>> 5;
-      else out[from + (k >> 1)] = low + scale * (a * 67108864 + (r >>> 6));
-    }
-    s[0] = s0;
-    s[1] = s1;
-    s[2] = s2;
-    s[3] = s3;
-  }
 }
