@@ -223,7 +223,7 @@ function minifiedCopy(fileName) {
  * Library modules with no public name are bundled only if listed in
  * `CLI_SHARED` (stateless checks the command shares with the library).
  */
-const CLI_SHARED = ["src/agent/options.ts", "src/validate.ts", "src/nn/engine.ts", "src/nn/spec.ts", "src/limits.ts", "src/runtime/rng.ts", "src/io/event-file.ts", "src/nn/conv.ts"];
+const CLI_SHARED = ["src/agent/options.ts", "src/validate.ts", "src/nn/engine.ts", "src/nn/spec.ts", "src/limits.ts", "src/runtime/rng.ts", "src/io/event-file.ts", "src/io/node-builtin.ts", "src/nn/conv.ts"];
 function fromLibraryEntry(entry) {
   const PROXY = "\0deepq-public:";
   const REST = ".cli-rest.ts";

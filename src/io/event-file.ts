@@ -7,6 +7,7 @@
  * which carry this module, load where there is no `node:fs`.
  */
 import { InvalidArgumentError } from "../errors.ts";
+import { nodeBuiltin } from "./node-builtin.ts";
 import { TensorBoardWriter } from "./tensorboard-writer.ts";
 
 /** The parts of Node's fs, os and path used here (typed here: the library's types do not depend on @types/node). */
@@ -24,10 +25,8 @@ interface NodeFileSystem {
 
 /** Node's fs, os and path, or undefined in runtimes without a file system. */
 export function fileSystem(): NodeFileSystem | undefined {
-  const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-  if (typeof get !== "function") return undefined;
   try {
-    const [fs, os, path] = ["node:fs", "node:os", "node:path"].map((id) => get(id));
+    const [fs, os, path] = ["node:fs", "node:os", "node:path"].map((id) => nodeBuiltin(id));
     return fs && os && path ? ({ fs, os, path } as NodeFileSystem) : undefined;
   } catch {
     return undefined;

@@ -9,6 +9,7 @@
  * (scripts/build-wasm.mjs and scripts/rollup/tfjs.mjs write them.)
  */
 import { BackendError } from "../errors.ts";
+import { nodeBuiltin } from "../io/node-builtin.ts";
 import { BUNDLED } from "./build-info.ts";
 import { capabilities } from "./capabilities.ts";
 
@@ -36,7 +37,7 @@ interface NodeZlib {
  * `DecompressionStream`.
  */
 export async function inflateBase64(gzipBase64: string): Promise<Uint8Array<ArrayBuffer>> {
-  const zlib = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("zlib") as NodeZlib | undefined;
+  const zlib = nodeBuiltin<NodeZlib>("zlib");
   if (zlib) return zlib.gunzipSync(decodeBase64(gzipBase64));
   if (typeof DecompressionStream !== "function") throw new BackendError("this runtime has no DecompressionStream, which deepq needs to unpack its inlined WebAssembly");
   const stream = new Blob([decodeBase64(gzipBase64)]).stream().pipeThrough(new DecompressionStream("gzip"));
@@ -54,9 +55,7 @@ export async function inflateBase64(gzipBase64: string): Promise<Uint8Array<Arra
  */
 export function siblingWasm(file: string, base: string): Uint8Array<ArrayBuffer> | undefined {
   if (!BUNDLED || !capabilities.node || !base.startsWith("file:")) return undefined;
-  const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("fs") as
-    | { readFileSync(path: URL): Uint8Array<ArrayBuffer> }
-    | undefined;
+  const fs = nodeBuiltin<{ readFileSync(path: URL): Uint8Array<ArrayBuffer> }>("fs");
   try {
     return fs?.readFileSync(new URL(`./${file}`, base));
   } catch {

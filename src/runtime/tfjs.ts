@@ -12,6 +12,7 @@
  * before each piece of work.
  */
 import { BUNDLED } from "./build-info.ts";
+import { nodeBuiltin } from "../io/node-builtin.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { setWasmPaths, type BackendWasm } from "@tensorflow/tfjs-backend-wasm";
@@ -43,9 +44,7 @@ export interface GpuLike {
 function configureWasmBinaryPath(): void {
   // Bundles deliver tfjs's binary themselves (inlined or as an imported Module).
   if (BUNDLED) return;
-  const nodeModule = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:module") as
-    | { createRequire(from: string): { resolve(id: string): string } }
-    | undefined;
+  const nodeModule = nodeBuiltin<{ createRequire(from: string): { resolve(id: string): string } }>("node:module");
   if (!nodeModule) return;
   const main = nodeModule.createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm");
   setWasmPaths(main.replace(/[^\\/]*$/, ""));
