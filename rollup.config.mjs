@@ -28,6 +28,9 @@ import { minify, minifyOptions, readKernelLists, tfjs, wasmAssets } from "./scri
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
+/** deepq's modules (scripts/build-wasm.mjs): build/<name>-simd.wasm and build/<name>-relaxed.wasm each. */
+const DEEPQ_MODULES = ["deepq", "deepq-envs"];
+
 /** `deepq-wasm:NAME` imports stay external; each output names the file its runtime imports. */
 const wasmImportPath = (suffix) => (id) => (id.startsWith("deepq-wasm:") ? `./${id.slice("deepq-wasm:".length)}.wasm${suffix}` : id);
 
@@ -117,7 +120,7 @@ export const onwarn = (warning, warn) => {
  *   files: { es?: string, umd?: string, umdName?: string, workerd?: string, edge?: string },
  *   wasm?: { names: string[], loader: string } }} o
  */
-export function entryBuilds({ input, outDir, lists, files, tfjs: withTfjs = true, minified = true, lazyChunks = true, wasm = { names: ["deepq-simd", "deepq-envs-simd"], loader: here("./src/runtime/wasm.ts") } }) {
+export function entryBuilds({ input, outDir, lists, files, tfjs: withTfjs = true, minified = true, lazyChunks = true, wasm = { names: DEEPQ_MODULES.map((m) => `${m}-simd`), loader: here("./src/runtime/wasm.ts") } }) {
   const post = minified ? [minify()] : [];
   // `es` is readable, with a source map into src/; tfjs's own code (its lazy
   // chunks) is minified, and `<es>.min.mjs` is the same entry minified, for CDNs.
@@ -305,7 +308,7 @@ export default async function config() {
   builds[0].plugins.push(
     wasmAssets(
       Object.fromEntries(
-        ["deepq", "deepq-envs"].flatMap((m) => [
+        DEEPQ_MODULES.flatMap((m) => [
           [`${m}-simd.wasm`, here(`./build/${m}-simd.wasm`)],
           [`${m}-relaxed-simd.wasm`, here(`./build/${m}-relaxed.wasm`)],
         ]),

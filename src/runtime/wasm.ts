@@ -63,28 +63,25 @@ export class WasmModule<K> {
 }
 
 /**
- * Each flavour's bytes are a module of their own, imported on first use:
- * dist/deepq.mjs fetches only the one it runs. (Node reads the same binary
- * from beside the bundle instead, see siblingWasm.)
+ * The builds of the module shipped as `<file>-<flavor>.wasm`: each flavour's
+ * bytes are a module of their own, `inlined(flavor)`, imported on first use
+ * (dist/deepq.mjs fetches only the one it runs), or in Node the same binary
+ * read from beside the bundle (siblingWasm).
  */
+function shippedBuilds(what: string, file: string, inlined: (flavor: WasmFlavor) => Promise<{ WASM_GZIP_BASE64: string }>): (flavor: WasmFlavor) => Promise<Loaded> {
+  return compilerByFlavor(what, async (flavor) => siblingWasm(`${file}-${flavor}.wasm`, import.meta.url) ?? inflateBase64((await inlined(flavor)).WASM_GZIP_BASE64));
+}
+
 const DEEPQ = new WasmModule(
-  compilerByFlavor(
-    "deepq's WebAssembly module",
-    async (flavor) =>
-      siblingWasm(`deepq-${flavor}.wasm`, import.meta.url) ??
-      inflateBase64((flavor === "simd" ? await import("./wasm-simd.generated.ts") : await import("./wasm-relaxed.generated.ts")).WASM_GZIP_BASE64),
-  ),
+  shippedBuilds("deepq's WebAssembly module", "deepq", (flavor) => (flavor === "simd" ? import("./wasm-simd.generated.ts") : import("./wasm-relaxed.generated.ts"))),
   bindDeepq,
   "mlpUpdate",
 );
 
 /** The envs module, @internal: the envs beyond CartPole instantiate their arenas on it. */
 export const ENVS = new WasmModule<EnvsExports>(
-  compilerByFlavor(
-    "deepq's envs WebAssembly module",
-    async (flavor) =>
-      siblingWasm(`deepq-envs-${flavor}.wasm`, import.meta.url) ??
-      inflateBase64((flavor === "simd" ? await import("./wasm-envs-simd.generated.ts") : await import("./wasm-envs-relaxed.generated.ts")).WASM_GZIP_BASE64),
+  shippedBuilds("deepq's envs WebAssembly module", "deepq-envs", (flavor) =>
+    flavor === "simd" ? import("./wasm-envs-simd.generated.ts") : import("./wasm-envs-relaxed.generated.ts"),
   ),
   bindEnvs,
   "acrobotStep",
