@@ -10,7 +10,7 @@
  * layout: the Acrobot/MountainCar section of assembly/layout.ts.
  */
 import { ACROBOT_OBS, ACROBOT_STATE, CP_ACTIONS, CP_HIGH, CP_LOW, CP_NUM_ENVS, CP_OBS, CP_REWARD, CP_RNG, CP_STATE, CP_TERMINATED, PCG64_BYTES, SLOT } from "./layout";
-import { cos, cos2, cosWide2, cosWideMany, sin, sin2, sincosWide2, usesHardwareFma } from "./lib/libm";
+import { cos, cos2, cosWideMany, sin, sin2, sincosWide2, usesHardwareFma } from "./lib/libm";
 import { pow2, pow2x2 } from "./lib/pow2";
 import { npyCosf, npySinf } from "./lib/npy-sincosf";
 import { pcg64Uniform } from "./lib/pcg64";
@@ -391,7 +391,13 @@ function stepBlock(s: usize, o: usize, act: usize, terminated: usize, pairs: i32
     const eo = o + <usize>p * (2 * ACROBOT_OBS * 4);
     storeObservation(eo, c1, s1, cos2, sin2, dt1, dt2, 0);
     storeObservation(eo + ACROBOT_OBS * 4, c1, s1, cos2, sin2, dt1, dt2, 1);
-    const bits = i64x2.bitmask(f64x2.gt(sub(f64x2.neg(c1), cosWide2(add(t2, t1))), k(V_ONE)));
+    // _terminal's cos(t2 + t1), for the whole block at once below.
+    put(X, p, c1);
+    put(X + 1, p, add(t2, t1));
+  }
+  cosWideMany(at(X + 1, 0), at(X + 1, 0), pairs);
+  for (let p = 0; p < pairs; p++) {
+    const bits = i64x2.bitmask(f64x2.gt(sub(f64x2.neg(get(X, p)), get(X + 1, p)), k(V_ONE)));
     store<u16>(terminated + (<usize>p << 1), <u16>((bits & 1) | ((bits & 2) << 7)));
   }
 }

@@ -14,14 +14,33 @@ import {
 import {
   FORCE_MAG, GRAVITY, LENGTH, MASSPOLE, POLEMASS_LENGTH, TAU, THETA_THRESHOLD_RADIANS, TOTAL_MASS, X_THRESHOLD,
 } from "./lib/cartpole-constants";
-import { cos, cos2, sin, sin2, sincos2 } from "./lib/libm";
+import { cos, cos2, sin, sin2, sincos2, usesHardwareFma } from "./lib/libm";
 import { pcg64Uniform } from "./lib/pcg64";
 import { slotA, slotF } from "./lib/header";
 import { add, div, mul, sub } from "./lib/f64x2";
 
-// f64x2 constants and lane logic beside ./lib/f64x2's arithmetic, short so the SIMD physics reads like the scalar one.
-@inline function k(c: f64): v128 {
-  return f64x2.splat(c);
+// The f64x2 constants of the pair step, in static data, both lanes: V8 11
+// (Node 20) builds each v128.const from general registers at every use,
+// where a load is one instruction (as libm's two-lane paths do).
+const V_FORCE = memory.data<f64>([FORCE_MAG, FORCE_MAG], 16);
+const V_MINUS_FORCE = memory.data<f64>([-FORCE_MAG, -FORCE_MAG], 16);
+const V_POLEMASS_LENGTH = memory.data<f64>([POLEMASS_LENGTH, POLEMASS_LENGTH], 16);
+const V_TOTAL_MASS = memory.data<f64>([TOTAL_MASS, TOTAL_MASS], 16);
+const V_GRAVITY = memory.data<f64>([GRAVITY, GRAVITY], 16);
+const V_LENGTH = memory.data<f64>([LENGTH, LENGTH], 16);
+const V_FOUR_THIRDS = memory.data<f64>([4.0 / 3.0, 4.0 / 3.0], 16);
+const V_MASSPOLE = memory.data<f64>([MASSPOLE, MASSPOLE], 16);
+const V_TAU = memory.data<f64>([TAU, TAU], 16);
+const V_X_THRESHOLD = memory.data<f64>([X_THRESHOLD, X_THRESHOLD], 16);
+const V_MINUS_X_THRESHOLD = memory.data<f64>([-X_THRESHOLD, -X_THRESHOLD], 16);
+const V_THETA_THRESHOLD = memory.data<f64>([THETA_THRESHOLD_RADIANS, THETA_THRESHOLD_RADIANS], 16);
+const V_MINUS_THETA_THRESHOLD = memory.data<f64>([-THETA_THRESHOLD_RADIANS, -THETA_THRESHOLD_RADIANS], 16);
+const V_ONE = memory.data<f64>([1.0, 1.0], 16);
+const V_ACTION_ONE = memory.data<i64>([1, 1], 16);
+
+// Constants and lane logic beside ./lib/f64x2's arithmetic, short so the SIMD physics reads like the scalar one.
+@inline function k(at: usize): v128 {
+  return v128.load(at);
 }
 @inline function or(a: v128, b: v128): v128 {
   return v128.or(a, b);
@@ -94,21 +113,21 @@ const SINCOS: usize = memory.data(BLOCK * 16, 16);
   let theta = f64x2.shuffle(t0, t1, 0, 2);
   let theta_dot = f64x2.shuffle(t0, t1, 1, 3);
   const action = i64x2.extend_low_i32x4_s(v128.load64_zero(a));
-  const force = v128.bitselect(k(FORCE_MAG), k(-FORCE_MAG), i64x2.eq(action, i64x2.splat(1)));
+  const force = v128.bitselect(k(V_FORCE), k(V_MINUS_FORCE), i64x2.eq(action, k(V_ACTION_ONE)));
   const sintheta = v128.load(sc);
   const costheta = v128.load(sc, 16);
 
-  const temp = div(add(force, mul(mul(k(POLEMASS_LENGTH), mul(theta_dot, theta_dot)), sintheta)), k(TOTAL_MASS));
+  const temp = div(add(force, mul(mul(k(V_POLEMASS_LENGTH), mul(theta_dot, theta_dot)), sintheta)), k(V_TOTAL_MASS));
   const thetaacc = div(
-    sub(mul(k(GRAVITY), sintheta), mul(costheta, temp)),
-    mul(k(LENGTH), sub(k(4.0 / 3.0), div(mul(k(MASSPOLE), mul(costheta, costheta)), k(TOTAL_MASS)))),
+    sub(mul(k(V_GRAVITY), sintheta), mul(costheta, temp)),
+    mul(k(V_LENGTH), sub(k(V_FOUR_THIRDS), div(mul(k(V_MASSPOLE), mul(costheta, costheta)), k(V_TOTAL_MASS)))),
   );
-  const xacc = sub(temp, div(mul(mul(k(POLEMASS_LENGTH), thetaacc), costheta), k(TOTAL_MASS)));
+  const xacc = sub(temp, div(mul(mul(k(V_POLEMASS_LENGTH), thetaacc), costheta), k(V_TOTAL_MASS)));
 
-  x = add(x, mul(k(TAU), x_dot));
-  x_dot = add(x_dot, mul(k(TAU), xacc));
-  theta = add(theta, mul(k(TAU), theta_dot));
-  theta_dot = add(theta_dot, mul(k(TAU), thetaacc));
+  x = add(x, mul(k(V_TAU), x_dot));
+  x_dot = add(x_dot, mul(k(V_TAU), xacc));
+  theta = add(theta, mul(k(V_TAU), theta_dot));
+  theta_dot = add(theta_dot, mul(k(V_TAU), thetaacc));
 
   const n0 = f64x2.shuffle(x, x_dot, 0, 2);
   const m0 = f64x2.shuffle(theta, theta_dot, 0, 2);
@@ -121,8 +140,8 @@ const SINCOS: usize = memory.data(BLOCK * 16, 16);
   v128.store(o, i64x2.shuffle(f32x4.demote_f64x2_zero(n0), f32x4.demote_f64x2_zero(m0), 0, 2), 0);
   v128.store(o, i64x2.shuffle(f32x4.demote_f64x2_zero(n1), f32x4.demote_f64x2_zero(m1), 0, 2), 16);
   return or(
-    or(f64x2.lt(x, k(-X_THRESHOLD)), f64x2.gt(x, k(X_THRESHOLD))),
-    or(f64x2.lt(theta, k(-THETA_THRESHOLD_RADIANS)), f64x2.gt(theta, k(THETA_THRESHOLD_RADIANS))),
+    or(f64x2.lt(x, k(V_MINUS_X_THRESHOLD)), f64x2.gt(x, k(V_X_THRESHOLD))),
+    or(f64x2.lt(theta, k(V_MINUS_THETA_THRESHOLD)), f64x2.gt(theta, k(V_THETA_THRESHOLD))),
   );
 }
 
@@ -204,37 +223,10 @@ export function cartpoleStep(h: usize, action: i32): i32 {
   let redraws = 0;
   let i = 0;
   if (simd) {
-    // Rewards as doubles, narrowed on store: -float32(terminated) with suttonBartoReward, else ones.
-    const rewardDone = k(suttonBarto ? -1.0 : 1.0);
-    const rewardAlive = k(suttonBarto ? -0.0 : 1.0);
+    // Two copies of the loop, one per fma path, so that neither branches on it.
     const pairs = n & ~1;
-    while (i < pairs) {
-      const end = min(pairs, i + BLOCK);
-      for (let j = i; j < end; j += 2) {
-        sincos2(thetaPair(state + (<usize>j << 5)));
-        const sc = SINCOS + (<usize>(j - i) << 4);
-        v128.store(sc, sin2);
-        v128.store(sc, cos2, 16);
-      }
-      const start = i;
-      for (; i < end; i += 2) {
-        const e = <usize>i;
-        const term = stepPair(state + (e << 5), obs + (e << 4), actions + (e << 2), SINCOS + (<usize>(i - start) << 4));
-        const prev = v128.load(prevDone + (e << 3));
-        const steps = v128.andnot(add(v128.load(elapsed + (e << 3)), k(1.0)), prev);
-        const t = v128.andnot(term, prev);
-        const tr = v128.andnot(f64x2.ge(steps, k(maxSteps)), prev);
-        v128.store(elapsed + (e << 3), steps);
-        v128.store64_lane(reward + (e << 2), f32x4.demote_f64x2_zero(v128.andnot(v128.bitselect(rewardDone, rewardAlive, term), prev)), 0);
-        store<u16>(terminated + e, flagBytes(t));
-        store<u16>(truncated + e, flagBytes(tr));
-        v128.store(prevDone + (e << 3), or(t, tr));
-        if (v128.any_true(prev)) {
-          if (i64x2.extract_lane(prev, 0) != 0) store<i32>(list + (<usize>(redraws++) << 2), i);
-          if (i64x2.extract_lane(prev, 1) != 0) store<i32>(list + (<usize>(redraws++) << 2), i + 1);
-        }
-      }
-    }
+    redraws = ASC_FEATURE_RELAXED_SIMD && usesHardwareFma() ? stepPairs(h, pairs, true) : stepPairs(h, pairs, false);
+    i = pairs;
   }
   for (; i < n; i++) {
     const e = <usize>i;
@@ -252,6 +244,60 @@ export function cartpoleStep(h: usize, action: i32): i32 {
   }
   if (redraws > 0) redraw(h, redraws);
   return -1;
+}
+
+/**
+ * The SIMD part of {@link vecStep}: envs [0, pairs) in blocks of
+ * {@link BLOCK}, each block's sines and cosines first, then its physics and
+ * bookkeeping a pair at a time. `fused`: libm's fma as relaxed_madd
+ * ({@link usesHardwareFma}). Lists the envs to redraw at CP_RESET_LIST and
+ * returns how many.
+ */
+@inline function stepPairs(h: usize, pairs: i32, fused: bool): i32 {
+  const state = slotA(h, CP_STATE);
+  const obs = slotA(h, CP_OBS);
+  const actions = slotA(h, CP_ACTIONS);
+  const reward = slotA(h, CP_REWARD);
+  const terminated = slotA(h, CP_TERMINATED);
+  const truncated = slotA(h, CP_TRUNCATED);
+  const elapsed = slotA(h, CP_ELAPSED);
+  const prevDone = slotA(h, CP_PREV_DONE);
+  const list = slotA(h, CP_RESET_LIST);
+  const maxSteps = f64x2.splat(slotF(h, CP_MAX_STEPS));
+  const suttonBarto = load<i64>(h, CP_SUTTON_BARTO * SLOT) != 0;
+  // Rewards as doubles, narrowed on store: -float32(terminated) with suttonBartoReward, else ones.
+  const rewardDone = f64x2.splat(suttonBarto ? -1.0 : 1.0);
+  const rewardAlive = f64x2.splat(suttonBarto ? -0.0 : 1.0);
+  let redraws = 0;
+  let i = 0;
+  while (i < pairs) {
+    const end = min(pairs, i + BLOCK);
+    for (let j = i; j < end; j += 2) {
+      sincos2(thetaPair(state + (<usize>j << 5)), fused);
+      const sc = SINCOS + (<usize>(j - i) << 4);
+      v128.store(sc, sin2);
+      v128.store(sc, cos2, 16);
+    }
+    const start = i;
+    for (; i < end; i += 2) {
+      const e = <usize>i;
+      const term = stepPair(state + (e << 5), obs + (e << 4), actions + (e << 2), SINCOS + (<usize>(i - start) << 4));
+      const prev = v128.load(prevDone + (e << 3));
+      const steps = v128.andnot(add(v128.load(elapsed + (e << 3)), k(V_ONE)), prev);
+      const t = v128.andnot(term, prev);
+      const tr = v128.andnot(f64x2.ge(steps, maxSteps), prev);
+      v128.store(elapsed + (e << 3), steps);
+      v128.store64_lane(reward + (e << 2), f32x4.demote_f64x2_zero(v128.andnot(v128.bitselect(rewardDone, rewardAlive, term), prev)), 0);
+      store<u16>(terminated + e, flagBytes(t));
+      store<u16>(truncated + e, flagBytes(tr));
+      v128.store(prevDone + (e << 3), or(t, tr));
+      if (v128.any_true(prev)) {
+        if (i64x2.extract_lane(prev, 0) != 0) store<i32>(list + (<usize>(redraws++) << 2), i);
+        if (i64x2.extract_lane(prev, 1) != 0) store<i32>(list + (<usize>(redraws++) << 2), i + 1);
+      }
+    }
+  }
+  return redraws;
 }
 
 /** Two 0/1 bytes (little-endian u16) from the lanes of a 64-bit mask. */

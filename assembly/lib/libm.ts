@@ -456,80 +456,10 @@ export function cos(x: f64): f64 {
 // ---------------------------------------------------------------------------
 // Two lanes at once.
 
-/** sin of each lane of the last {@link sincos2} argument. */
-export let sin2: v128 = f64x2(0, 0);
-/** cos of each lane of the last {@link sincos2} argument. */
-export let cos2: v128 = f64x2(0, 0);
-
-/** The Taylor path on both lanes (da = 0, so #4-5 are plain products). */
-@inline function taylorSin2(x: v128): v128 {
-  const xx = f64x2.mul(x, x);
-  const p3 = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(f64x2.splat(S5), xx), f64x2.splat(S4)), xx), f64x2.splat(S3));
-  const p = fma2(fma2(p3, xx, f64x2.splat(S2)), xx, f64x2.splat(S1));
-  return f64x2.add(x, f64x2.mul(xx, f64x2.mul(p, x)));
-}
-
-/**
- * sin(x) and cos(x) of both lanes, each bit-identical to {@link sin} and
- * {@link cos}; read the results from {@link sin2} and {@link cos2}. Lanes
- * below 0.855 in magnitude (every live CartPole angle) share one table
- * lookup and run vectorised with dx = 0, which makes #7 and #10 plain and
- * lets the two functions share their cos polynomial; a pair with a larger,
- * infinite or NaN lane goes lane by lane through the scalar functions.
- * Inlined: its one caller is a kernel's inner loop.
- */
-// @ts-ignore: decorator
-@inline export function sincos2(x: v128): void {
-  const ax = f64x2.abs(x);
-  if (!i64x2.all_true(f64x2.lt(ax, f64x2.splat(TABLE_MAX)))) {
-    const x0 = f64x2.extract_lane(x, 0);
-    const x1 = f64x2.extract_lane(x, 1);
-    sin2 = f64x2.replace_lane(f64x2.splat(sin(x0)), 1, sin(x1));
-    cos2 = f64x2.replace_lane(f64x2.splat(cos(x0)), 1, cos(x1));
-    return;
-  }
-  const big = f64x2.splat(BIG);
-  const u = f64x2.add(ax, big);
-  const r = f64x2.sub(ax, f64x2.sub(u, big));
-  const t0 = tableEntry(f64x2.extract_lane(u, 0));
-  const t1 = tableEntry(f64x2.extract_lane(u, 1));
-  const lo0 = v128.load(t0);
-  const lo1 = v128.load(t1);
-  const hi0 = v128.load(t0, 16);
-  const hi1 = v128.load(t1, 16);
-  const sn = v128.shuffle<f64>(lo0, lo1, 0, 2);
-  const ssn = v128.shuffle<f64>(lo0, lo1, 1, 3);
-  const cs = v128.shuffle<f64>(hi0, hi1, 0, 2);
-  const ccs = v128.shuffle<f64>(hi0, hi1, 1, 3);
-  const xx = f64x2.mul(r, r);
-  const rxx = f64x2.mul(r, xx);
-  const ps = f64x2.add(f64x2.mul(xx, f64x2.splat(SN5)), f64x2.splat(SN3));
-  const pc = f64x2.add(f64x2.mul(xx, f64x2.splat(CS6)), f64x2.splat(CS4));
-  const c = f64x2.mul(xx, fma2(xx, pc, f64x2.splat(CS2)));
-
-  // do_cos(x, 0): r + 0 is r.
-  const sc = fma2(rxx, ps, r);
-  const corc = fma2(f64x2.neg(sc), sn, fma2(f64x2.neg(c), cs, f64x2.sub(ccs, f64x2.mul(sc, ssn))));
-  cos2 = v128.bitselect(f64x2.splat(1.0), f64x2.add(cs, corc), f64x2.lt(ax, f64x2.splat(COS_TINY)));
-
-  // do_sin(x, 0): the fma with dx = 0 rounds like r*xx*ps alone. Both
-  // paths run on both lanes, and the Taylor lanes (|x| < 0.126) are
-  // selected: cheaper than a branch on lanes that CartPole's angles cross
-  // at random.
-  const ss = f64x2.add(r, f64x2.mul(rxx, ps));
-  const cors = fma2(ss, cs, fma2(f64x2.neg(c), sn, f64x2.add(f64x2.mul(ss, ccs), ssn)));
-  const table = v128.bitselect(x, f64x2.add(sn, cors), f64x2.splat(-0.0));
-  const s = v128.bitselect(taylorSin2(x), table, f64x2.lt(ax, f64x2.splat(TAYLOR_MAX)));
-  sin2 = v128.bitselect(x, s, f64x2.lt(ax, f64x2.splat(SIN_TINY)));
-}
-
-// ---------------------------------------------------------------------------
-// Two lanes at once, any angle: s_sin.c's four paths on both lanes.
-
-// Each f64x2 constant of the wide path sits in static data, both lanes,
-// and is read with a load: V8 11 (Node 20) builds every v128.const from
-// general registers, three instructions at each use, and this path has
-// about fifty. The bounds are s_sin.c's high words as doubles.
+// Each f64x2 constant of the two-lane paths sits in static data, both
+// lanes, and is read with a load: V8 11 (Node 20) builds every v128.const
+// from general registers, three instructions at each use, and these paths
+// have about fifty. The bounds are s_sin.c's high words as doubles.
 const V_BIG = memory.data<f64>([BIG, BIG], 16);
 const V_SN3 = memory.data<f64>([SN3, SN3], 16);
 const V_SN5 = memory.data<f64>([SN5, SN5], 16);
@@ -566,6 +496,79 @@ const V_I2 = memory.data<u64>([2, 2], 16);
 @inline function vk(at: usize): v128 {
   return v128.load(at);
 }
+
+/** sin of each lane of the last {@link sincos2} argument. */
+export let sin2: v128 = f64x2(0, 0);
+/** cos of each lane of the last {@link sincos2} argument. */
+export let cos2: v128 = f64x2(0, 0);
+
+/** The Taylor path on both lanes (da = 0, so #4-5 are plain products), fma fused where `fused`. */
+// @ts-ignore: decorator
+@inline function taylorSin2(x: v128, fused: bool): v128 {
+  const xx = f64x2.mul(x, x);
+  const p3 = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(vk(V_S5), xx), vk(V_S4)), xx), vk(V_S3));
+  const p = fma2On(fma2On(p3, xx, vk(V_S2), fused), xx, vk(V_S1), fused);
+  return f64x2.add(x, f64x2.mul(xx, f64x2.mul(p, x)));
+}
+
+/**
+ * sin(x) and cos(x) of both lanes, each bit-identical to {@link sin} and
+ * {@link cos}; read the results from {@link sin2} and {@link cos2}. Lanes
+ * below 0.855 in magnitude (every live CartPole angle) share one table
+ * lookup and run vectorised with dx = 0, which makes #7 and #10 plain and
+ * lets the two functions share their cos polynomial; a pair with a larger,
+ * infinite or NaN lane goes lane by lane through the scalar functions.
+ * `fused` is {@link usesHardwareFma}, read once by the caller so that its
+ * loop holds no branch on it. Inlined: its one caller is a kernel's inner
+ * loop (CartPole's vector step, once per pair of envs).
+ */
+// @ts-ignore: decorator
+@inline export function sincos2(x: v128, fused: bool): void {
+  const ax = f64x2.abs(x);
+  if (!i64x2.all_true(f64x2.lt(ax, vk(V_TABLE_MAX)))) {
+    const x0 = f64x2.extract_lane(x, 0);
+    const x1 = f64x2.extract_lane(x, 1);
+    sin2 = f64x2.replace_lane(f64x2.splat(sin(x0)), 1, sin(x1));
+    cos2 = f64x2.replace_lane(f64x2.splat(cos(x0)), 1, cos(x1));
+    return;
+  }
+  const u = f64x2.add(ax, vk(V_BIG));
+  const r = f64x2.sub(ax, f64x2.sub(u, vk(V_BIG)));
+  const t0 = tableEntry(f64x2.extract_lane(u, 0));
+  const t1 = tableEntry(f64x2.extract_lane(u, 1));
+  const lo0 = v128.load(t0);
+  const lo1 = v128.load(t1);
+  const hi0 = v128.load(t0, 16);
+  const hi1 = v128.load(t1, 16);
+  const sn = v128.shuffle<f64>(lo0, lo1, 0, 2);
+  const ssn = v128.shuffle<f64>(lo0, lo1, 1, 3);
+  const cs = v128.shuffle<f64>(hi0, hi1, 0, 2);
+  const ccs = v128.shuffle<f64>(hi0, hi1, 1, 3);
+  const xx = f64x2.mul(r, r);
+  const rxx = f64x2.mul(r, xx);
+  const ps = f64x2.add(f64x2.mul(xx, vk(V_SN5)), vk(V_SN3));
+  const pc = f64x2.add(f64x2.mul(xx, vk(V_CS6)), vk(V_CS4));
+  const c = f64x2.mul(xx, fma2On(xx, pc, vk(V_CS2), fused));
+
+  // do_cos(x, 0): r + 0 is r.
+  const sc = fma2On(rxx, ps, r, fused);
+  const corc = fma2On(f64x2.neg(sc), sn, fma2On(f64x2.neg(c), cs, f64x2.sub(ccs, f64x2.mul(sc, ssn)), fused), fused);
+  cos2 = v128.bitselect(vk(V_ONE), f64x2.add(cs, corc), f64x2.lt(ax, vk(V_COS_TINY)));
+
+  // do_sin(x, 0): the fma with dx = 0 rounds like r*xx*ps alone. Both
+  // paths run on both lanes, and the Taylor lanes (|x| < 0.126) are
+  // selected: cheaper than a branch on lanes that CartPole's angles cross
+  // at random.
+  const ss = f64x2.add(r, f64x2.mul(rxx, ps));
+  const cors = fma2On(ss, cs, fma2On(f64x2.neg(c), sn, f64x2.add(f64x2.mul(ss, ccs), ssn), fused), fused);
+  const table = v128.bitselect(x, f64x2.add(sn, cors), vk(V_SIGN));
+  const s = v128.bitselect(taylorSin2(x, fused), table, f64x2.lt(ax, vk(V_TAYLOR_MAX)));
+  sin2 = v128.bitselect(x, s, f64x2.lt(ax, vk(V_SIN_TINY)));
+}
+
+// ---------------------------------------------------------------------------
+// Two lanes at once, any angle: s_sin.c's four paths on both lanes.
+
 
 /** One double of the two lanes' table entries (`offset` 0: sn, 8: ssn, 16: cs, 24: ccs). */
 // @ts-ignore: decorator
@@ -682,74 +685,52 @@ let wBelowShift: v128 = f64x2(0, 0);
 }
 
 /**
- * sin (when `withSin`) and cos of both lanes into {@link sin2} and
- * {@link cos2}, for finite |x| < 105414336; see {@link sincosWide2}.
- * Each lane takes the kernel its path needs (see {@link wideArgs}), so
- * both run on every lane: on do_sin's argument for cos alone, and for sin
- * also on do_cos's where the shift range gives do_cos another.
+ * sin and cos of both lanes into {@link sin2} and {@link cos2}, for finite
+ * |x| < 105414336; see {@link sincosWide2}. Each lane takes the kernel its
+ * path needs (see {@link wideArgs}), so both run on every lane: do_sin on
+ * do_sin's argument, and do_cos on do_cos's, which the shift range gives
+ * another.
  */
 // @ts-ignore: decorator
-@inline function sincosWideBody(x: v128, ax: v128, withSin: bool): void {
+@inline function sincosWideBody(x: v128, ax: v128): void {
   wideArgs(x, ax);
   const a = wA;
   const da = wDa;
   const u = f64x2.add(f64x2.abs(a), vk(V_BIG));
-  const t0 = tableEntry(f64x2.extract_lane(u, 0));
-  const t1 = tableEntry(f64x2.extract_lane(u, 1));
-  const ks = doSin2(a, da, u, t0, t1);
-  let kc: v128;
-  if (withSin) {
-    const shift = wShift;
-    const ca = v128.bitselect(wSy, a, shift);
-    const cda = v128.bitselect(vk(V_HP1), da, shift);
-    const cu = f64x2.add(f64x2.abs(ca), vk(V_BIG));
-    kc = doCos2(ca, cda, cu, tableEntry(f64x2.extract_lane(cu, 0)), tableEntry(f64x2.extract_lane(cu, 1)));
-    const sinNegated = v128.andnot(i64x2.eq(v128.and(wT, vk(V_I2)), vk(V_I2)), wBelowShift);
-    const s = negateWhere(v128.bitselect(kc, ks, wCosTakesSin), sinNegated);
-    // copysign(do_cos(y, HP1), x) in the shift range.
-    const signed = v128.bitselect(x, s, v128.and(shift, vk(V_SIGN)));
-    sin2 = v128.bitselect(x, signed, f64x2.lt(ax, vk(V_SIN_TINY)));
-  } else {
-    kc = doCos2(a, da, u, t0, t1);
-  }
+  const ks = doSin2(a, da, u, tableEntry(f64x2.extract_lane(u, 0)), tableEntry(f64x2.extract_lane(u, 1)));
+  const shift = wShift;
+  const ca = v128.bitselect(wSy, a, shift);
+  const cda = v128.bitselect(vk(V_HP1), da, shift);
+  const cu = f64x2.add(f64x2.abs(ca), vk(V_BIG));
+  const kc = doCos2(ca, cda, cu, tableEntry(f64x2.extract_lane(cu, 0)), tableEntry(f64x2.extract_lane(cu, 1)));
+  const sinNegated = v128.andnot(i64x2.eq(v128.and(wT, vk(V_I2)), vk(V_I2)), wBelowShift);
+  const s = negateWhere(v128.bitselect(kc, ks, wCosTakesSin), sinNegated);
+  // copysign(do_cos(y, HP1), x) in the shift range.
+  const signed = v128.bitselect(x, s, v128.and(shift, vk(V_SIGN)));
+  sin2 = v128.bitselect(x, signed, f64x2.lt(ax, vk(V_SIN_TINY)));
   cos2 = finishCos(v128.bitselect(ks, kc, wCosTakesSin), wCosNegated, ax);
 }
 
 /**
- * cos(x) of both lanes, each bit-identical to {@link cos}: every finite
- * |x| below 105414336 in the vector (all of s_sin.c's paths but
- * __branred's), a pair with a larger, infinite or NaN lane lane by lane
- * through {@link cos}. Also sets {@link cos2}. Every fma site is one
- * relaxed_madd: call it only where {@link hardwareFma} is on (the plain
- * SIMD build emulates them, exact but slower than the scalar functions).
- */
-export function cosWide2(x: v128): v128 {
-  return wide2(x, false);
-}
-
-/**
  * sin(x) and cos(x) of both lanes into {@link sin2} and {@link cos2}, each
- * bit-identical to {@link sin} and {@link cos}, with the range and the fma
- * of {@link cosWide2}: unlike {@link sincos2}, vectorised wherever the
- * angles are, as Acrobot's are.
+ * bit-identical to {@link sin} and {@link cos}: every finite |x| below
+ * 105414336 in the vector (all of s_sin.c's paths but __branred's), a pair
+ * with a larger, infinite or NaN lane lane by lane through the scalar
+ * functions. Unlike {@link sincos2}, vectorised wherever the angles are, as
+ * Acrobot's are. Every fma site is one relaxed_madd: call it only where
+ * {@link hardwareFma} is on (the plain SIMD build emulates them, exact but
+ * slower than the scalar functions).
  */
 export function sincosWide2(x: v128): void {
-  wide2(x, true);
-}
-
-/** {@link sincosWideBody} where every lane is in its range, else the scalar functions lane by lane; returns cos. */
-// @ts-ignore: decorator
-@inline function wide2(x: v128, withSin: bool): v128 {
   const ax = f64x2.abs(x);
   if (i64x2.all_true(f64x2.lt(ax, vk(V_REDUCE_MAX)))) {
-    sincosWideBody(x, ax, withSin);
+    sincosWideBody(x, ax);
   } else {
     const x0 = f64x2.extract_lane(x, 0);
     const x1 = f64x2.extract_lane(x, 1);
-    if (withSin) sin2 = f64x2.replace_lane(f64x2.splat(sin(x0)), 1, sin(x1));
+    sin2 = f64x2.replace_lane(f64x2.splat(sin(x0)), 1, sin(x1));
     cos2 = f64x2.replace_lane(f64x2.splat(cos(x0)), 1, cos(x1));
   }
-  return cos2;
 }
 
 /** Pairs {@link cosWideMany} takes at once. */
@@ -764,11 +745,12 @@ const MANY_COS = memory.data((MANY_PAIRS * 2 + 1) * 4, 16);
 
 /**
  * cos of the `pairs` (up to {@link MANY_PAIRS}) f64x2 at `x` into `out`
- * (which may be `x`), each lane bit-identical to {@link cos}, as
- * {@link cosWide2}. A pair's lanes may need different kernels, so
- * cosWide2 runs both on each; here the lanes are first sorted by the
- * kernel they need, and each kernel runs on its own lanes, two at a time.
- * Caller: Acrobot's rk4 stages, twice a stage for each block of envs.
+ * (which may be `x`), each lane bit-identical to {@link cos}, with the
+ * range and the fma of {@link sincosWide2}. A pair's lanes may need
+ * different kernels, so the lanes are first sorted by the kernel they
+ * need, and each kernel runs on its own lanes, two at a time. Callers:
+ * Acrobot's vector step, twice a stage and once for its terminal test,
+ * for each block of envs.
  */
 export function cosWideMany(x: usize, out: usize, pairs: i32): void {
   let ns = 0;

@@ -21,8 +21,8 @@ export interface TestExports extends DeepqExports {
   cosBatch(x: number, out: number, n: number): void;
   /** sin and cos through the SIMD sincos2, two at a time. */
   sincos2Batch(x: number, sinOut: number, cosOut: number, n: number): void;
-  /** sin and cos through the SIMD sincosWide2, and cos again through cosWide2 (into cosOut2), two at a time. */
-  sincosWide2Batch(x: number, sinOut: number, cosOut: number, cosOut2: number, n: number): void;
+  /** sin and cos through the SIMD sincosWide2, two at a time. */
+  sincosWide2Batch(x: number, sinOut: number, cosOut: number, n: number): void;
   /** cos through cosWideMany (lanes sorted by kernel), MANY_PAIRS pairs at a time. */
   cosWideManyBatch(x: number, out: number, n: number): void;
   /** out[i] = fma(a[i], b[i], c[i]), scalar. */
