@@ -11,7 +11,7 @@
  */
 import { ACROBOT_OBS, ACROBOT_STATE, CP_ACTIONS, CP_HIGH, CP_LOW, CP_NUM_ENVS, CP_OBS, CP_REWARD, CP_RNG, CP_STATE, CP_TERMINATED, PCG64_BYTES, SLOT } from "./layout";
 import { cos, cos2, cosWideMany, sin, sin2, sincosWide2, usesHardwareFma } from "./lib/libm";
-import { pow2, pow2x2 } from "./lib/pow2";
+import { pow2, pow2Many } from "./lib/pow2";
 import { npyCosf, npySinf } from "./lib/npy-sincosf";
 import { pcg64Uniform } from "./lib/pcg64";
 import { slotA, slotF } from "./lib/header";
@@ -166,22 +166,24 @@ export function acrobotStep(h: usize, action: i32): i32 {
 /** Pairs per block (see {@link SCRATCH}); twice this fits one cosWideMany call (MANY_PAIRS). */
 const BLOCK_PAIRS = 16;
 // What a block keeps per pair, one f64x2 each: the state (Y), the current
-// stage's argument of _dsdt (X), rk4's running sum k1 + 2 k2 + 2 k3 + k4
-// (SUM), the torque, the stage's cos and sin of theta2, cos(theta1 +
-// theta2 - pi/2) and cos(theta1 - pi/2), and its squares dtheta1**2,
-// dtheta2**2 and d2**2.
+// stage's argument of _dsdt (X), its d2 (D2, so that dtheta1, dtheta2 and
+// d2, the three arguments of `**2`, are adjacent rows), rk4's running sum
+// k1 + 2 k2 + 2 k3 + k4 (SUM), the torque, the stage's cos and sin of
+// theta2, cos(theta1 + theta2 - pi/2) and cos(theta1 - pi/2), and its
+// squares dtheta1**2, dtheta2**2 and d2**2 (adjacent too).
 const Y = 0;
 const X = 4;
-const SUM = 8;
-const TORQUE = 12;
-const COS_T2 = 13;
-const SIN_T2 = 14;
-const COS_A = 15;
-const COS_B = 16;
-const SQ_DT1 = 17;
-const SQ_DT2 = 18;
-const SQ_D2 = 19;
-const QUANTITIES = 20;
+const D2 = 8;
+const SUM = 9;
+const TORQUE = 13;
+const COS_T2 = 14;
+const SIN_T2 = 15;
+const COS_A = 16;
+const COS_B = 17;
+const SQ_DT1 = 18;
+const SQ_DT2 = 19;
+const SQ_D2 = 20;
+const QUANTITIES = 21;
 /** A block's {@link Y}, {@link X}, ...: quantity q of pair p at (q * BLOCK_PAIRS + p) * 16. */
 const SCRATCH: usize = memory.data(QUANTITIES * BLOCK_PAIRS * 16, 16);
 
@@ -284,14 +286,18 @@ function stageLibm(pairs: i32): void {
 
 /**
  * The three squares (`**2`) of {@link dsdt} for every pair, dtheta1**2,
- * dtheta2**2 and d2**2, before {@link stageDerivatives}: pow2x2's rare
- * exact path is a call, which costs the long loop below less kept apart.
+ * dtheta2**2 and d2**2, before {@link stageDerivatives}: one pow2Many call
+ * for a full block (its rows X + 2, X + 3 and D2 are adjacent, as are the
+ * squares'), which runs the rare exact lanes of all three together.
  */
 function stageSquares(pairs: i32): void {
-  for (let p = 0; p < pairs; p++) {
-    put(SQ_DT1, p, pow2x2(get(X + 2, p)));
-    put(SQ_DT2, p, pow2x2(get(X + 3, p)));
-    put(SQ_D2, p, pow2x2(massTerm(get(COS_T2, p))));
+  for (let p = 0; p < pairs; p++) put(D2, p, massTerm(get(COS_T2, p)));
+  if (pairs == BLOCK_PAIRS) {
+    pow2Many(at(X + 2, 0), at(SQ_DT1, 0), pairs * 3);
+  } else {
+    pow2Many(at(X + 2, 0), at(SQ_DT1, 0), pairs);
+    pow2Many(at(X + 3, 0), at(SQ_DT2, 0), pairs);
+    pow2Many(at(D2, 0), at(SQ_D2, 0), pairs);
   }
 }
 
@@ -307,7 +313,7 @@ function stageDerivatives(pairs: i32, weight: v128, h: v128, last: bool): void {
     const c2 = get(COS_T2, p);
     const s2 = get(SIN_T2, p);
     const d1 = add(add(add(k(V_D1_0), mul(k(V_M2), add(k(V_D1_1), mul(k(V_D1_2), c2)))), k(V_I1)), k(V_I2));
-    const d2 = massTerm(c2);
+    const d2 = get(D2, p);
     const phi2 = mul(k(V_PHI2), get(COS_A, p));
     const phi1 = add(
       add(sub(mul(mul(k(V_PHI1_0), get(SQ_DT2, p)), s2), mul(mul(mul(k(V_PHI1_1), dtheta2), dtheta1), s2)), mul(k(V_PHI1_2), get(COS_B, p))),

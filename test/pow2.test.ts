@@ -4,7 +4,7 @@
  * (scripts/gen-libm-fixture.c): Acrobot's velocities, squares pow rounds
  * the other way than x*x, squares at the fast test's 0.48-ulp edge and next
  * to powers of two, the near range's ends, the far range, zeros and
- * infinities. Both the scalar pow2 and the two-lane pow2x2 that Acrobot's
+ * infinities. Both the scalar pow2 and the batched pow2Many that Acrobot's
  * vector step runs, in both builds and on both fma paths.
  */
 import { readFileSync } from "node:fs";
@@ -46,15 +46,15 @@ for (const [flavor, hardwareFma] of FMA_BUILDS) {
       arena.f64(x, xs.length).set(xs);
     });
 
-    it.each(["pow2Batch", "pow2x2Batch"] as const)("%s equals glibc's pow(x, 2.0) on every fixture row", (kernel) => {
+    it.each(["pow2Batch", "pow2ManyBatch"] as const)("%s equals glibc's pow(x, 2.0) on every fixture row", (kernel) => {
       arena.f64(out, xs.length).fill(NaN);
       arena.kernels[kernel](x, out, xs.length);
       expect(differences(arena.f64(out, xs.length).slice()).slice(0, 5)).toEqual([]);
     });
 
-    it("pow2x2 passes NaN through on either lane (and the batch's odd last input alone)", () => {
+    it("pow2Many passes NaN through on either lane (and the batch's odd last input alone)", () => {
       arena.f64(x, 5).set([NaN, 3, -2.5, NaN, 0.5]);
-      arena.kernels.pow2x2Batch(x, out, 5);
+      arena.kernels.pow2ManyBatch(x, out, 5);
       const got = arena.f64(out, 5).slice();
       arena.f64(x, xs.length).set(xs);
       expect([Number.isNaN(got[0]), got[1], got[2], Number.isNaN(got[3]), got[4]]).toEqual([true, 9, 6.25, true, 0.25]);

@@ -20,7 +20,7 @@
  * __pow_fma, matched against glibc on 2e7 inputs (|x| < 30). Inputs with
  * |x| outside [2^-480, 2^480] (never Acrobot's) take x*x.
  */
-import { fma, productError, productError2 } from "./libm";
+import { fma, fma2, productError, productError2 } from "./libm";
 import { EXP_TAB, POW_LOG_TAB } from "./powtab";
 
 const LN2HI = reinterpret<f64>(0x3fe62e42fefa3800);
@@ -104,7 +104,7 @@ function powExact(x: f64): f64 {
   return abs(e) < bound ? p : powExact(x);
 }
 
-// pow2x2's constants in static data, both lanes (a load each, where V8 11
+// pow2Many's constants in static data, both lanes (a load each, where V8 11
 // builds a v128.const from general registers).
 const V_MANTISSA = memory.data<u64>([0xfffffffffffff, 0xfffffffffffff], 16);
 const V_NEAR_LOW = memory.data<f64>([NEAR_LOW, NEAR_LOW], 16);
@@ -114,32 +114,130 @@ const STRETCH: f64 = 1 / (1 - 2 * NEAR_MARGIN_ULPS);
 const V_STRETCH = memory.data<f64>([STRETCH, STRETCH], 16);
 
 /**
- * {@link pow2} of both lanes: x*x where the fast path's test passes on
- * both lanes, else the failing lanes through {@link pow2} (a pair in
- * twelve, on Acrobot's velocities).
- *
- * The test is pow2's near-range test in fewer operations: p + e·STRETCH
- * rounds back to p exactly when |e·STRETCH| is below half of p's gap on e's
- * side, that is |e| < 0.48 ulp, pow2's bound, where p is not a power of
- * two (excluded here, as are |x| outside NEAR_LOW..NEAR_HIGH, 0, infinities
- * and NaN: they take pow2). The rounding of e·STRETCH moves the edge by
- * about 1e-16 ulp, inside the margin's 0.02 ulp.
+ * Where x*x (p) is pow(x, 2.0) by {@link pow2}'s near-range test, in fewer
+ * operations (all ones on those lanes): p + e·STRETCH rounds back to p
+ * exactly when |e·STRETCH| is below half of p's gap on e's side, that is
+ * |e| < 0.48 ulp, pow2's bound, where p is not a power of two (excluded
+ * here, as are |x| outside NEAR_LOW..NEAR_HIGH, 0, infinities and NaN).
+ * The rounding of e·STRETCH moves the edge by about 1e-16 ulp, inside the
+ * margin's 0.02 ulp.
  */
 // @ts-ignore: decorator
-@inline export function pow2x2(x: v128): v128 {
-  const p = f64x2.mul(x, x);
+@inline function squareIsPow(x: v128, p: v128): v128 {
   const e = productError2(x, x, p);
   const ax = f64x2.abs(x);
   const near = v128.and(f64x2.ge(ax, v128.load(V_NEAR_LOW)), f64x2.le(ax, v128.load(V_NEAR_HIGH)));
   const stays = f64x2.eq(f64x2.add(p, f64x2.mul(e, v128.load(V_STRETCH))), p);
   const notPower = i64x2.ne(v128.and(p, v128.load(V_MANTISSA)), f64x2.splat(0));
-  const fast = v128.and(v128.and(near, stays), notPower);
-  return i64x2.all_true(fast) ? p : exactLanes(x, p, fast);
+  return v128.and(v128.and(near, stays), notPower);
 }
 
-/** p, with {@link pow2} of x on the lanes `fast` leaves out (not inlined: {@link pow2x2}'s rare path). */
-function exactLanes(x: v128, p: v128, fast: v128): v128 {
-  if (i64x2.extract_lane(fast, 0) == 0) p = f64x2.replace_lane(p, 0, pow2(f64x2.extract_lane(x, 0)));
-  if (i64x2.extract_lane(fast, 1) == 0) p = f64x2.replace_lane(p, 1, pow2(f64x2.extract_lane(x, 1)));
-  return p;
+/** The largest `pairs` {@link pow2Many} takes: Acrobot's three squares of a block of 16 pairs. */
+export const POW2_MANY_PAIRS = 48;
+/** The lanes pow2Many's test leaves out, as indices (one spare slot). */
+const SLOW_LANES = memory.data((POW2_MANY_PAIRS * 2 + 1) * 4, 16);
+
+/**
+ * {@link pow2} of each lane of the `pairs` (up to {@link POW2_MANY_PAIRS})
+ * f64x2 at `x`, into `out` (not `x`): x*x where {@link squareIsPow} says
+ * so, and the lanes it leaves out (one in 25 on Acrobot's velocities)
+ * gathered and run through {@link pow2}'s own test and exact path two at a
+ * time, instead of one lane at a time as each turns up. Caller: Acrobot's
+ * vector step, once an rk4 stage for each block of envs.
+ */
+export function pow2Many(x: usize, out: usize, pairs: i32): void {
+  let n = 0;
+  for (let p = 0; p < pairs; p++) {
+    const at = <usize>p << 4;
+    const v = v128.load(x + at);
+    const sq = f64x2.mul(v, v);
+    v128.store(out + at, sq);
+    // Each lane's index is written; the count moves on past the lanes the test leaves out.
+    const bits = i64x2.bitmask(squareIsPow(v, sq));
+    const lane = p << 1;
+    store<i32>(SLOW_LANES + (<usize>n << 2), lane);
+    n += (bits & 1) ^ 1;
+    store<i32>(SLOW_LANES + (<usize>n << 2), lane + 1);
+    n += (bits >> 1) ^ 1;
+  }
+  if (n & 1) store<i32>(SLOW_LANES + (<usize>n << 2), load<i32>(SLOW_LANES + (<usize>(n - 1) << 2)));
+  for (let j = 0; j < n; j += 2) {
+    const i0 = <usize>load<i32>(SLOW_LANES + (<usize>j << 2)) << 3;
+    const i1 = <usize>load<i32>(SLOW_LANES + (<usize>j << 2), 4) << 3;
+    const r = pow2Lanes(v128.load64_lane(x + i1, v128.load64_zero(x + i0), 1));
+    v128.store64_lane(out + i0, r, 0);
+    v128.store64_lane(out + i1, r, 1);
+  }
+}
+
+/** {@link pow2} on both lanes: its range, its test, and {@link powExact} as {@link powExact2}. */
+// @ts-ignore: decorator
+@inline function pow2Lanes(x: v128): v128 {
+  const p = f64x2.mul(x, x);
+  const ax = f64x2.abs(x);
+  const inRange = v128.and(f64x2.ge(ax, f64x2.splat(TINY)), f64x2.le(ax, f64x2.splat(HUGE)));
+  const e = productError2(x, x, p);
+  const ulp = i64x2.sub(v128.and(p, i64x2.splat(0x7ff0000000000000)), i64x2.splat(<i64>52 << 52));
+  const halfGap = v128.and(f64x2.lt(e, f64x2.splat(0)), i64x2.eq(v128.and(p, v128.load(V_MANTISSA)), f64x2.splat(0)));
+  const gap = v128.bitselect(f64x2.mul(f64x2.splat(0.5), ulp), ulp, halfGap);
+  const near = v128.and(f64x2.ge(ax, v128.load(V_NEAR_LOW)), f64x2.le(ax, v128.load(V_NEAR_HIGH)));
+  const bound = v128.bitselect(
+    f64x2.sub(f64x2.mul(f64x2.splat(0.5), gap), f64x2.mul(f64x2.splat(NEAR_MARGIN_ULPS), ulp)),
+    f64x2.mul(f64x2.splat(FAR_GAP_FRACTION), gap),
+    near,
+  );
+  const square = v128.or(v128.not(inRange), f64x2.lt(f64x2.abs(e), bound));
+  return i64x2.all_true(square) ? p : v128.bitselect(p, powExact2(x), square);
+}
+
+/** One f64 of the two lanes' table rows at `t0` and `t1`, `offset` bytes in. */
+// @ts-ignore: decorator
+@inline function rowLanes(t0: usize, t1: usize, offset: usize): v128 {
+  return v128.load64_lane(t1 + offset, v128.load64_zero(t0 + offset), 1);
+}
+
+// @ts-ignore: decorator
+@inline function fmaK(a: v128, b: f64, c: v128): v128 {
+  return fma2(a, f64x2.splat(b), c);
+}
+
+/** {@link powExact} on both lanes, operation for operation (fma as {@link fma2}). */
+function powExact2(x: v128): v128 {
+  const ix = v128.and(x, i64x2.splat(0x7fffffffffffffff));
+  const tmp = i64x2.sub(ix, i64x2.splat(OFF));
+  const index = i64x2.mul(v128.and(i64x2.shr_u(tmp, 45), i64x2.splat(127)), i64x2.splat(24));
+  const t0 = POW_LOG_TAB + <usize>i64x2.extract_lane(index, 0);
+  const t1 = POW_LOG_TAB + <usize>i64x2.extract_lane(index, 1);
+  const k = i64x2.shr_s(tmp, 52);
+  const kd = f64x2.convert_low_i32x4_s(i32x4.shuffle(k, k, 0, 2, 0, 2));
+  const z = i64x2.sub(ix, v128.and(tmp, i64x2.splat(<i64>0xfff0000000000000)));
+  const r = fma2(z, rowLanes(t0, t1, 0), f64x2.splat(-1.0));
+  const tt1 = fmaK(kd, LN2HI, rowLanes(t0, t1, 8));
+  const lo1 = fmaK(kd, LN2LO, rowLanes(t0, t1, 16));
+  const ar = f64x2.mul(r, f64x2.splat(A0));
+  const t2 = f64x2.add(r, tt1);
+  const ar2 = f64x2.mul(r, ar);
+  const lo2 = f64x2.add(f64x2.sub(tt1, t2), r);
+  const ar3 = f64x2.mul(r, ar2);
+  const lo3 = fma2(ar, r, f64x2.neg(ar2));
+  const hi = f64x2.add(t2, ar2);
+  const lo4 = f64x2.add(f64x2.sub(t2, hi), ar2);
+  const q = fma2(ar2, fma2(fmaK(r, A6, f64x2.splat(A5)), ar2, fmaK(r, A4, f64x2.splat(A3))), fmaK(r, A2, f64x2.splat(A1)));
+  const lo = fma2(ar3, q, f64x2.add(f64x2.add(f64x2.add(lo1, lo2), lo3), lo4));
+  const lhi = f64x2.add(hi, lo);
+  const ltail = f64x2.add(f64x2.sub(hi, lhi), lo);
+  const ehi = f64x2.mul(f64x2.splat(2), lhi);
+  const elo = f64x2.mul(f64x2.splat(2), ltail);
+  let k2 = fmaK(ehi, INV_LN2_N, f64x2.splat(SHIFT));
+  const ki = k2;
+  k2 = f64x2.sub(k2, f64x2.splat(SHIFT));
+  const rr = f64x2.add(elo, fmaK(k2, NEG_LN2_LO_N, fmaK(k2, NEG_LN2_HI_N, ehi)));
+  const eIndex = i64x2.shl(v128.and(ki, i64x2.splat(127)), 4);
+  const e0 = EXP_TAB + <usize>i64x2.extract_lane(eIndex, 0);
+  const e1 = EXP_TAB + <usize>i64x2.extract_lane(eIndex, 1);
+  const scale = i64x2.add(rowLanes(e0, e1, 8), i64x2.shl(ki, 45));
+  const r2 = f64x2.mul(rr, rr);
+  const poly = fma2(fmaK(rr, C5, f64x2.splat(C4)), f64x2.mul(r2, r2), fma2(fmaK(rr, C3, f64x2.splat(C2)), r2, f64x2.add(rr, rowLanes(e0, e1, 0))));
+  // |ehi| < 2^-54 only for |x| = 1, whose square is exact.
+  return v128.bitselect(f64x2.add(f64x2.splat(1.0), ehi), fma2(scale, poly, scale), f64x2.lt(f64x2.abs(ehi), f64x2.splat(5.551115123125783e-17)));
 }

@@ -6,7 +6,7 @@
  */
 import { cos, cos2, cosWideMany, fma, fma2, MANY_PAIRS, sin, sin2, sincos2, sincosWide2, usesHardwareFma } from "../lib/libm";
 import { pcg64Next, pcg64Random, pcg64Uniform } from "../lib/pcg64";
-import { pow2, pow2x2 } from "../lib/pow2";
+import { pow2, pow2Many, POW2_MANY_PAIRS } from "../lib/pow2";
 import { SINCOSTAB } from "../lib/sincostab";
 
 /** out[i] = sin(x[i]). */
@@ -87,12 +87,19 @@ export function pow2Batch(x: usize, out: usize, n: i32): void {
   for (let i: usize = 0, m = <usize>n << 3; i < m; i += 8) store<f64>(out + i, pow2(load<f64>(x + i)));
 }
 
-/** The same through pow2x2, two at a time (an odd last one alone). */
-export function pow2x2Batch(x: usize, out: usize, n: i32): void {
-  const m = <usize>n << 3;
-  let i: usize = 0;
-  for (; i + 16 <= m; i += 16) v128.store(out + i, pow2x2(v128.load(x + i)));
-  if (i < m) store<f64>(out + i, f64x2.extract_lane(pow2x2(f64x2.splat(load<f64>(x + i))), 0));
+/** One odd last input's square of {@link pow2ManyBatch}, in both lanes (pow2Many writes apart from its input). */
+const LAST_SQUARE = memory.data(16, 16);
+
+/** The same through pow2Many, POW2_MANY_PAIRS pairs at a time (an odd last one alone, in both lanes). */
+export function pow2ManyBatch(x: usize, out: usize, n: i32): void {
+  const pairs = n >> 1;
+  for (let p = 0; p < pairs; p += POW2_MANY_PAIRS) pow2Many(x + (<usize>p << 4), out + (<usize>p << 4), min(POW2_MANY_PAIRS, pairs - p));
+  if (n & 1) {
+    const i = <usize>(n - 1) << 3;
+    v128.store(LAST_PAIR, f64x2.splat(load<f64>(x + i)));
+    pow2Many(LAST_PAIR, LAST_SQUARE, 1);
+    store<f64>(out + i, load<f64>(LAST_SQUARE));
+  }
 }
 
 /** Writes the next n raw outputs of the generator at `state` (u64 each). */

@@ -31,8 +31,8 @@ export interface TestExports extends DeepqExports {
   fma2Batch(a: number, b: number, c: number, out: number, n: number): void;
   /** out[i] = x[i]**2 as glibc's pow(x, 2.0), scalar (assembly/lib/pow2.ts). */
   pow2Batch(x: number, out: number, n: number): void;
-  /** The same through pow2x2, two at a time (an odd last one alone). */
-  pow2x2Batch(x: number, out: number, n: number): void;
+  /** The same through pow2Many (the lanes its fast test leaves out gathered, two at a time), in chunks (an odd last one alone). */
+  pow2ManyBatch(x: number, out: number, n: number): void;
   /** n raw u64 outputs of the PCG64 state at `state`. */
   pcg64Fill(state: number, out: number, n: number): void;
   /** n random() doubles. */
@@ -56,7 +56,7 @@ const TEST_NAMES: Record<Exclude<keyof TestExports, keyof DeepqExports>, true> =
   fmaBatch: true,
   fma2Batch: true,
   pow2Batch: true,
-  pow2x2Batch: true,
+  pow2ManyBatch: true,
   pcg64Fill: true,
   pcg64RandomFill: true,
   pcg64UniformFill: true,
