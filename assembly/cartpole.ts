@@ -16,6 +16,7 @@ import {
 } from "./lib/cartpole-constants";
 import { cos, cos2, sin, sin2, sincos2, usesHardwareFma } from "./lib/libm";
 import { pcg64Uniform } from "./lib/pcg64";
+import { firstInvalidAction } from "./lib/classic";
 import { slotA, slotF } from "./lib/header";
 import { add, div, mul, sub } from "./lib/f64x2";
 
@@ -145,18 +146,6 @@ const SINCOS: usize = memory.data(BLOCK * 16, 16);
   );
 }
 
-/** The index of the first action outside {0, 1}, or -1. */
-@inline function firstInvalidAction(a: usize, n: i32): i32 {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    if (v128.any_true(v128.and(v128.load(a + (<usize>i << 2)), i32x4.splat(~1)))) break;
-  }
-  for (; i < n; i++) {
-    if ((load<i32>(a + (<usize>i << 2)) & ~1) != 0) return i;
-  }
-  return -1;
-}
-
 /**
  * Draws new states for the `count` envs listed at CP_RESET_LIST, as
  * `np_random.uniform(low, high, size=(4, count))` assigned to
@@ -206,7 +195,7 @@ export function cartpoleStep(h: usize, action: i32): i32 {
 @inline function vecStep(h: usize, simd: bool): i32 {
   const n = <i32>load<i64>(h, CP_NUM_ENVS * SLOT);
   const actions = slotA(h, CP_ACTIONS);
-  const bad = firstInvalidAction(actions, n);
+  const bad = firstInvalidAction(actions, n, 2);
   if (bad >= 0) return bad;
   const state = slotA(h, CP_STATE);
   const obs = slotA(h, CP_OBS);

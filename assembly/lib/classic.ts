@@ -12,11 +12,24 @@
 import { CP_ACTIONS, CP_ELAPSED, CP_MAX_STEPS, CP_NUM_ENVS, CP_OBS, CP_PREV_DONE, CP_REWARD, CP_STATE, CP_TERMINATED, CP_TRUNCATED, SLOT } from "../layout";
 import { slotA, slotF } from "./header";
 
-/** The index of the first action outside [0, nActions), or -1. */
+/**
+ * The index of the first of the `n` actions at `a` outside [0, nActions),
+ * or -1. Every vector step (CartPole's too) checks its actions with it
+ * before changing anything: one branch-free pass for the usual answer
+ * (none), and a scan for the index only when there is one.
+ */
 // @ts-ignore: decorator
 @inline export function firstInvalidAction(a: usize, n: i32, nActions: u32): i32 {
-  for (let i = 0; i < n; i++) {
-    if (<u32>load<i32>(a + (<usize>i << 2)) >= nActions) return i;
+  const limit = i32x4.splat(nActions);
+  let outside = i32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) outside = v128.or(outside, i32x4.ge_u(v128.load(a + (<usize>i << 2)), limit));
+  let any = v128.any_true(outside);
+  for (; i < n; i++) any = any || <u32>load<i32>(a + (<usize>i << 2)) >= nActions;
+  if (any) {
+    for (i = 0; i < n; i++) {
+      if (<u32>load<i32>(a + (<usize>i << 2)) >= nActions) return i;
+    }
   }
   return -1;
 }
