@@ -9,7 +9,7 @@
  * the scalar twin that also steps the single env. Memory
  * layout: the Acrobot/MountainCar section of assembly/layout.ts.
  */
-import { ACROBOT_OBS, ACROBOT_STATE, CP_ACTIONS, CP_HIGH, CP_LOW, CP_NUM_ENVS, CP_OBS, CP_REWARD, CP_RNG, CP_STATE, CP_TERMINATED, PCG64_BYTES, SLOT } from "./layout";
+import { ACROBOT_CACHE, ACROBOT_OBS, ACROBOT_STATE, CP_ACTIONS, CP_KERNEL_CACHE, CP_HIGH, CP_LOW, CP_NUM_ENVS, CP_OBS, CP_REWARD, CP_RNG, CP_STATE, CP_TERMINATED, PCG64_BYTES, SLOT } from "./layout";
 import { cos, cos2, cosWideMany, sin, sin2, sincosWide2, usesHardwareFma } from "./lib/libm";
 import { pow2, pow2Many } from "./lib/pow2";
 import { npyCosf, npySinf } from "./lib/npy-sincosf";
@@ -142,9 +142,17 @@ function resetEnv(h: usize, i: i32): void {
   store<f32>(o, dt2, 20);
 }
 
-/** Resets every env of the header at `h` (a single env is N = 1). */
+/** Resets every env of the header at `h` (a single env is N = 1), and fills the vector step's cache with theta2 = 0, cos 1, sin 0. */
 export function acrobotReset(h: usize): void {
-  resetAll(h, <i32>load<i64>(h, CP_NUM_ENVS * SLOT), resetEnv);
+  const n = <i32>load<i64>(h, CP_NUM_ENVS * SLOT);
+  resetAll(h, n, resetEnv);
+  const cache = slotA(h, CP_KERNEL_CACHE);
+  for (let p = 0; p < n >> 1; p++) {
+    const entry = cache + <usize>p * CACHE_PAIR;
+    v128.store(entry, f64x2.splat(0));
+    v128.store(entry, f64x2.splat(1), 16);
+    v128.store(entry, f64x2.splat(0), 32);
+  }
 }
 
 /** Steps the single env at `h` with `action` (0, 1 or 2, checked by the caller); writes its reward, returns terminated (0/1). */
@@ -163,6 +171,8 @@ export function acrobotStep(h: usize, action: i32): i32 {
 // iterations are independent: the CPU overlaps pairs instead of waiting out
 // one pair's chain of libm, divisions and the next stage's libm.
 
+/** A pair's entry of the cache (ACROBOT_CACHE in assembly/layout.ts): theta2, cos, sin, one f64x2 each. */
+const CACHE_PAIR: usize = 2 * ACROBOT_CACHE;
 /** Pairs per block (see {@link SCRATCH}); twice this fits one cosWideMany call (MANY_PAIRS). */
 const BLOCK_PAIRS = 16;
 // What a block keeps per pair, one f64x2 each: the state (Y), the current
@@ -259,14 +269,25 @@ const V_DD2_1 = memory.data<f64>([M2 * (LC2 * LC2) + I2, M2 * (LC2 * LC2) + I2],
   v128.store64_lane(o, f32x4.demote_f64x2_zero(pairOf(dt1, dt2, lane)), 0, 16);
 }
 
-/** The libm calls of {@link dsdt} for every pair of the block, at its {@link X}. */
-function stageLibm(pairs: i32): void {
+/**
+ * The libm calls of {@link dsdt} for every pair of the block, at its
+ * {@link X}; the first stage (`cache`, the block's entries of
+ * ACROBOT_CACHE) takes cos and sin of theta2 from the cache where the
+ * pair's theta2 is the one the last step ended with.
+ */
+function stageLibm(pairs: i32, cache: usize): void {
   for (let p = 0; p < pairs; p++) {
     const theta1 = get(X, p);
     const theta2 = get(X + 1, p);
-    sincosWide2(theta2);
-    put(COS_T2, p, cos2);
-    put(SIN_T2, p, sin2);
+    const entry = cache + <usize>p * CACHE_PAIR;
+    if (cache != 0 && i64x2.all_true(i64x2.eq(theta2, v128.load(entry)))) {
+      put(COS_T2, p, v128.load(entry, 16));
+      put(SIN_T2, p, v128.load(entry, 32));
+    } else {
+      sincosWide2(theta2);
+      put(COS_T2, p, cos2);
+      put(SIN_T2, p, sin2);
+    }
     put(COS_A, p, sub(add(theta1, theta2), k(V_PI_2)));
     put(COS_B, p, sub(theta1, k(V_PI_2)));
   }
@@ -341,10 +362,10 @@ function stageDerivatives(pairs: i32, weight: v128, h: v128, last: bool): void {
 /**
  * One rk4 stage of every pair: _dsdt at {@link X} in its three loops, with
  * the stage's weight and step read from the constants at `weight` and `h`;
- * see {@link stageDerivatives}.
+ * see {@link stageDerivatives} (and {@link stageLibm} for `cache`).
  */
-@inline function stage(pairs: i32, weight: usize, h: usize, last: bool): void {
-  stageLibm(pairs);
+@inline function stage(pairs: i32, weight: usize, h: usize, last: bool, cache: usize = 0): void {
+  stageLibm(pairs, cache);
   stageSquares(pairs);
   stageDerivatives(pairs, k(weight), k(h), last);
 }
@@ -361,7 +382,7 @@ function stageDerivatives(pairs: i32, weight: v128, h: v128, last: bool): void {
  * adjacent envs whose states start at `s`, observations at `o` and actions
  * at `act`; writes their terminated flags (bytes) at `terminated`.
  */
-function stepBlock(s: usize, o: usize, act: usize, terminated: usize, pairs: i32): void {
+function stepBlock(s: usize, o: usize, act: usize, terminated: usize, cache: usize, pairs: i32): void {
   for (let p = 0; p < pairs; p++) {
     const e = s + (<usize>p << 6);
     const e0 = v128.load(e); // env 2p: theta1, theta2
@@ -375,7 +396,7 @@ function stepBlock(s: usize, o: usize, act: usize, terminated: usize, pairs: i32
     put(TORQUE, p, f64x2.convert_low_i32x4_s(i32x4.sub(v128.load64_zero(act + (<usize>p << 3)), i32x4.splat(1))));
   }
   // rk4: k1 at y, k2 at y + dt/2 k1, k3 at y + dt/2 k2, k4 at y + dt k3.
-  stage(pairs, V_ONE, V_DT2, false);
+  stage(pairs, V_ONE, V_DT2, false, cache);
   stage(pairs, V_TWO, V_DT2, false);
   stage(pairs, V_TWO, V_DT, false);
   stage(pairs, V_ONE, V_DT, true);
@@ -394,6 +415,10 @@ function stepBlock(s: usize, o: usize, act: usize, terminated: usize, pairs: i32
     const c1 = cos2;
     const s1 = sin2;
     sincosWide2(t2);
+    const entry = cache + <usize>p * CACHE_PAIR;
+    v128.store(entry, t2);
+    v128.store(entry, cos2, 16);
+    v128.store(entry, sin2, 32);
     const eo = o + <usize>p * (2 * ACROBOT_OBS * 4);
     storeObservation(eo, c1, s1, cos2, sin2, dt1, dt2, 0);
     storeObservation(eo + ACROBOT_OBS * 4, c1, s1, cos2, sin2, dt1, dt2, 1);
@@ -429,10 +454,11 @@ export function acrobotVecStep(h: usize): i32 {
     const state = slotA(h, CP_STATE);
     const obs = slotA(h, CP_OBS);
     const terminated = slotA(h, CP_TERMINATED);
+    const cache = slotA(h, CP_KERNEL_CACHE);
     const pairs = n >> 1;
     for (let p = 0; p < pairs; p += BLOCK_PAIRS) {
       const e = <usize>(p << 1);
-      stepBlock(state + e * ACROBOT_STATE * 8, obs + e * ACROBOT_OBS * 4, actions + (e << 2), terminated + e, min(BLOCK_PAIRS, pairs - p));
+      stepBlock(state + e * ACROBOT_STATE * 8, obs + e * ACROBOT_OBS * 4, actions + (e << 2), terminated + e, cache + e * ACROBOT_CACHE, min(BLOCK_PAIRS, pairs - p));
     }
     paired = pairs << 1;
   }

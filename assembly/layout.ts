@@ -107,7 +107,9 @@ export const CP_HIGH = 12;
 export const CP_MAX_STEPS = 13;
 /** i64: 1 for `suttonBartoReward`, else 0. */
 export const CP_SUTTON_BARTO = 14;
-export const CP_HEADER_SLOTS = 15;
+/** Address of the env kernel's own per-env cache (Acrobot's, see its section; 0 for the others). */
+export const CP_KERNEL_CACHE = 15;
+export const CP_HEADER_SLOTS = 16;
 
 // ---------------------------------------------------------------------------
 // MinAtar Breakout (assembly/minatar-breakout.ts; src/envs/minatar-breakout.ts)
@@ -153,11 +155,21 @@ export const BG_INTS = 9;
 // CP_RNG holds one generator per env (env i's at i * PCG64_BYTES), as
 // Gymnasium's SyncVectorEnv, whose reset(seed=s) seeds env i with s + i and
 // autoresets each env from its own generator. CP_RESET_LIST and
-// CP_SUTTON_BARTO are unused.
+// CP_SUTTON_BARTO are unused, and CP_KERNEL_CACHE is Acrobot's alone.
 
 /** Acrobot-v1: state (theta1, theta2, dtheta1, dtheta2), observation (cos t1, sin t1, cos t2, sin t2, dt1, dt2). */
 export const ACROBOT_STATE = 4;
 export const ACROBOT_OBS = 6;
+/**
+ * Acrobot's CP_KERNEL_CACHE, ACROBOT_CACHE bytes per env: for each pair p
+ * of envs (2p, 2p + 1) that the vector step runs on f64x2 lanes, at
+ * p * 2 * ACROBOT_CACHE, the pair's theta2 when the step ended and its cos
+ * and sin (one f64x2 each), which the next step's first rk4 stage needs
+ * again. Keyed by theta2's bits, so a state written or reset in between
+ * just misses; every entry holds a theta2 with its own cos and sin (reset
+ * fills it with 0, 1, 0).
+ */
+export const ACROBOT_CACHE = 24;
 /** MountainCar-v0: state and observation (position, velocity). */
 export const MOUNTAINCAR_STATE = 2;
 export const MOUNTAINCAR_OBS = 2;

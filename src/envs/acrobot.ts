@@ -5,7 +5,7 @@
  * torque -1, 0, +1; reward -1 a step, 0 on the step that reaches the line;
  * truncated at 500 steps. Create with `make("Acrobot-v1")`.
  */
-import { ACROBOT_OBS, ACROBOT_STATE } from "../../assembly/layout.ts";
+import { ACROBOT_CACHE, ACROBOT_OBS, ACROBOT_STATE } from "../../assembly/layout.ts";
 import type { ClassicModel } from "./classic.ts";
 
 const MAX_VEL_1 = Math.fround(4 * Math.PI);
@@ -22,6 +22,7 @@ export const ACROBOT = Object.freeze<ClassicModel>({
   obsHigh: [1, 1, 1, 1, MAX_VEL_1, MAX_VEL_2],
   resetLow: -0.1,
   resetHigh: 0.1,
+  cacheBytes: ACROBOT_CACHE,
   kernels: ({ kernels: k }) => ({
     reset: k.acrobotReset,
     step: k.acrobotStep,

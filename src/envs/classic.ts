@@ -8,7 +8,7 @@
  * whose reset(seed=s) seeds env i with s + i. State, observations and
  * vector results are views into the env's WASM memory.
  */
-import { CP_ACTIONS, CP_ELAPSED, CP_HEADER_SLOTS, CP_HIGH, CP_LOW, CP_MAX_STEPS, CP_NUM_ENVS, CP_OBS, CP_PREV_DONE, CP_REWARD, CP_RNG, CP_STATE, CP_TERMINATED, CP_TRUNCATED, PCG64_BYTES, SLOT } from "../../assembly/layout.ts";
+import { CP_ACTIONS, CP_ELAPSED, CP_HEADER_SLOTS, CP_HIGH, CP_KERNEL_CACHE, CP_LOW, CP_MAX_STEPS, CP_NUM_ENVS, CP_OBS, CP_PREV_DONE, CP_REWARD, CP_RNG, CP_STATE, CP_TERMINATED, CP_TRUNCATED, PCG64_BYTES, SLOT } from "../../assembly/layout.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import { ENVS, RegionPlan, type Arena } from "../runtime/wasm.ts";
 import type { EnvsExports } from "../runtime/bindings.ts";
@@ -44,6 +44,8 @@ export interface ClassicModel {
   /** Reset's default bounds. */
   readonly resetLow: number;
   readonly resetHigh: number;
+  /** Bytes per env of the kernels' own cache (CP_KERNEL_CACHE), 0 for none. */
+  readonly cacheBytes: number;
   /** The kernels of an arena. */
   kernels(arena: Arena<EnvsExports>): ClassicKernels;
 }
@@ -98,6 +100,7 @@ class ClassicMemory implements CartPoleCore {
       [CP_ELAPSED, plan.region(8 * n)],
       [CP_PREV_DONE, plan.region(8 * n)],
       [CP_RNG, plan.region(PCG64_BYTES * n)],
+      ...(model.cacheBytes > 0 ? [[CP_KERNEL_CACHE, plan.region(model.cacheBytes * n)] as [number, number]] : []),
     ];
     const arena = await ENVS.instantiate(plan.bytes, build);
     if (softwareFma) arena.probeFma(false);

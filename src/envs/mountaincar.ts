@@ -19,6 +19,7 @@ export const MOUNTAINCAR = Object.freeze<ClassicModel>({
   obsHigh: [0.6, 0.07],
   resetLow: -0.6,
   resetHigh: -0.4,
+  cacheBytes: 0,
   kernels: ({ kernels: k }) => ({
     reset: k.mountaincarReset,
     step: k.mountaincarStep,
