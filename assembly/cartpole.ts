@@ -81,48 +81,73 @@ const V_ACTION_ONE = memory.data<i64>([1, 1], 16);
   return x < -X_THRESHOLD || x > X_THRESHOLD || theta < -THETA_THRESHOLD_RADIANS || theta > THETA_THRESHOLD_RADIANS;
 }
 
-/** Envs per block of a vector step: its sines and cosines fit {@link SINCOS}. */
+/** Envs per block of a vector step: its intermediate values fit {@link SCRATCH}. */
 const BLOCK = 64;
+// What a block keeps per pair of envs, an f64x2 each, at pair * PAIR_BYTES:
+// sin and cos of theta, `temp`, and the denominator of `thetaacc`, which
+// becomes `thetaacc`.
+const SIN = 0;
+const COS = 16;
+const TEMP = 32;
+const THETAACC = 48;
+const PAIR_BYTES = 64;
 /**
- * sin and cos of the angles of one block's pairs, (sin, cos) vectors of
- * 16 bytes each per pair. A vector step computes them for a block of envs
- * before stepping that block's physics: each loop's body is then short and
- * independent across iterations, so the CPU overlaps several pairs instead
- * of waiting out the latency of sincos, then of the divisions, pair by pair.
+ * A vector step runs a block's physics in three loops over its pairs, each
+ * ending at one of step()'s divisions that the next one waits for (`temp`,
+ * `thetaacc`, `xacc`), with what they pass on kept here: each loop's
+ * iterations are independent, so the CPU overlaps the divisions and libm
+ * of several pairs instead of waiting out one pair's chain of them.
  */
-const SINCOS: usize = memory.data(BLOCK * 16, 16);
+const SCRATCH: usize = memory.data(BLOCK / 2 * PAIR_BYTES, 16);
 
-/** The angles (theta) of the two adjacent envs whose state is at `s`. */
-@inline function thetaPair(s: usize): v128 {
-  return f64x2.shuffle(v128.load(s, 16), v128.load(s, 48), 0, 2);
+/**
+ * One variable of two adjacent envs' state, (env 0, env 1), the env-major
+ * state transposed in registers: at `s`, x (`high` false) or x_dot; at
+ * `s` + 16, theta or theta_dot.
+ */
+@inline function statePart(s: usize, high: bool): v128 {
+  const env0 = v128.load(s);
+  const env1 = v128.load(s, 32);
+  return high ? f64x2.shuffle(env0, env1, 1, 3) : f64x2.shuffle(env0, env1, 0, 2);
 }
 
 /**
- * The f64x2 twin of {@link stepOne} for the two adjacent envs at `s`
- * (state), `o` (observations) and `a` (actions), whose sin and cos of theta
- * are at `sc` (see {@link SINCOS}). The env-major state is transposed in
- * registers to one variable per vector, (env 0, env 1). Returns the
- * terminated mask (all-ones lanes).
+ * The first loop's part of {@link stepOne}'s physics for the two adjacent
+ * envs at `s` (state) and `a` (actions), into their scratch at `sc`: sin
+ * and cos of theta, `temp`, and `thetaacc`'s denominator.
  */
-@inline function stepPair(s: usize, o: usize, a: usize, sc: usize): v128 {
-  const s0 = v128.load(s, 0); // env 0: x, x_dot
-  const t0 = v128.load(s, 16); // env 0: theta, theta_dot
-  const s1 = v128.load(s, 32);
-  const t1 = v128.load(s, 48);
-  let x = f64x2.shuffle(s0, s1, 0, 2);
-  let x_dot = f64x2.shuffle(s0, s1, 1, 3);
-  let theta = f64x2.shuffle(t0, t1, 0, 2);
-  let theta_dot = f64x2.shuffle(t0, t1, 1, 3);
+@inline function pairTemp(s: usize, a: usize, sc: usize, fused: bool): void {
+  sincos2(statePart(s + 16, false), fused);
+  const sintheta = sin2;
+  const costheta = cos2;
+  const theta_dot = statePart(s + 16, true);
   const action = i64x2.extend_low_i32x4_s(v128.load64_zero(a));
   const force = v128.bitselect(k(V_FORCE), k(V_MINUS_FORCE), i64x2.eq(action, k(V_ACTION_ONE)));
-  const sintheta = v128.load(sc);
-  const costheta = v128.load(sc, 16);
+  v128.store(sc, sintheta, SIN);
+  v128.store(sc, costheta, COS);
+  v128.store(sc, div(add(force, mul(mul(k(V_POLEMASS_LENGTH), mul(theta_dot, theta_dot)), sintheta)), k(V_TOTAL_MASS)), TEMP);
+  v128.store(sc, mul(k(V_LENGTH), sub(k(V_FOUR_THIRDS), div(mul(k(V_MASSPOLE), mul(costheta, costheta)), k(V_TOTAL_MASS)))), THETAACC);
+}
 
-  const temp = div(add(force, mul(mul(k(V_POLEMASS_LENGTH), mul(theta_dot, theta_dot)), sintheta)), k(V_TOTAL_MASS));
-  const thetaacc = div(
-    sub(mul(k(V_GRAVITY), sintheta), mul(costheta, temp)),
-    mul(k(V_LENGTH), sub(k(V_FOUR_THIRDS), div(mul(k(V_MASSPOLE), mul(costheta, costheta)), k(V_TOTAL_MASS)))),
-  );
+/** The second loop's: `thetaacc`, over its denominator in the scratch at `sc`. */
+@inline function pairThetaacc(sc: usize): void {
+  const thetaacc = div(sub(mul(k(V_GRAVITY), v128.load(sc, SIN)), mul(v128.load(sc, COS), v128.load(sc, TEMP))), v128.load(sc, THETAACC));
+  v128.store(sc, thetaacc, THETAACC);
+}
+
+/**
+ * The third loop's: the rest of {@link stepOne} for the two adjacent envs
+ * at `s` (state) and `o` (observations), from their scratch at `sc`.
+ * Returns the terminated mask (all-ones lanes).
+ */
+@inline function pairFinish(s: usize, o: usize, sc: usize): v128 {
+  let x = statePart(s, false);
+  let x_dot = statePart(s, true);
+  let theta = statePart(s + 16, false);
+  let theta_dot = statePart(s + 16, true);
+  const costheta = v128.load(sc, COS);
+  const temp = v128.load(sc, TEMP);
+  const thetaacc = v128.load(sc, THETAACC);
   const xacc = sub(temp, div(mul(mul(k(V_POLEMASS_LENGTH), thetaacc), costheta), k(V_TOTAL_MASS)));
 
   x = add(x, mul(k(V_TAU), x_dot));
@@ -261,16 +286,12 @@ export function cartpoleStep(h: usize, action: i32): i32 {
   let i = 0;
   while (i < pairs) {
     const end = min(pairs, i + BLOCK);
-    for (let j = i; j < end; j += 2) {
-      sincos2(thetaPair(state + (<usize>j << 5)), fused);
-      const sc = SINCOS + (<usize>(j - i) << 4);
-      v128.store(sc, sin2);
-      v128.store(sc, cos2, 16);
-    }
+    for (let j = i; j < end; j += 2) pairTemp(state + (<usize>j << 5), actions + (<usize>j << 2), SCRATCH + <usize>((j - i) >> 1) * PAIR_BYTES, fused);
+    for (let j = i; j < end; j += 2) pairThetaacc(SCRATCH + <usize>((j - i) >> 1) * PAIR_BYTES);
     const start = i;
     for (; i < end; i += 2) {
       const e = <usize>i;
-      const term = stepPair(state + (e << 5), obs + (e << 4), actions + (e << 2), SINCOS + (<usize>(i - start) << 4));
+      const term = pairFinish(state + (e << 5), obs + (e << 4), SCRATCH + <usize>((i - start) >> 1) * PAIR_BYTES);
       const prev = v128.load(prevDone + (e << 3));
       const steps = v128.andnot(add(v128.load(elapsed + (e << 3)), k(V_ONE)), prev);
       const t = v128.andnot(term, prev);
