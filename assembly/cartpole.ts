@@ -92,11 +92,12 @@ const TEMP = 32;
 const THETAACC = 48;
 const PAIR_BYTES = 64;
 /**
- * A vector step runs a block's physics in three loops over its pairs, each
- * ending at one of step()'s divisions that the next one waits for (`temp`,
- * `thetaacc`, `xacc`), with what they pass on kept here: each loop's
- * iterations are independent, so the CPU overlaps the divisions and libm
- * of several pairs instead of waiting out one pair's chain of them.
+ * A vector step runs a block's physics in four loops over its pairs: sin
+ * and cos, then one loop for each of step()'s chained divisions (`temp`,
+ * `thetaacc`, `xacc`), with what they pass on kept here. Each loop's
+ * iterations are independent, so the CPU overlaps the libm and divisions
+ * of several pairs instead of waiting out one pair's chain of them (one
+ * loop doing it all ran 1.12x slower, and a fifth for the bookkeeping 6%).
  */
 const SCRATCH: usize = memory.data(BLOCK / 2 * PAIR_BYTES, 16);
 
@@ -111,32 +112,31 @@ const SCRATCH: usize = memory.data(BLOCK / 2 * PAIR_BYTES, 16);
   return high ? f64x2.shuffle(env0, env1, 1, 3) : f64x2.shuffle(env0, env1, 0, 2);
 }
 
-/**
- * The first loop's part of {@link stepOne}'s physics for the two adjacent
- * envs at `s` (state) and `a` (actions), into their scratch at `sc`: sin
- * and cos of theta, `temp`, and `thetaacc`'s denominator.
- */
-@inline function pairTemp(s: usize, a: usize, sc: usize, fused: bool): void {
+/** The first loop's part of {@link stepOne} for the two adjacent envs at `s` (state): sin and cos of theta into their scratch at `sc`. */
+@inline function pairSinCos(s: usize, sc: usize, fused: bool): void {
   sincos2(statePart(s + 16, false), fused);
-  const sintheta = sin2;
-  const costheta = cos2;
+  v128.store(sc, sin2, SIN);
+  v128.store(sc, cos2, COS);
+}
+/** The second loop's, with their actions at `a`: `temp`, and `thetaacc`'s denominator. */
+@inline function pairTemp(s: usize, a: usize, sc: usize): void {
+  const sintheta = v128.load(sc, SIN);
+  const costheta = v128.load(sc, COS);
   const theta_dot = statePart(s + 16, true);
   const action = i64x2.extend_low_i32x4_s(v128.load64_zero(a));
   const force = v128.bitselect(k(V_FORCE), k(V_MINUS_FORCE), i64x2.eq(action, k(V_ACTION_ONE)));
-  v128.store(sc, sintheta, SIN);
-  v128.store(sc, costheta, COS);
   v128.store(sc, div(add(force, mul(mul(k(V_POLEMASS_LENGTH), mul(theta_dot, theta_dot)), sintheta)), k(V_TOTAL_MASS)), TEMP);
   v128.store(sc, mul(k(V_LENGTH), sub(k(V_FOUR_THIRDS), div(mul(k(V_MASSPOLE), mul(costheta, costheta)), k(V_TOTAL_MASS)))), THETAACC);
 }
 
-/** The second loop's: `thetaacc`, over its denominator in the scratch at `sc`. */
+/** The third loop's: `thetaacc`, over its denominator in the scratch at `sc`. */
 @inline function pairThetaacc(sc: usize): void {
   const thetaacc = div(sub(mul(k(V_GRAVITY), v128.load(sc, SIN)), mul(v128.load(sc, COS), v128.load(sc, TEMP))), v128.load(sc, THETAACC));
   v128.store(sc, thetaacc, THETAACC);
 }
 
 /**
- * The third loop's: the rest of {@link stepOne} for the two adjacent envs
+ * The fourth loop's: the rest of {@link stepOne} for the two adjacent envs
  * at `s` (state) and `o` (observations), from their scratch at `sc`.
  * Returns the terminated mask (all-ones lanes).
  */
@@ -262,8 +262,8 @@ export function cartpoleStep(h: usize, action: i32): i32 {
 
 /**
  * The SIMD part of {@link vecStep}: envs [0, pairs) in blocks of
- * {@link BLOCK}, each block's sines and cosines first, then its physics and
- * bookkeeping a pair at a time. `fused`: libm's fma as relaxed_madd
+ * {@link BLOCK}, each block's physics in loops over its pairs (see
+ * {@link SCRATCH}), the last with the bookkeeping. `fused`: libm's fma as relaxed_madd
  * ({@link usesHardwareFma}). Lists the envs to redraw at CP_RESET_LIST and
  * returns how many.
  */
@@ -286,7 +286,8 @@ export function cartpoleStep(h: usize, action: i32): i32 {
   let i = 0;
   while (i < pairs) {
     const end = min(pairs, i + BLOCK);
-    for (let j = i; j < end; j += 2) pairTemp(state + (<usize>j << 5), actions + (<usize>j << 2), SCRATCH + <usize>((j - i) >> 1) * PAIR_BYTES, fused);
+    for (let j = i; j < end; j += 2) pairSinCos(state + (<usize>j << 5), SCRATCH + <usize>((j - i) >> 1) * PAIR_BYTES, fused);
+    for (let j = i; j < end; j += 2) pairTemp(state + (<usize>j << 5), actions + (<usize>j << 2), SCRATCH + <usize>((j - i) >> 1) * PAIR_BYTES);
     for (let j = i; j < end; j += 2) pairThetaacc(SCRATCH + <usize>((j - i) >> 1) * PAIR_BYTES);
     const start = i;
     for (; i < end; i += 2) {
