@@ -239,7 +239,10 @@ export function cartpoleStep(h: usize, action: i32): i32 {
   if (simd) {
     // Two copies of the loop, one per fma path, so that neither branches on it.
     const pairs = n & ~1;
-    redraws = ASC_FEATURE_RELAXED_SIMD && usesHardwareFma() ? stepPairs(h, pairs, true) : stepPairs(h, pairs, false);
+    redraws =
+      ASC_FEATURE_RELAXED_SIMD && usesHardwareFma()
+        ? stepPairs(state, obs, actions, reward, terminated, truncated, elapsed, prevDone, list, maxSteps, suttonBarto, pairs, true)
+        : stepPairs(state, obs, actions, reward, terminated, truncated, elapsed, prevDone, list, maxSteps, suttonBarto, pairs, false);
     i = pairs;
   }
   for (; i < n; i++) {
@@ -261,24 +264,17 @@ export function cartpoleStep(h: usize, action: i32): i32 {
 }
 
 /**
- * The SIMD part of {@link vecStep}: envs [0, pairs) in blocks of
+ * The SIMD part of {@link vecStep}, with its regions and settings: envs [0, pairs) in blocks of
  * {@link BLOCK}, each block's physics in loops over its pairs (see
  * {@link SCRATCH}), the last with the bookkeeping. `fused`: libm's fma as relaxed_madd
  * ({@link usesHardwareFma}). Lists the envs to redraw at CP_RESET_LIST and
  * returns how many.
  */
-@inline function stepPairs(h: usize, pairs: i32, fused: bool): i32 {
-  const state = slotA(h, CP_STATE);
-  const obs = slotA(h, CP_OBS);
-  const actions = slotA(h, CP_ACTIONS);
-  const reward = slotA(h, CP_REWARD);
-  const terminated = slotA(h, CP_TERMINATED);
-  const truncated = slotA(h, CP_TRUNCATED);
-  const elapsed = slotA(h, CP_ELAPSED);
-  const prevDone = slotA(h, CP_PREV_DONE);
-  const list = slotA(h, CP_RESET_LIST);
-  const maxSteps = f64x2.splat(slotF(h, CP_MAX_STEPS));
-  const suttonBarto = load<i64>(h, CP_SUTTON_BARTO * SLOT) != 0;
+@inline function stepPairs(
+  state: usize, obs: usize, actions: usize, reward: usize, terminated: usize, truncated: usize, elapsed: usize, prevDone: usize, list: usize,
+  maxStep: f64, suttonBarto: bool, pairs: i32, fused: bool,
+): i32 {
+  const maxSteps = f64x2.splat(maxStep);
   // Rewards as doubles, narrowed on store: -float32(terminated) with suttonBartoReward, else ones.
   const rewardDone = f64x2.splat(suttonBarto ? -1.0 : 1.0);
   const rewardAlive = f64x2.splat(suttonBarto ? -0.0 : 1.0);

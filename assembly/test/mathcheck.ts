@@ -53,19 +53,25 @@ export function sincosWide2Batch(x: usize, sinOut: usize, cosOut: usize, n: i32)
   }
 }
 
-/** One odd last angle of {@link cosWideManyBatch}, in both lanes. */
+/** An odd last input of {@link manyBatch}, in both lanes, and its result. */
 const LAST_PAIR = memory.data(16, 16);
+const LAST_OUT = memory.data(16, 16);
 
-/** out[i] = cos(x[i]) through cosWideMany, MANY_PAIRS pairs at a time (an odd last one alone, in both lanes). */
-export function cosWideManyBatch(x: usize, out: usize, n: i32): void {
+/** `many` (cosWideMany or pow2Many) over x[0, n) into out, `chunk` pairs at a time (an odd last one alone, in both lanes). */
+function manyBatch(x: usize, out: usize, n: i32, chunk: i32, many: (x: usize, out: usize, pairs: i32) => void): void {
   const pairs = n >> 1;
-  for (let p = 0; p < pairs; p += MANY_PAIRS) cosWideMany(x + (<usize>p << 4), out + (<usize>p << 4), min(MANY_PAIRS, pairs - p));
+  for (let p = 0; p < pairs; p += chunk) many(x + (<usize>p << 4), out + (<usize>p << 4), min(chunk, pairs - p));
   if (n & 1) {
     const i = <usize>(n - 1) << 3;
     v128.store(LAST_PAIR, f64x2.splat(load<f64>(x + i)));
-    cosWideMany(LAST_PAIR, LAST_PAIR, 1);
-    store<f64>(out + i, load<f64>(LAST_PAIR));
+    many(LAST_PAIR, LAST_OUT, 1);
+    store<f64>(out + i, load<f64>(LAST_OUT));
   }
+}
+
+/** out[i] = cos(x[i]) through cosWideMany, MANY_PAIRS pairs at a time. */
+export function cosWideManyBatch(x: usize, out: usize, n: i32): void {
+  manyBatch(x, out, n, MANY_PAIRS, cosWideMany);
 }
 
 /** out[i] = fma(a[i], b[i], c[i]). */
@@ -87,19 +93,9 @@ export function pow2Batch(x: usize, out: usize, n: i32): void {
   for (let i: usize = 0, m = <usize>n << 3; i < m; i += 8) store<f64>(out + i, pow2(load<f64>(x + i)));
 }
 
-/** One odd last input's square of {@link pow2ManyBatch}, in both lanes (pow2Many writes apart from its input). */
-const LAST_SQUARE = memory.data(16, 16);
-
-/** The same through pow2Many, POW2_MANY_PAIRS pairs at a time (an odd last one alone, in both lanes). */
+/** The same through pow2Many, POW2_MANY_PAIRS pairs at a time. */
 export function pow2ManyBatch(x: usize, out: usize, n: i32): void {
-  const pairs = n >> 1;
-  for (let p = 0; p < pairs; p += POW2_MANY_PAIRS) pow2Many(x + (<usize>p << 4), out + (<usize>p << 4), min(POW2_MANY_PAIRS, pairs - p));
-  if (n & 1) {
-    const i = <usize>(n - 1) << 3;
-    v128.store(LAST_PAIR, f64x2.splat(load<f64>(x + i)));
-    pow2Many(LAST_PAIR, LAST_SQUARE, 1);
-    store<f64>(out + i, load<f64>(LAST_SQUARE));
-  }
+  manyBatch(x, out, n, POW2_MANY_PAIRS, pow2Many);
 }
 
 /** Writes the next n raw outputs of the generator at `state` (u64 each). */
