@@ -10,8 +10,8 @@
  * layout: the Acrobot/MountainCar section of assembly/layout.ts.
  */
 import { ACROBOT_CACHE, ACROBOT_OBS, ACROBOT_STATE, CP_ACTIONS, CP_KERNEL_CACHE, CP_HIGH, CP_LOW, CP_NUM_ENVS, CP_OBS, CP_REWARD, CP_RNG, CP_STATE, CP_TERMINATED, PCG64_BYTES, SLOT } from "./layout";
-import { cos, cos2, cosWideMany, sin, sin2, sincosWide2, usesHardwareFma } from "./lib/libm";
-import { pow2, pow2Many } from "./lib/pow2";
+import { cos, cos2, cosWideMany, MANY_PAIRS, sin, sin2, sincosWide2, usesHardwareFma } from "./lib/libm";
+import { pow2, pow2Many, POW2_MANY_PAIRS } from "./lib/pow2";
 import { npyCosf, npySinf } from "./lib/npy-sincosf";
 import { pcg64Uniform } from "./lib/pcg64";
 import { slotA, slotF } from "./lib/header";
@@ -173,7 +173,7 @@ export function acrobotStep(h: usize, action: i32): i32 {
 
 /** A pair's entry of the cache (ACROBOT_CACHE in assembly/layout.ts): theta2, cos, sin, one f64x2 each. */
 const CACHE_PAIR: usize = 2 * ACROBOT_CACHE;
-/** Pairs per block (see {@link SCRATCH}); twice this fits one cosWideMany call (MANY_PAIRS). */
+/** Pairs per block (see {@link SCRATCH}); twice this fits one cosWideMany call (MANY_PAIRS), three times one pow2Many call (POW2_MANY_PAIRS). */
 const BLOCK_PAIRS = 16;
 // What a block keeps per pair, one f64x2 each: the state (Y), the current
 // stage's argument of _dsdt (X), its d2 (D2, so that dtheta1, dtheta2 and
@@ -383,6 +383,7 @@ function stageDerivatives(pairs: i32, weight: v128, h: v128, last: bool): void {
  * at `act`; writes their terminated flags (bytes) at `terminated`.
  */
 function stepBlock(s: usize, o: usize, act: usize, terminated: usize, cache: usize, pairs: i32): void {
+  if (BLOCK_PAIRS * 2 > MANY_PAIRS || BLOCK_PAIRS * 3 > POW2_MANY_PAIRS) ERROR("a block outgrows the scratch of cosWideMany or pow2Many");
   for (let p = 0; p < pairs; p++) {
     const e = s + (<usize>p << 6);
     const e0 = v128.load(e); // env 2p: theta1, theta2
