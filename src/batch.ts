@@ -10,6 +10,7 @@ import {
 } from "../assembly/layout.ts";
 import type { Header } from "./runtime/header.ts";
 
+/** A batch of transitions for one update, as the engines take it (the replay buffer's sample, or one built by hand). */
 export interface TransitionBatch {
   /** f32[B·observationSize], row-major. */
   observations: Float32Array;
@@ -29,7 +30,7 @@ export interface TransitionBatch {
   indices?: Int32Array;
   /**
    * u8[B·ceil(nActions/8)]: the legal actions of each next observation, bit a
-   * of byte a >> 3 for action a (see {@link packMasks}); a row with no bit
+   * of byte a >> 3 for action a (see masks.ts' packMasks); a row with no bit
    * set leaves every action legal. Absent: no masks.
    */
   nextMasks?: Uint8Array;

@@ -18,25 +18,63 @@ export interface MaskInfo {
 
 /** The structural shape of deepq's (and any Gymnasium-like) single env. */
 export interface EnvLike {
-  reset(options?: { seed?: number }): { observation: ArrayLike<number>; info?: MaskInfo };
-  step(action: number): { observation: ArrayLike<number>; reward: number; terminated: boolean; truncated: boolean; info?: MaskInfo };
+  /** Starts an episode (seeding the env's generator when given a seed). */
+  reset(options?: { /** Seeds the env's generator. */ seed?: number }): {
+    /** The first observation. */
+    observation: ArrayLike<number>;
+    /** May carry the legal actions, `info.actionMask`. */
+    info?: MaskInfo;
+  };
+  /** Takes `action`; Gymnasium's step result. */
+  step(action: number): {
+    /** The next observation. */
+    observation: ArrayLike<number>;
+    /** The step's reward. */
+    reward: number;
+    /** The episode ended in a terminal state. */
+    terminated: boolean;
+    /** The episode was cut short (a time limit). */
+    truncated: boolean;
+    /** May carry the legal actions, `info.actionMask`. */
+    info?: MaskInfo;
+  };
   /** The legal actions of the current observation (read when `info.actionMask` is absent). */
   actionMask?(): ArrayLike<number> | undefined;
-  /** A Box with a 1-D `shape` (checked by {@link envSpaces}). */
+  /** A Box with a 1-D `shape` (or [H, W, C] for conv layers). */
   observationSpace: object;
-  /** A Discrete space with `n` actions (checked by {@link envSpaces}). */
+  /** A Discrete space with `n` actions. */
   actionSpace: object;
 }
 
 /** The structural shape of deepq's VecEnv. */
 export interface VecEnvLike {
+  /** How many envs step together. */
   numEnvs: number;
-  reset(options?: { seed?: number }): { observation: ArrayLike<number>; info?: MaskInfo };
-  step(actions: Int32Array): { observation: ArrayLike<number>; reward: ArrayLike<number>; terminated: ArrayLike<number>; truncated: ArrayLike<number>; info?: MaskInfo };
+  /** Starts every env's episode (env i seeded with seed + i when given a seed). */
+  reset(options?: { /** Seeds env i's generator with seed + i. */ seed?: number }): {
+    /** Every env's first observation, env-major. */
+    observation: ArrayLike<number>;
+    /** May carry the legal actions, `info.actionMask`. */
+    info?: MaskInfo;
+  };
+  /** Takes one action per env; every env's step result, with next-step autoreset. */
+  step(actions: Int32Array): {
+    /** Every env's next observation, env-major. */
+    observation: ArrayLike<number>;
+    /** Every env's reward. */
+    reward: ArrayLike<number>;
+    /** Per env, 1 where its episode ended in a terminal state. */
+    terminated: ArrayLike<number>;
+    /** Per env, 1 where its episode was cut short (a time limit). */
+    truncated: ArrayLike<number>;
+    /** May carry the legal actions, `info.actionMask`. */
+    info?: MaskInfo;
+  };
   /** The legal actions of the current observations, numEnvs x nActions (read when `info.actionMask` is absent). */
   actionMask?(): ArrayLike<number> | undefined;
-  /** Gymnasium's spaces of one sub-env. */
+  /** Gymnasium's observation space of one sub-env: a Box. */
   singleObservationSpace: object;
+  /** Gymnasium's action space of one sub-env: a Discrete. */
   singleActionSpace: object;
 }
 

@@ -113,29 +113,63 @@ export interface DQNOptions {
 
 /** Every option with its default filled in. */
 export interface ResolvedOptions {
+  /** {@inheritDoc DQNOptions.learningRate} */
   learningRate: number | LearningRateSchedule;
+  /** {@inheritDoc DQNOptions.bufferSize} */
   bufferSize: number;
+  /** {@inheritDoc DQNOptions.learningStarts} */
   learningStarts: number;
+  /** {@inheritDoc DQNOptions.batchSize} */
   batchSize: number;
+  /** {@inheritDoc DQNOptions.gamma} */
   gamma: number;
-  trainFreq: { n: number; unit: "step" | "episode" };
+  /** {@link DQNOptions.trainFreq} as `{ n, unit }` (a bare number is `n` steps). */
+  trainFreq: {
+    /** How many units between training rounds. */
+    n: number;
+    /** Counted in env steps or in finished episodes. */
+    unit: "step" | "episode";
+  };
+  /** {@inheritDoc DQNOptions.gradientSteps} */
   gradientSteps: number;
+  /** {@inheritDoc DQNOptions.targetUpdateInterval} */
   targetUpdateInterval: number;
+  /** {@inheritDoc DQNOptions.tau} */
   tau: number;
+  /** {@inheritDoc DQNOptions.explorationFraction} */
   explorationFraction: number;
+  /** {@inheritDoc DQNOptions.explorationInitialEps} */
   explorationInitialEps: number;
+  /** {@inheritDoc DQNOptions.explorationFinalEps} */
   explorationFinalEps: number;
+  /** {@inheritDoc DQNOptions.epsilonSchedule} */
   epsilonSchedule: EpsilonSchedule | undefined;
   /** Hidden widths, or conv layers (defaults filled in) and hidden widths. */
-  netArch: number[] | { conv: ConvOptions[]; dense: number[] };
+  netArch:
+    | number[]
+    | {
+        /** The conv layers, defaults filled in. */
+        conv: ConvOptions[];
+        /** The hidden widths after them. */
+        dense: number[];
+      };
+  /** {@inheritDoc DQNOptions.dueling} */
   dueling: boolean;
+  /** {@inheritDoc DQNOptions.doubleQ} */
   doubleQ: boolean;
+  /** {@inheritDoc DQNOptions.loss} */
   loss: "huber" | "mse";
+  /** {@inheritDoc DQNOptions.maxGradNorm} */
   maxGradNorm: number;
+  /** {@link DQNOptions.prioritizedReplay}'s settings, every one filled in; undefined for uniform replay. */
   prioritizedReplay: Required<PrioritizedReplayOptions> | undefined;
+  /** {@inheritDoc DQNOptions.nSteps} */
   nSteps: number;
+  /** {@inheritDoc DQNOptions.seed} */
   seed: number;
+  /** {@inheritDoc DQNOptions.backend} */
   backend: BackendName;
+  /** {@inheritDoc DQNOptions.tensorboardLog} */
   tensorboardLog: string | TensorBoardWriter | undefined;
 }
 

@@ -113,9 +113,13 @@ export function decodeSaveFile(bytes: Uint8Array): SavedAgent {
 
 /** What `DQN.load` may give in place of what a file cannot hold. */
 export interface LoadOverrides {
+  /** {@inheritDoc DQNOptions.backend} */
   backend?: DQNOptions["backend"];
+  /** The learning-rate schedule a file saved only as "function" (or a new rate). */
   learningRate?: DQNOptions["learningRate"];
+  /** The epsilon schedule a file saved only as "function" (or a new one). */
   epsilonSchedule?: DQNOptions["epsilonSchedule"];
+  /** {@inheritDoc DQNOptions.tensorboardLog} */
   tensorboardLog?: DQNOptions["tensorboardLog"];
 }
 

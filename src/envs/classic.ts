@@ -209,7 +209,12 @@ export class ClassicVecEnv extends ClassicShared implements VecEnv {
   }
 
   /** Resets every env (env i seeded with seed + i when a seed is given); the observation is the same view `step` returns. */
-  reset(args?: ResetArgs): { readonly observation: Float32Array; readonly info: Info } {
+  reset(args?: ResetArgs): {
+    /** Env i's first observation, its obsSize values from i * obsSize. */
+    readonly observation: Float32Array;
+    /** Diagnostics ({}). */
+    readonly info: Info;
+  } {
     this.resetCore(args);
     return { observation: this.result.observation, info: {} };
   }

@@ -109,6 +109,7 @@ export class BreakoutEnv implements Env {
   get state(): Int32Array {
     return this.game.slice();
   }
+  /** Sets the nine game scalars, each checked against its range (see the getter). */
   set state(value: ArrayLike<number>) {
     const v = checkVector("state", value, BG_INTS);
     STATE_RANGES.forEach(([name, max], i) => checkInt(`state[${i}] (${name})`, v[i], { min: 0, max }));
@@ -122,6 +123,7 @@ export class BreakoutEnv implements Env {
   get bricks(): Uint8Array {
     return this.brickMap.slice();
   }
+  /** Sets the brick map from 100 zeros and ones. */
   set bricks(value: ArrayLike<number>) {
     const v = checkVector("bricks", value, 100);
     for (let i = 0; i < 100; i++) checkInt(`bricks[${i}]`, v[i], { min: 0, max: 1 });

@@ -32,6 +32,7 @@ export type ConvOptions = Required<ConvLayerOptions>;
 
 /** `netArch` with conv layers: conv layers on [H, W, C] observations, then dense hidden layers. */
 export interface ConvNetArch {
+  /** The conv layers, in order. */
   conv?: ConvLayerOptions[];
   /** Hidden widths after the conv layers (default none: the flattened conv output feeds the head). */
   dense?: number[];

@@ -25,6 +25,7 @@ import { packedMaskBytes } from "../masks.ts";
 
 /** The engines behind the `backend` option ("auto" picks one of them). */
 export type EngineName = "fused" | "wasm" | "webgpu" | "cpu";
+/** The `backend` option's values: an engine, or "auto" to let deepq pick one. */
 export type BackendOption = "auto" | EngineName;
 export const BACKEND_OPTIONS: readonly BackendOption[] = ["auto", "fused", "wasm", "webgpu", "cpu"];
 

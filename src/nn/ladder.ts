@@ -33,8 +33,11 @@ const loadTfjsEngineModule = () =>
 
 /** Why one rung of the ladder was taken or skipped. */
 export interface BackendReportEntry {
+  /** The engine. */
   backend: EngineName;
+  /** Whether the agent runs on it. */
   chosen: boolean;
+  /** Why it was chosen or passed over (measured, missing, or asked for). */
   reason: string;
 }
 

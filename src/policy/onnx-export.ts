@@ -9,12 +9,17 @@ import type { ConvOptions } from "../nn/conv.ts";
 export interface OnnxExport {
   /** The ONNX model: input `obs` float32 [batch, observationSize] (a conv net's [H, W, C] observations flattened row by row), output `q_values` [batch, nActions]. */
   onnx: Uint8Array;
+  /** The ONNX opset the model declares. */
   opset: number;
+  /** Floats per observation (a conv net's H x W x C). */
   observationSize: number;
+  /** Q-values per observation. */
   nActions: number;
+  /** The hidden widths. */
   netArch: readonly number[];
   /** Conv layers before netArch's hidden layers (empty for an MLP). */
   conv: readonly ConvOptions[];
+  /** Whether the head is dueling (value + advantage). */
   dueling: boolean;
 }
 

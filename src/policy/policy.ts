@@ -154,7 +154,12 @@ export interface PolicyOptions {
    */
   observationShape?: readonly number[];
   /** Per nn.Conv2d layer of a safetensors file, in order: stride (default 1) and padding (default "valid", torch's padding=0). */
-  conv?: ReadonlyArray<{ stride?: number; padding?: "valid" | "same" }>;
+  conv?: ReadonlyArray<{
+    /** The layer's stride (default 1). */
+    stride?: number;
+    /** "valid" (default, torch's padding=0) or "same". */
+    padding?: "valid" | "same";
+  }>;
 }
 
 /** loadPolicy on the module `compiled` gives: validates, reads the network, instantiates its arena. */

@@ -19,7 +19,9 @@ export type WasmFlavor = "simd" | "relaxed-simd";
 
 /** A compiled module and the build it is. */
 export interface Loaded {
+  /** The compiled module. */
   module: WebAssembly.Module;
+  /** Which build it is. */
   flavor: WasmFlavor;
 }
 
@@ -153,7 +155,7 @@ export class RegionPlan {
   }
 }
 
-/** A {@link RegionPlan} of deepq's module, instantiated with a memory of exactly the size needed. */
+/** A plan of regions (`region(bytes)` returns each one's address) of deepq's module, instantiated with a memory of exactly the size needed. */
 export class ArenaPlan extends RegionPlan {
   /** Instantiates the arena; `build` forces a build of deepq's module, or gives another compiled one (tests compare them). */
   instantiate(build?: WasmFlavor | Loaded): Promise<Arena> {
@@ -197,8 +199,11 @@ const FMA_PROBE = [1 + 2 ** -30, 1 - 2 ** -30, -1] as const;
 /** One instance of a module with its own memory, which never grows; `kernels` are its typed exports. */
 export class Arena<K = DeepqExports> {
   constructor(
+    /** The instance's memory (imported, never grown). */
     readonly memory: WebAssembly.Memory,
+    /** The instance's exports, typed (src/runtime/bindings.ts). */
     readonly kernels: K,
+    /** The build it runs. */
     readonly flavor: WasmFlavor,
   ) {}
 
@@ -217,21 +222,27 @@ export class Arena<K = DeepqExports> {
     return this.hardwareFma;
   }
 
+  /** The memory's bytes. */
   get buffer(): ArrayBuffer {
     return this.memory.buffer;
   }
+  /** A view of `length` values of that type at byte address `ptr` (and likewise f32, i32, u32, u8). */
   f64(ptr: number, length: number): Float64Array {
     return new Float64Array(this.memory.buffer, ptr, length);
   }
+  /** {@inheritDoc Arena.f64} */
   f32(ptr: number, length: number): Float32Array {
     return new Float32Array(this.memory.buffer, ptr, length);
   }
+  /** {@inheritDoc Arena.f64} */
   i32(ptr: number, length: number): Int32Array {
     return new Int32Array(this.memory.buffer, ptr, length);
   }
+  /** {@inheritDoc Arena.f64} */
   u32(ptr: number, length: number): Uint32Array {
     return new Uint32Array(this.memory.buffer, ptr, length);
   }
+  /** {@inheritDoc Arena.f64} */
   u8(ptr: number, length: number): Uint8Array {
     return new Uint8Array(this.memory.buffer, ptr, length);
   }
