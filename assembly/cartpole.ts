@@ -264,11 +264,11 @@ export function cartpoleStep(h: usize, action: i32): i32 {
 }
 
 /**
- * The SIMD part of {@link vecStep}, with its regions and settings: envs [0, pairs) in blocks of
- * {@link BLOCK}, each block's physics in loops over its pairs (see
- * {@link SCRATCH}), the last with the bookkeeping. `fused`: libm's fma as relaxed_madd
- * ({@link usesHardwareFma}). Lists the envs to redraw at CP_RESET_LIST and
- * returns how many.
+ * The SIMD part of {@link vecStep}, with its regions and settings: envs
+ * [0, pairs) in blocks of {@link BLOCK}, each block's physics in loops over
+ * its pairs (see {@link SCRATCH}), the last with the bookkeeping. `fused`:
+ * libm's fma as relaxed_madd ({@link usesHardwareFma}). Lists the envs to
+ * redraw at `list` (CP_RESET_LIST) and returns how many.
  */
 @inline function stepPairs(
   state: usize, obs: usize, actions: usize, reward: usize, terminated: usize, truncated: usize, elapsed: usize, prevDone: usize, list: usize,
