@@ -569,10 +569,13 @@ export let cos2: v128 = f64x2(0, 0);
 // ---------------------------------------------------------------------------
 // Two lanes at once, any angle: s_sin.c's four paths on both lanes.
 
-
-/** One double of the two lanes' table entries (`offset` 0: sn, 8: ssn, 16: cs, 24: ccs). */
+/**
+ * The f64 `offset` bytes into the row at `t0` and into the row at `t1`, as
+ * the two lanes: here one double of two table entries (0: sn, 8: ssn, 16:
+ * cs, 24: ccs); ./pow2.ts gathers its tables' rows and listed lanes with it.
+ */
 // @ts-ignore: decorator
-@inline function tableLanes(t0: usize, t1: usize, offset: usize): v128 {
+@inline export function tableLanes(t0: usize, t1: usize, offset: usize): v128 {
   return v128.load64_lane(t1 + offset, v128.load64_zero(t0 + offset), 1);
 }
 
@@ -733,6 +736,35 @@ export function sincosWide2(x: v128): void {
   }
 }
 
+// Lane lists. A batched kernel (cosWideMany here, pow2Many in ./pow2.ts)
+// lists the lanes that need a path, as indices 2p and 2p + 1 of the pairs
+// it takes, then runs that path on them two at a time.
+
+/**
+ * Lists lanes `lane` and `lane` + 1 where bit 0 and bit 1 of `take` are set,
+ * after the `n` lanes listed at `list`; returns the new count. Branch-free:
+ * both indices are written, and the count moves past those taken.
+ */
+// @ts-ignore: decorator
+@inline export function listLanes(list: usize, n: i32, lane: i32, take: i32): i32 {
+  store<i32>(list + (<usize>n << 2), lane);
+  n += take & 1;
+  store<i32>(list + (<usize>n << 2), lane + 1);
+  return n + (take >> 1);
+}
+
+/** Lists the last of an odd `n` lanes again (the list's spare slot), so that the list reads in pairs. */
+// @ts-ignore: decorator
+@inline export function padLanes(list: usize, n: i32): void {
+  if (n & 1) store<i32>(list + (<usize>n << 2), load<i32>(list + (<usize>(n - 1) << 2)));
+}
+
+/** The j-th listed lane as the byte offset of its f64. */
+// @ts-ignore: decorator
+@inline export function listedLane(list: usize, j: i32): usize {
+  return <usize>load<i32>(list + (<usize>j << 2)) << 3;
+}
+
 /** Pairs {@link cosWideMany} takes at once. */
 export const MANY_PAIRS = 32;
 // Its scratch: per lane do_sin's (a, da) and the kernel's result; per pair where cos is negated; the lanes of each kernel (one spare slot each).
@@ -763,17 +795,9 @@ export function cosWideMany(x: usize, out: usize, pairs: i32): void {
     v128.store(MANY_A + at, wA);
     v128.store(MANY_DA + at, wDa);
     v128.store(MANY_NEG + at, wCosNegated);
-    // Each lane's index goes to both lists; the count of the one it belongs to moves on.
     const bits = i64x2.bitmask(wCosTakesSin);
-    const lane = p << 1;
-    store<i32>(MANY_SIN + (<usize>ns << 2), lane);
-    store<i32>(MANY_COS + (<usize>nc << 2), lane);
-    ns += bits & 1;
-    nc += (bits & 1) ^ 1;
-    store<i32>(MANY_SIN + (<usize>ns << 2), lane + 1);
-    store<i32>(MANY_COS + (<usize>nc << 2), lane + 1);
-    ns += bits >> 1;
-    nc += (bits >> 1) ^ 1;
+    ns = listLanes(MANY_SIN, ns, p << 1, bits);
+    nc = listLanes(MANY_COS, nc, p << 1, bits ^ 3);
   }
   kernelOnLanes(MANY_SIN, ns, true);
   kernelOnLanes(MANY_COS, nc, false);
@@ -792,12 +816,12 @@ export function cosWideMany(x: usize, out: usize, pairs: i32): void {
 /** do_sin (`sinKernel`) or do_cos on the `n` lanes listed at `lanes`, two at a time (an odd last one twice), into MANY_K. */
 // @ts-ignore: decorator
 @inline function kernelOnLanes(lanes: usize, n: i32, sinKernel: bool): void {
-  if (n & 1) store<i32>(lanes + (<usize>n << 2), load<i32>(lanes + (<usize>(n - 1) << 2)));
+  padLanes(lanes, n);
   for (let j = 0; j < n; j += 2) {
-    const i0 = <usize>load<i32>(lanes + (<usize>j << 2)) << 3;
-    const i1 = <usize>load<i32>(lanes + (<usize>j << 2), 4) << 3;
-    const a = v128.load64_lane(MANY_A + i1, v128.load64_zero(MANY_A + i0), 1);
-    const da = v128.load64_lane(MANY_DA + i1, v128.load64_zero(MANY_DA + i0), 1);
+    const i0 = listedLane(lanes, j);
+    const i1 = listedLane(lanes, j + 1);
+    const a = tableLanes(MANY_A + i0, MANY_A + i1, 0);
+    const da = tableLanes(MANY_DA + i0, MANY_DA + i1, 0);
     const u = f64x2.add(f64x2.abs(a), vk(V_BIG));
     const t0 = tableEntry(f64x2.extract_lane(u, 0));
     const t1 = tableEntry(f64x2.extract_lane(u, 1));

@@ -20,7 +20,7 @@
  * __pow_fma, matched against glibc on 2e7 inputs (|x| < 30). Inputs with
  * |x| outside [2^-480, 2^480] (never Acrobot's) take x*x.
  */
-import { fma, fma2, productError, productError2 } from "./libm";
+import { fma, fma2, listedLane, listLanes, padLanes, productError, productError2, tableLanes } from "./libm";
 import { EXP_TAB, POW_LOG_TAB } from "./powtab";
 
 const LN2HI = reinterpret<f64>(0x3fe62e42fefa3800);
@@ -113,6 +113,12 @@ const V_NEAR_HIGH = memory.data<f64>([NEAR_HIGH, NEAR_HIGH], 16);
 const STRETCH: f64 = 1 / (1 - 2 * NEAR_MARGIN_ULPS);
 const V_STRETCH = memory.data<f64>([STRETCH, STRETCH], 16);
 
+/** Where |x| (`ax`) is in {@link pow2}'s near range, NEAR_LOW to NEAR_HIGH. */
+// @ts-ignore: decorator
+@inline function nearRange(ax: v128): v128 {
+  return v128.and(f64x2.ge(ax, v128.load(V_NEAR_LOW)), f64x2.le(ax, v128.load(V_NEAR_HIGH)));
+}
+
 /**
  * Where x*x (p) is pow(x, 2.0) by {@link pow2}'s near-range test, in fewer
  * operations (all ones on those lanes): p + e·STRETCH rounds back to p
@@ -126,7 +132,7 @@ const V_STRETCH = memory.data<f64>([STRETCH, STRETCH], 16);
 @inline function squareIsPow(x: v128, p: v128): v128 {
   const e = productError2(x, x, p);
   const ax = f64x2.abs(x);
-  const near = v128.and(f64x2.ge(ax, v128.load(V_NEAR_LOW)), f64x2.le(ax, v128.load(V_NEAR_HIGH)));
+  const near = nearRange(ax);
   const stays = f64x2.eq(f64x2.add(p, f64x2.mul(e, v128.load(V_STRETCH))), p);
   const notPower = i64x2.ne(v128.and(p, v128.load(V_MANTISSA)), f64x2.splat(0));
   return v128.and(v128.and(near, stays), notPower);
@@ -152,19 +158,13 @@ export function pow2Many(x: usize, out: usize, pairs: i32): void {
     const v = v128.load(x + at);
     const sq = f64x2.mul(v, v);
     v128.store(out + at, sq);
-    // Each lane's index is written; the count moves on past the lanes the test leaves out.
-    const bits = i64x2.bitmask(squareIsPow(v, sq));
-    const lane = p << 1;
-    store<i32>(SLOW_LANES + (<usize>n << 2), lane);
-    n += (bits & 1) ^ 1;
-    store<i32>(SLOW_LANES + (<usize>n << 2), lane + 1);
-    n += (bits >> 1) ^ 1;
+    n = listLanes(SLOW_LANES, n, p << 1, i64x2.bitmask(squareIsPow(v, sq)) ^ 3);
   }
-  if (n & 1) store<i32>(SLOW_LANES + (<usize>n << 2), load<i32>(SLOW_LANES + (<usize>(n - 1) << 2)));
+  padLanes(SLOW_LANES, n);
   for (let j = 0; j < n; j += 2) {
-    const i0 = <usize>load<i32>(SLOW_LANES + (<usize>j << 2)) << 3;
-    const i1 = <usize>load<i32>(SLOW_LANES + (<usize>j << 2), 4) << 3;
-    const r = pow2Lanes(v128.load64_lane(x + i1, v128.load64_zero(x + i0), 1));
+    const i0 = listedLane(SLOW_LANES, j);
+    const i1 = listedLane(SLOW_LANES, j + 1);
+    const r = pow2Lanes(tableLanes(x + i0, x + i1, 0));
     v128.store64_lane(out + i0, r, 0);
     v128.store64_lane(out + i1, r, 1);
   }
@@ -180,7 +180,7 @@ export function pow2Many(x: usize, out: usize, pairs: i32): void {
   const ulp = i64x2.sub(v128.and(p, i64x2.splat(0x7ff0000000000000)), i64x2.splat(<i64>52 << 52));
   const halfGap = v128.and(f64x2.lt(e, f64x2.splat(0)), i64x2.eq(v128.and(p, v128.load(V_MANTISSA)), f64x2.splat(0)));
   const gap = v128.bitselect(f64x2.mul(f64x2.splat(0.5), ulp), ulp, halfGap);
-  const near = v128.and(f64x2.ge(ax, v128.load(V_NEAR_LOW)), f64x2.le(ax, v128.load(V_NEAR_HIGH)));
+  const near = nearRange(ax);
   const bound = v128.bitselect(
     f64x2.sub(f64x2.mul(f64x2.splat(0.5), gap), f64x2.mul(f64x2.splat(NEAR_MARGIN_ULPS), ulp)),
     f64x2.mul(f64x2.splat(FAR_GAP_FRACTION), gap),
@@ -188,12 +188,6 @@ export function pow2Many(x: usize, out: usize, pairs: i32): void {
   );
   const square = v128.or(v128.not(inRange), f64x2.lt(f64x2.abs(e), bound));
   return i64x2.all_true(square) ? p : v128.bitselect(p, powExact2(x), square);
-}
-
-/** One f64 of the two lanes' table rows at `t0` and `t1`, `offset` bytes in. */
-// @ts-ignore: decorator
-@inline function rowLanes(t0: usize, t1: usize, offset: usize): v128 {
-  return v128.load64_lane(t1 + offset, v128.load64_zero(t0 + offset), 1);
 }
 
 // @ts-ignore: decorator
@@ -211,9 +205,9 @@ function powExact2(x: v128): v128 {
   const k = i64x2.shr_s(tmp, 52);
   const kd = f64x2.convert_low_i32x4_s(i32x4.shuffle(k, k, 0, 2, 0, 2));
   const z = i64x2.sub(ix, v128.and(tmp, i64x2.splat(<i64>0xfff0000000000000)));
-  const r = fma2(z, rowLanes(t0, t1, 0), f64x2.splat(-1.0));
-  const tt1 = fmaK(kd, LN2HI, rowLanes(t0, t1, 8));
-  const lo1 = fmaK(kd, LN2LO, rowLanes(t0, t1, 16));
+  const r = fma2(z, tableLanes(t0, t1, 0), f64x2.splat(-1.0));
+  const tt1 = fmaK(kd, LN2HI, tableLanes(t0, t1, 8));
+  const lo1 = fmaK(kd, LN2LO, tableLanes(t0, t1, 16));
   const ar = f64x2.mul(r, f64x2.splat(A0));
   const t2 = f64x2.add(r, tt1);
   const ar2 = f64x2.mul(r, ar);
@@ -235,9 +229,9 @@ function powExact2(x: v128): v128 {
   const eIndex = i64x2.shl(v128.and(ki, i64x2.splat(127)), 4);
   const e0 = EXP_TAB + <usize>i64x2.extract_lane(eIndex, 0);
   const e1 = EXP_TAB + <usize>i64x2.extract_lane(eIndex, 1);
-  const scale = i64x2.add(rowLanes(e0, e1, 8), i64x2.shl(ki, 45));
+  const scale = i64x2.add(tableLanes(e0, e1, 8), i64x2.shl(ki, 45));
   const r2 = f64x2.mul(rr, rr);
-  const poly = fma2(fmaK(rr, C5, f64x2.splat(C4)), f64x2.mul(r2, r2), fma2(fmaK(rr, C3, f64x2.splat(C2)), r2, f64x2.add(rr, rowLanes(e0, e1, 0))));
+  const poly = fma2(fmaK(rr, C5, f64x2.splat(C4)), f64x2.mul(r2, r2), fma2(fmaK(rr, C3, f64x2.splat(C2)), r2, f64x2.add(rr, tableLanes(e0, e1, 0))));
   // |ehi| < 2^-54 only for |x| = 1, whose square is exact.
   return v128.bitselect(f64x2.add(f64x2.splat(1.0), ehi), fma2(scale, poly, scale), f64x2.lt(f64x2.abs(ehi), f64x2.splat(5.551115123125783e-17)));
 }
