@@ -107,7 +107,7 @@ export const CP_HIGH = 12;
 export const CP_MAX_STEPS = 13;
 /** i64: 1 for `suttonBartoReward`, else 0. */
 export const CP_SUTTON_BARTO = 14;
-/** Address of the env kernel's own per-env cache (Acrobot's, see its section; 0 for the others). */
+/** Address of the env kernel's own per-env cache (Acrobot's, see its section; empty for MountainCar, unset for CartPole). */
 export const CP_KERNEL_CACHE = 15;
 export const CP_HEADER_SLOTS = 16;
 

@@ -44,7 +44,7 @@ export interface ClassicModel {
   /** Reset's default bounds. */
   readonly resetLow: number;
   readonly resetHigh: number;
-  /** Bytes per env of the kernels' own cache (CP_KERNEL_CACHE), 0 for none. */
+  /** Bytes per env of the kernels' own cache (CP_KERNEL_CACHE), 0 for none (an empty region). */
   readonly cacheBytes: number;
   /** The kernels of an arena. */
   kernels(arena: Arena<EnvsExports>): ClassicKernels;
@@ -100,7 +100,7 @@ class ClassicMemory implements CartPoleCore {
       [CP_ELAPSED, plan.region(8 * n)],
       [CP_PREV_DONE, plan.region(8 * n)],
       [CP_RNG, plan.region(PCG64_BYTES * n)],
-      ...(model.cacheBytes > 0 ? [[CP_KERNEL_CACHE, plan.region(model.cacheBytes * n)] as [number, number]] : []),
+      [CP_KERNEL_CACHE, plan.region(model.cacheBytes * n)],
     ];
     const arena = await ENVS.instantiate(plan.bytes, build);
     if (softwareFma) arena.probeFma(false);
