@@ -10,7 +10,8 @@
  * layout: the Acrobot/MountainCar section of assembly/layout.ts.
  */
 import { ACROBOT_CACHE, ACROBOT_OBS, ACROBOT_STATE, CP_ACTIONS, CP_KERNEL_CACHE, CP_HIGH, CP_LOW, CP_NUM_ENVS, CP_OBS, CP_REWARD, CP_RNG, CP_STATE, CP_TERMINATED, PCG64_BYTES, SLOT } from "./layout";
-import { cos, cos2, cosWideMany, MANY_PAIRS, sin, sin2, sincosWide2, usesHardwareFma } from "./lib/libm";
+import { cos, sin, usesHardwareFma } from "./lib/libm";
+import { cosWideMany, MANY_PAIRS, sincosWideMany } from "./lib/libm-wide";
 import { pow2, pow2Many, POW2_MANY_PAIRS } from "./lib/pow2";
 import { npyCosf, npySinf } from "./lib/npy-sincosf";
 import { pcg64Uniform } from "./lib/pcg64";
@@ -173,7 +174,7 @@ export function acrobotStep(h: usize, action: i32): i32 {
 
 /** A pair's entry of the cache (ACROBOT_CACHE in assembly/layout.ts): theta2, cos, sin, one f64x2 each. */
 const CACHE_PAIR: usize = 2 * ACROBOT_CACHE;
-/** Pairs per block (see {@link SCRATCH}); twice this fits one cosWideMany call (MANY_PAIRS), three times one pow2Many call (POW2_MANY_PAIRS). */
+/** Pairs per block (see {@link SCRATCH}); twice this fits one cosWideMany or sincosWideMany call (MANY_PAIRS), three times one pow2Many call (POW2_MANY_PAIRS). */
 const BLOCK_PAIRS = 16;
 // What a block keeps per pair, one f64x2 each: the state (Y), the current
 // stage's argument of _dsdt (X), its d2 (D2, so that dtheta1, dtheta2 and
@@ -271,27 +272,29 @@ const V_DD2_1 = memory.data<f64>([M2 * (LC2 * LC2) + I2, M2 * (LC2 * LC2) + I2],
 
 /**
  * The libm calls of {@link dsdt} for every pair of the block, at its
- * {@link X}; the first stage (`cache`, the block's entries of
- * ACROBOT_CACHE) takes cos and sin of theta2 from the cache where the
- * pair's theta2 is the one the last step ended with.
+ * {@link X}, as batches of ./lib/libm-wide.ts; the first stage (`cache`,
+ * the block's entries of ACROBOT_CACHE) takes cos and sin of theta2 from
+ * the cache where the pair's theta2 is the one the last step ended with,
+ * and computes the others (pairs reset since) one pair at a time.
  */
 function stageLibm(pairs: i32, cache: usize): void {
   for (let p = 0; p < pairs; p++) {
     const theta1 = get(X, p);
     const theta2 = get(X + 1, p);
-    const entry = cache + <usize>p * CACHE_PAIR;
-    if (cache != 0 && i64x2.all_true(i64x2.eq(theta2, v128.load(entry)))) {
-      put(COS_T2, p, v128.load(entry, 16));
-      put(SIN_T2, p, v128.load(entry, 32));
-    } else {
-      sincosWide2(theta2);
-      put(COS_T2, p, cos2);
-      put(SIN_T2, p, sin2);
-    }
     put(COS_A, p, sub(add(theta1, theta2), k(V_PI_2)));
     put(COS_B, p, sub(theta1, k(V_PI_2)));
+    if (cache != 0) {
+      const entry = cache + <usize>p * CACHE_PAIR;
+      if (i64x2.all_true(i64x2.eq(theta2, v128.load(entry)))) {
+        put(COS_T2, p, v128.load(entry, 16));
+        put(SIN_T2, p, v128.load(entry, 32));
+      } else {
+        sincosWideMany(at(X + 1, p), at(SIN_T2, p), at(COS_T2, p), 1);
+      }
+    }
   }
-  // A full block's COS_A and COS_B rows are adjacent: one call sorts all their lanes together.
+  if (cache == 0) sincosWideMany(at(X + 1, 0), at(SIN_T2, 0), at(COS_T2, 0), pairs);
+  // A full block's COS_A and COS_B rows are adjacent: one call takes all their lanes together.
   if (pairs == BLOCK_PAIRS) {
     cosWideMany(at(COS_A, 0), at(COS_A, 0), pairs * 2);
   } else {
@@ -383,7 +386,7 @@ function stageDerivatives(pairs: i32, weight: v128, h: v128, last: bool): void {
  * at `act`; writes their terminated flags (bytes) at `terminated`.
  */
 function stepBlock(s: usize, o: usize, act: usize, terminated: usize, cache: usize, pairs: i32): void {
-  if (BLOCK_PAIRS * 2 > MANY_PAIRS || BLOCK_PAIRS * 3 > POW2_MANY_PAIRS) ERROR("a block outgrows the scratch of cosWideMany or pow2Many");
+  if (BLOCK_PAIRS * 2 > MANY_PAIRS || BLOCK_PAIRS * 3 > POW2_MANY_PAIRS) ERROR("a block outgrows the scratch of the wide libm or pow2Many");
   for (let p = 0; p < pairs; p++) {
     const e = s + (<usize>p << 6);
     const e0 = v128.load(e); // env 2p: theta1, theta2
@@ -401,6 +404,9 @@ function stepBlock(s: usize, o: usize, act: usize, terminated: usize, cache: usi
   stage(pairs, V_TWO, V_DT2, false);
   stage(pairs, V_TWO, V_DT, false);
   stage(pairs, V_ONE, V_DT, true);
+  // The new angles go to rows X and X + 1, the velocities to Y + 2 and
+  // Y + 3, all free after the last stage; observe()'s cos and sin of both
+  // angles come back in COS_A, COS_B and SQ_DT1, SQ_DT2.
   for (let p = 0; p < pairs; p++) {
     const e = s + (<usize>p << 6);
     const t1 = wrap2(add(get(Y, p), mul(k(V_DT6), get(SUM, p))));
@@ -411,25 +417,39 @@ function stepBlock(s: usize, o: usize, act: usize, terminated: usize, cache: usi
     v128.store(e, pairOf(dt1, dt2, 0), 16);
     v128.store(e, pairOf(t1, t2, 1), 32);
     v128.store(e, pairOf(dt1, dt2, 1), 48);
-    // observe(), both envs.
-    sincosWide2(t1);
-    const c1 = cos2;
-    const s1 = sin2;
-    sincosWide2(t2);
+    put(X, p, t1);
+    put(X + 1, p, t2);
+    put(Y + 2, p, dt1);
+    put(Y + 3, p, dt2);
+  }
+  // One call for a full block, whose rows X and X + 1 are adjacent, as are the results'.
+  if (pairs == BLOCK_PAIRS) {
+    sincosWideMany(at(X, 0), at(SQ_DT1, 0), at(COS_A, 0), pairs * 2);
+  } else {
+    sincosWideMany(at(X, 0), at(SQ_DT1, 0), at(COS_A, 0), pairs);
+    sincosWideMany(at(X + 1, 0), at(SQ_DT2, 0), at(COS_B, 0), pairs);
+  }
+  for (let p = 0; p < pairs; p++) {
+    const c1 = get(COS_A, p);
+    const s1 = get(SQ_DT1, p);
+    const c2 = get(COS_B, p);
+    const s2 = get(SQ_DT2, p);
+    const t2 = get(X + 1, p);
+    const dt1 = get(Y + 2, p);
+    const dt2 = get(Y + 3, p);
     const entry = cache + <usize>p * CACHE_PAIR;
     v128.store(entry, t2);
-    v128.store(entry, cos2, 16);
-    v128.store(entry, sin2, 32);
+    v128.store(entry, c2, 16);
+    v128.store(entry, s2, 32);
     const eo = o + <usize>p * (2 * ACROBOT_OBS * 4);
-    storeObservation(eo, c1, s1, cos2, sin2, dt1, dt2, 0);
-    storeObservation(eo + ACROBOT_OBS * 4, c1, s1, cos2, sin2, dt1, dt2, 1);
+    storeObservation(eo, c1, s1, c2, s2, dt1, dt2, 0);
+    storeObservation(eo + ACROBOT_OBS * 4, c1, s1, c2, s2, dt1, dt2, 1);
     // _terminal's cos(t2 + t1), for the whole block at once below.
-    put(X, p, c1);
-    put(X + 1, p, add(t2, t1));
+    put(X + 2, p, add(t2, get(X, p)));
   }
-  cosWideMany(at(X + 1, 0), at(X + 1, 0), pairs);
+  cosWideMany(at(X + 2, 0), at(X + 2, 0), pairs);
   for (let p = 0; p < pairs; p++) {
-    const bits = i64x2.bitmask(f64x2.gt(sub(f64x2.neg(get(X, p)), get(X + 1, p)), k(V_ONE)));
+    const bits = i64x2.bitmask(f64x2.gt(sub(f64x2.neg(get(COS_A, p)), get(X + 2, p)), k(V_ONE)));
     store<u16>(terminated + (<usize>p << 1), <u16>((bits & 1) | ((bits & 2) << 7)));
   }
 }

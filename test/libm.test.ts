@@ -94,7 +94,7 @@ const wide = inputs(60_000, 0x9e3779b97f4a7c15n, (u, bits) => {
   }
 });
 /**
- * Acrobot's arguments, where sincosWide2's paths meet: every lane mix of
+ * Acrobot's arguments, where the wide kernels' paths meet: every lane mix of
  * the table, shift and reduction ranges (|x| < 10, as the pendulum's angles
  * and their sums), each range's bounds and their neighbours, and multiples
  * of pi/2 and pi/128 (the reduction's quadrants and the table's steps).
@@ -154,7 +154,7 @@ describe("software fma", () => {
   });
 });
 
-/** scalar: sin and cos; simd: sincos2; wide: sincosWide2 and cosWideMany. */
+/** scalar: sin and cos; simd: sincos2; wide: sincosWideMany and cosWideMany. */
 const KERNELS = ["scalar", "simd", "wide"] as const;
 type Kernel = (typeof KERNELS)[number];
 
@@ -174,7 +174,7 @@ for (const [flavor, hardwareFma] of FMA_BUILDS) {
 
     /**
      * Runs a kernel over xs; returns [sin, cos] copies. "wide" is
-     * sincosWide2, whose cos must also equal cosWideMany's (checked here).
+     * sincosWideMany, whose cos must also equal cosWideMany's (checked here).
      */
     function run(kernel: Kernel, xs: Float64Array): [Float64Array, Float64Array] {
       arena.f64(bufs.x, xs.length).set(xs);
@@ -184,14 +184,14 @@ for (const [flavor, hardwareFma] of FMA_BUILDS) {
       } else if (kernel === "simd") {
         arena.kernels.sincos2Batch(bufs.x, bufs.s, bufs.c, xs.length);
       } else {
-        arena.kernels.sincosWide2Batch(bufs.x, bufs.s, bufs.c, xs.length);
+        arena.kernels.sincosWideManyBatch(bufs.x, bufs.s, bufs.c, xs.length);
         arena.kernels.cosWideManyBatch(bufs.x, bufs.d, xs.length);
-        expectBits(arena.f64(bufs.d, xs.length).slice(), arena.f64(bufs.c, xs.length).slice(), xs, "cosWideMany against sincosWide2's cos");
+        expectBits(arena.f64(bufs.d, xs.length).slice(), arena.f64(bufs.c, xs.length).slice(), xs, "cosWideMany against sincosWideMany's cos");
       }
       return [arena.f64(bufs.s, xs.length).slice(), arena.f64(bufs.c, xs.length).slice()];
     }
 
-    // sincosWide2's fma sites are relaxed_madd in the relaxed-SIMD build
+    // The wide kernels' fma sites are relaxed_madd in the relaxed-SIMD build
     // (it runs only where they fuse) and emulated in the SIMD build.
     const kernels = KERNELS.filter((k) => k !== "wide" || flavor === "simd" || hardwareFma);
     for (const kernel of kernels) {

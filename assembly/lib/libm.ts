@@ -4,7 +4,8 @@
  * which is what CPython's math.sin/math.cos, and so Gymnasium's CartPole,
  * computed when deepq's golden data was recorded. Every finite double takes
  * glibc's own path, including the huge-argument reduction. Also an f64x2
- * sincos for the vector env and the exact software fma both build on.
+ * sincos for CartPole's vector env and the exact software fma both build
+ * on; ./libm-wide.ts batches any angle, two lanes at a time, for Acrobot.
  *
  * The plain-TypeScript twin is test/oracles/libm.ts: the same algorithm, step for
  * step. Change both or neither.
@@ -206,7 +207,7 @@ export function usesHardwareFma(): bool {
  * SIMD build only), else the emulation.
  */
 // @ts-ignore: decorator
-@inline function fma2On(a: v128, b: v128, c: v128, fused: bool): v128 {
+@inline export function fma2On(a: v128, b: v128, c: v128, fused: bool): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) {
     if (fused) return f64x2.relaxed_madd(a, b, c);
   }
@@ -231,14 +232,14 @@ const CS4: f64 = -0.04166666666666644;
 const CS6: f64 = 0.001388888740079376;
 /** 1.5 * 2^45: adding it rounds |x| to a multiple of 1/128, the table step. */
 const BIG: f64 = 52776558133248.0;
-const HP0: f64 = 1.5707963267948966;
-const HP1: f64 = 6.123233995736766e-17;
-const MP1: f64 = 1.5707963407039642;
-const MP2: f64 = -1.3909067564377153e-8;
-const PP3: f64 = -4.97899623147991e-17;
-const PP4: f64 = -1.9034889620193266e-25;
-const HPINV: f64 = 0.6366197723675814;
-const TOINT: f64 = 6755399441055744.0;
+export const HP0: f64 = 1.5707963267948966;
+export const HP1: f64 = 6.123233995736766e-17;
+export const MP1: f64 = 1.5707963407039642;
+export const MP2: f64 = -1.3909067564377153e-8;
+export const PP3: f64 = -4.97899623147991e-17;
+export const PP4: f64 = -1.9034889620193266e-25;
+export const HPINV: f64 = 0.6366197723675814;
+export const TOINT: f64 = 6755399441055744.0;
 const TAYLOR_MAX: f64 = 0.126;
 /** Bounds of s_sin.c's paths; its tests on the high word are these comparisons on |x|. */
 const SIN_TINY: f64 = 1.4901161193847656e-8; // 2^-26
@@ -247,8 +248,8 @@ const TABLE_MAX: f64 = 0.85546875; // high word 0x3feb6000
 const HIGH_SIN_TINY: u32 = 0x3e500000;
 const HIGH_COS_TINY: u32 = 0x3e400000;
 const HIGH_TABLE_MAX: u32 = 0x3feb6000;
-const HIGH_SHIFT_MAX: u32 = 0x400368fd; // |x| < 2.4262638: one subtraction from pi/2
-const HIGH_REDUCE_MAX: u32 = 0x419921fb; // |x| < 105414336: reduce_sincos, else __branred
+export const HIGH_SHIFT_MAX: u32 = 0x400368fd; // |x| < 2.4262638: one subtraction from pi/2
+export const HIGH_REDUCE_MAX: u32 = 0x419921fb; // |x| < 105414336: reduce_sincos, else __branred
 const HIGH_INF: u32 = 0x7ff00000;
 
 /** |x|'s high 32 bits, what s_sin.c branches on. */
@@ -456,45 +457,39 @@ export function cos(x: f64): f64 {
 // ---------------------------------------------------------------------------
 // Two lanes at once.
 
-// Each f64x2 constant of the two-lane paths sits in static data, both
-// lanes, and is read with a load: V8 11 (Node 20) builds every v128.const
-// from general registers, three instructions at each use, and these paths
-// have about fifty. The bounds are s_sin.c's high words as doubles.
-const V_BIG = memory.data<f64>([BIG, BIG], 16);
-const V_SN3 = memory.data<f64>([SN3, SN3], 16);
-const V_SN5 = memory.data<f64>([SN5, SN5], 16);
-const V_CS2 = memory.data<f64>([CS2, CS2], 16);
-const V_CS4 = memory.data<f64>([CS4, CS4], 16);
-const V_CS6 = memory.data<f64>([CS6, CS6], 16);
-const V_S1 = memory.data<f64>([S1, S1], 16);
-const V_S2 = memory.data<f64>([S2, S2], 16);
-const V_S3 = memory.data<f64>([S3, S3], 16);
-const V_S4 = memory.data<f64>([S4, S4], 16);
-const V_S5 = memory.data<f64>([S5, S5], 16);
-const V_MINUS_HALF = memory.data<f64>([-0.5, -0.5], 16);
-const V_ONE = memory.data<f64>([1.0, 1.0], 16);
-const V_SIGN = memory.data<f64>([-0.0, -0.0], 16);
-const V_HP0 = memory.data<f64>([HP0, HP0], 16);
-const V_HP1 = memory.data<f64>([HP1, HP1], 16);
-const V_HPINV = memory.data<f64>([HPINV, HPINV], 16);
-const V_TOINT = memory.data<f64>([TOINT, TOINT], 16);
-const V_MP1 = memory.data<f64>([MP1, MP1], 16);
-const V_MP2 = memory.data<f64>([MP2, MP2], 16);
-const V_PP3 = memory.data<f64>([PP3, PP3], 16);
-const V_PP4 = memory.data<f64>([PP4, PP4], 16);
-const V_COS_TINY = memory.data<f64>([COS_TINY, COS_TINY], 16);
-const V_SIN_TINY = memory.data<f64>([SIN_TINY, SIN_TINY], 16);
-const V_TAYLOR_MAX = memory.data<f64>([TAYLOR_MAX, TAYLOR_MAX], 16);
-const V_TABLE_MAX = memory.data<f64>([TABLE_MAX, TABLE_MAX], 16);
-const V_SHIFT_MAX = memory.data<u64>([<u64>HIGH_SHIFT_MAX << 32, <u64>HIGH_SHIFT_MAX << 32], 16);
-const V_REDUCE_MAX = memory.data<u64>([<u64>HIGH_REDUCE_MAX << 32, <u64>HIGH_REDUCE_MAX << 32], 16);
-/** The quadrant's bits in i64 lanes. */
-const V_I1 = memory.data<u64>([1, 1], 16);
-const V_I2 = memory.data<u64>([2, 2], 16);
+// Each f64x2 constant of the two-lane paths (sincos2 here, and
+// ./libm-wide.ts's) sits in static data, both lanes, and is read with a
+// load: V8 11 (Node 20) builds every v128.const from general registers,
+// three instructions at each use, and these paths have about fifty. The
+// bounds are s_sin.c's high words as doubles.
+export const V_BIG = memory.data<f64>([BIG, BIG], 16);
+export const V_SN3 = memory.data<f64>([SN3, SN3], 16);
+export const V_SN5 = memory.data<f64>([SN5, SN5], 16);
+export const V_CS2 = memory.data<f64>([CS2, CS2], 16);
+export const V_CS4 = memory.data<f64>([CS4, CS4], 16);
+export const V_CS6 = memory.data<f64>([CS6, CS6], 16);
+export const V_S1 = memory.data<f64>([S1, S1], 16);
+export const V_S2 = memory.data<f64>([S2, S2], 16);
+export const V_S3 = memory.data<f64>([S3, S3], 16);
+export const V_S4 = memory.data<f64>([S4, S4], 16);
+export const V_S5 = memory.data<f64>([S5, S5], 16);
+export const V_ONE = memory.data<f64>([1.0, 1.0], 16);
+export const V_SIGN = memory.data<f64>([-0.0, -0.0], 16);
+export const V_COS_TINY = memory.data<f64>([COS_TINY, COS_TINY], 16);
+export const V_SIN_TINY = memory.data<f64>([SIN_TINY, SIN_TINY], 16);
+export const V_TAYLOR_MAX = memory.data<f64>([TAYLOR_MAX, TAYLOR_MAX], 16);
+export const V_TABLE_MAX = memory.data<f64>([TABLE_MAX, TABLE_MAX], 16);
 
 // @ts-ignore: decorator
-@inline function vk(at: usize): v128 {
+@inline export function vk(at: usize): v128 {
   return v128.load(at);
+}
+
+/** a where `mask` (all ones or all zeros in each 64-bit lane), else b: one blend instruction in the relaxed-SIMD build. */
+// @ts-ignore: decorator
+@inline export function select2(a: v128, b: v128, mask: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i64x2.relaxed_laneselect(a, b, mask);
+  return v128.bitselect(a, b, mask);
 }
 
 /** sin of each lane of the last {@link sincos2} argument. */
@@ -564,269 +559,4 @@ export let cos2: v128 = f64x2(0, 0);
   const table = v128.bitselect(x, f64x2.add(sn, cors), vk(V_SIGN));
   const s = v128.bitselect(taylorSin2(x, fused), table, f64x2.lt(ax, vk(V_TAYLOR_MAX)));
   sin2 = v128.bitselect(x, s, f64x2.lt(ax, vk(V_SIN_TINY)));
-}
-
-// ---------------------------------------------------------------------------
-// Two lanes at once, any angle: s_sin.c's four paths on both lanes.
-
-/**
- * The f64 `offset` bytes into the row at `t0` and into the row at `t1`, as
- * the two lanes: here one double of two table entries (0: sn, 8: ssn, 16:
- * cs, 24: ccs); ./pow2.ts gathers its tables' rows and listed lanes with it.
- */
-// @ts-ignore: decorator
-@inline export function tableLanes(t0: usize, t1: usize, offset: usize): v128 {
-  return v128.load64_lane(t1 + offset, v128.load64_zero(t0 + offset), 1);
-}
-
-/** -v on the lanes of `mask`. */
-// @ts-ignore: decorator
-@inline function negateWhere(v: v128, mask: v128): v128 {
-  return v128.xor(v, v128.and(mask, vk(V_SIGN)));
-}
-
-/**
- * do_sin(a, da) on both lanes (|a| < 0.855), its table path and Taylor
- * path both run and selected per lane; u = BIG + |a|, whose table entries
- * are at t0 and t1. Fused where {@link doSin} fuses; fmaTail's sites always
- * take the fma, whose a*b + 0 rounds as a*b + 0 does.
- */
-// @ts-ignore: decorator
-@inline function doSin2(a: v128, da: v128, u: v128, t0: usize, t1: usize): v128 {
-  const sn = tableLanes(t0, t1, 0);
-  const cs = tableLanes(t0, t1, 16);
-  const ax = f64x2.abs(a);
-  const r = f64x2.sub(ax, f64x2.sub(u, vk(V_BIG)));
-  const dx = negateWhere(da, f64x2.le(a, f64x2.splat(0)));
-  const xx = f64x2.mul(r, r);
-  const ps = f64x2.add(f64x2.mul(xx, vk(V_SN5)), vk(V_SN3));
-  const pc = f64x2.add(f64x2.mul(xx, vk(V_CS6)), vk(V_CS4));
-  const s = f64x2.add(r, fma2On(f64x2.mul(r, xx), ps, dx, true));
-  const c = f64x2.add(f64x2.mul(r, dx), f64x2.mul(xx, fma2On(xx, pc, vk(V_CS2), true)));
-  const cor = fma2On(s, cs, fma2On(f64x2.neg(c), sn, f64x2.add(f64x2.mul(s, tableLanes(t0, t1, 24)), tableLanes(t0, t1, 8)), true), true);
-  const table = v128.bitselect(a, f64x2.add(sn, cor), vk(V_SIGN));
-  // TAYLOR_SIN(a, da).
-  const aa = f64x2.mul(a, a);
-  const p3 = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(vk(V_S5), aa), vk(V_S4)), aa), vk(V_S3));
-  const p = fma2On(fma2On(p3, aa, vk(V_S2), true), aa, vk(V_S1), true);
-  const taylor = f64x2.add(a, fma2On(aa, fma2On(p, a, f64x2.mul(vk(V_MINUS_HALF), da), true), da, true));
-  return v128.bitselect(taylor, table, f64x2.lt(ax, vk(V_TAYLOR_MAX)));
-}
-
-/** do_cos(a, da) on both lanes (|a| < 0.855); u = BIG + |a|, whose table entries are at t0 and t1. */
-// @ts-ignore: decorator
-@inline function doCos2(a: v128, da: v128, u: v128, t0: usize, t1: usize): v128 {
-  const sn = tableLanes(t0, t1, 0);
-  const cs = tableLanes(t0, t1, 16);
-  const dx = negateWhere(da, f64x2.lt(a, f64x2.splat(0)));
-  const r = f64x2.add(f64x2.sub(f64x2.abs(a), f64x2.sub(u, vk(V_BIG))), dx);
-  const xx = f64x2.mul(r, r);
-  const ps = f64x2.add(f64x2.mul(xx, vk(V_SN5)), vk(V_SN3));
-  const pc = f64x2.add(f64x2.mul(xx, vk(V_CS6)), vk(V_CS4));
-  const s = fma2On(f64x2.mul(r, xx), ps, r, true);
-  const c = f64x2.mul(xx, fma2On(xx, pc, vk(V_CS2), true));
-  const ns = f64x2.neg(s);
-  const cor = fma2On(ns, sn, fma2On(f64x2.neg(c), cs, f64x2.add(f64x2.mul(ns, tableLanes(t0, t1, 8)), tableLanes(t0, t1, 24)), true), true);
-  return f64x2.add(cs, cor);
-}
-
-// The per-lane arguments of s_sin.c's kernels for an angle pair, set by
-// wideArgs: do_sin's (a, da), where cos takes do_sin, where it is negated,
-// and what sin needs besides (the shift range's y, the quadrant, the masks).
-let wA: v128 = f64x2(0, 0);
-let wDa: v128 = f64x2(0, 0);
-let wCosTakesSin: v128 = f64x2(0, 0);
-let wCosNegated: v128 = f64x2(0, 0);
-let wSy: v128 = f64x2(0, 0);
-let wT: v128 = f64x2(0, 0);
-let wShift: v128 = f64x2(0, 0);
-let wBelowShift: v128 = f64x2(0, 0);
-
-/**
- * Sets the w* arguments for finite |x| < 105414336. Per lane, s_sin.c
- * hands its kernels do_sin and do_cos: (x, 0) below TABLE_MAX; in the
- * shift range (TABLE_MAX to SHIFT_MAX), with y = pi/2 - |x|, do_cos(y, HP1)
- * for sin (copysign x) and do_sin(y + HP1, y - (y + HP1) + HP1) for cos;
- * beyond, x = n pi/2 + (hi + lo) from reduce_sincos and quadrant n for
- * sin, n + 1 for cos (odd: do_cos, bit 1: negated).
- */
-// @ts-ignore: decorator
-@inline function wideArgs(x: v128, ax: v128): void {
-  // reduce_sincos on every lane (see reduce).
-  const t = fma2On(x, vk(V_HPINV), vk(V_TOINT), true);
-  const xn = f64x2.sub(t, vk(V_TOINT));
-  const y = f64x2.sub(f64x2.sub(x, f64x2.mul(xn, vk(V_MP1))), f64x2.mul(xn, vk(V_MP2)));
-  const t2 = f64x2.sub(y, f64x2.mul(xn, vk(V_PP3)));
-  const db = f64x2.sub(f64x2.sub(y, t2), f64x2.mul(xn, vk(V_PP3)));
-  const nxn = f64x2.neg(xn);
-  const hi = fma2On(nxn, vk(V_PP4), t2, true);
-  const lo = f64x2.add(db, fma2On(nxn, vk(V_PP4), f64x2.sub(t2, hi), true));
-  // The shift range.
-  const sy = f64x2.sub(vk(V_HP0), ax);
-  const sa = f64x2.add(sy, vk(V_HP1));
-  const sda = f64x2.add(f64x2.sub(sy, sa), vk(V_HP1));
-  const table = f64x2.lt(ax, vk(V_TABLE_MAX));
-  const belowShift = f64x2.lt(ax, vk(V_SHIFT_MAX));
-  const shift = v128.andnot(belowShift, table);
-  // Where cos takes do_sin: the shift range, and even n + 1 beyond it.
-  const n1 = i64x2.add(t, vk(V_I1));
-  wCosTakesSin = v128.or(shift, v128.andnot(i64x2.eq(v128.and(n1, vk(V_I1)), f64x2.splat(0)), belowShift));
-  wCosNegated = v128.andnot(i64x2.eq(v128.and(n1, vk(V_I2)), vk(V_I2)), belowShift);
-  // do_sin's argument.
-  wA = v128.bitselect(x, v128.bitselect(sa, hi, shift), table);
-  wDa = v128.and(v128.bitselect(sda, lo, shift), v128.not(table));
-  wSy = sy;
-  wT = t;
-  wShift = shift;
-  wBelowShift = belowShift;
-}
-
-/** The kernel result `k` of cos's kernel and cos(0) = 1 below COS_TINY, negated where wideArgs says. */
-// @ts-ignore: decorator
-@inline function finishCos(k: v128, negated: v128, ax: v128): v128 {
-  return v128.bitselect(vk(V_ONE), negateWhere(k, negated), f64x2.lt(ax, vk(V_COS_TINY)));
-}
-
-/**
- * sin and cos of both lanes into {@link sin2} and {@link cos2}, for finite
- * |x| < 105414336; see {@link sincosWide2}. Each lane takes the kernel its
- * path needs (see {@link wideArgs}), so both run on every lane: do_sin on
- * do_sin's argument, and do_cos on do_cos's, which the shift range gives
- * another.
- */
-// @ts-ignore: decorator
-@inline function sincosWideBody(x: v128, ax: v128): void {
-  wideArgs(x, ax);
-  const a = wA;
-  const da = wDa;
-  const u = f64x2.add(f64x2.abs(a), vk(V_BIG));
-  const ks = doSin2(a, da, u, tableEntry(f64x2.extract_lane(u, 0)), tableEntry(f64x2.extract_lane(u, 1)));
-  const shift = wShift;
-  const ca = v128.bitselect(wSy, a, shift);
-  const cda = v128.bitselect(vk(V_HP1), da, shift);
-  const cu = f64x2.add(f64x2.abs(ca), vk(V_BIG));
-  const kc = doCos2(ca, cda, cu, tableEntry(f64x2.extract_lane(cu, 0)), tableEntry(f64x2.extract_lane(cu, 1)));
-  const sinNegated = v128.andnot(i64x2.eq(v128.and(wT, vk(V_I2)), vk(V_I2)), wBelowShift);
-  const s = negateWhere(v128.bitselect(kc, ks, wCosTakesSin), sinNegated);
-  // copysign(do_cos(y, HP1), x) in the shift range.
-  const signed = v128.bitselect(x, s, v128.and(shift, vk(V_SIGN)));
-  sin2 = v128.bitselect(x, signed, f64x2.lt(ax, vk(V_SIN_TINY)));
-  cos2 = finishCos(v128.bitselect(ks, kc, wCosTakesSin), wCosNegated, ax);
-}
-
-/**
- * sin(x) and cos(x) of both lanes into {@link sin2} and {@link cos2}, each
- * bit-identical to {@link sin} and {@link cos}: every finite |x| below
- * 105414336 in the vector (all of s_sin.c's paths but __branred's), a pair
- * with a larger, infinite or NaN lane lane by lane through the scalar
- * functions. Unlike {@link sincos2}, vectorised wherever the angles are, as
- * Acrobot's are. Every fma site is one relaxed_madd: call it only where
- * {@link hardwareFma} is on (the plain SIMD build emulates them, exact but
- * slower than the scalar functions).
- */
-export function sincosWide2(x: v128): void {
-  const ax = f64x2.abs(x);
-  if (i64x2.all_true(f64x2.lt(ax, vk(V_REDUCE_MAX)))) {
-    sincosWideBody(x, ax);
-  } else {
-    const x0 = f64x2.extract_lane(x, 0);
-    const x1 = f64x2.extract_lane(x, 1);
-    sin2 = f64x2.replace_lane(f64x2.splat(sin(x0)), 1, sin(x1));
-    cos2 = f64x2.replace_lane(f64x2.splat(cos(x0)), 1, cos(x1));
-  }
-}
-
-// Lane lists. A batched kernel (cosWideMany here, pow2Many in ./pow2.ts)
-// lists the lanes that need a path, as indices 2p and 2p + 1 of the pairs
-// it takes, then runs that path on them two at a time.
-
-/**
- * Lists lanes `lane` and `lane` + 1 where bit 0 and bit 1 of `take` are set,
- * after the `n` lanes listed at `list`; returns the new count. Branch-free:
- * both indices are written, and the count moves past those taken.
- */
-// @ts-ignore: decorator
-@inline export function listLanes(list: usize, n: i32, lane: i32, take: i32): i32 {
-  store<i32>(list + (<usize>n << 2), lane);
-  n += take & 1;
-  store<i32>(list + (<usize>n << 2), lane + 1);
-  return n + (take >> 1);
-}
-
-/** Lists the last of an odd `n` lanes again (the list's spare slot), so that the list reads in pairs. */
-// @ts-ignore: decorator
-@inline export function padLanes(list: usize, n: i32): void {
-  if (n & 1) store<i32>(list + (<usize>n << 2), load<i32>(list + (<usize>(n - 1) << 2)));
-}
-
-/** The j-th listed lane as the byte offset of its f64. */
-// @ts-ignore: decorator
-@inline export function listedLane(list: usize, j: i32): usize {
-  return <usize>load<i32>(list + (<usize>j << 2)) << 3;
-}
-
-/** Pairs {@link cosWideMany} takes at once. */
-export const MANY_PAIRS = 32;
-// Its scratch: per lane do_sin's (a, da) and the kernel's result; per pair where cos is negated; the lanes of each kernel (one spare slot each).
-const MANY_A = memory.data(MANY_PAIRS * 16, 16);
-const MANY_DA = memory.data(MANY_PAIRS * 16, 16);
-const MANY_K = memory.data(MANY_PAIRS * 16, 16);
-const MANY_NEG = memory.data(MANY_PAIRS * 16, 16);
-const MANY_SIN = memory.data((MANY_PAIRS * 2 + 1) * 4, 16);
-const MANY_COS = memory.data((MANY_PAIRS * 2 + 1) * 4, 16);
-
-/**
- * cos of the `pairs` (up to {@link MANY_PAIRS}) f64x2 at `x` into `out`
- * (which may be `x`), each lane bit-identical to {@link cos}, with the
- * range and the fma of {@link sincosWide2}. A pair's lanes may need
- * different kernels, so the lanes are first sorted by the kernel they
- * need, and each kernel runs on its own lanes, two at a time. Callers:
- * Acrobot's vector step, twice a stage and once for its terminal test,
- * for each block of envs.
- */
-export function cosWideMany(x: usize, out: usize, pairs: i32): void {
-  let ns = 0;
-  let nc = 0;
-  for (let p = 0; p < pairs; p++) {
-    const at = <usize>p << 4;
-    const v = v128.load(x + at);
-    if (!i64x2.all_true(f64x2.lt(f64x2.abs(v), vk(V_REDUCE_MAX)))) continue;
-    wideArgs(v, f64x2.abs(v));
-    v128.store(MANY_A + at, wA);
-    v128.store(MANY_DA + at, wDa);
-    v128.store(MANY_NEG + at, wCosNegated);
-    const bits = i64x2.bitmask(wCosTakesSin);
-    ns = listLanes(MANY_SIN, ns, p << 1, bits);
-    nc = listLanes(MANY_COS, nc, p << 1, bits ^ 3);
-  }
-  kernelOnLanes(MANY_SIN, ns, true);
-  kernelOnLanes(MANY_COS, nc, false);
-  for (let p = 0; p < pairs; p++) {
-    const at = <usize>p << 4;
-    const v = v128.load(x + at);
-    const ax = f64x2.abs(v);
-    if (i64x2.all_true(f64x2.lt(ax, vk(V_REDUCE_MAX)))) {
-      v128.store(out + at, finishCos(v128.load(MANY_K + at), v128.load(MANY_NEG + at), ax));
-    } else {
-      v128.store(out + at, f64x2.replace_lane(f64x2.splat(cos(f64x2.extract_lane(v, 0))), 1, cos(f64x2.extract_lane(v, 1))));
-    }
-  }
-}
-
-/** do_sin (`sinKernel`) or do_cos on the `n` lanes listed at `lanes`, two at a time (an odd last one twice), into MANY_K. */
-// @ts-ignore: decorator
-@inline function kernelOnLanes(lanes: usize, n: i32, sinKernel: bool): void {
-  padLanes(lanes, n);
-  for (let j = 0; j < n; j += 2) {
-    const i0 = listedLane(lanes, j);
-    const i1 = listedLane(lanes, j + 1);
-    const a = tableLanes(MANY_A + i0, MANY_A + i1, 0);
-    const da = tableLanes(MANY_DA + i0, MANY_DA + i1, 0);
-    const u = f64x2.add(f64x2.abs(a), vk(V_BIG));
-    const t0 = tableEntry(f64x2.extract_lane(u, 0));
-    const t1 = tableEntry(f64x2.extract_lane(u, 1));
-    const k = sinKernel ? doSin2(a, da, u, t0, t1) : doCos2(a, da, u, t0, t1);
-    v128.store64_lane(MANY_K + i0, k, 0);
-    v128.store64_lane(MANY_K + i1, k, 1);
-  }
 }

@@ -20,7 +20,7 @@
  * __pow_fma, matched against glibc on 2e7 inputs (|x| < 30). Inputs with
  * |x| outside [2^-480, 2^480] (never Acrobot's) take x*x.
  */
-import { fma, fma2, listedLane, listLanes, padLanes, productError, productError2, tableLanes } from "./libm";
+import { fma, fma2, productError, productError2 } from "./libm";
 import { EXP_TAB, POW_LOG_TAB } from "./powtab";
 
 const LN2HI = reinterpret<f64>(0x3fe62e42fefa3800);
@@ -102,6 +102,41 @@ function powExact(x: f64): f64 {
   const gap = e < 0 && (pb & 0xfffffffffffff) == 0 ? 0.5 * ulp : ulp;
   const bound = ax >= NEAR_LOW && ax <= NEAR_HIGH ? 0.5 * gap - NEAR_MARGIN_ULPS * ulp : FAR_GAP_FRACTION * gap;
   return abs(e) < bound ? p : powExact(x);
+}
+
+// Gathers and lane lists. pow2Many lists the lanes its fast test leaves
+// out, as indices 2p and 2p + 1 of the pairs it takes, then runs the exact
+// path on them two at a time; powExact2 gathers its tables' rows.
+
+/** The f64 `offset` bytes past `t0` and past `t1`, as the two lanes. */
+// @ts-ignore: decorator
+@inline function tableLanes(t0: usize, t1: usize, offset: usize): v128 {
+  return v128.load64_lane(t1 + offset, v128.load64_zero(t0 + offset), 1);
+}
+
+/**
+ * Lists lanes `lane` and `lane` + 1 where bit 0 and bit 1 of `take` are set,
+ * after the `n` lanes listed at `list`; returns the new count. Branch-free:
+ * both indices are written, and the count moves past those taken.
+ */
+// @ts-ignore: decorator
+@inline function listLanes(list: usize, n: i32, lane: i32, take: i32): i32 {
+  store<i32>(list + (<usize>n << 2), lane);
+  n += take & 1;
+  store<i32>(list + (<usize>n << 2), lane + 1);
+  return n + (take >> 1);
+}
+
+/** Lists the last of an odd `n` lanes again (the list's spare slot), so that the list reads in pairs. */
+// @ts-ignore: decorator
+@inline function padLanes(list: usize, n: i32): void {
+  if (n & 1) store<i32>(list + (<usize>n << 2), load<i32>(list + (<usize>(n - 1) << 2)));
+}
+
+/** The j-th listed lane as the byte offset of its f64. */
+// @ts-ignore: decorator
+@inline function listedLane(list: usize, j: i32): usize {
+  return <usize>load<i32>(list + (<usize>j << 2)) << 3;
 }
 
 // pow2Many's constants in static data, both lanes (a load each, where V8 11

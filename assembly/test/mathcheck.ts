@@ -4,7 +4,8 @@
  * addresses of f64 (or u64) arrays in the arena. Every SIMD kernel has a
  * scalar twin that the tests compare it with.
  */
-import { cos, cos2, cosWideMany, fma, fma2, MANY_PAIRS, sin, sin2, sincos2, sincosWide2, usesHardwareFma } from "../lib/libm";
+import { cos, cos2, fma, fma2, sin, sin2, sincos2, usesHardwareFma } from "../lib/libm";
+import { cosWideMany, MANY_PAIRS, sincosWideMany } from "../lib/libm-wide";
 import { pcg64Next, pcg64Random, pcg64Uniform } from "../lib/pcg64";
 import { pow2, pow2Many, POW2_MANY_PAIRS } from "../lib/pow2";
 import { SINCOSTAB } from "../lib/sincostab";
@@ -35,24 +36,6 @@ export function sincos2Batch(x: usize, sinOut: usize, cosOut: usize, n: i32): vo
   }
 }
 
-/** The same through sincosWide2, two at a time (an odd last one alone). */
-export function sincosWide2Batch(x: usize, sinOut: usize, cosOut: usize, n: i32): void {
-  const m = <usize>n << 3;
-  let i: usize = 0;
-  for (; i + 16 <= m; i += 16) {
-    const v = v128.load(x + i);
-    sincosWide2(v);
-    v128.store(sinOut + i, sin2);
-    v128.store(cosOut + i, cos2);
-  }
-  if (i < m) {
-    const v = f64x2.splat(load<f64>(x + i));
-    sincosWide2(v);
-    store<f64>(sinOut + i, f64x2.extract_lane(sin2, 0));
-    store<f64>(cosOut + i, f64x2.extract_lane(cos2, 0));
-  }
-}
-
 /** An odd last input of {@link manyBatch}, in both lanes, and its result. */
 const LAST_PAIR = memory.data(16, 16);
 const LAST_OUT = memory.data(16, 16);
@@ -72,6 +55,22 @@ function manyBatch(x: usize, out: usize, n: i32, chunk: i32, many: (x: usize, ou
 /** out[i] = cos(x[i]) through cosWideMany, MANY_PAIRS pairs at a time. */
 export function cosWideManyBatch(x: usize, out: usize, n: i32): void {
   manyBatch(x, out, n, MANY_PAIRS, cosWideMany);
+}
+
+/** sin and cos through sincosWideMany, MANY_PAIRS pairs at a time (an odd last one alone, in both lanes). */
+export function sincosWideManyBatch(x: usize, sinOut: usize, cosOut: usize, n: i32): void {
+  const pairs = n >> 1;
+  for (let p = 0; p < pairs; p += MANY_PAIRS) {
+    const at = <usize>p << 4;
+    sincosWideMany(x + at, sinOut + at, cosOut + at, min(MANY_PAIRS, pairs - p));
+  }
+  if (n & 1) {
+    const i = <usize>(n - 1) << 3;
+    v128.store(LAST_PAIR, f64x2.splat(load<f64>(x + i)));
+    sincosWideMany(LAST_PAIR, LAST_OUT, LAST_PAIR, 1);
+    store<f64>(sinOut + i, load<f64>(LAST_OUT));
+    store<f64>(cosOut + i, load<f64>(LAST_PAIR));
+  }
 }
 
 /** out[i] = fma(a[i], b[i], c[i]). */

@@ -21,9 +21,9 @@ export interface TestExports extends DeepqExports {
   cosBatch(x: number, out: number, n: number): void;
   /** sin and cos through the SIMD sincos2, two at a time. */
   sincos2Batch(x: number, sinOut: number, cosOut: number, n: number): void;
-  /** sin and cos through the SIMD sincosWide2, two at a time. */
-  sincosWide2Batch(x: number, sinOut: number, cosOut: number, n: number): void;
-  /** cos through cosWideMany (lanes sorted by kernel), MANY_PAIRS pairs at a time. */
+  /** sin and cos through sincosWideMany (assembly/lib/libm-wide.ts), MANY_PAIRS pairs at a time. */
+  sincosWideManyBatch(x: number, sinOut: number, cosOut: number, n: number): void;
+  /** cos through cosWideMany, MANY_PAIRS pairs at a time. */
   cosWideManyBatch(x: number, out: number, n: number): void;
   /** out[i] = fma(a[i], b[i], c[i]), scalar. */
   fmaBatch(a: number, b: number, c: number, out: number, n: number): void;
@@ -51,7 +51,7 @@ const TEST_NAMES: Record<Exclude<keyof TestExports, keyof DeepqExports>, true> =
   sinBatch: true,
   cosBatch: true,
   sincos2Batch: true,
-  sincosWide2Batch: true,
+  sincosWideManyBatch: true,
   cosWideManyBatch: true,
   fmaBatch: true,
   fma2Batch: true,

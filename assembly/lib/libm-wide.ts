@@ -1,0 +1,244 @@
+/**
+ * sin and cos of many angles at once, any finite angle, each lane bit for
+ * bit {@link sin} and {@link cos} of ./libm.ts (glibc 2.36's __sin_fma and
+ * __cos_fma): Acrobot's vector step takes 5 sincos and 9 cos an env-step,
+ * of angles that fall on every one of s_sin.c's paths. CartPole's angles
+ * stay in the table range, where ./libm.ts's sincos2 is cheaper.
+ *
+ * A batch of up to {@link MANY_PAIRS} f64x2 runs in three passes:
+ * 1. arguments: per result, the s_sin.c kernel it ends in, do_sin or
+ *    do_cos, and that kernel's argument (a, da): the table range's (x, 0),
+ *    the shift range's pi/2 - |x| forms, or reduce_sincos's (hi, lo) and
+ *    quadrant beyond; plus the sign to flip afterwards. Rows of
+ *    {@link SLOT_A}, {@link SLOT_DA}, {@link SLOT_COS}, {@link SLOT_FLIP}.
+ * 2. kernel: {@link kernelPair} on every slot, do_sin and do_cos lanes
+ *    alike (see there), into {@link SLOT_K}.
+ * 3. finish: the flip, the tiny arguments, and any pair with a lane at or
+ *    past 105414336, infinite or NaN through the scalar functions.
+ * Passes rather than one function per pair: each pass's iterations are
+ * short and independent, so the CPU overlaps several pairs instead of
+ * waiting out one pair's chain from argument to result.
+ *
+ * Every fma site is one relaxed_madd: Acrobot calls these only where
+ * relaxed_madd fuses (assembly/fma.ts); the plain SIMD build emulates them,
+ * exact but slower than the scalar functions, for the tests.
+ */
+import { cos, fma2On, sin, V_BIG, V_CS2, V_CS4, V_CS6, V_COS_TINY, V_ONE, V_S1, V_S2, V_S3, V_S4, V_S5, V_SIGN, V_SIN_TINY, V_SN3, V_SN5, V_TABLE_MAX, V_TAYLOR_MAX, vk, select2 } from "./libm";
+import { HIGH_REDUCE_MAX, HIGH_SHIFT_MAX, HP0, HP1, HPINV, MP1, MP2, PP3, PP4, TOINT } from "./libm";
+import { SINCOSTAB } from "./sincostab";
+
+const V_HP0 = memory.data<f64>([HP0, HP0], 16);
+const V_HP1 = memory.data<f64>([HP1, HP1], 16);
+const V_HPINV = memory.data<f64>([HPINV, HPINV], 16);
+const V_TOINT = memory.data<f64>([TOINT, TOINT], 16);
+const V_MP1 = memory.data<f64>([MP1, MP1], 16);
+const V_MP2 = memory.data<f64>([MP2, MP2], 16);
+const V_PP3 = memory.data<f64>([PP3, PP3], 16);
+const V_PP4 = memory.data<f64>([PP4, PP4], 16);
+const V_MINUS_HALF = memory.data<f64>([-0.5, -0.5], 16);
+const V_SHIFT_MAX = memory.data<u64>([<u64>HIGH_SHIFT_MAX << 32, <u64>HIGH_SHIFT_MAX << 32], 16);
+const V_REDUCE_MAX = memory.data<u64>([<u64>HIGH_REDUCE_MAX << 32, <u64>HIGH_REDUCE_MAX << 32], 16);
+/** The quadrant's bits in i64 lanes. */
+const V_I1 = memory.data<u64>([1, 1], 16);
+const V_I2 = memory.data<u64>([2, 2], 16);
+
+/**
+ * SINCOSTAB's rows rearranged for do_cos: (cs, ccs, -sn, -ssn) where
+ * SINCOSTAB has (sn, ssn, cs, ccs), so that {@link kernelPair} reads its
+ * four values in one order for both kernels (see there). Filled from
+ * SINCOSTAB when the module starts, rather than stored a second time.
+ */
+const COSTAB: usize = memory.data(3520, 16);
+for (let row: usize = 0; row < 3520; row += 32) {
+  store<f64>(COSTAB + row, load<f64>(SINCOSTAB + row, 16));
+  store<f64>(COSTAB + row, load<f64>(SINCOSTAB + row, 24), 8);
+  store<f64>(COSTAB + row, -load<f64>(SINCOSTAB + row), 16);
+  store<f64>(COSTAB + row, -load<f64>(SINCOSTAB + row, 8), 24);
+}
+/** COSTAB's offset from SINCOSTAB, in both i64 lanes: added to a do_cos lane's row offset. */
+const V_COSTAB = memory.data<u64>([<u64>(COSTAB - SINCOSTAB), <u64>(COSTAB - SINCOSTAB)], 16);
+
+/** Pairs {@link cosWideMany} and {@link sincosWideMany} take at once. */
+export const MANY_PAIRS = 32;
+// The slots of the passes, one f64x2 each, two per pair (sincos needs a
+// kernel for each result): do_sin's or do_cos's (a, da), all ones on the
+// do_cos lanes, the sign bit to flip in the result, and the kernel's result.
+const SLOTS = MANY_PAIRS * 2;
+const SLOT_A = memory.data(SLOTS * 16, 16);
+const SLOT_DA = memory.data(SLOTS * 16, 16);
+const SLOT_COS = memory.data(SLOTS * 16, 16);
+const SLOT_FLIP = memory.data(SLOTS * 16, 16);
+const SLOT_K = memory.data(SLOTS * 16, 16);
+
+/**
+ * do_sin(a, da) on the lanes outside `isCos` and do_cos(a, da) on those in
+ * it (|a| < 0.855), as one computation: the two differ only in which table
+ * values play which part, whether dx joins r or s and c, and do_sin's
+ * copysign, so each lane selects those, and COSTAB's rows are SINCOSTAB's
+ * permuted and negated to make
+ *   do_sin: sn + fma(s, cs, fma(-c, sn, s*ccs + ssn))
+ *   do_cos: cs + fma(-s, sn, fma(-c, cs, -s*ssn + ccs))
+ * one q + fma(s, p, fma(-c, q, s*rr + tt)). The sums with zero that merge
+ * them are exact: r and c are never -0 there. TAYLOR_SIN (do_sin below
+ * 0.126) runs only on pairs that have such a lane, a branch that pays on
+ * Acrobot's angles. Caller: {@link kernelPass}, once a slot.
+ */
+// @ts-ignore: decorator
+@inline function kernelPair(a: v128, da: v128, isCos: v128): v128 {
+  const ax = f64x2.abs(a);
+  const u = f64x2.add(ax, vk(V_BIG));
+  // dx negated where a < 0 (do_sin's a <= 0 differs at a = 0 only, a Taylor lane).
+  const dx = v128.xor(da, v128.and(a, vk(V_SIGN)));
+  const r = f64x2.add(f64x2.sub(ax, f64x2.sub(u, vk(V_BIG))), v128.and(dx, isCos));
+  const dxs = v128.andnot(dx, isCos);
+  // The row: u's low bits are |a| * 128, rows are 32 bytes.
+  const row = i64x2.add(i64x2.shl(u, 5), v128.and(isCos, vk(V_COSTAB)));
+  const row0 = <usize>i64x2.extract_lane(row, 0);
+  const row1 = <usize>i64x2.extract_lane(row, 1);
+  const lo0 = v128.load(row0, SINCOSTAB);
+  const lo1 = v128.load(row1, SINCOSTAB);
+  const hi0 = v128.load(row0, SINCOSTAB + 16);
+  const hi1 = v128.load(row1, SINCOSTAB + 16);
+  const xx = f64x2.mul(r, r);
+  const ps = f64x2.add(f64x2.mul(xx, vk(V_SN5)), vk(V_SN3));
+  const pc = f64x2.add(f64x2.mul(xx, vk(V_CS6)), vk(V_CS4));
+  // do_sin: s = r + fma(r xx, ps, dx); do_cos: s = fma(r xx, ps, r).
+  const s = f64x2.add(fma2On(f64x2.mul(r, xx), ps, select2(r, dxs, isCos), true), v128.andnot(r, isCos));
+  const c = f64x2.add(f64x2.mul(r, dxs), f64x2.mul(xx, fma2On(xx, pc, vk(V_CS2), true)));
+  const q = v128.shuffle<f64>(lo0, lo1, 0, 2);
+  const tt = v128.shuffle<f64>(lo0, lo1, 1, 3);
+  const p = v128.shuffle<f64>(hi0, hi1, 0, 2);
+  const rr = v128.shuffle<f64>(hi0, hi1, 1, 3);
+  const cor = fma2On(s, p, fma2On(f64x2.neg(c), q, f64x2.add(f64x2.mul(s, rr), tt), true), true);
+  // do_sin's copysign(sn + cor, a): sn + cor > 0 past the Taylor range.
+  let k = v128.xor(f64x2.add(q, cor), v128.andnot(v128.and(a, vk(V_SIGN)), isCos));
+  const taylor = v128.andnot(f64x2.lt(ax, vk(V_TAYLOR_MAX)), isCos);
+  if (v128.any_true(taylor)) {
+    const aa = f64x2.mul(a, a);
+    const p3 = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(vk(V_S5), aa), vk(V_S4)), aa), vk(V_S3));
+    const pp = fma2On(fma2On(p3, aa, vk(V_S2), true), aa, vk(V_S1), true);
+    k = select2(f64x2.add(a, fma2On(aa, fma2On(pp, a, f64x2.mul(vk(V_MINUS_HALF), da), true), da, true)), k, taylor);
+  }
+  return k;
+}
+
+/** Pass 2: {@link kernelPair} on the first `n` slots. */
+function kernelPass(n: i32): void {
+  for (let at: usize = 0, end = <usize>n << 4; at < end; at += 16) {
+    v128.store(at, kernelPair(v128.load(at, SLOT_A), v128.load(at, SLOT_DA), v128.load(at, SLOT_COS)), SLOT_K);
+  }
+}
+
+/**
+ * Pass 1 for the pair `v` at byte `at` of the slots: cos's kernel argument
+ * there, and sin's `sinAt` bytes further where `withSin`. Per lane, s_sin.c
+ * runs: below TABLE_MAX, do_sin(x, 0) for sin and do_cos(x, 0) for cos; in
+ * the shift range, with y = pi/2 - |x| (exact), copysign(do_cos(y, HP1), x)
+ * and do_sin(y + HP1, y - (y + HP1) + HP1); beyond, reduce_sincos's
+ * x = n pi/2 + (hi + lo) and quadrant n for sin, n + 1 for cos (odd:
+ * do_cos, bit 1: negated). The reduction runs only for pairs that reach
+ * past the shift range. Lanes past the reduction's range get a harmless
+ * argument; pass 3 replaces their results.
+ */
+// @ts-ignore: decorator
+@inline function argumentsPair(v: v128, at: usize, withSin: bool, sinAt: usize): void {
+  const ax = f64x2.abs(v);
+  const table = f64x2.lt(ax, vk(V_TABLE_MAX));
+  const belowShift = f64x2.lt(ax, vk(V_SHIFT_MAX));
+  const sy = f64x2.sub(vk(V_HP0), ax);
+  const sa = f64x2.add(sy, vk(V_HP1));
+  const sda = f64x2.add(f64x2.sub(sy, sa), vk(V_HP1));
+  if (i64x2.all_true(belowShift)) {
+    v128.store(at, select2(v, sa, table), SLOT_A);
+    v128.store(at, v128.andnot(sda, table), SLOT_DA);
+    v128.store(at, table, SLOT_COS);
+    v128.store(at, f64x2.splat(0), SLOT_FLIP);
+    if (withSin) {
+      v128.store(at + sinAt, select2(v, sy, table), SLOT_A);
+      v128.store(at + sinAt, v128.andnot(vk(V_HP1), table), SLOT_DA);
+      v128.store(at + sinAt, v128.not(table), SLOT_COS);
+      v128.store(at + sinAt, v128.andnot(v128.and(v, vk(V_SIGN)), table), SLOT_FLIP);
+    }
+    return;
+  }
+  // reduce_sincos (see ./libm.ts's reduce).
+  const t = fma2On(v, vk(V_HPINV), vk(V_TOINT), true);
+  const xn = f64x2.sub(t, vk(V_TOINT));
+  const y = f64x2.sub(f64x2.sub(v, f64x2.mul(xn, vk(V_MP1))), f64x2.mul(xn, vk(V_MP2)));
+  const t2 = f64x2.sub(y, f64x2.mul(xn, vk(V_PP3)));
+  const db = f64x2.sub(f64x2.sub(y, t2), f64x2.mul(xn, vk(V_PP3)));
+  const nxn = f64x2.neg(xn);
+  const hi = fma2On(nxn, vk(V_PP4), t2, true);
+  const lo = f64x2.add(db, fma2On(nxn, vk(V_PP4), f64x2.sub(t2, hi), true));
+  const shift = v128.andnot(belowShift, table);
+  const inRange = f64x2.lt(ax, vk(V_REDUCE_MAX));
+  const n1 = i64x2.add(t, vk(V_I1));
+  v128.store(at, v128.and(select2(v, select2(sa, hi, shift), table), inRange), SLOT_A);
+  v128.store(at, v128.and(v128.andnot(select2(sda, lo, shift), table), inRange), SLOT_DA);
+  v128.store(at, v128.or(table, v128.andnot(i64x2.eq(v128.and(n1, vk(V_I1)), vk(V_I1)), belowShift)), SLOT_COS);
+  v128.store(at, v128.and(v128.andnot(i64x2.eq(v128.and(n1, vk(V_I2)), vk(V_I2)), belowShift), vk(V_SIGN)), SLOT_FLIP);
+  if (withSin) {
+    v128.store(at + sinAt, v128.and(select2(v, select2(sy, hi, shift), table), inRange), SLOT_A);
+    v128.store(at + sinAt, v128.and(v128.andnot(select2(vk(V_HP1), lo, shift), table), inRange), SLOT_DA);
+    v128.store(at + sinAt, v128.or(shift, v128.andnot(i64x2.eq(v128.and(t, vk(V_I1)), vk(V_I1)), belowShift)), SLOT_COS);
+    // Negated in quadrants 2 and 3; copysign(do_cos(y, HP1), x) in the shift range (do_cos > 0 there).
+    const negated = v128.andnot(i64x2.eq(v128.and(t, vk(V_I2)), vk(V_I2)), belowShift);
+    v128.store(at + sinAt, v128.and(v128.or(negated, v128.and(shift, v)), vk(V_SIGN)), SLOT_FLIP);
+  }
+}
+
+/** Pass 3 for the pair `v`, its kernel result at slot byte `at`: flipped, and `tiny` where |v| is below `tinyBound`. */
+// @ts-ignore: decorator
+@inline function finishPair(v: v128, at: usize, tiny: v128, tinyBound: usize): v128 {
+  return select2(tiny, v128.xor(v128.load(at, SLOT_K), v128.load(at, SLOT_FLIP)), f64x2.lt(f64x2.abs(v), vk(tinyBound)));
+}
+
+/** Whether both lanes of `v` are finite and below 105414336 in magnitude, the range of pass 1. */
+// @ts-ignore: decorator
+@inline function inRange(v: v128): bool {
+  return i64x2.all_true(f64x2.lt(f64x2.abs(v), vk(V_REDUCE_MAX)));
+}
+
+/**
+ * cos of the `pairs` (up to {@link MANY_PAIRS}) f64x2 at `x` into `out`
+ * (which may be `x`), each lane bit-identical to {@link cos}. Callers:
+ * Acrobot's vector step, once a stage (both of _dsdt's cos for a block)
+ * and once for its terminal test.
+ */
+export function cosWideMany(x: usize, out: usize, pairs: i32): void {
+  const end = <usize>pairs << 4;
+  for (let at: usize = 0; at < end; at += 16) argumentsPair(v128.load(x + at), at, false, 0);
+  kernelPass(pairs);
+  for (let at: usize = 0; at < end; at += 16) {
+    const v = v128.load(x + at);
+    if (inRange(v)) {
+      v128.store(out + at, finishPair(v, at, vk(V_ONE), V_COS_TINY));
+    } else {
+      v128.store(out + at, f64x2.replace_lane(f64x2.splat(cos(f64x2.extract_lane(v, 0))), 1, cos(f64x2.extract_lane(v, 1))));
+    }
+  }
+}
+
+/**
+ * sin and cos of the `pairs` (up to {@link MANY_PAIRS}) f64x2 at `x` into
+ * `sinOut` and `cosOut` (either may be `x`), each lane bit-identical to
+ * {@link sin} and {@link cos}. Callers: Acrobot's vector step, once a
+ * stage (theta2) and once for the observation (both angles), for a block.
+ */
+export function sincosWideMany(x: usize, sinOut: usize, cosOut: usize, pairs: i32): void {
+  const end = <usize>pairs << 4;
+  for (let at: usize = 0; at < end; at += 16) argumentsPair(v128.load(x + at), at, true, end);
+  kernelPass(pairs << 1);
+  for (let at: usize = 0; at < end; at += 16) {
+    const v = v128.load(x + at);
+    if (inRange(v)) {
+      v128.store(cosOut + at, finishPair(v, at, vk(V_ONE), V_COS_TINY));
+      v128.store(sinOut + at, finishPair(v, at + end, v, V_SIN_TINY));
+    } else {
+      const x0 = f64x2.extract_lane(v, 0);
+      const x1 = f64x2.extract_lane(v, 1);
+      v128.store(sinOut + at, f64x2.replace_lane(f64x2.splat(sin(x0)), 1, sin(x1)));
+      v128.store(cosOut + at, f64x2.replace_lane(f64x2.splat(cos(x0)), 1, cos(x1)));
+    }
+  }
+}
