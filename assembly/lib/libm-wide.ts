@@ -12,7 +12,8 @@
  *    quadrant beyond; plus the sign to flip afterwards. Rows of
  *    {@link SLOT_A}, {@link SLOT_DA}, {@link SLOT_COS}, {@link SLOT_FLIP}.
  * 2. kernel: {@link kernelPair} on every slot, do_sin and do_cos lanes
- *    alike (see there), into {@link SLOT_K}.
+ *    alike (see there), into {@link SLOT_K}; then TAYLOR_SIN on the slots
+ *    pass 1 listed as having a do_sin lane below 0.126.
  * 3. finish: the flip, the tiny arguments, and any pair with a lane at or
  *    past 105414336, infinite or NaN through the scalar functions.
  * Passes rather than one function per pair: each pass's iterations are
@@ -69,6 +70,8 @@ const SLOT_DA = memory.data(SLOTS * 16, 16);
 const SLOT_COS = memory.data(SLOTS * 16, 16);
 const SLOT_FLIP = memory.data(SLOTS * 16, 16);
 const SLOT_K = memory.data(SLOTS * 16, 16);
+/** The byte offsets of the slots that need TAYLOR_SIN (see {@link kernelPass}). */
+const TAYLOR_SLOTS = memory.data(SLOTS * 4, 16);
 
 /**
  * do_sin(a, da) on the lanes outside `isCos` and do_cos(a, da) on those in
@@ -79,9 +82,9 @@ const SLOT_K = memory.data(SLOTS * 16, 16);
  *   do_sin: sn + fma(s, cs, fma(-c, sn, s*ccs + ssn))
  *   do_cos: cs + fma(-s, sn, fma(-c, cs, -s*ssn + ccs))
  * one q + fma(s, p, fma(-c, q, s*rr + tt)). The sums with zero that merge
- * them are exact: r and c are never -0 there. TAYLOR_SIN (do_sin below
- * 0.126) runs only on pairs that have such a lane, a branch that pays on
- * Acrobot's angles. Caller: {@link kernelPass}, once a slot.
+ * them are exact: r and c are never -0 there. do_sin below 0.126 is
+ * TAYLOR_SIN instead, which {@link kernelPass} puts in afterwards. Caller:
+ * kernelPass, once a slot.
  */
 // @ts-ignore: decorator
 @inline function kernelPair(a: v128, da: v128, isCos: v128): v128 {
@@ -111,22 +114,46 @@ const SLOT_K = memory.data(SLOTS * 16, 16);
   const rr = v128.shuffle<f64>(hi0, hi1, 1, 3);
   const cor = fma2On(s, p, fma2On(f64x2.neg(c), q, f64x2.add(f64x2.mul(s, rr), tt), true), true);
   // do_sin's copysign(sn + cor, a): sn + cor > 0 past the Taylor range.
-  let k = v128.xor(f64x2.add(q, cor), v128.andnot(v128.and(a, vk(V_SIGN)), isCos));
-  const taylor = v128.andnot(f64x2.lt(ax, vk(V_TAYLOR_MAX)), isCos);
-  if (v128.any_true(taylor)) {
-    const aa = f64x2.mul(a, a);
-    const p3 = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(vk(V_S5), aa), vk(V_S4)), aa), vk(V_S3));
-    const pp = fma2On(fma2On(p3, aa, vk(V_S2), true), aa, vk(V_S1), true);
-    k = select2(f64x2.add(a, fma2On(aa, fma2On(pp, a, f64x2.mul(vk(V_MINUS_HALF), da), true), da, true)), k, taylor);
-  }
-  return k;
+  return v128.xor(f64x2.add(q, cor), v128.andnot(v128.and(a, vk(V_SIGN)), isCos));
 }
 
-/** Pass 2: {@link kernelPair} on the first `n` slots. */
-function kernelPass(n: i32): void {
+/** The do_sin lanes of slot (a, isCos) below 0.126, where s_sin.c takes TAYLOR_SIN instead of the table. */
+// @ts-ignore: decorator
+@inline function taylorLanes(a: v128, isCos: v128): v128 {
+  return v128.andnot(f64x2.lt(f64x2.abs(a), vk(V_TAYLOR_MAX)), isCos);
+}
+
+/** TAYLOR_SIN(a, da) on both lanes. */
+// @ts-ignore: decorator
+@inline function taylorPair(a: v128, da: v128): v128 {
+  const aa = f64x2.mul(a, a);
+  const p3 = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(vk(V_S5), aa), vk(V_S4)), aa), vk(V_S3));
+  const pp = fma2On(fma2On(p3, aa, vk(V_S2), true), aa, vk(V_S1), true);
+  return f64x2.add(a, fma2On(aa, fma2On(pp, a, f64x2.mul(vk(V_MINUS_HALF), da), true), da, true));
+}
+
+/**
+ * Pass 2: {@link kernelPair} on the first `n` slots, then TAYLOR_SIN on the
+ * `taylor` slots listed at TAYLOR_SLOTS (a fifth of Acrobot's do_sin lanes
+ * at random: a list, where a branch per slot would be mispredicted often).
+ */
+function kernelPass(n: i32, taylor: i32): void {
   for (let at: usize = 0, end = <usize>n << 4; at < end; at += 16) {
     v128.store(at, kernelPair(v128.load(at, SLOT_A), v128.load(at, SLOT_DA), v128.load(at, SLOT_COS)), SLOT_K);
   }
+  for (let j: usize = 0, end = <usize>taylor << 2; j < end; j += 4) {
+    const at = <usize>load<u32>(j, TAYLOR_SLOTS);
+    const a = v128.load(at, SLOT_A);
+    const k = taylorPair(a, v128.load(at, SLOT_DA));
+    v128.store(at, select2(k, v128.load(at, SLOT_K), taylorLanes(a, v128.load(at, SLOT_COS))), SLOT_K);
+  }
+}
+
+/** Lists slot byte `at` at TAYLOR_SLOTS[n] if a lane of slot (a, isCos) needs TAYLOR_SIN; returns the new count. Branch-free. */
+// @ts-ignore: decorator
+@inline function listTaylor(n: i32, at: usize, a: v128, isCos: v128): i32 {
+  store<u32>(<usize>n << 2, <u32>at, TAYLOR_SLOTS);
+  return n + <i32>v128.any_true(taylorLanes(a, isCos));
 }
 
 /**
@@ -141,7 +168,7 @@ function kernelPass(n: i32): void {
  * argument; pass 3 replaces their results.
  */
 // @ts-ignore: decorator
-@inline function argumentsPair(v: v128, at: usize, withSin: bool, sinAt: usize): void {
+@inline function argumentsPair(v: v128, at: usize, withSin: bool, sinAt: usize, taylor: i32): i32 {
   const ax = f64x2.abs(v);
   const table = f64x2.lt(ax, vk(V_TABLE_MAX));
   const belowShift = f64x2.lt(ax, vk(V_SHIFT_MAX));
@@ -149,17 +176,21 @@ function kernelPass(n: i32): void {
   const sa = f64x2.add(sy, vk(V_HP1));
   const sda = f64x2.add(f64x2.sub(sy, sa), vk(V_HP1));
   if (i64x2.all_true(belowShift)) {
-    v128.store(at, select2(v, sa, table), SLOT_A);
+    const a = select2(v, sa, table);
+    v128.store(at, a, SLOT_A);
     v128.store(at, v128.andnot(sda, table), SLOT_DA);
     v128.store(at, table, SLOT_COS);
     v128.store(at, f64x2.splat(0), SLOT_FLIP);
+    taylor = listTaylor(taylor, at, a, table);
     if (withSin) {
-      v128.store(at + sinAt, select2(v, sy, table), SLOT_A);
+      const sinA = select2(v, sy, table);
+      v128.store(at + sinAt, sinA, SLOT_A);
       v128.store(at + sinAt, v128.andnot(vk(V_HP1), table), SLOT_DA);
       v128.store(at + sinAt, v128.not(table), SLOT_COS);
       v128.store(at + sinAt, v128.andnot(v128.and(v, vk(V_SIGN)), table), SLOT_FLIP);
+      taylor = listTaylor(taylor, at + sinAt, sinA, v128.not(table));
     }
-    return;
+    return taylor;
   }
   // reduce_sincos (see ./libm.ts's reduce).
   const t = fma2On(v, vk(V_HPINV), vk(V_TOINT), true);
@@ -173,18 +204,25 @@ function kernelPass(n: i32): void {
   const shift = v128.andnot(belowShift, table);
   const inRange = f64x2.lt(ax, vk(V_REDUCE_MAX));
   const n1 = i64x2.add(t, vk(V_I1));
-  v128.store(at, v128.and(select2(v, select2(sa, hi, shift), table), inRange), SLOT_A);
+  const a = v128.and(select2(v, select2(sa, hi, shift), table), inRange);
+  const isCos = v128.or(table, v128.andnot(i64x2.eq(v128.and(n1, vk(V_I1)), vk(V_I1)), belowShift));
+  v128.store(at, a, SLOT_A);
   v128.store(at, v128.and(v128.andnot(select2(sda, lo, shift), table), inRange), SLOT_DA);
-  v128.store(at, v128.or(table, v128.andnot(i64x2.eq(v128.and(n1, vk(V_I1)), vk(V_I1)), belowShift)), SLOT_COS);
+  v128.store(at, isCos, SLOT_COS);
   v128.store(at, v128.and(v128.andnot(i64x2.eq(v128.and(n1, vk(V_I2)), vk(V_I2)), belowShift), vk(V_SIGN)), SLOT_FLIP);
+  taylor = listTaylor(taylor, at, a, isCos);
   if (withSin) {
-    v128.store(at + sinAt, v128.and(select2(v, select2(sy, hi, shift), table), inRange), SLOT_A);
+    const sinA = v128.and(select2(v, select2(sy, hi, shift), table), inRange);
+    const sinIsCos = v128.or(shift, v128.andnot(i64x2.eq(v128.and(t, vk(V_I1)), vk(V_I1)), belowShift));
+    v128.store(at + sinAt, sinA, SLOT_A);
     v128.store(at + sinAt, v128.and(v128.andnot(select2(vk(V_HP1), lo, shift), table), inRange), SLOT_DA);
-    v128.store(at + sinAt, v128.or(shift, v128.andnot(i64x2.eq(v128.and(t, vk(V_I1)), vk(V_I1)), belowShift)), SLOT_COS);
+    v128.store(at + sinAt, sinIsCos, SLOT_COS);
+    taylor = listTaylor(taylor, at + sinAt, sinA, sinIsCos);
     // Negated in quadrants 2 and 3; copysign(do_cos(y, HP1), x) in the shift range (do_cos > 0 there).
     const negated = v128.andnot(i64x2.eq(v128.and(t, vk(V_I2)), vk(V_I2)), belowShift);
     v128.store(at + sinAt, v128.and(v128.or(negated, v128.and(shift, v)), vk(V_SIGN)), SLOT_FLIP);
   }
+  return taylor;
 }
 
 /** Pass 3 for the pair `v`, its kernel result at slot byte `at`: flipped, and `tiny` where |v| is below `tinyBound`. */
@@ -207,8 +245,9 @@ function kernelPass(n: i32): void {
  */
 export function cosWideMany(x: usize, out: usize, pairs: i32): void {
   const end = <usize>pairs << 4;
-  for (let at: usize = 0; at < end; at += 16) argumentsPair(v128.load(x + at), at, false, 0);
-  kernelPass(pairs);
+  let taylor = 0;
+  for (let at: usize = 0; at < end; at += 16) taylor = argumentsPair(v128.load(x + at), at, false, 0, taylor);
+  kernelPass(pairs, taylor);
   for (let at: usize = 0; at < end; at += 16) {
     const v = v128.load(x + at);
     if (inRange(v)) {
@@ -227,8 +266,9 @@ export function cosWideMany(x: usize, out: usize, pairs: i32): void {
  */
 export function sincosWideMany(x: usize, sinOut: usize, cosOut: usize, pairs: i32): void {
   const end = <usize>pairs << 4;
-  for (let at: usize = 0; at < end; at += 16) argumentsPair(v128.load(x + at), at, true, end);
-  kernelPass(pairs << 1);
+  let taylor = 0;
+  for (let at: usize = 0; at < end; at += 16) taylor = argumentsPair(v128.load(x + at), at, true, end, taylor);
+  kernelPass(pairs << 1, taylor);
   for (let at: usize = 0; at < end; at += 16) {
     const v = v128.load(x + at);
     if (inRange(v)) {
