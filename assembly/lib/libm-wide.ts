@@ -9,8 +9,7 @@
  * 1. arguments: per result, the s_sin.c kernel it ends in, do_sin or
  *    do_cos, and that kernel's argument (a, da): the table range's (x, 0),
  *    the shift range's pi/2 - |x| forms, or reduce_sincos's (hi, lo) and
- *    quadrant beyond; plus the sign to flip afterwards. Rows of
- *    {@link SLOT_A}, {@link SLOT_DA}, {@link SLOT_COS}, {@link SLOT_FLIP}.
+ *    quadrant beyond; plus the sign to flip afterwards ({@link putSlot}).
  * 2. kernel: {@link kernelPair} on every slot, do_sin and do_cos lanes
  *    alike (see there), into {@link SLOT_K}; then TAYLOR_SIN on the slots
  *    pass 1 listed as having a do_sin lane below 0.126.
@@ -149,11 +148,20 @@ function kernelPass(n: i32, taylor: i32): void {
   }
 }
 
-/** Lists slot byte `at` at TAYLOR_SLOTS[n] if a lane of slot (a, isCos) needs TAYLOR_SIN; returns the new count. Branch-free. */
+/**
+ * Writes slot byte `at`: do_sin(a, da) on the lanes outside `isCos`,
+ * do_cos(a, da) on those in it, then the sign bits `flip`; lists the slot
+ * at TAYLOR_SLOTS[taylor] if a lane needs TAYLOR_SIN (branch-free).
+ * Returns the new count of listed slots.
+ */
 // @ts-ignore: decorator
-@inline function listTaylor(n: i32, at: usize, a: v128, isCos: v128): i32 {
-  store<u32>(<usize>n << 2, <u32>at, TAYLOR_SLOTS);
-  return n + <i32>v128.any_true(taylorLanes(a, isCos));
+@inline function putSlot(at: usize, a: v128, da: v128, isCos: v128, flip: v128, taylor: i32): i32 {
+  v128.store(at, a, SLOT_A);
+  v128.store(at, da, SLOT_DA);
+  v128.store(at, isCos, SLOT_COS);
+  v128.store(at, flip, SLOT_FLIP);
+  store<u32>(<usize>taylor << 2, <u32>at, TAYLOR_SLOTS);
+  return taylor + <i32>v128.any_true(taylorLanes(a, isCos));
 }
 
 /**
@@ -176,20 +184,8 @@ function kernelPass(n: i32, taylor: i32): void {
   const sa = f64x2.add(sy, vk(V_HP1));
   const sda = f64x2.add(f64x2.sub(sy, sa), vk(V_HP1));
   if (i64x2.all_true(belowShift)) {
-    const a = select2(v, sa, table);
-    v128.store(at, a, SLOT_A);
-    v128.store(at, v128.andnot(sda, table), SLOT_DA);
-    v128.store(at, table, SLOT_COS);
-    v128.store(at, f64x2.splat(0), SLOT_FLIP);
-    taylor = listTaylor(taylor, at, a, table);
-    if (withSin) {
-      const sinA = select2(v, sy, table);
-      v128.store(at + sinAt, sinA, SLOT_A);
-      v128.store(at + sinAt, v128.andnot(vk(V_HP1), table), SLOT_DA);
-      v128.store(at + sinAt, v128.not(table), SLOT_COS);
-      v128.store(at + sinAt, v128.andnot(v128.and(v, vk(V_SIGN)), table), SLOT_FLIP);
-      taylor = listTaylor(taylor, at + sinAt, sinA, v128.not(table));
-    }
+    taylor = putSlot(at, select2(v, sa, table), v128.andnot(sda, table), table, f64x2.splat(0), taylor);
+    if (withSin) taylor = putSlot(at + sinAt, select2(v, sy, table), v128.andnot(vk(V_HP1), table), v128.not(table), v128.and(v128.andnot(v, table), vk(V_SIGN)), taylor);
     return taylor;
   }
   // reduce_sincos (see ./libm.ts's reduce).
@@ -204,23 +200,18 @@ function kernelPass(n: i32, taylor: i32): void {
   const shift = v128.andnot(belowShift, table);
   const inRange = f64x2.lt(ax, vk(V_REDUCE_MAX));
   const n1 = i64x2.add(t, vk(V_I1));
-  const a = v128.and(select2(v, select2(sa, hi, shift), table), inRange);
-  const isCos = v128.or(table, v128.andnot(i64x2.eq(v128.and(n1, vk(V_I1)), vk(V_I1)), belowShift));
-  v128.store(at, a, SLOT_A);
-  v128.store(at, v128.and(v128.andnot(select2(sda, lo, shift), table), inRange), SLOT_DA);
-  v128.store(at, isCos, SLOT_COS);
-  v128.store(at, v128.and(v128.andnot(i64x2.eq(v128.and(n1, vk(V_I2)), vk(V_I2)), belowShift), vk(V_SIGN)), SLOT_FLIP);
-  taylor = listTaylor(taylor, at, a, isCos);
+  const cosA = v128.and(select2(v, select2(sa, hi, shift), table), inRange);
+  const cosDa = v128.and(v128.andnot(select2(sda, lo, shift), table), inRange);
+  const cosIsCos = v128.or(table, v128.andnot(i64x2.eq(v128.and(n1, vk(V_I1)), vk(V_I1)), belowShift));
+  const cosFlip = v128.and(v128.andnot(i64x2.eq(v128.and(n1, vk(V_I2)), vk(V_I2)), belowShift), vk(V_SIGN));
+  taylor = putSlot(at, cosA, cosDa, cosIsCos, cosFlip, taylor);
   if (withSin) {
     const sinA = v128.and(select2(v, select2(sy, hi, shift), table), inRange);
+    const sinDa = v128.and(v128.andnot(select2(vk(V_HP1), lo, shift), table), inRange);
     const sinIsCos = v128.or(shift, v128.andnot(i64x2.eq(v128.and(t, vk(V_I1)), vk(V_I1)), belowShift));
-    v128.store(at + sinAt, sinA, SLOT_A);
-    v128.store(at + sinAt, v128.and(v128.andnot(select2(vk(V_HP1), lo, shift), table), inRange), SLOT_DA);
-    v128.store(at + sinAt, sinIsCos, SLOT_COS);
-    taylor = listTaylor(taylor, at + sinAt, sinA, sinIsCos);
     // Negated in quadrants 2 and 3; copysign(do_cos(y, HP1), x) in the shift range (do_cos > 0 there).
     const negated = v128.andnot(i64x2.eq(v128.and(t, vk(V_I2)), vk(V_I2)), belowShift);
-    v128.store(at + sinAt, v128.and(v128.or(negated, v128.and(shift, v)), vk(V_SIGN)), SLOT_FLIP);
+    taylor = putSlot(at + sinAt, sinA, sinDa, sinIsCos, v128.and(v128.or(negated, v128.and(shift, v)), vk(V_SIGN)), taylor);
   }
   return taylor;
 }
