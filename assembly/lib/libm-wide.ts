@@ -23,7 +23,7 @@
  * relaxed_madd fuses (assembly/fma.ts); the plain SIMD build emulates them,
  * exact but slower than the scalar functions, for the tests.
  */
-import { cos, fma2On, sin, V_BIG, V_CS2, V_CS4, V_CS6, V_COS_TINY, V_ONE, V_S1, V_S2, V_S3, V_S4, V_S5, V_SIGN, V_SIN_TINY, V_SN3, V_SN5, V_TABLE_MAX, V_TAYLOR_MAX, vk, select2 } from "./libm";
+import { cos, fma2On, sin, V_BIG, V_CS2, V_CS4, V_CS6, V_S1, V_S2, V_S3, V_S4, V_S5, V_SIGN, V_SIN_TINY, V_SN3, V_SN5, V_TABLE_MAX, V_TAYLOR_MAX, vk, select2 } from "./libm";
 import { HIGH_REDUCE_MAX, HIGH_SHIFT_MAX, HP0, HP1, HPINV, MP1, MP2, PP3, PP4, TOINT } from "./libm";
 import { SINCOSTAB } from "./sincostab";
 
@@ -199,6 +199,7 @@ function kernelPass(n: i32, taylor: i32): void {
   const lo = f64x2.add(db, fma2On(nxn, vk(V_PP4), f64x2.sub(t2, hi), true));
   const shift = v128.andnot(belowShift, table);
   const inRange = f64x2.lt(ax, vk(V_REDUCE_MAX));
+  if (!i64x2.all_true(inRange)) outOfRange = true;
   const n1 = i64x2.add(t, vk(V_I1));
   const cosA = v128.and(select2(v, select2(sa, hi, shift), table), inRange);
   const cosDa = v128.and(v128.andnot(select2(sda, lo, shift), table), inRange);
@@ -216,33 +217,42 @@ function kernelPass(n: i32, taylor: i32): void {
   return taylor;
 }
 
-/** Pass 3 for the pair `v`, its kernel result at slot byte `at`: flipped, and `tiny` where |v| is below `tinyBound`. */
+/** Whether a pair of the batch has a lane past pass 1's range: set by pass 1, read by pass 3. */
+let outOfRange = false;
+
+/** Pass 3's result at slot byte `at`: the kernel's, with the slot's sign bits flipped. */
 // @ts-ignore: decorator
-@inline function finishPair(v: v128, at: usize, tiny: v128, tinyBound: usize): v128 {
-  return select2(tiny, v128.xor(v128.load(at, SLOT_K), v128.load(at, SLOT_FLIP)), f64x2.lt(f64x2.abs(v), vk(tinyBound)));
+@inline function flipped(at: usize): v128 {
+  return v128.xor(v128.load(at, SLOT_K), v128.load(at, SLOT_FLIP));
 }
 
-/** Whether both lanes of `v` are finite and below 105414336 in magnitude, the range of pass 1. */
+/** sin's result at slot byte `at` for the pair `v`: {@link flipped}, and v itself below 2^-26 (its Taylor series would turn -0 into +0). */
 // @ts-ignore: decorator
-@inline function inRange(v: v128): bool {
-  return i64x2.all_true(f64x2.lt(f64x2.abs(v), vk(V_REDUCE_MAX)));
+@inline function sinResult(v: v128, at: usize): v128 {
+  return select2(v, flipped(at), f64x2.lt(f64x2.abs(v), vk(V_SIN_TINY)));
 }
 
 /**
  * cos of the `pairs` (up to {@link MANY_PAIRS}) f64x2 at `x` into `out`
- * (which may be `x`), each lane bit-identical to {@link cos}. Callers:
- * Acrobot's vector step, once a stage (both of _dsdt's cos for a block)
- * and once for its terminal test.
+ * (which may be `x`), each lane bit-identical to {@link cos}. s_sin.c's
+ * 1.0 below 2^-27 needs no case of its own: do_cos(x, 0) rounds to 1.0
+ * there. Callers: Acrobot's vector step, once a stage (both of _dsdt's cos
+ * for a block) and once for its terminal test.
  */
 export function cosWideMany(x: usize, out: usize, pairs: i32): void {
   const end = <usize>pairs << 4;
   let taylor = 0;
+  outOfRange = false;
   for (let at: usize = 0; at < end; at += 16) taylor = argumentsPair(v128.load(x + at), at, false, 0, taylor);
   kernelPass(pairs, taylor);
+  if (!outOfRange) {
+    for (let at: usize = 0; at < end; at += 16) v128.store(out + at, flipped(at));
+    return;
+  }
   for (let at: usize = 0; at < end; at += 16) {
     const v = v128.load(x + at);
     if (inRange(v)) {
-      v128.store(out + at, finishPair(v, at, vk(V_ONE), V_COS_TINY));
+      v128.store(out + at, flipped(at));
     } else {
       v128.store(out + at, f64x2.replace_lane(f64x2.splat(cos(f64x2.extract_lane(v, 0))), 1, cos(f64x2.extract_lane(v, 1))));
     }
@@ -258,13 +268,14 @@ export function cosWideMany(x: usize, out: usize, pairs: i32): void {
 export function sincosWideMany(x: usize, sinOut: usize, cosOut: usize, pairs: i32): void {
   const end = <usize>pairs << 4;
   let taylor = 0;
+  outOfRange = false;
   for (let at: usize = 0; at < end; at += 16) taylor = argumentsPair(v128.load(x + at), at, true, end, taylor);
   kernelPass(pairs << 1, taylor);
   for (let at: usize = 0; at < end; at += 16) {
     const v = v128.load(x + at);
-    if (inRange(v)) {
-      v128.store(cosOut + at, finishPair(v, at, vk(V_ONE), V_COS_TINY));
-      v128.store(sinOut + at, finishPair(v, at + end, v, V_SIN_TINY));
+    if (!outOfRange || inRange(v)) {
+      v128.store(cosOut + at, flipped(at));
+      v128.store(sinOut + at, sinResult(v, at + end));
     } else {
       const x0 = f64x2.extract_lane(v, 0);
       const x1 = f64x2.extract_lane(v, 1);
@@ -272,4 +283,10 @@ export function sincosWideMany(x: usize, sinOut: usize, cosOut: usize, pairs: i3
       v128.store(cosOut + at, f64x2.replace_lane(f64x2.splat(cos(x0)), 1, cos(x1)));
     }
   }
+}
+
+/** Whether both lanes of `v` are finite and below 105414336 in magnitude, the range of pass 1. */
+// @ts-ignore: decorator
+@inline function inRange(v: v128): bool {
+  return i64x2.all_true(f64x2.lt(f64x2.abs(v), vk(V_REDUCE_MAX)));
 }
