@@ -548,7 +548,7 @@ export let cos2: v128 = f64x2(0, 0);
   // do_cos(x, 0): r + 0 is r.
   const sc = fma2On(rxx, ps, r, fused);
   const corc = fma2On(f64x2.neg(sc), sn, fma2On(f64x2.neg(c), cs, f64x2.sub(ccs, f64x2.mul(sc, ssn)), fused), fused);
-  cos2 = v128.bitselect(vk(V_ONE), f64x2.add(cs, corc), f64x2.lt(ax, vk(V_COS_TINY)));
+  cos2 = select2(vk(V_ONE), f64x2.add(cs, corc), f64x2.lt(ax, vk(V_COS_TINY)));
 
   // do_sin(x, 0): the fma with dx = 0 rounds like r*xx*ps alone. Both
   // paths run on both lanes, and the Taylor lanes (|x| < 0.126) are
@@ -557,6 +557,6 @@ export let cos2: v128 = f64x2(0, 0);
   const ss = f64x2.add(r, f64x2.mul(rxx, ps));
   const cors = fma2On(ss, cs, fma2On(f64x2.neg(c), sn, f64x2.add(f64x2.mul(ss, ccs), ssn), fused), fused);
   const table = v128.bitselect(x, f64x2.add(sn, cors), vk(V_SIGN));
-  const s = v128.bitselect(taylorSin2(x, fused), table, f64x2.lt(ax, vk(V_TAYLOR_MAX)));
-  sin2 = v128.bitselect(x, s, f64x2.lt(ax, vk(V_SIN_TINY)));
+  const s = select2(taylorSin2(x, fused), table, f64x2.lt(ax, vk(V_TAYLOR_MAX)));
+  sin2 = select2(x, s, f64x2.lt(ax, vk(V_SIN_TINY)));
 }
