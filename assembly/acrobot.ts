@@ -12,6 +12,7 @@
 import { ACROBOT_CACHE, ACROBOT_OBS, ACROBOT_STATE, CP_ACTIONS, CP_KERNEL_CACHE, CP_HIGH, CP_LOW, CP_NUM_ENVS, CP_OBS, CP_REWARD, CP_RNG, CP_STATE, CP_TERMINATED, PCG64_BYTES, SLOT } from "./layout";
 import { cos, sin, usesHardwareFma } from "./lib/libm";
 import { cosWideMany, MANY_PAIRS, sincosWideMany } from "./lib/libm-wide";
+import { cosNear2, NEAR_MAX, settled32, sinNear2 } from "./lib/libm-near";
 import { pow2, pow2Many, POW2_MANY_PAIRS } from "./lib/pow2";
 import { npyCosf, npySinf } from "./lib/npy-sincosf";
 import { pcg64Uniform } from "./lib/pcg64";
@@ -166,7 +167,9 @@ export function acrobotStep(h: usize, action: i32): i32 {
 // ---------------------------------------------------------------------------
 // Pairs of envs on f64x2 lanes: the scalar step above with each double an
 // f64x2 of (env 2p, env 2p + 1), the same operations in the same order,
-// and sin, cos and x**2 from their lane-wise exact twins. A vector step
+// and sin, cos and x**2 from their lane-wise exact twins (the observation
+// and terminal test from approximations where those settle them, see
+// stepBlock: the same results). A vector step
 // runs a block of pairs one rk4 stage at a time, each stage as three loops
 // (sin and cos of every pair, the squares, then the derivatives) whose
 // iterations are independent: the CPU overlaps pairs instead of waiting out
@@ -239,6 +242,9 @@ const V_PHI1_1 = memory.data<f64>([2 * M2 * L1 * LC2, 2 * M2 * L1 * LC2], 16);
 const V_PHI1_2 = memory.data<f64>([(M1 * LC1 + M2 * L1) * G, (M1 * LC1 + M2 * L1) * G], 16);
 const V_DD2_0 = memory.data<f64>([M2 * L1 * LC2, M2 * L1 * LC2], 16);
 const V_DD2_1 = memory.data<f64>([M2 * (LC2 * LC2) + I2, M2 * (LC2 * LC2) + I2], 16);
+const V_NEAR_MAX = memory.data<f64>([NEAR_MAX, NEAR_MAX], 16);
+/** 2^-40, see {@link settled}. */
+const V_TERM_SLACK = memory.data<f64>([9.094947017729282e-13, 9.094947017729282e-13], 16);
 
 @inline function k(at: usize): v128 {
   return v128.load(at);
@@ -405,8 +411,7 @@ function stepBlock(s: usize, o: usize, act: usize, terminated: usize, cache: usi
   stage(pairs, V_TWO, V_DT, false);
   stage(pairs, V_ONE, V_DT, true);
   // The new angles go to rows X and X + 1, the velocities to Y + 2 and
-  // Y + 3, all free after the last stage; observe()'s cos and sin of both
-  // angles come back in COS_A, COS_B and SQ_DT1, SQ_DT2.
+  // Y + 3, all free after the last stage.
   for (let p = 0; p < pairs; p++) {
     const e = s + (<usize>p << 6);
     const t1 = wrap2(add(get(Y, p), mul(k(V_DT6), get(SUM, p))));
@@ -422,19 +427,29 @@ function stepBlock(s: usize, o: usize, act: usize, terminated: usize, cache: usi
     put(Y + 2, p, dt1);
     put(Y + 3, p, dt2);
   }
-  // One call for a full block, whose rows X and X + 1 are adjacent, as are the results'.
-  if (pairs == BLOCK_PAIRS) {
-    sincosWideMany(at(X, 0), at(SQ_DT1, 0), at(COS_A, 0), pairs * 2);
-  } else {
-    sincosWideMany(at(X, 0), at(SQ_DT1, 0), at(COS_A, 0), pairs);
-    sincosWideMany(at(X + 1, 0), at(SQ_DT2, 0), at(COS_B, 0), pairs);
-  }
+  // observe() and _terminal(). theta2's cos and sin, which the cache keeps
+  // for the next step, exactly (into COS_B and SQ_DT2); theta1's enter only
+  // float32 observations and the terminal test, as does cos(theta2 +
+  // theta1), so their approximations serve wherever they settle both (see
+  // ./lib/libm-near.ts), and the exact path takes the other pairs.
+  sincosWideMany(at(X + 1, 0), at(SQ_DT2, 0), at(COS_B, 0), pairs);
   for (let p = 0; p < pairs; p++) {
-    const c1 = get(COS_A, p);
-    const s1 = get(SQ_DT1, p);
+    const t1 = get(X, p);
+    const t2 = get(X + 1, p);
+    const sum = add(t2, t1);
+    let c1 = cosNear2(t1);
+    let s1 = sinNear2(t1);
+    let term = sub(f64x2.neg(c1), cosNear2(sum));
+    if (!settled(t1, sum, c1, s1, term)) {
+      sincosWideMany(at(X, p), at(SQ_DT1, p), at(COS_A, p), 1);
+      put(X + 2, p, sum);
+      cosWideMany(at(X + 2, p), at(X + 2, p), 1);
+      c1 = get(COS_A, p);
+      s1 = get(SQ_DT1, p);
+      term = sub(f64x2.neg(c1), get(X + 2, p));
+    }
     const c2 = get(COS_B, p);
     const s2 = get(SQ_DT2, p);
-    const t2 = get(X + 1, p);
     const dt1 = get(Y + 2, p);
     const dt2 = get(Y + 3, p);
     const entry = cache + <usize>p * CACHE_PAIR;
@@ -444,14 +459,28 @@ function stepBlock(s: usize, o: usize, act: usize, terminated: usize, cache: usi
     const eo = o + <usize>p * (2 * ACROBOT_OBS * 4);
     storeObservation(eo, c1, s1, c2, s2, dt1, dt2, 0);
     storeObservation(eo + ACROBOT_OBS * 4, c1, s1, c2, s2, dt1, dt2, 1);
-    // _terminal's cos(t2 + t1), for the whole block at once below.
-    put(X + 2, p, add(t2, get(X, p)));
-  }
-  cosWideMany(at(X + 2, 0), at(X + 2, 0), pairs);
-  for (let p = 0; p < pairs; p++) {
-    const bits = i64x2.bitmask(f64x2.gt(sub(f64x2.neg(get(COS_A, p)), get(X + 2, p)), k(V_ONE)));
+    const bits = i64x2.bitmask(f64x2.gt(term, k(V_ONE)));
     store<u16>(terminated + (<usize>p << 1), <u16>((bits & 1) | ((bits & 2) << 7)));
   }
+}
+
+/**
+ * Whether the approximations of ./lib/libm-near.ts settle both envs of a
+ * pair: theta1 and theta2 + theta1 in their range (NaN: not), the float32
+ * observations of `c1` and `s1`, and _terminal's comparison of `term` =
+ * -cos(theta1) - cos(theta2 + theta1) with 1, which comes out the same for
+ * every cos within NEAR_BOUND of the approximations where |term - 1| >
+ * 2^-40: the two bounds move the difference by at most 2^-43, its
+ * roundings by 2^-52 each. One mask and one branch: five short-circuit
+ * branches cost the step 5%.
+ */
+@inline function settled(t1: v128, sum: v128, c1: v128, s1: v128, term: v128): bool {
+  const inRange = v128.and(f64x2.lt(f64x2.abs(t1), k(V_NEAR_MAX)), f64x2.lt(f64x2.abs(sum), k(V_NEAR_MAX)));
+  const decided = f64x2.gt(f64x2.abs(sub(term, k(V_ONE))), k(V_TERM_SLACK));
+  const f64Lanes = v128.and(inRange, decided);
+  // Each all-ones or all-zeros f64 lane as i32 lanes 0 and 1 (and again 2 and 3).
+  const asI32 = i32x4.shuffle(f64Lanes, f64Lanes, 0, 2, 0, 2);
+  return i32x4.all_true(v128.and(asI32, v128.and(settled32(c1), settled32(s1))));
 }
 
 /**

@@ -12,7 +12,9 @@ import { describe, expect, it } from "vitest";
 import { ACROBOT } from "../src/envs/acrobot.ts";
 import { ClassicVecEnv } from "../src/envs/classic.ts";
 import { Rng } from "../src/runtime/rng.ts";
-import { testModule } from "./support/test-wasm.ts";
+import { cos } from "./oracles/libm.ts";
+import { ArenaPlan } from "../src/runtime/wasm.ts";
+import { testArena, testModule } from "./support/test-wasm.ts";
 
 const SPECIAL = [0, -0, Math.PI, -Math.PI, Math.PI / 2, -Math.PI / 2, 3 * Math.PI, 1e-300];
 
@@ -71,5 +73,76 @@ describe("Acrobot vector kernel: SIMD blocks = scalar twin", () => {
     actions[40] = 3;
     expect(() => env.step(actions)).toThrow(/actions\[40\]/);
     expect([...env.state]).toEqual([...before]);
+  });
+});
+
+/** The float32 rounding midpoint nearest to y (0 < |y| < 1): where a float32 observation of y could round either way. */
+function midpoint32(y: number): number {
+  const a = Math.fround(y);
+  const other = new Float32Array([a]);
+  new Int32Array(other.buffer)[0]! += (a < y) === (a > 0) ? 1 : -1;
+  return (a + other[0]!) / 2;
+}
+
+/**
+ * States whose next theta1 has a cos whose float32 the approximation of
+ * assembly/lib/libm-near.ts (within 2^-44 of glibc's, most often equal)
+ * rounds the other way: the exact cos lies within an ulp or two of a
+ * float32 rounding midpoint, and the approximation, an ulp off, across it.
+ * Newton's method on the first angle, with the scalar twin stepping, finds
+ * a midpoint; the angles an ulp or so around it are the candidates.
+ */
+async function misroundingStates(count: number): Promise<Float64Array[]> {
+  const twin = await ClassicVecEnv.create(ACROBOT, { numEnvs: 1 }, { build: await testModule("simd") });
+  twin.reset({ seed: 0 });
+  const nextTheta1 = (s: Float64Array) => {
+    twin.state = s;
+    twin.step(Int32Array.of(1));
+    return twin.state[0]!;
+  };
+  const plan = new ArenaPlan();
+  const at = { x: plan.region(8 * 64), s: plan.region(8 * 64), c: plan.region(8 * 64) };
+  const math = await testArena(plan, "relaxed-simd");
+  const r = new Rng(7);
+  const found: Float64Array[] = [];
+  while (found.length < count) {
+    const s = Float64Array.of(r.uniform(0.3, 1.2), r.uniform(-0.5, 0.5), r.uniform(-1, 1), r.uniform(-1, 1));
+    const target = midpoint32(cos(nextTheta1(s)));
+    for (let i = 0; i < 4; i++) {
+      const y = cos(nextTheta1(s));
+      const h = 1e-7;
+      s[0] = s[0]! + ((target - y) * h) / (cos(nextTheta1(Float64Array.of(s[0]! + h, s[1]!, s[2]!, s[3]!))) - y);
+    }
+    const candidates = Array.from({ length: 64 }, (_, k) => Float64Array.of(s[0]! + (k - 32) * Number.EPSILON * Math.abs(s[0]!), s[1]!, s[2]!, s[3]!));
+    const theta1 = math.f64(at.x, 64);
+    candidates.forEach((c, k) => (theta1[k] = nextTheta1(c)));
+    math.kernels.nearBatch(at.x, at.s, at.c, 64);
+    const approx = math.f64(at.c, 64);
+    candidates.forEach((c, k) => {
+      if (found.length < count && Math.fround(approx[k]!) !== Math.fround(cos(theta1[k]!))) found.push(c);
+    });
+  }
+  return found;
+}
+
+describe("Acrobot vector kernel: the exact path behind the observation's approximations", () => {
+  it("gives the scalar twin's float32 observation where the approximation of cos(theta1) rounds the other way", async () => {
+    const states = await misroundingStates(4);
+    const numEnvs = 2 * states.length;
+    const start = new Float64Array(4 * numEnvs);
+    // Each state beside an ordinary one, first or second in its pair.
+    states.forEach((s, i) => {
+      start.set(s, 4 * (2 * i + (i & 1)));
+      start.set([0.1, -0.2, 0.3, -0.4], 4 * (2 * i + 1 - (i & 1)));
+    });
+    const actions = new Int32Array(numEnvs).fill(1);
+    const envs = [await ClassicVecEnv.create(ACROBOT, { numEnvs }, { build: await testModule("simd") }), await ClassicVecEnv.create(ACROBOT, { numEnvs }, { build: "relaxed-simd" })];
+    const outs = envs.map((env) => {
+      env.reset({ seed: 0 });
+      env.state = start;
+      const s = env.step(actions);
+      return [bits(s.observation), [...s.terminated], bits(env.state)];
+    });
+    expect(outs[1]).toEqual(outs[0]);
   });
 });

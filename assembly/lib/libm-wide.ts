@@ -39,8 +39,41 @@ const V_MINUS_HALF = memory.data<f64>([-0.5, -0.5], 16);
 const V_SHIFT_MAX = memory.data<u64>([<u64>HIGH_SHIFT_MAX << 32, <u64>HIGH_SHIFT_MAX << 32], 16);
 const V_REDUCE_MAX = memory.data<u64>([<u64>HIGH_REDUCE_MAX << 32, <u64>HIGH_REDUCE_MAX << 32], 16);
 /** The quadrant's bits in i64 lanes. */
-const V_I1 = memory.data<u64>([1, 1], 16);
-const V_I2 = memory.data<u64>([2, 2], 16);
+export const V_I1 = memory.data<u64>([1, 1], 16);
+export const V_I2 = memory.data<u64>([2, 2], 16);
+
+// reduce_sincos (see ./libm.ts's reduce) on both lanes: x = n pi/2 + (hi + lo).
+
+/** fma(x, 2/pi, 1.5 * 2^52): its low bits are the quadrant n, and minus the constant it is n. */
+// @ts-ignore: decorator
+@inline export function quadrant2(x: v128): v128 {
+  return fma2On(x, vk(V_HPINV), vk(V_TOINT), true);
+}
+
+/** y - n*PP3 of x's reduction, `t` its {@link quadrant2}: hi before its last correction. */
+// @ts-ignore: decorator
+@inline function reducedT2(x: v128, t: v128): v128 {
+  const xn = f64x2.sub(t, vk(V_TOINT));
+  // Exact products (see ./libm.ts), so these are the fused results.
+  const y = f64x2.sub(f64x2.sub(x, f64x2.mul(xn, vk(V_MP1))), f64x2.mul(xn, vk(V_MP2)));
+  return f64x2.sub(y, f64x2.mul(xn, vk(V_PP3)));
+}
+
+/** The reduction's hi. */
+// @ts-ignore: decorator
+@inline export function reducedHi2(x: v128, t: v128): v128 {
+  return fma2On(f64x2.neg(f64x2.sub(t, vk(V_TOINT))), vk(V_PP4), reducedT2(x, t), true);
+}
+
+/** The reduction's lo, `hi` its {@link reducedHi2}. */
+// @ts-ignore: decorator
+@inline function reducedLo2(x: v128, t: v128, hi: v128): v128 {
+  const xn = f64x2.sub(t, vk(V_TOINT));
+  const y = f64x2.sub(f64x2.sub(x, f64x2.mul(xn, vk(V_MP1))), f64x2.mul(xn, vk(V_MP2)));
+  const t2 = reducedT2(x, t);
+  const db = f64x2.sub(f64x2.sub(y, t2), f64x2.mul(xn, vk(V_PP3)));
+  return f64x2.add(db, fma2On(f64x2.neg(xn), vk(V_PP4), f64x2.sub(t2, hi), true));
+}
 
 /**
  * SINCOSTAB's rows rearranged for do_cos: (cs, ccs, -sn, -ssn) where
@@ -188,15 +221,9 @@ function kernelPass(n: i32, taylor: i32): void {
     if (withSin) taylor = putSlot(at + sinAt, select2(v, sy, table), v128.andnot(vk(V_HP1), table), v128.not(table), v128.and(v128.andnot(v, table), vk(V_SIGN)), taylor);
     return taylor;
   }
-  // reduce_sincos (see ./libm.ts's reduce).
-  const t = fma2On(v, vk(V_HPINV), vk(V_TOINT), true);
-  const xn = f64x2.sub(t, vk(V_TOINT));
-  const y = f64x2.sub(f64x2.sub(v, f64x2.mul(xn, vk(V_MP1))), f64x2.mul(xn, vk(V_MP2)));
-  const t2 = f64x2.sub(y, f64x2.mul(xn, vk(V_PP3)));
-  const db = f64x2.sub(f64x2.sub(y, t2), f64x2.mul(xn, vk(V_PP3)));
-  const nxn = f64x2.neg(xn);
-  const hi = fma2On(nxn, vk(V_PP4), t2, true);
-  const lo = f64x2.add(db, fma2On(nxn, vk(V_PP4), f64x2.sub(t2, hi), true));
+  const t = quadrant2(v);
+  const hi = reducedHi2(v, t);
+  const lo = reducedLo2(v, t, hi);
   const shift = v128.andnot(belowShift, table);
   const inRange = f64x2.lt(ax, vk(V_REDUCE_MAX));
   if (!i64x2.all_true(inRange)) outOfRange = true;

@@ -6,6 +6,7 @@
  */
 import { cos, cos2, fma, fma2, sin, sin2, sincos2, usesHardwareFma } from "../lib/libm";
 import { cosWideMany, MANY_PAIRS, sincosWideMany } from "../lib/libm-wide";
+import { cosNear2, sinNear2 } from "../lib/libm-near";
 import { pcg64Next, pcg64Random, pcg64Uniform } from "../lib/pcg64";
 import { pow2, pow2Many, POW2_MANY_PAIRS } from "../lib/pow2";
 import { SINCOSTAB } from "../lib/sincostab";
@@ -70,6 +71,22 @@ export function sincosWideManyBatch(x: usize, sinOut: usize, cosOut: usize, n: i
     sincosWideMany(LAST_PAIR, LAST_OUT, LAST_PAIR, 1);
     store<f64>(sinOut + i, load<f64>(LAST_OUT));
     store<f64>(cosOut + i, load<f64>(LAST_PAIR));
+  }
+}
+
+/** sin and cos through libm-near's approximations, two at a time (an odd last one in both lanes). */
+export function nearBatch(x: usize, sinOut: usize, cosOut: usize, n: i32): void {
+  const m = <usize>n << 3;
+  for (let i: usize = 0; i < m; i += 16) {
+    const v = i + 16 <= m ? v128.load(x + i) : f64x2.splat(load<f64>(x + i));
+    const s = sinNear2(v);
+    const c = cosNear2(v);
+    store<f64>(sinOut + i, f64x2.extract_lane(s, 0));
+    store<f64>(cosOut + i, f64x2.extract_lane(c, 0));
+    if (i + 16 <= m) {
+      store<f64>(sinOut + i, f64x2.extract_lane(s, 1), 8);
+      store<f64>(cosOut + i, f64x2.extract_lane(c, 1), 8);
+    }
   }
 }
 

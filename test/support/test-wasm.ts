@@ -23,6 +23,8 @@ export interface TestExports extends DeepqExports {
   sincos2Batch(x: number, sinOut: number, cosOut: number, n: number): void;
   /** sin and cos through sincosWideMany (assembly/lib/libm-wide.ts), MANY_PAIRS pairs at a time. */
   sincosWideManyBatch(x: number, sinOut: number, cosOut: number, n: number): void;
+  /** sin and cos through libm-near's approximations (within 2^-44 relative), two at a time. */
+  nearBatch(x: number, sinOut: number, cosOut: number, n: number): void;
   /** cos through cosWideMany, MANY_PAIRS pairs at a time. */
   cosWideManyBatch(x: number, out: number, n: number): void;
   /** out[i] = fma(a[i], b[i], c[i]), scalar. */
@@ -52,6 +54,7 @@ const TEST_NAMES: Record<Exclude<keyof TestExports, keyof DeepqExports>, true> =
   cosBatch: true,
   sincos2Batch: true,
   sincosWideManyBatch: true,
+  nearBatch: true,
   cosWideManyBatch: true,
   fmaBatch: true,
   fma2Batch: true,
