@@ -9,15 +9,18 @@
  * 1. arguments: per result, the s_sin.c kernel it ends in, do_sin or
  *    do_cos, and that kernel's argument (a, da): the table range's (x, 0),
  *    the shift range's pi/2 - |x| forms, or reduce_sincos's (hi, lo) and
- *    quadrant beyond; plus the sign to flip afterwards ({@link putSlot}).
- * 2. kernel: {@link kernelPair} on every slot, do_sin and do_cos lanes
- *    alike (see there), into {@link SLOT_K}; then TAYLOR_SIN on the slots
- *    pass 1 listed as having a do_sin lane below 0.126.
+ *    quadrant beyond; then the kernel's first steps, its table rows and r,
+ *    and the sign to flip afterwards ({@link putSlot}).
+ * 2. kernel: the rest of it, {@link kernelPair}, on every slot, do_sin and
+ *    do_cos lanes alike (see there); then TAYLOR_SIN on the slots pass 1
+ *    listed as having a do_sin lane below 0.126.
  * 3. finish: the flip, the tiny arguments, and any pair with a lane at or
  *    past 105414336, infinite or NaN through the scalar functions.
  * Passes rather than one function per pair: each pass's iterations are
- * short and independent, so the CPU overlaps several pairs instead of
- * waiting out one pair's chain from argument to result.
+ * short and independent, so the CPU overlaps several of them instead of
+ * waiting out one pair's chain from argument to result. The kernel's chain
+ * is the longest (a load of the table, then a dozen dependent operations),
+ * which is why pass 1 takes its first steps: 7% on Acrobot's step.
  *
  * Every fma site is one relaxed_madd: Acrobot calls these only where
  * relaxed_madd fuses (assembly/fma.ts); the plain SIMD build emulates them,
@@ -93,24 +96,30 @@ const V_COSTAB = memory.data<u64>([<u64>(COSTAB - SINCOSTAB), <u64>(COSTAB - SIN
 
 /** Pairs {@link cosWideMany} and {@link sincosWideMany} take at once. */
 export const MANY_PAIRS = 32;
-// The slots of the passes, one f64x2 each, two per pair (sincos needs a
-// kernel for each result): do_sin's or do_cos's (a, da), all ones on the
-// do_cos lanes, the sign bit to flip in the result, and the kernel's result.
+// The slots of the passes, two per pair (sincos needs a kernel for each
+// result), one f64x2 each: do_sin's or do_cos's (a, da) (for TAYLOR_SIN),
+// all ones on the do_cos lanes, the kernel's r, its dx on the do_sin lanes
+// (zero on the others), the sign bits to flip in the result, and the
+// result; and each lane's table row, as a byte offset (two u32 a slot).
 const SLOTS = MANY_PAIRS * 2;
 const SLOT_A = memory.data(SLOTS * 16, 16);
 const SLOT_DA = memory.data(SLOTS * 16, 16);
 const SLOT_COS = memory.data(SLOTS * 16, 16);
+const SLOT_R = memory.data(SLOTS * 16, 16);
+const SLOT_DXS = memory.data(SLOTS * 16, 16);
 const SLOT_FLIP = memory.data(SLOTS * 16, 16);
 const SLOT_K = memory.data(SLOTS * 16, 16);
+const SLOT_ROWS = memory.data(SLOTS * 8, 16);
 /** The byte offsets of the slots that need TAYLOR_SIN (see {@link kernelPass}). */
 const TAYLOR_SLOTS = memory.data(SLOTS * 4, 16);
 
 /**
  * do_sin(a, da) on the lanes outside `isCos` and do_cos(a, da) on those in
- * it (|a| < 0.855), as one computation: the two differ only in which table
- * values play which part, whether dx joins r or s and c, and do_sin's
- * copysign, so each lane selects those, and COSTAB's rows are SINCOSTAB's
- * permuted and negated to make
+ * it (|a| < 0.855), as one computation, from pass 1's r, dx (`dxs`, zero on
+ * do_cos lanes) and rows: the two differ only in which table values play
+ * which part, whether dx joins r or s and c, and do_sin's copysign (in the
+ * slot's flip), so each lane selects those, and COSTAB's rows are
+ * SINCOSTAB's permuted and negated to make
  *   do_sin: sn + fma(s, cs, fma(-c, sn, s*ccs + ssn))
  *   do_cos: cs + fma(-s, sn, fma(-c, cs, -s*ssn + ccs))
  * one q + fma(s, p, fma(-c, q, s*rr + tt)). The sums with zero that merge
@@ -119,17 +128,7 @@ const TAYLOR_SLOTS = memory.data(SLOTS * 4, 16);
  * kernelPass, once a slot.
  */
 // @ts-ignore: decorator
-@inline function kernelPair(a: v128, da: v128, isCos: v128): v128 {
-  const ax = f64x2.abs(a);
-  const u = f64x2.add(ax, vk(V_BIG));
-  // dx negated where a < 0 (do_sin's a <= 0 differs at a = 0 only, a Taylor lane).
-  const dx = v128.xor(da, v128.and(a, vk(V_SIGN)));
-  const r = f64x2.add(f64x2.sub(ax, f64x2.sub(u, vk(V_BIG))), v128.and(dx, isCos));
-  const dxs = v128.andnot(dx, isCos);
-  // The row: u's low bits are |a| * 128, rows are 32 bytes.
-  const row = i64x2.add(i64x2.shl(u, 5), v128.and(isCos, vk(V_COSTAB)));
-  const row0 = <usize>i64x2.extract_lane(row, 0);
-  const row1 = <usize>i64x2.extract_lane(row, 1);
+@inline function kernelPair(r: v128, dxs: v128, row0: usize, row1: usize, isCos: v128): v128 {
   const lo0 = v128.load(row0, SINCOSTAB);
   const lo1 = v128.load(row1, SINCOSTAB);
   const hi0 = v128.load(row0, SINCOSTAB + 16);
@@ -144,9 +143,7 @@ const TAYLOR_SLOTS = memory.data(SLOTS * 4, 16);
   const tt = v128.shuffle<f64>(lo0, lo1, 1, 3);
   const p = v128.shuffle<f64>(hi0, hi1, 0, 2);
   const rr = v128.shuffle<f64>(hi0, hi1, 1, 3);
-  const cor = fma2On(s, p, fma2On(f64x2.neg(c), q, f64x2.add(f64x2.mul(s, rr), tt), true), true);
-  // do_sin's copysign(sn + cor, a): sn + cor > 0 past the Taylor range.
-  return v128.xor(f64x2.add(q, cor), v128.andnot(v128.and(a, vk(V_SIGN)), isCos));
+  return f64x2.add(q, fma2On(s, p, fma2On(f64x2.neg(c), q, f64x2.add(f64x2.mul(s, rr), tt), true), true));
 }
 
 /** The do_sin lanes of slot (a, isCos) below 0.126, where s_sin.c takes TAYLOR_SIN instead of the table. */
@@ -171,28 +168,40 @@ const TAYLOR_SLOTS = memory.data(SLOTS * 4, 16);
  */
 function kernelPass(n: i32, taylor: i32): void {
   for (let at: usize = 0, end = <usize>n << 4; at < end; at += 16) {
-    v128.store(at, kernelPair(v128.load(at, SLOT_A), v128.load(at, SLOT_DA), v128.load(at, SLOT_COS)), SLOT_K);
+    const rows = at >> 1;
+    v128.store(at, kernelPair(v128.load(at, SLOT_R), v128.load(at, SLOT_DXS), <usize>load<u32>(rows, SLOT_ROWS), <usize>load<u32>(rows, SLOT_ROWS + 4), v128.load(at, SLOT_COS)), SLOT_K);
   }
   for (let j: usize = 0, end = <usize>taylor << 2; j < end; j += 4) {
     const at = <usize>load<u32>(j, TAYLOR_SLOTS);
     const a = v128.load(at, SLOT_A);
-    const k = taylorPair(a, v128.load(at, SLOT_DA));
+    // The slot's flip holds do_sin's copysign, which TAYLOR_SIN's result must not get.
+    const k = v128.xor(taylorPair(a, v128.load(at, SLOT_DA)), v128.and(a, vk(V_SIGN)));
     v128.store(at, select2(k, v128.load(at, SLOT_K), taylorLanes(a, v128.load(at, SLOT_COS))), SLOT_K);
   }
 }
 
 /**
  * Writes slot byte `at`: do_sin(a, da) on the lanes outside `isCos`,
- * do_cos(a, da) on those in it, then the sign bits `flip`; lists the slot
- * at TAYLOR_SLOTS[taylor] if a lane needs TAYLOR_SIN (branch-free).
- * Returns the new count of listed slots.
+ * do_cos(a, da) on those in it, then the sign bits `flip`, with the
+ * kernel's first steps (u, r, dx and the rows, as do_sin and do_cos begin);
+ * lists the slot at TAYLOR_SLOTS[taylor] if a lane needs TAYLOR_SIN
+ * (branch-free). Returns the new count of listed slots.
  */
 // @ts-ignore: decorator
 @inline function putSlot(at: usize, a: v128, da: v128, isCos: v128, flip: v128, taylor: i32): i32 {
+  const ax = f64x2.abs(a);
+  const u = f64x2.add(ax, vk(V_BIG));
+  // dx negated where a < 0 (do_sin's a <= 0 differs at a = 0 only, a Taylor lane).
+  const dx = v128.xor(da, v128.and(a, vk(V_SIGN)));
+  v128.store(at, f64x2.add(f64x2.sub(ax, f64x2.sub(u, vk(V_BIG))), v128.and(dx, isCos)), SLOT_R);
+  v128.store(at, v128.andnot(dx, isCos), SLOT_DXS);
+  // The rows: u's low bits are |a| * 128, rows are 32 bytes.
+  v128.store64_lane(at >> 1, i32x4.shuffle(i64x2.add(i64x2.shl(u, 5), v128.and(isCos, vk(V_COSTAB))), u, 0, 2, 0, 2), 0, SLOT_ROWS);
   v128.store(at, a, SLOT_A);
   v128.store(at, da, SLOT_DA);
   v128.store(at, isCos, SLOT_COS);
-  v128.store(at, flip, SLOT_FLIP);
+  // do_sin's copysign(sn + cor, a): sn + cor > 0 past the Taylor range.
+  v128.store(at, v128.xor(flip, v128.andnot(v128.and(a, vk(V_SIGN)), isCos)), SLOT_FLIP);
   store<u32>(<usize>taylor << 2, <u32>at, TAYLOR_SLOTS);
   return taylor + <i32>v128.any_true(taylorLanes(a, isCos));
 }
