@@ -44,31 +44,32 @@ const V_BOUND = memory.data<f64>([NEAR_BOUND, NEAR_BOUND], 16);
   return vk(c + (<usize>i << 4));
 }
 
-/** sin(r) for |r| <= pi/4: r + r^3 (c0 + r^2 (c1 + ... c6)). */
+/** Horner's step p z + c for the f64x2 coefficient i of the table at `c`. */
 // @ts-ignore: decorator
-@inline function sinSeries(r: v128): v128 {
-  const z = f64x2.mul(r, r);
-  let p = fma2On(coefficient(V_SIN, 6), z, coefficient(V_SIN, 5), true);
-  p = fma2On(p, z, coefficient(V_SIN, 4), true);
-  p = fma2On(p, z, coefficient(V_SIN, 3), true);
-  p = fma2On(p, z, coefficient(V_SIN, 2), true);
-  p = fma2On(p, z, coefficient(V_SIN, 1), true);
-  p = fma2On(p, z, coefficient(V_SIN, 0), true);
-  return fma2On(f64x2.mul(r, z), p, r, true);
+@inline function step(p: v128, z: v128, c: usize, i: i32): v128 {
+  return fma2On(p, z, coefficient(c, i), true);
 }
 
-/** cos(r) for |r| <= pi/4: 1 + r^2 (c0 + r^2 (c1 + ... c7)). */
+/**
+ * sin(r) (`sine`) or cos(r) for |r| <= pi/4: r + r^3 (s0 + r^2 (s1 + ...
+ * s6)) and 1 + r^2 (c0 + r^2 (c1 + ... c7)), evaluated side by side.
+ */
 // @ts-ignore: decorator
-@inline function cosSeries(r: v128): v128 {
+@inline function series(r: v128, sine: bool): v128 {
   const z = f64x2.mul(r, r);
-  let p = fma2On(coefficient(V_COS, 7), z, coefficient(V_COS, 6), true);
-  p = fma2On(p, z, coefficient(V_COS, 5), true);
-  p = fma2On(p, z, coefficient(V_COS, 4), true);
-  p = fma2On(p, z, coefficient(V_COS, 3), true);
-  p = fma2On(p, z, coefficient(V_COS, 2), true);
-  p = fma2On(p, z, coefficient(V_COS, 1), true);
-  p = fma2On(p, z, coefficient(V_COS, 0), true);
-  return fma2On(z, p, vk(V_ONE), true);
+  let ps = step(coefficient(V_SIN, 6), z, V_SIN, 5);
+  let pc = step(step(coefficient(V_COS, 7), z, V_COS, 6), z, V_COS, 5);
+  ps = step(ps, z, V_SIN, 4);
+  pc = step(pc, z, V_COS, 4);
+  ps = step(ps, z, V_SIN, 3);
+  pc = step(pc, z, V_COS, 3);
+  ps = step(ps, z, V_SIN, 2);
+  pc = step(pc, z, V_COS, 2);
+  ps = step(ps, z, V_SIN, 1);
+  pc = step(pc, z, V_COS, 1);
+  ps = step(ps, z, V_SIN, 0);
+  pc = step(pc, z, V_COS, 0);
+  return sine ? fma2On(f64x2.mul(r, z), ps, r, true) : fma2On(z, pc, vk(V_ONE), true);
 }
 
 /** sin (`shift` 0) or cos (`shift` 1) of both lanes: quadrant n + shift takes sin(hi), cos(hi), -sin(hi), -cos(hi). */
@@ -79,7 +80,7 @@ const V_BOUND = memory.data<f64>([NEAR_BOUND, NEAR_BOUND], 16);
   const n = shift ? i64x2.add(t, vk(V_I1)) : t;
   const odd = i64x2.eq(v128.and(n, vk(V_I1)), vk(V_I1));
   const negated = v128.and(i64x2.eq(v128.and(n, vk(V_I2)), vk(V_I2)), vk(V_SIGN));
-  return v128.xor(v128.bitselect(cosSeries(hi), sinSeries(hi), odd), negated);
+  return v128.xor(v128.bitselect(series(hi, false), series(hi, true), odd), negated);
 }
 
 /** sin of both lanes within NEAR_BOUND (relative) of glibc's, for |x| < NEAR_MAX. */
