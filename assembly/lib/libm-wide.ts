@@ -53,28 +53,37 @@ export const V_I2 = memory.data<u64>([2, 2], 16);
   return fma2On(x, vk(V_HPINV), vk(V_TOINT), true);
 }
 
-/** y - n*PP3 of x's reduction, `t` its {@link quadrant2}: hi before its last correction. */
+/** n as a double, `t` its {@link quadrant2}. */
 // @ts-ignore: decorator
-@inline function reducedT2(x: v128, t: v128): v128 {
-  const xn = f64x2.sub(t, vk(V_TOINT));
-  // Exact products (see ./libm.ts), so these are the fused results.
-  const y = f64x2.sub(f64x2.sub(x, f64x2.mul(xn, vk(V_MP1))), f64x2.mul(xn, vk(V_MP2)));
-  return f64x2.sub(y, f64x2.mul(xn, vk(V_PP3)));
+@inline function quadrantValue(t: v128): v128 {
+  return f64x2.sub(t, vk(V_TOINT));
 }
 
-/** The reduction's hi. */
+/** x - n*MP1 - n*MP2: exact products (see ./libm.ts), so these are the fused results. */
+// @ts-ignore: decorator
+@inline function reducedY2(x: v128, t: v128): v128 {
+  const xn = quadrantValue(t);
+  return f64x2.sub(f64x2.sub(x, f64x2.mul(xn, vk(V_MP1))), f64x2.mul(xn, vk(V_MP2)));
+}
+
+/** y - n*PP3: hi before its last correction. */
+// @ts-ignore: decorator
+@inline function reducedT2(x: v128, t: v128): v128 {
+  return f64x2.sub(reducedY2(x, t), f64x2.mul(quadrantValue(t), vk(V_PP3)));
+}
+
+/** The reduction's hi, `t` its {@link quadrant2}. */
 // @ts-ignore: decorator
 @inline export function reducedHi2(x: v128, t: v128): v128 {
-  return fma2On(f64x2.neg(f64x2.sub(t, vk(V_TOINT))), vk(V_PP4), reducedT2(x, t), true);
+  return fma2On(f64x2.neg(quadrantValue(t)), vk(V_PP4), reducedT2(x, t), true);
 }
 
 /** The reduction's lo, `hi` its {@link reducedHi2}. */
 // @ts-ignore: decorator
 @inline function reducedLo2(x: v128, t: v128, hi: v128): v128 {
-  const xn = f64x2.sub(t, vk(V_TOINT));
-  const y = f64x2.sub(f64x2.sub(x, f64x2.mul(xn, vk(V_MP1))), f64x2.mul(xn, vk(V_MP2)));
+  const xn = quadrantValue(t);
   const t2 = reducedT2(x, t);
-  const db = f64x2.sub(f64x2.sub(y, t2), f64x2.mul(xn, vk(V_PP3)));
+  const db = f64x2.sub(f64x2.sub(reducedY2(x, t), t2), f64x2.mul(xn, vk(V_PP3)));
   return f64x2.add(db, fma2On(f64x2.neg(xn), vk(V_PP4), f64x2.sub(t2, hi), true));
 }
 
