@@ -183,8 +183,9 @@ const BLOCK_PAIRS = 16;
 // stage's argument of _dsdt (X), its d2 (D2, so that dtheta1, dtheta2 and
 // d2, the three arguments of `**2`, are adjacent rows), rk4's running sum
 // k1 + 2 k2 + 2 k3 + k4 (SUM), the torque, the stage's cos and sin of
-// theta2, cos(theta1 + theta2 - pi/2) and cos(theta1 - pi/2), and its
-// squares dtheta1**2, dtheta2**2 and d2**2 (adjacent too).
+// theta2, cos(theta1 + theta2 - pi/2) and cos(theta1 - pi/2), its
+// squares dtheta1**2, dtheta2**2 and d2**2 (adjacent too), and d1, dd2 and
+// -(d2 dd2 + phi1), which the derivatives' second loop divides by d1.
 const Y = 0;
 const X = 4;
 const D2 = 8;
@@ -197,7 +198,10 @@ const COS_B = 17;
 const SQ_DT1 = 18;
 const SQ_DT2 = 19;
 const SQ_D2 = 20;
-const QUANTITIES = 21;
+const D1 = 21;
+const DD1_NUMERATOR = 22;
+const DD2 = 23;
+const QUANTITIES = 24;
 /** A block's {@link Y}, {@link X}, ...: quantity q of pair p at (q * BLOCK_PAIRS + p) * 16. */
 const SCRATCH: usize = memory.data(QUANTITIES * BLOCK_PAIRS * 16, 16);
 
@@ -353,7 +357,16 @@ function stageDerivatives(pairs: i32, weight: v128, h: v128, last: bool): void {
       sub(sub(add(get(TORQUE, p), mul(div(d2, d1), phi1)), mul(mul(k(V_DD2_0), get(SQ_DT1, p)), s2)), phi2),
       sub(k(V_DD2_1), div(get(SQ_D2, p), d1)),
     );
-    const dd1 = div(f64x2.neg(add(mul(d2, dd2), phi1)), d1);
+    // dd1's division in a second loop: one loop would chain three divisions.
+    put(DD1_NUMERATOR, p, f64x2.neg(add(mul(d2, dd2), phi1)));
+    put(D1, p, d1);
+    put(DD2, p, dd2);
+  }
+  for (let p = 0; p < pairs; p++) {
+    const dtheta1 = get(X + 2, p);
+    const dtheta2 = get(X + 3, p);
+    const dd1 = div(get(DD1_NUMERATOR, p), get(D1, p));
+    const dd2 = get(DD2, p);
     // k = (dtheta1, dtheta2, dd1, dd2).
     put(SUM, p, add(get(SUM, p), mul(weight, dtheta1)));
     put(SUM + 1, p, add(get(SUM + 1, p), mul(weight, dtheta2)));
