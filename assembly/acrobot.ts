@@ -169,11 +169,11 @@ export function acrobotStep(h: usize, action: i32): i32 {
 // f64x2 of (env 2p, env 2p + 1), the same operations in the same order,
 // and sin, cos and x**2 from their lane-wise exact twins (the observation
 // and terminal test from approximations where those settle them, see
-// stepBlock: the same results). A vector step
-// runs a block of pairs one rk4 stage at a time, each stage as three loops
-// (sin and cos of every pair, the squares, then the derivatives) whose
-// iterations are independent: the CPU overlaps pairs instead of waiting out
-// one pair's chain of libm, divisions and the next stage's libm.
+// stepBlock: the same results). A vector step runs a block of pairs one
+// rk4 stage at a time, each stage in three steps (sin and cos of every
+// pair, the squares, then the derivatives), each a few loops whose
+// iterations are independent: the CPU overlaps pairs instead of waiting
+// out one pair's chain of libm, divisions and the next stage's libm.
 
 /** A pair's entry of the cache (ACROBOT_CACHE in assembly/layout.ts): theta2, cos, sin, one f64x2 each. */
 const CACHE_PAIR: usize = 2 * ACROBOT_CACHE;
@@ -382,7 +382,7 @@ function stageDerivatives(pairs: i32, weight: v128, h: v128, last: bool): void {
 }
 
 /**
- * One rk4 stage of every pair: _dsdt at {@link X} in its three loops, with
+ * One rk4 stage of every pair: _dsdt at {@link X} in its three steps, with
  * the stage's weight and step read from the constants at `weight` and `h`;
  * see {@link stageDerivatives} (and {@link stageLibm} for `cache`).
  */
