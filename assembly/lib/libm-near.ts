@@ -19,7 +19,7 @@
  * {@link NEAR_MAX} only (the caller checks); fused multiply-adds as
  * ./libm-wide.ts's, so call it where relaxed_madd fuses.
  */
-import { fma2On, V_ONE, V_SIGN, vk } from "./libm";
+import { fma2On, select2, V_ONE, V_SIGN, vk } from "./libm";
 import { quadrant2, reducedHi2, V_I1, V_I2 } from "./libm-wide";
 
 /** The relative bound of {@link sinNear2} and {@link cosNear2} against glibc's sin and cos. */
@@ -51,11 +51,12 @@ const V_BOUND = memory.data<f64>([NEAR_BOUND, NEAR_BOUND], 16);
 }
 
 /**
- * sin(r) (`sine`) or cos(r) for |r| <= pi/4: r + r^3 (s0 + r^2 (s1 + ...
- * s6)) and 1 + r^2 (c0 + r^2 (c1 + ... c7)), evaluated side by side.
+ * cos(r) on the lanes of `odd`, sin(r) on the others, for |r| <= pi/4:
+ * r + r^3 (s0 + r^2 (s1 + ... s6)) and 1 + r^2 (c0 + r^2 (c1 + ... c7)),
+ * evaluated side by side.
  */
 // @ts-ignore: decorator
-@inline function series(r: v128, sine: bool): v128 {
+@inline function series(r: v128, odd: v128): v128 {
   const z = f64x2.mul(r, r);
   let ps = step(coefficient(V_SIN, 6), z, V_SIN, 5);
   let pc = step(step(coefficient(V_COS, 7), z, V_COS, 6), z, V_COS, 5);
@@ -69,7 +70,7 @@ const V_BOUND = memory.data<f64>([NEAR_BOUND, NEAR_BOUND], 16);
   pc = step(pc, z, V_COS, 1);
   ps = step(ps, z, V_SIN, 0);
   pc = step(pc, z, V_COS, 0);
-  return sine ? fma2On(f64x2.mul(r, z), ps, r, true) : fma2On(z, pc, vk(V_ONE), true);
+  return select2(fma2On(z, pc, vk(V_ONE), true), fma2On(f64x2.mul(r, z), ps, r, true), odd);
 }
 
 /** sin (`shift` 0) or cos (`shift` 1) of both lanes: quadrant n + shift takes sin(hi), cos(hi), -sin(hi), -cos(hi). */
@@ -80,7 +81,7 @@ const V_BOUND = memory.data<f64>([NEAR_BOUND, NEAR_BOUND], 16);
   const n = shift ? i64x2.add(t, vk(V_I1)) : t;
   const odd = i64x2.eq(v128.and(n, vk(V_I1)), vk(V_I1));
   const negated = v128.and(i64x2.eq(v128.and(n, vk(V_I2)), vk(V_I2)), vk(V_SIGN));
-  return v128.xor(v128.bitselect(series(hi, false), series(hi, true), odd), negated);
+  return v128.xor(series(hi, odd), negated);
 }
 
 /** sin of both lanes within NEAR_BOUND (relative) of glibc's, for |x| < NEAR_MAX. */

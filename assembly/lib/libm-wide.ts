@@ -26,7 +26,7 @@
  * relaxed_madd fuses (assembly/fma.ts); the plain SIMD build emulates them,
  * exact but slower than the scalar functions, for the tests.
  */
-import { cos, fma2On, sin, V_BIG, V_CS2, V_CS4, V_CS6, V_S1, V_S2, V_S3, V_S4, V_S5, V_SIGN, V_SIN_TINY, V_SN3, V_SN5, V_TABLE_MAX, V_TAYLOR_MAX, vk, select2 } from "./libm";
+import { cos, fma2On, select2, sin, taylorPolynomial2, V_BIG, V_CS2, V_CS4, V_CS6, V_SIGN, V_SIN_TINY, V_SN3, V_SN5, V_TABLE_MAX, V_TAYLOR_MAX, vk } from "./libm";
 import { HIGH_REDUCE_MAX, HIGH_SHIFT_MAX, HP0, HP1, HPINV, MP1, MP2, PP3, PP4, TOINT } from "./libm";
 import { SINCOSTAB } from "./sincostab";
 
@@ -165,9 +165,7 @@ const TAYLOR_SLOTS = memory.data(SLOTS * 4, 16);
 // @ts-ignore: decorator
 @inline function taylorPair(a: v128, da: v128): v128 {
   const aa = f64x2.mul(a, a);
-  const p3 = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(vk(V_S5), aa), vk(V_S4)), aa), vk(V_S3));
-  const pp = fma2On(fma2On(p3, aa, vk(V_S2), true), aa, vk(V_S1), true);
-  return f64x2.add(a, fma2On(aa, fma2On(pp, a, f64x2.mul(vk(V_MINUS_HALF), da), true), da, true));
+  return f64x2.add(a, fma2On(aa, fma2On(taylorPolynomial2(aa, true), a, f64x2.mul(vk(V_MINUS_HALF), da), true), da, true));
 }
 
 /**
@@ -290,13 +288,9 @@ export function cosWideMany(x: usize, out: usize, pairs: i32): void {
   outOfRange = false;
   for (let at: usize = 0; at < end; at += 16) taylor = argumentsPair(v128.load(x + at), at, false, 0, taylor);
   kernelPass(pairs, taylor);
-  if (!outOfRange) {
-    for (let at: usize = 0; at < end; at += 16) v128.store(out + at, flipped(at));
-    return;
-  }
   for (let at: usize = 0; at < end; at += 16) {
     const v = v128.load(x + at);
-    if (inRange(v)) {
+    if (!outOfRange || inRange(v)) {
       v128.store(out + at, flipped(at));
     } else {
       v128.store(out + at, f64x2.replace_lane(f64x2.splat(cos(f64x2.extract_lane(v, 0))), 1, cos(f64x2.extract_lane(v, 1))));

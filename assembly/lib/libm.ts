@@ -497,13 +497,18 @@ export let sin2: v128 = f64x2(0, 0);
 /** cos of each lane of the last {@link sincos2} argument. */
 export let cos2: v128 = f64x2(0, 0);
 
+/** TAYLOR_SIN's polynomial p of xx = x*x on both lanes (sites #0-3), fma fused where `fused`. */
+// @ts-ignore: decorator
+@inline export function taylorPolynomial2(xx: v128, fused: bool): v128 {
+  const p3 = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(vk(V_S5), xx), vk(V_S4)), xx), vk(V_S3));
+  return fma2On(fma2On(p3, xx, vk(V_S2), fused), xx, vk(V_S1), fused);
+}
+
 /** The Taylor path on both lanes (da = 0, so #4-5 are plain products), fma fused where `fused`. */
 // @ts-ignore: decorator
 @inline function taylorSin2(x: v128, fused: bool): v128 {
   const xx = f64x2.mul(x, x);
-  const p3 = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(vk(V_S5), xx), vk(V_S4)), xx), vk(V_S3));
-  const p = fma2On(fma2On(p3, xx, vk(V_S2), fused), xx, vk(V_S1), fused);
-  return f64x2.add(x, f64x2.mul(xx, f64x2.mul(p, x)));
+  return f64x2.add(x, f64x2.mul(xx, f64x2.mul(taylorPolynomial2(xx, fused), x)));
 }
 
 /**
